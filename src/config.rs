@@ -1,0 +1,587 @@
+//! The pipeline file: what users write (TOML, unknown keys refused) turned into a validated
+//! [`Plan`] with absolute paths, so that later stages never see a half-checked setting.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+
+/// Calendar unit of a period (spec §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Month,
+    Week,
+    Quarter,
+}
+
+/// Source formats the pipeline can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// Canonical events as CSV (spec §1 columns, matched by header name).
+    Events,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Events => "events",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PipelineFile {
+    pipeline: PipelineSection,
+    #[serde(default)]
+    source: Vec<SourceSection>,
+    people: Option<PathSection>,
+    surveys: Option<PathSection>,
+    ladder: Option<LadderSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PipelineSection {
+    name: String,
+    #[serde(default = "default_period")]
+    period: PeriodKind,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    output: Option<PathBuf>,
+    #[serde(default = "default_min_group_size")]
+    min_group_size: u32,
+    #[serde(default)]
+    pseudonym_key_file: Option<PathBuf>,
+}
+
+fn default_period() -> PeriodKind {
+    PeriodKind::Month
+}
+
+fn default_min_group_size() -> u32 {
+    5
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceSection {
+    kind: SourceKind,
+    path: Spanned<PathBuf>,
+    /// Label written to the `source` column when the file has none.
+    #[serde(default)]
+    name: Option<String>,
+    /// Time zone of timestamps written without an offset.
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PathSection {
+    path: Spanned<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LadderSection {
+    #[serde(default)]
+    preset: Option<Spanned<String>>,
+    #[serde(default)]
+    rung: Vec<RungSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RungSection {
+    name: Spanned<String>,
+    #[serde(default)]
+    when: Option<Spanned<String>>,
+}
+
+/// An input file: where it is, and how the pipeline file names it (for reports, so they do
+/// not depend on the folder engage was started from).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputPath {
+    pub path: PathBuf,
+    pub given: String,
+}
+
+/// One input source after validation.
+#[derive(Debug, Clone)]
+pub struct SourcePlan {
+    pub kind: SourceKind,
+    pub path: PathBuf,
+    /// The path as written in the pipeline file.
+    pub given: String,
+    /// The label for the `source` column when the file does not carry one.
+    pub label: String,
+    /// Where in the pipeline file the source is declared, for error messages.
+    pub key: String,
+    /// Time zone of timestamps written without an offset (default UTC).
+    pub timezone: chrono_tz::Tz,
+}
+
+/// One rung of a ladder: a name and, except for the last rung, a SQL condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rung {
+    pub name: String,
+    pub when: Option<String>,
+    /// The pipeline key, for error messages (`ladder.preset` or `ladder.rung[2].when`).
+    pub key: String,
+    /// The line of the key in the pipeline file, if it came from there.
+    pub line: Option<usize>,
+}
+
+/// An ordered ladder, highest rung first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ladder {
+    pub name: String,
+    pub rungs: Vec<Rung>,
+}
+
+impl Ladder {
+    /// A built-in ladder by name (spec §5).
+    pub fn preset(name: &str) -> Option<Ladder> {
+        let spec: &[(&str, Option<&str>)] = match name {
+            "forrester" => &[
+                ("Creators", Some("posts >= 1")),
+                ("Conversationalists", Some("replies >= 1")),
+                ("Critics", Some("reactions >= 1")),
+                ("Collectors", Some("shares + curations >= 1")),
+                ("Joiners", Some("joins >= 1")),
+                ("Spectators", Some("views + visits >= 1")),
+                ("Inactives", None),
+            ],
+            "pyramid" => &[
+                ("Curating", Some("curations >= 1")),
+                ("Producing", Some("posts >= 1")),
+                ("Commenting", Some("replies + reactions >= 1")),
+                ("Sharing", Some("shares >= 1")),
+                ("Watching", Some("views + visits >= 1")),
+                ("Inactive", None),
+            ],
+            _ => return None,
+        };
+        Some(Ladder {
+            name: name.to_string(),
+            rungs: spec
+                .iter()
+                .map(|(n, w)| Rung {
+                    name: n.to_string(),
+                    when: w.map(str::to_string),
+                    key: format!("ladder.preset = \"{name}\""),
+                    line: None,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.rungs.iter().map(|r| r.name.clone()).collect()
+    }
+}
+
+/// A validated pipeline: every path absolute, every setting checked.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub pipeline_path: PathBuf,
+    pub pipeline_sha256: String,
+    pub name: String,
+    pub period: PeriodKind,
+    pub timezone: chrono_tz::Tz,
+    pub output: PathBuf,
+    pub min_group_size: u32,
+    pub sources: Vec<SourcePlan>,
+    pub people: Option<InputPath>,
+    pub surveys: Option<InputPath>,
+    pub ladder: Ladder,
+    pub pseudonym_key_file: PathBuf,
+}
+
+impl Plan {
+    /// Reads and validates a pipeline file.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+            help: "give the path of an existing pipeline file, e.g. pipelines/demo.toml".into(),
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|e| Error::Pipeline {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("the file is not UTF-8 text ({e})"),
+            help: "save the pipeline file as UTF-8".into(),
+        })?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        Plan::parse(path, &text, sha)
+    }
+
+    /// Validates pipeline text; `path` locates relative paths and error messages.
+    pub fn parse(path: &Path, text: &str, sha256: String) -> Result<Plan> {
+        let file: PipelineFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            Error::Pipeline {
+                path: path.to_path_buf(),
+                line,
+                message: e.message().trim().to_string(),
+                help: "fix the key or value named above; the README lists every pipeline key"
+                    .into(),
+            }
+        })?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let resolve = |p: &Path| -> PathBuf {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                tidy(&base.join(p))
+            }
+        };
+        let setting_error =
+            |span: std::ops::Range<usize>, message: String, help: &str| Error::Pipeline {
+                path: path.to_path_buf(),
+                line: Some(line_of(text, span.start)),
+                message,
+                help: help.to_string(),
+            };
+
+        let p = file.pipeline;
+        let zone = |tz: &Option<Spanned<String>>, key: &str| -> Result<chrono_tz::Tz> {
+            match tz {
+                None => Ok(chrono_tz::UTC),
+                Some(tz) => chrono_tz::Tz::from_str(tz.get_ref()).map_err(|_| {
+                    setting_error(
+                        tz.span(),
+                        format!("{key}: unknown time zone {:?}", tz.get_ref()),
+                        "use an IANA time zone name such as \"Europe/Amsterdam\" or \"UTC\"",
+                    )
+                }),
+            }
+        };
+        let timezone = zone(&p.timezone, "pipeline.timezone")?;
+        if p.min_group_size == 0 {
+            return Err(Error::Pipeline {
+                path: path.to_path_buf(),
+                line: find_key_line(text, "min_group_size"),
+                message: "pipeline.min_group_size must be at least 1".into(),
+                help: "set min_group_size = 5 (the default) or higher".into(),
+            });
+        }
+        if file.source.is_empty() {
+            return Err(Error::Pipeline {
+                path: path.to_path_buf(),
+                line: None,
+                message: "the pipeline names no [[source]]".into(),
+                help:
+                    "add a [[source]] table with kind = \"events\" and the path of an events file"
+                        .into(),
+            });
+        }
+
+        let existing = |spanned: &Spanned<PathBuf>, key: &str| -> Result<InputPath> {
+            let resolved = resolve(spanned.get_ref());
+            if resolved.is_file() {
+                Ok(InputPath {
+                    path: resolved,
+                    given: spanned.get_ref().to_string_lossy().replace('\\', "/"),
+                })
+            } else {
+                Err(setting_error(
+                    spanned.span(),
+                    format!("{key}: file not found: {}", resolved.display()),
+                    "correct the path (relative paths start from the pipeline file's folder) or create the file",
+                ))
+            }
+        };
+
+        let mut sources = Vec::with_capacity(file.source.len());
+        for (i, s) in file.source.iter().enumerate() {
+            let key = format!("source[{}].path", i + 1);
+            let resolved = existing(&s.path, &key)?;
+            let label = s
+                .name
+                .clone()
+                .unwrap_or_else(|| s.kind.as_str().to_string());
+            let timezone = zone(&s.timezone, &format!("source[{}].timezone", i + 1))?;
+            sources.push(SourcePlan {
+                kind: s.kind,
+                path: resolved.path,
+                given: resolved.given,
+                label,
+                key,
+                timezone,
+            });
+        }
+        let people = file
+            .people
+            .as_ref()
+            .map(|s| existing(&s.path, "people.path"))
+            .transpose()?;
+        let surveys = file
+            .surveys
+            .as_ref()
+            .map(|s| existing(&s.path, "surveys.path"))
+            .transpose()?;
+
+        let ladder = match file.ladder {
+            None => Ladder::preset("forrester").expect("built-in preset"),
+            Some(l) => ladder_from(l, path, text)?,
+        };
+
+        let output = resolve(
+            &p.output
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(format!("reports/{}", p.name))),
+        );
+        let pseudonym_key_file = resolve(
+            &p.pseudonym_key_file
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(format!("{}.engage-key", p.name))),
+        );
+
+        Ok(Plan {
+            pipeline_path: path.to_path_buf(),
+            pipeline_sha256: sha256,
+            name: p.name,
+            period: p.period,
+            timezone,
+            output,
+            min_group_size: p.min_group_size,
+            sources,
+            people,
+            surveys,
+            ladder,
+            pseudonym_key_file,
+        })
+    }
+}
+
+fn ladder_from(l: LadderSection, path: &Path, text: &str) -> Result<Ladder> {
+    let err = |line: Option<usize>, message: String, help: &str| Error::Pipeline {
+        path: path.to_path_buf(),
+        line,
+        message,
+        help: help.to_string(),
+    };
+    match (l.preset, l.rung.is_empty()) {
+        (Some(p), true) => Ladder::preset(p.get_ref()).ok_or_else(|| {
+            err(
+                Some(line_of(text, p.span().start)),
+                format!("ladder.preset: unknown preset {:?}", p.get_ref()),
+                "use preset = \"forrester\" or \"pyramid\", or list your own [[ladder.rung]] tables",
+            )
+        }),
+        (Some(p), false) => Err(err(
+            Some(line_of(text, p.span().start)),
+            "ladder: both a preset and [[ladder.rung]] tables are given".into(),
+            "keep either the preset or the rung list",
+        )),
+        (None, true) => Ok(Ladder::preset("forrester").expect("built-in preset")),
+        (None, false) => {
+            let n = l.rung.len();
+            if n < 2 {
+                return Err(err(
+                    Some(line_of(text, l.rung[0].name.span().start)),
+                    "ladder: a custom ladder needs at least two rungs".into(),
+                    "add rungs, highest first; the last one has no `when` and catches everyone else",
+                ));
+            }
+            let mut rungs = Vec::with_capacity(n);
+            for (i, r) in l.rung.into_iter().enumerate() {
+                let key = format!("ladder.rung[{}]", i + 1);
+                let name_line = line_of(text, r.name.span().start);
+                let name = r.name.into_inner().trim().to_string();
+                if name.is_empty() {
+                    return Err(err(
+                        Some(name_line),
+                        format!("{key}.name is empty"),
+                        "give every rung a name",
+                    ));
+                }
+                if rungs.iter().any(|x: &Rung| x.name == name) {
+                    return Err(err(
+                        Some(name_line),
+                        format!("{key}.name: the rung name {name:?} is used twice"),
+                        "give every rung a distinct name",
+                    ));
+                }
+                let last = i + 1 == n;
+                let (when, line) = match r.when {
+                    Some(w) => {
+                        let line = line_of(text, w.span().start);
+                        if last {
+                            return Err(err(
+                                Some(line),
+                                format!("{key}.when: the last rung must have no condition"),
+                                "remove `when` from the last rung: it catches everyone the rungs above did not",
+                            ));
+                        }
+                        (Some(w.into_inner()), Some(line))
+                    }
+                    None if !last => {
+                        return Err(err(
+                            Some(name_line),
+                            format!("{key}: rung {name:?} has no `when` condition"),
+                            "add when = \"<SQL condition>\"; only the last rung goes without one",
+                        ))
+                    }
+                    None => (None, Some(name_line)),
+                };
+                rungs.push(Rung {
+                    name,
+                    when,
+                    key: format!("{key}.when"),
+                    line,
+                });
+            }
+            Ok(Ladder {
+                name: "custom".into(),
+                rungs,
+            })
+        }
+    }
+}
+
+/// Removes `.` and `dir/..` pairs without touching the file system, so messages show
+/// `reports/demo` rather than `pipelines/../reports/demo`.
+fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line of the first `key =` assignment, for settings checked after parsing.
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Plan> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("events.csv"), "x").unwrap();
+        let path = dir.path().join("p.toml");
+        Plan::parse(&path, text, String::new())
+    }
+
+    const MINIMAL: &str =
+        "[pipeline]\nname = \"t\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\n";
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let plan = parse(MINIMAL).unwrap();
+        assert_eq!(plan.period, PeriodKind::Month);
+        assert_eq!(plan.timezone, chrono_tz::UTC);
+        assert_eq!(plan.min_group_size, 5);
+        assert_eq!(plan.ladder.name, "forrester");
+        assert_eq!(plan.ladder.rungs.len(), 7);
+        assert_eq!(plan.sources[0].label, "events");
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = format!("{MINIMAL}\n[ladder]\npresett = \"forrester\"\n");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("p.toml:9"), "{err}");
+        assert!(err.contains("presett"), "{err}");
+    }
+
+    #[test]
+    fn unknown_time_zone_is_refused() {
+        let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\ntimezone = \"Mars/Olympus\"");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("p.toml:3"), "{err}");
+        assert!(err.contains("Mars/Olympus"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_names_the_key_and_line() {
+        let text = MINIMAL.replace("events.csv", "nope.csv");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("p.toml:6"), "{err}");
+        assert!(err.contains("source[1].path: file not found"), "{err}");
+    }
+
+    #[test]
+    fn custom_ladder_keeps_order_and_needs_a_catch_all() {
+        let good = format!(
+            "{MINIMAL}\n[[ladder.rung]]\nname = \"Talkers\"\nwhen = \"replies >= 2\"\n\n[[ladder.rung]]\nname = \"Rest\"\n"
+        );
+        let plan = parse(&good).unwrap();
+        assert_eq!(plan.ladder.names(), vec!["Talkers", "Rest"]);
+        assert_eq!(plan.ladder.rungs[0].line, Some(10));
+
+        let bad = format!(
+            "{MINIMAL}\n[[ladder.rung]]\nname = \"Talkers\"\nwhen = \"replies >= 2\"\n\n[[ladder.rung]]\nname = \"Rest\"\nwhen = \"true\"\n"
+        );
+        let err = parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("last rung must have no condition"), "{err}");
+    }
+
+    #[test]
+    fn relative_paths_are_tidied() {
+        assert_eq!(
+            tidy(Path::new("pipelines/../reports/demo")),
+            PathBuf::from("reports/demo")
+        );
+        assert_eq!(tidy(Path::new("./a/./b")), PathBuf::from("a/b"));
+        assert_eq!(tidy(Path::new("../x")), PathBuf::from("../x"));
+        assert_eq!(tidy(Path::new("a/..")), PathBuf::from("."));
+    }
+
+    #[test]
+    fn pyramid_preset_has_six_rungs() {
+        let plan = parse(&format!("{MINIMAL}\n[ladder]\npreset = \"pyramid\"\n")).unwrap();
+        assert_eq!(
+            plan.ladder.names(),
+            vec![
+                "Curating",
+                "Producing",
+                "Commenting",
+                "Sharing",
+                "Watching",
+                "Inactive"
+            ]
+        );
+    }
+}

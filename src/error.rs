@@ -1,0 +1,155 @@
+//! One error type for the library. Every message names the file and line (or the pipeline key)
+//! and ends with what the user can do about it, because the people who read these messages are
+//! analysts and schedulers, not the authors of the code.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A value in an input that could not be read, located by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadValue {
+    /// 1-based line in the file (the header is line 1).
+    pub line: u64,
+    pub value: String,
+}
+
+/// Rows of an input that fail one check.
+#[derive(Debug)]
+pub struct BadValues {
+    pub path: PathBuf,
+    pub column: String,
+    pub problem: String,
+    /// The first few failing rows.
+    pub examples: Vec<BadValue>,
+    /// How many rows fail.
+    pub count: u64,
+    pub help: String,
+}
+
+/// A rung condition that cannot be used.
+#[derive(Debug)]
+pub struct RungError {
+    pub path: PathBuf,
+    pub key: String,
+    pub rung: String,
+    pub condition: String,
+    pub message: String,
+    /// The columns a condition may use, for the help text.
+    pub columns: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {}: {source}\nhelp: {help}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+        help: String,
+    },
+
+    #[error("cannot write {}: {source}\nhelp: check that the folder is writable and the disk is not full", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("{}: {message}\nhelp: {help}", location(path, *line))]
+    Pipeline {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+        help: String,
+    },
+
+    #[error("{}: {format} is missing column(s) {}; the header has {}\nhelp: {help}", path.display(), list(missing), list(found))]
+    MissingColumns {
+        path: PathBuf,
+        format: String,
+        missing: Vec<String>,
+        found: Vec<String>,
+        help: String,
+    },
+
+    #[error("{}", bad_values(&.0.path, &.0.column, &.0.problem, &.0.examples, .0.count, &.0.help))]
+    BadValues(Box<BadValues>),
+
+    #[error("{}: rung `{}` ({}) has an invalid condition `{}`: {}\nhelp: write a SQL boolean expression over the activity columns ({}), for example \"replies + reactions >= 3 AND active_days >= 2\"", .0.path.display(), .0.rung, .0.key, .0.condition, .0.message, .0.columns)]
+    Rung(Box<RungError>),
+
+    #[error("{what}: {source}\nhelp: {help}")]
+    Polars {
+        what: String,
+        source: polars::error::PolarsError,
+        help: String,
+    },
+
+    #[error("{message}\nhelp: {help}")]
+    Usage { message: String, help: String },
+}
+
+impl Error {
+    /// The process exit code for this error (documented in the README).
+    pub fn exit_code(&self) -> u8 {
+        1
+    }
+
+    /// Wraps a polars error with what we were doing and what the user can check.
+    pub fn polars(
+        what: impl Into<String>,
+        help: impl Into<String>,
+    ) -> impl FnOnce(polars::error::PolarsError) -> Error {
+        let what = what.into();
+        let help = help.into();
+        move |source| Error::Polars { what, source, help }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+fn location(path: &Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "no columns".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+fn bad_values(
+    path: &Path,
+    column: &str,
+    problem: &str,
+    examples: &[BadValue],
+    count: u64,
+    help: &str,
+) -> String {
+    let mut out = String::new();
+    let first = examples.first().map(|b| b.line);
+    match first {
+        Some(line) => {
+            let _ = write!(
+                out,
+                "{}:{line}: {problem} in column `{column}`",
+                path.display()
+            );
+        }
+        None => {
+            let _ = write!(out, "{}: {problem} in column `{column}`", path.display());
+        }
+    }
+    let _ = write!(out, " ({count} row{})", if count == 1 { "" } else { "s" });
+    for b in examples {
+        let _ = write!(out, "\n  line {}: {:?}", b.line, b.value);
+    }
+    if count > examples.len() as u64 {
+        let _ = write!(out, "\n  ... and {} more", count - examples.len() as u64);
+    }
+    let _ = write!(out, "\nhelp: {help}");
+    out
+}

@@ -1,0 +1,135 @@
+//! The HR roster (spec §1 people). It defines who is in the population each period, so every
+//! row is checked: one row per person, readable dates, known roles and exit kinds.
+
+use polars::prelude::*;
+
+use super::read::{self, ROW};
+use super::InputFile;
+use crate::config::InputPath;
+use crate::error::{Error, Result};
+use crate::schema::{person, EXIT_KINDS, ROLES};
+
+const FORMAT: &str = "an HR roster CSV";
+
+/// Reads the roster: `person_id` required, every other spec column optional.
+pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
+    let path = &input.path;
+    let header = read::read_header(path)?;
+    read::require_columns(
+        path,
+        &header,
+        &[person::PERSON_ID],
+        FORMAT,
+        &format!(
+            "the roster needs a person_id column; it may also have {}",
+            person::ALL[1..].join(", ")
+        ),
+    )?;
+    let lower = |name: &str| {
+        read::text_or_null(&header, name)
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .to_lowercase()
+            .alias(name)
+    };
+    let raw = |name: &str| read::text_or_null(&header, name).alias(format!("__raw_{name}"));
+    let scanned = read::scan_text_csv(path)?.select([
+        col(ROW),
+        col(person::PERSON_ID),
+        read::text_or_null(&header, person::EMAIL),
+        read::text_or_null(&header, person::DEPARTMENT),
+        read::text_or_null(&header, person::TEAM),
+        read::text_or_null(&header, person::LOCATION),
+        read::text_or_null(&header, person::MANAGER_ID),
+        lower(person::ROLE),
+        read::parse_date(read::text_or_null(&header, person::HIRE_DATE)).alias(person::HIRE_DATE),
+        raw(person::HIRE_DATE),
+        read::parse_date(read::text_or_null(&header, person::EXIT_DATE)).alias(person::EXIT_DATE),
+        raw(person::EXIT_DATE),
+        lower(person::EXIT_KIND),
+    ]);
+    let frame = read::collect_file(scanned, path)?;
+
+    read::reject_if_any(
+        &frame,
+        col(person::PERSON_ID).is_null(),
+        person::PERSON_ID,
+        path,
+        "missing person_id",
+        "give every roster row a person_id",
+    )?;
+    let repeated = len()
+        .over([col(person::PERSON_ID)])
+        .map_err(Error::polars("checking person ids", "report this as a bug"))?
+        .gt(lit(1));
+    read::reject_if_any(
+        &frame,
+        repeated,
+        person::PERSON_ID,
+        path,
+        "person_id listed more than once",
+        "keep one row per person (the latest record) so nobody is counted twice",
+    )?;
+    for (parsed, raw_name) in [
+        (person::HIRE_DATE, "__raw_hire_date"),
+        (person::EXIT_DATE, "__raw_exit_date"),
+    ] {
+        read::reject_if_any(
+            &frame,
+            col(parsed).is_null().and(col(raw_name).is_not_null()),
+            raw_name,
+            path,
+            &format!("unreadable {parsed}"),
+            "write dates as YYYY-MM-DD, or leave the cell empty",
+        )?;
+    }
+    read::reject_if_any(
+        &frame,
+        col(person::EXIT_DATE).lt(col(person::HIRE_DATE)),
+        "__raw_exit_date",
+        path,
+        "exit_date before hire_date",
+        "correct the dates of this person",
+    )?;
+    for (name, allowed) in [
+        (person::ROLE, &ROLES[..]),
+        (person::EXIT_KIND, &EXIT_KINDS[..]),
+    ] {
+        let allowed_series = Series::new("allowed".into(), allowed.to_vec());
+        read::reject_if_any(
+            &frame,
+            col(name).is_not_null().and(
+                col(name)
+                    .is_in(lit(allowed_series).implode(false), false)
+                    .not(),
+            ),
+            name,
+            path,
+            &format!("unknown {name}"),
+            &format!(
+                "use one of: {}, or leave the cell empty",
+                allowed.join(", ")
+            ),
+        )?;
+    }
+
+    let rows_read = frame.height() as u64;
+    let people = frame.select(person::ALL).map_err(Error::polars(
+        format!("cannot read {}", path.display()),
+        "report this as a bug with the file attached",
+    ))?;
+    let (bytes, sha256) = read::fingerprint(path)?;
+    Ok((
+        people,
+        InputFile {
+            role: "people".into(),
+            kind: "roster".into(),
+            path: path.clone(),
+            given: input.given.clone(),
+            bytes,
+            sha256,
+            rows_read,
+        },
+    ))
+}

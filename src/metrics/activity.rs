@@ -1,0 +1,133 @@
+//! The activity table (spec §3): one row per person in headcount and period. This is the only
+//! step whose cost grows with events, so it stays a single query over the event store with an
+//! obvious SQL equivalent, ready to run on Spark over the same Parquet files:
+//!
+//! ```sql
+//! WITH counts AS (
+//!   SELECT actor, period_key,
+//!          SUM(CASE WHEN action = 'post' THEN 1 ELSE 0 END) AS posts,  -- … one per action
+//!          COUNT(DISTINCT day) AS active_days
+//!   FROM events WHERE actor IS NOT NULL GROUP BY actor, period_key),
+//! ties AS (
+//!   SELECT actor AS person, period_key, target_actor AS partner FROM events
+//!     WHERE action IN ('reply','reaction') AND actor <> target_actor
+//!   UNION ALL
+//!   SELECT target_actor, period_key, actor FROM events
+//!     WHERE action IN ('reply','reaction') AND actor <> target_actor),
+//! partners AS (
+//!   SELECT person, period_key, COUNT(DISTINCT partner) AS distinct_partners
+//!   FROM ties GROUP BY person, period_key)
+//! SELECT p.person, p.period_key, COALESCE(c.posts, 0) AS posts, …,
+//!        COALESCE(t.distinct_partners, 0) AS distinct_partners
+//! FROM population p
+//! LEFT JOIN counts c ON c.actor = p.person AND c.period_key = p.period_key
+//! LEFT JOIN partners t ON t.person = p.person AND t.period_key = p.period_key
+//! ```
+
+use polars::prelude::*;
+
+use crate::normalize::{DAY, PERIOD_KEY};
+use crate::schema::{activity as a, event, Action};
+
+/// Builds the activity table from events carrying `day` and `period_key`, and the population
+/// (`person, period_key`). Counts are `UInt32`; the §3 flags are booleans.
+pub fn activity_table(events: LazyFrame, population: LazyFrame) -> LazyFrame {
+    let mut aggs: Vec<Expr> = Action::ALL
+        .iter()
+        .map(|act| {
+            col(event::ACTION)
+                .eq(lit(act.as_str()))
+                .sum()
+                .cast(DataType::UInt32)
+                .alias(act.count_column())
+        })
+        .collect();
+    aggs.push(
+        col(DAY)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias(a::ACTIVE_DAYS),
+    );
+    let counts = events
+        .clone()
+        .filter(col(event::ACTOR).is_not_null())
+        .group_by([col(event::ACTOR), col(PERIOD_KEY)])
+        .agg(aggs);
+
+    let ties = events.filter(
+        (col(event::ACTION).eq(lit(Action::Reply.as_str())))
+            .or(col(event::ACTION).eq(lit(Action::Reaction.as_str())))
+            .and(col(event::ACTOR).is_not_null())
+            .and(col(event::TARGET_ACTOR).is_not_null())
+            .and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))),
+    );
+    let outgoing = ties.clone().select([
+        col(event::ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::TARGET_ACTOR).alias("__partner"),
+    ]);
+    let incoming = ties.select([
+        col(event::TARGET_ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::ACTOR).alias("__partner"),
+    ]);
+    let partners = concat([outgoing, incoming], UnionArgs::default())
+        .expect("two frames of the same schema")
+        .group_by([col(a::PERSON), col(PERIOD_KEY)])
+        .agg([col("__partner")
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias(a::DISTINCT_PARTNERS)]);
+
+    let zero_filled: Vec<Expr> = Action::ALL
+        .iter()
+        .map(|act| act.count_column())
+        .chain([a::ACTIVE_DAYS, a::DISTINCT_PARTNERS])
+        .map(|c| col(c).fill_null(lit(0u32)))
+        .collect();
+    let engaged = Action::ALL
+        .iter()
+        .filter(|act| act.is_engagement())
+        .map(|act| col(act.count_column()))
+        .reduce(|x, y| x + y)
+        .expect("some actions are engagement");
+
+    population
+        .join(
+            counts,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(event::ACTOR), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            partners,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(zero_filled)
+        .with_columns([
+            (col(a::POSTS) + col(a::REPLIES)).alias(a::CONTRIBUTIONS),
+            (col(a::REACTIONS) + col(a::SHARES)).alias(a::INTERACTIONS),
+            // Every event has a day, so an active person has at least one active day.
+            col(a::ACTIVE_DAYS).gt(lit(0u32)).alias(a::ACTIVE),
+            engaged.gt(lit(0u32)).alias(a::ENGAGED),
+        ])
+        .with_columns([
+            col(a::CONTRIBUTIONS).gt_eq(lit(1u32)).alias(a::CONTRIBUTOR),
+            col(a::POSTS).gt_eq(lit(1u32)).alias(a::CREATOR),
+            col(a::ACTIVE).and(col(a::ENGAGED).not()).alias(a::LURKER),
+        ])
+        .select(
+            [a::PERSON, PERIOD_KEY]
+                .into_iter()
+                .chain(a::COUNTS)
+                .chain([a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER])
+                .map(col)
+                .collect::<Vec<_>>(),
+        )
+        .sort(
+            [PERIOD_KEY, a::PERSON],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+}

@@ -1,0 +1,414 @@
+//! The engagement ladder (spec §5): each person gets the first rung whose SQL condition holds,
+//! and a flag per rung records every condition that holds, since the categories overlap.
+//! Conditions are parsed by polars' SQL front end, never by hand.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::config::Ladder;
+use crate::error::{Error, Result, RungError};
+use crate::normalize::PERIOD_KEY;
+use crate::schema::activity as a;
+
+/// A ladder whose conditions are checked against the activity table's columns.
+#[derive(Debug, Clone)]
+pub struct CompiledLadder {
+    pub names: Vec<String>,
+    /// Flag column name and its condition, one per rung (the last rung: nobody above).
+    pub flags: Vec<(String, Expr)>,
+    pub rung: Expr,
+}
+
+/// The flag column of a rung: `is_` and the name in snake case.
+pub fn flag_name(rung: &str) -> String {
+    let mut s = String::from("is_");
+    let mut last_underscore = true;
+    for ch in rung.chars() {
+        if ch.is_alphanumeric() {
+            s.extend(ch.to_lowercase());
+            last_underscore = false;
+        } else if !last_underscore {
+            s.push('_');
+            last_underscore = true;
+        }
+    }
+    s.trim_end_matches('_').to_string()
+}
+
+/// An empty activity table, to try each condition on before any data is read.
+fn empty_activity() -> DataFrame {
+    let mut cols: Vec<Column> = a::COUNTS
+        .iter()
+        .map(|c| Column::new((*c).into(), Vec::<u32>::new()))
+        .collect();
+    for flag in [a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER] {
+        cols.push(Column::new(flag.into(), Vec::<bool>::new()));
+    }
+    DataFrame::new(0, cols).expect("columns of equal length")
+}
+
+/// Parses every condition and checks that it is a true/false expression over known columns.
+pub fn compile(ladder: &Ladder, pipeline: &Path) -> Result<CompiledLadder> {
+    let columns = a::COUNTS
+        .iter()
+        .chain(&[a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER])
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut flags = Vec::with_capacity(ladder.rungs.len());
+    let mut conditions = Vec::with_capacity(ladder.rungs.len());
+    let probe = empty_activity();
+    for rung in &ladder.rungs {
+        let flag = flag_name(&rung.name);
+        if flag == "is" || flags.iter().any(|(f, _): &(String, Expr)| *f == flag) {
+            return Err(Error::Pipeline {
+                path: pipeline.to_path_buf(),
+                line: rung.line,
+                message: format!(
+                    "rung {:?} gives the flag column `{flag}`, which is empty or taken by another rung",
+                    rung.name
+                ),
+                help: "give rungs names that differ in their letters and digits".into(),
+            });
+        }
+        let Some(when) = &rung.when else {
+            continue;
+        };
+        let bad = |message: String| {
+            Error::Rung(Box::new(RungError {
+                path: pipeline.to_path_buf(),
+                key: match rung.line {
+                    Some(l) => format!("{}, line {l}", rung.key),
+                    None => rung.key.clone(),
+                },
+                rung: rung.name.clone(),
+                condition: when.clone(),
+                message,
+                columns: columns.clone(),
+            }))
+        };
+        let expr = polars::sql::sql_expr(when).map_err(|e| bad(e.to_string()))?;
+        let tried = probe
+            .clone()
+            .lazy()
+            .select([expr.clone().alias("__c")])
+            .collect()
+            .map_err(|e| bad(e.to_string()))?;
+        let dtype = tried
+            .column("__c")
+            .map_err(|e| bad(e.to_string()))?
+            .dtype()
+            .clone();
+        if dtype != DataType::Boolean {
+            return Err(bad(format!(
+                "it gives {dtype} values, not true/false; add a comparison such as `>= 1`"
+            )));
+        }
+        flags.push((flag, expr.clone()));
+        conditions.push((rung.name.clone(), expr));
+    }
+    let names = ladder.names();
+    let catch_all = names.last().expect("a ladder has rungs").clone();
+    let nobody_above = conditions
+        .iter()
+        .map(|(_, e)| e.clone())
+        .reduce(|x, y| x.or(y))
+        .map(|any| any.not())
+        .unwrap_or(lit(true));
+    flags.push((flag_name(&catch_all), nobody_above));
+
+    // Nested from the bottom up: the first condition that holds wins.
+    let rung = conditions
+        .into_iter()
+        .rev()
+        .fold(lit(catch_all), |below, (name, cond)| {
+            when(cond).then(lit(name)).otherwise(below)
+        });
+    Ok(CompiledLadder { names, flags, rung })
+}
+
+/// Adds the rung flags and the `rung` column to an activity table.
+pub fn assign(activity: LazyFrame, ladder: &CompiledLadder) -> LazyFrame {
+    let mut exprs: Vec<Expr> = ladder
+        .flags
+        .iter()
+        .map(|(name, cond)| cond.clone().alias(name.as_str()))
+        .collect();
+    exprs.push(ladder.rung.clone().alias(a::RUNG));
+    activity.with_columns(exprs)
+}
+
+/// `period_key, rung, people, share`: people on each rung per period, every rung listed (zeros
+/// included) in ladder order; share = people / headcount (spec §5 rung_share).
+pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
+    let order: Vec<u32> = (0..names.len() as u32).collect();
+    let rungs = DataFrame::new_infer_height(vec![
+        Column::new("__order".into(), order),
+        Column::new(a::RUNG.into(), names.to_vec()),
+    ])
+    .expect("columns of equal length")
+    .lazy();
+    let counts = activity
+        .clone()
+        .group_by([col(PERIOD_KEY), col(a::RUNG)])
+        .agg([len().cast(DataType::UInt32).alias("people")]);
+    let headcount = activity
+        .group_by([col(PERIOD_KEY)])
+        .agg([len().cast(DataType::UInt32).alias("__headcount")]);
+    calendar
+        .select([col(PERIOD_KEY), col(a::PERIOD)])
+        .cross_join(rungs, None)
+        .join(
+            counts,
+            [col(PERIOD_KEY), col(a::RUNG)],
+            [col(PERIOD_KEY), col(a::RUNG)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            headcount,
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("people").fill_null(lit(0u32)))
+        .with_column(
+            when(col("__headcount").gt(lit(0u32)))
+                .then(
+                    col("people").cast(DataType::Float64)
+                        / col("__headcount").cast(DataType::Float64),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("share"),
+        )
+        .sort(
+            [PERIOD_KEY, "__order"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select([
+            col(PERIOD_KEY),
+            col(a::PERIOD),
+            col(a::RUNG),
+            col("people"),
+            col("share"),
+        ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Rung;
+
+    /// One row per person with the given counts; the other counts are zero.
+    fn activity(rows: &[(&str, &[(&str, u32)])]) -> DataFrame {
+        let mut cols = vec![Column::new(
+            a::PERSON.into(),
+            rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        )];
+        for c in a::COUNTS {
+            let values: Vec<u32> = rows
+                .iter()
+                .map(|r| r.1.iter().find(|(k, _)| *k == c).map_or(0, |(_, v)| *v))
+                .collect();
+            cols.push(Column::new(c.into(), values));
+        }
+        for flag in [a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER] {
+            cols.push(Column::new(flag.into(), vec![false; rows.len()]));
+        }
+        DataFrame::new(rows.len(), cols).unwrap()
+    }
+
+    fn assigned(ladder: &Ladder, df: DataFrame) -> DataFrame {
+        let compiled = compile(ladder, Path::new("p.toml")).unwrap();
+        assign(df.lazy(), &compiled).collect().unwrap()
+    }
+
+    fn strings(df: &DataFrame, name: &str) -> Vec<String> {
+        df.column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .no_null_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
+        df.column(name)
+            .unwrap()
+            .bool()
+            .unwrap()
+            .no_null_iter()
+            .collect()
+    }
+
+    #[test]
+    fn forrester_places_each_person_on_the_first_rung_that_holds() {
+        let df = activity(&[
+            ("creator", &[("posts", 1), ("replies", 4), ("views", 9)]),
+            ("conversationalist", &[("replies", 1), ("reactions", 2)]),
+            ("critic", &[("reactions", 1), ("shares", 1)]),
+            ("collector_share", &[("shares", 1)]),
+            ("collector_curate", &[("curations", 2)]),
+            ("joiner", &[("joins", 1), ("visits", 3)]),
+            ("spectator_view", &[("views", 1)]),
+            ("spectator_visit", &[("visits", 1)]),
+            ("inactive", &[]),
+        ]);
+        let out = assigned(&Ladder::preset("forrester").unwrap(), df);
+        assert_eq!(
+            strings(&out, a::RUNG),
+            vec![
+                "Creators",
+                "Conversationalists",
+                "Critics",
+                "Collectors",
+                "Collectors",
+                "Joiners",
+                "Spectators",
+                "Spectators",
+                "Inactives"
+            ]
+        );
+        // Flags keep every condition that holds: the creator also converses and spectates,
+        // the critic also collects, the joiner also spectates.
+        assert_eq!(
+            bools(&out, "is_conversationalists"),
+            vec![true, true, false, false, false, false, false, false, false]
+        );
+        assert_eq!(
+            bools(&out, "is_collectors"),
+            vec![false, false, true, true, true, false, false, false, false]
+        );
+        assert_eq!(
+            bools(&out, "is_spectators"),
+            vec![true, false, false, false, false, true, true, true, false]
+        );
+        // The catch-all flag marks exactly those on no other rung.
+        assert_eq!(
+            bools(&out, "is_inactives"),
+            vec![false, false, false, false, false, false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn pyramid_puts_curating_on_top() {
+        let df = activity(&[
+            ("curator", &[("curations", 1), ("posts", 5)]),
+            ("producer", &[("posts", 1)]),
+            ("commenter", &[("reactions", 1)]),
+            ("sharer", &[("shares", 1)]),
+            ("watcher", &[("visits", 1)]),
+            ("nobody", &[]),
+        ]);
+        let out = assigned(&Ladder::preset("pyramid").unwrap(), df);
+        assert_eq!(
+            strings(&out, a::RUNG),
+            vec![
+                "Curating",
+                "Producing",
+                "Commenting",
+                "Sharing",
+                "Watching",
+                "Inactive"
+            ]
+        );
+    }
+
+    fn custom(when: &str) -> Ladder {
+        Ladder {
+            name: "custom".into(),
+            rungs: vec![
+                Rung {
+                    name: "Regulars".into(),
+                    when: Some(when.into()),
+                    key: "ladder.rung[1].when".into(),
+                    line: Some(12),
+                },
+                Rung {
+                    name: "Others".into(),
+                    when: None,
+                    key: "ladder.rung[2].when".into(),
+                    line: Some(15),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn compound_sql_conditions_work() {
+        let df = activity(&[
+            (
+                "both",
+                &[("replies", 2), ("reactions", 1), ("active_days", 2)],
+            ),
+            ("one_day", &[("replies", 3), ("active_days", 1)]),
+        ]);
+        let out = assigned(&custom("replies + reactions >= 3 AND active_days >= 2"), df);
+        assert_eq!(strings(&out, a::RUNG), vec!["Regulars", "Others"]);
+    }
+
+    #[test]
+    fn invalid_conditions_name_the_rung_and_line() {
+        for (when, says) in [
+            ("posts >=", "invalid condition"),
+            ("postz >= 1", "postz"),
+            ("posts + 1", "not true/false"),
+        ] {
+            let err = compile(&custom(when), Path::new("p.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("Regulars"), "{err}");
+            assert!(err.contains("line 12"), "{err}");
+            assert!(err.contains(says), "{when}: {err}");
+        }
+    }
+
+    #[test]
+    fn flag_names_are_snake_case() {
+        assert_eq!(flag_name("Creators"), "is_creators");
+        assert_eq!(flag_name("Power users (top)"), "is_power_users_top");
+    }
+
+    #[test]
+    fn rung_shares_list_every_rung_with_zeros() {
+        let calendar = crate::normalize::periods::calendar_frame(
+            &crate::normalize::periods::range(crate::config::PeriodKind::Month, 24300, 24301),
+        )
+        .unwrap();
+        // Period 24300 (2025-01): two Creators, one Inactive; period 24301: nobody.
+        let act = df!(
+            PERIOD_KEY => [24300i32, 24300, 24300],
+            a::RUNG => ["Creators", "Creators", "Inactives"]
+        )
+        .unwrap();
+        let names: Vec<String> = vec!["Creators".into(), "Critics".into(), "Inactives".into()];
+        let out = rung_shares(act.lazy(), calendar.lazy(), &names)
+            .collect()
+            .unwrap();
+        assert_eq!(
+            strings(&out, a::PERIOD),
+            vec!["2025-01", "2025-01", "2025-01", "2025-02", "2025-02", "2025-02"]
+        );
+        let people: Vec<u32> = out
+            .column("people")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .no_null_iter()
+            .collect();
+        assert_eq!(people, vec![2, 0, 1, 0, 0, 0]);
+        let share: Vec<Option<f64>> = out.column("share").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(
+            share,
+            vec![
+                Some(2.0 / 3.0),
+                Some(0.0),
+                Some(1.0 / 3.0),
+                None,
+                None,
+                None
+            ]
+        );
+    }
+}

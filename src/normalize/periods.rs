@@ -1,0 +1,241 @@
+//! Periods (spec §2): calendar months, ISO weeks or quarters in the pipeline's time zone.
+//! A period is identified by an integer key so that the big group-bys run on integers; labels
+//! and boundaries live in a small calendar table built here.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone as _};
+use polars::prelude::*;
+
+use crate::config::PeriodKind;
+
+/// One reporting period with its local calendar boundaries (both inclusive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub key: i32,
+    pub label: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+fn days_since_epoch(d: NaiveDate) -> i32 {
+    (d - EPOCH).num_days() as i32
+}
+
+/// The key of the period containing a local date.
+pub fn key_of_date(kind: PeriodKind, d: NaiveDate) -> i32 {
+    match kind {
+        PeriodKind::Month => d.year() * 12 + d.month0() as i32,
+        PeriodKind::Quarter => d.year() * 4 + (d.month0() / 3) as i32,
+        // 1970-01-01 was a Thursday: shifting by 3 days makes weeks start on Monday.
+        PeriodKind::Week => (days_since_epoch(d) + 3).div_euclid(7),
+    }
+}
+
+/// The period with a given key.
+pub fn period_of_key(kind: PeriodKind, key: i32) -> Period {
+    match kind {
+        PeriodKind::Month => {
+            let (y, m0) = (key.div_euclid(12), key.rem_euclid(12) as u32);
+            let start = NaiveDate::from_ymd_opt(y, m0 + 1, 1).expect("valid month");
+            let next = if m0 == 11 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(y, m0 + 2, 1)
+            }
+            .expect("valid month");
+            Period {
+                key,
+                label: format!("{y:04}-{:02}", m0 + 1),
+                start,
+                end: next - Duration::days(1),
+            }
+        }
+        PeriodKind::Quarter => {
+            let (y, q0) = (key.div_euclid(4), key.rem_euclid(4) as u32);
+            let start = NaiveDate::from_ymd_opt(y, q0 * 3 + 1, 1).expect("valid quarter");
+            let next = if q0 == 3 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(y, q0 * 3 + 4, 1)
+            }
+            .expect("valid quarter");
+            Period {
+                key,
+                label: format!("{y:04}-Q{}", q0 + 1),
+                start,
+                end: next - Duration::days(1),
+            }
+        }
+        PeriodKind::Week => {
+            let start = EPOCH + Duration::days(key as i64 * 7 - 3);
+            let iso = start.iso_week();
+            Period {
+                key,
+                label: format!("{:04}-W{:02}", iso.year(), iso.week()),
+                start,
+                end: start + Duration::days(6),
+            }
+        }
+    }
+}
+
+/// Every period from `first` to `last` (keys, inclusive).
+pub fn range(kind: PeriodKind, first: i32, last: i32) -> Vec<Period> {
+    (first..=last).map(|k| period_of_key(kind, k)).collect()
+}
+
+/// The period key of a local `Date` expression, matching [`key_of_date`].
+pub fn key_expr(kind: PeriodKind, day: Expr) -> Expr {
+    match kind {
+        PeriodKind::Month => {
+            day.clone().dt().year().cast(DataType::Int32) * lit(12)
+                + day.dt().month().cast(DataType::Int32)
+                - lit(1)
+        }
+        PeriodKind::Quarter => {
+            day.clone().dt().year().cast(DataType::Int32) * lit(4)
+                + day.dt().quarter().cast(DataType::Int32)
+                - lit(1)
+        }
+        PeriodKind::Week => (day.cast(DataType::Int32) + lit(3)).floor_div(lit(7)),
+    }
+}
+
+/// The local calendar date of a UTC `occurred_at` expression.
+pub fn local_day_expr(occurred_at: Expr, tz: chrono_tz::Tz) -> Expr {
+    occurred_at
+        .dt()
+        .convert_time_zone(polars::prelude::TimeZone::from_chrono(&tz))
+        .dt()
+        .date()
+}
+
+/// The first instant (µs since the epoch, UTC) after the local day `d` ends.
+pub fn end_of_day_utc_micros(d: NaiveDate, tz: chrono_tz::Tz) -> i64 {
+    let next = (d + Duration::days(1)).and_time(NaiveTime::MIN);
+    // Midnight can fall in a DST gap in a few zones; the first valid instant after it is then
+    // an hour later.
+    let instant = tz
+        .from_local_datetime(&next)
+        .earliest()
+        .or_else(|| {
+            tz.from_local_datetime(&(next + Duration::hours(1)))
+                .earliest()
+        })
+        .expect("a local time one hour after a gap exists");
+    instant.timestamp_micros()
+}
+
+/// The calendar as a frame: `period_key, period, period_start, period_end`.
+pub fn calendar_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
+    let keys: Vec<i32> = periods.iter().map(|p| p.key).collect();
+    let labels: Vec<&str> = periods.iter().map(|p| p.label.as_str()).collect();
+    let starts: Vec<i32> = periods.iter().map(|p| days_since_epoch(p.start)).collect();
+    let ends: Vec<i32> = periods.iter().map(|p| days_since_epoch(p.end)).collect();
+    DataFrame::new_infer_height(vec![
+        Column::new(PERIOD_KEY.into(), keys),
+        Column::new("period".into(), labels),
+        Column::new(PERIOD_START.into(), starts).cast(&DataType::Date)?,
+        Column::new(PERIOD_END.into(), ends).cast(&DataType::Date)?,
+    ])
+}
+
+/// Internal column names of the calendar.
+pub const PERIOD_KEY: &str = "period_key";
+pub const PERIOD_START: &str = "period_start";
+pub const PERIOD_END: &str = "period_end";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn months_have_their_calendar_bounds() {
+        let k = key_of_date(PeriodKind::Month, d(2024, 2, 10));
+        let p = period_of_key(PeriodKind::Month, k);
+        assert_eq!(p.label, "2024-02");
+        assert_eq!((p.start, p.end), (d(2024, 2, 1), d(2024, 2, 29)));
+        let dec = period_of_key(
+            PeriodKind::Month,
+            key_of_date(PeriodKind::Month, d(2025, 12, 31)),
+        );
+        assert_eq!((dec.label.as_str(), dec.end), ("2025-12", d(2025, 12, 31)));
+        assert_eq!(key_of_date(PeriodKind::Month, d(2026, 1, 1)), dec.key + 1);
+    }
+
+    #[test]
+    fn iso_weeks_start_on_monday_and_take_the_iso_year() {
+        // 2021-01-03 is a Sunday in ISO week 2020-W53; Monday 2021-01-04 starts 2021-W01.
+        let p = period_of_key(
+            PeriodKind::Week,
+            key_of_date(PeriodKind::Week, d(2021, 1, 3)),
+        );
+        assert_eq!(p.label, "2020-W53");
+        assert_eq!((p.start, p.end), (d(2020, 12, 28), d(2021, 1, 3)));
+        let q = period_of_key(
+            PeriodKind::Week,
+            key_of_date(PeriodKind::Week, d(2021, 1, 4)),
+        );
+        assert_eq!(q.label, "2021-W01");
+        // Before the epoch too.
+        let old = period_of_key(
+            PeriodKind::Week,
+            key_of_date(PeriodKind::Week, d(1969, 12, 31)),
+        );
+        assert_eq!(old.start, d(1969, 12, 29));
+    }
+
+    #[test]
+    fn quarters() {
+        let p = period_of_key(
+            PeriodKind::Quarter,
+            key_of_date(PeriodKind::Quarter, d(2025, 8, 15)),
+        );
+        assert_eq!(p.label, "2025-Q3");
+        assert_eq!((p.start, p.end), (d(2025, 7, 1), d(2025, 9, 30)));
+    }
+
+    #[test]
+    fn end_of_day_follows_the_time_zone() {
+        // 2025-01-31 ends at 2025-01-31T23:00:00Z in Amsterdam (UTC+1 in winter).
+        let us = end_of_day_utc_micros(d(2025, 1, 31), chrono_tz::Europe::Amsterdam);
+        assert_eq!(us, 1_738_364_400_000_000);
+        // And at midnight UTC in UTC.
+        let us = end_of_day_utc_micros(d(2025, 1, 31), chrono_tz::UTC);
+        assert_eq!(us, 1_738_368_000_000_000);
+    }
+
+    #[test]
+    fn key_expr_matches_key_of_date() {
+        let days = [
+            d(2020, 12, 28),
+            d(2021, 1, 3),
+            d(2021, 1, 4),
+            d(2025, 3, 31),
+            d(1969, 12, 30),
+        ];
+        let ints: Vec<i32> = days.iter().map(|x| days_since_epoch(*x)).collect();
+        for kind in [PeriodKind::Month, PeriodKind::Week, PeriodKind::Quarter] {
+            let df = df!("d" => &ints)
+                .unwrap()
+                .lazy()
+                .select([key_expr(kind, col("d").cast(DataType::Date)).alias("k")])
+                .collect()
+                .unwrap();
+            let got: Vec<i32> = df
+                .column("k")
+                .unwrap()
+                .i32()
+                .unwrap()
+                .no_null_iter()
+                .collect();
+            let want: Vec<i32> = days.iter().map(|x| key_of_date(kind, *x)).collect();
+            assert_eq!(got, want, "{kind:?}");
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! `engage run`: the stages in their one-way order, ingest → normalize → metrics → outcomes →
+//! render, then every output written atomically and accounted for in `manifest.json`. This is
+//! the only module that knows every stage; it turns frames into the report model so that
+//! `render` never sees polars.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::{PeriodKind, Plan};
+use crate::error::{Error, Result};
+use crate::ingest::{self, InputFile};
+use crate::metrics::{activity, ladder, participation};
+use crate::normalize::{self, periods, population, RowCounts, PERIOD_KEY};
+use crate::outcomes::privacy::{KeySource, Pseudonymizer};
+use crate::output;
+use crate::render::{self, model};
+use crate::schema::activity as a;
+
+/// What `engage run` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub pipeline: PathBuf,
+    pub as_of: Option<NaiveDate>,
+    pub out: Option<PathBuf>,
+}
+
+/// What a run produced, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub output: PathBuf,
+    pub periods: usize,
+    pub events: u64,
+    /// Things the user should know that are not errors.
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    engage_version: &'static str,
+    pipeline: ManifestPipeline,
+    as_of: Option<String>,
+    periods: ManifestPeriods,
+    population: &'static str,
+    pseudonym_key: String,
+    inputs: Vec<ManifestInput>,
+    outputs: Vec<ManifestOutput>,
+    timings_ms: BTreeMap<&'static str, u128>,
+}
+
+#[derive(Serialize)]
+struct ManifestPipeline {
+    name: String,
+    path: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct ManifestPeriods {
+    kind: &'static str,
+    timezone: String,
+    first: String,
+    last: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ManifestInput {
+    role: String,
+    kind: String,
+    path: String,
+    bytes: u64,
+    sha256: String,
+    rows_read: u64,
+    accepted: u64,
+    duplicates: u64,
+    excluded: u64,
+    rejected: u64,
+}
+
+#[derive(Serialize)]
+struct ManifestOutput {
+    path: String,
+    bytes: u64,
+    sha256: String,
+}
+
+fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
+    move |source| Error::Polars {
+        what: what.to_string(),
+        source,
+        help: "report this as a bug with the pipeline file attached".into(),
+    }
+}
+
+fn period_kind_name(kind: PeriodKind) -> &'static str {
+    match kind {
+        PeriodKind::Month => "month",
+        PeriodKind::Week => "week",
+        PeriodKind::Quarter => "quarter",
+    }
+}
+
+/// A path as the user would write it relative to the pipeline's folder.
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Runs a pipeline end to end.
+pub fn run(opts: &RunOptions) -> Result<RunSummary> {
+    let started = Instant::now();
+    let mut timings = BTreeMap::new();
+    let plan = Plan::load(&opts.pipeline)?;
+    // Checked before any data is read, so a typo in a rung fails in milliseconds.
+    let compiled = ladder::compile(&plan.ladder, &plan.pipeline_path)?;
+    let out_dir = opts.out.clone().unwrap_or_else(|| plan.output.clone());
+    let base = plan
+        .pipeline_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+
+    // Ingest.
+    let t = Instant::now();
+    let mut frames = Vec::with_capacity(plan.sources.len());
+    let mut files: Vec<InputFile> = Vec::new();
+    for source in &plan.sources {
+        let (frame, file) = ingest::events::read(source, source.timezone)?;
+        frames.push(frame);
+        files.push(file);
+    }
+    let people = plan.people.as_ref().map(ingest::roster::read).transpose()?;
+    let surveys = plan
+        .surveys
+        .as_ref()
+        .map(ingest::surveys::read)
+        .transpose()?;
+    timings.insert("ingest", t.elapsed().as_millis());
+
+    // Normalize.
+    let t = Instant::now();
+    let cutoff = opts
+        .as_of
+        .map(|d| periods::end_of_day_utc_micros(d, plan.timezone));
+    let (events, counts) = normalize::combine(frames, cutoff)?;
+    let n_events = events.height() as u64;
+    let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
+    let Some((first, last_seen)) = normalize::period_span(events.clone())? else {
+        return Err(Error::Usage {
+            message: match opts.as_of {
+                Some(d) => format!("no events on or before the as-of day {d}"),
+                None => "the sources hold no events".to_string(),
+            },
+            help: "check the source paths in the pipeline file, or choose a later --as-of".into(),
+        });
+    };
+    let last = match opts.as_of {
+        Some(d) => periods::key_of_date(plan.period, d),
+        None => last_seen,
+    };
+    let calendar_periods = periods::range(plan.period, first, last);
+    let calendar = periods::calendar_frame(&calendar_periods)
+        .map_err(internal("building the calendar"))?
+        .lazy();
+    let (population, basis) = match &people {
+        Some((roster, _)) => (
+            population::from_roster(roster.clone().lazy(), calendar.clone()),
+            model::Population::Roster,
+        ),
+        None => (
+            population::observed(events.clone(), calendar.clone()),
+            model::Population::Observed,
+        ),
+    };
+    timings.insert("normalize", t.elapsed().as_millis());
+
+    // Metrics. The activity table is collected once: it is written out and every metric reads it.
+    let t = Instant::now();
+    let activity = ladder::assign(activity::activity_table(events, population), &compiled)
+        .collect()
+        .map_err(internal("building the activity table"))?;
+    let mut period_metrics =
+        participation::period_metrics(activity.clone().lazy(), calendar.clone())
+            .collect()
+            .map_err(internal("computing period metrics"))?;
+    let mut rung_table =
+        ladder::rung_shares(activity.clone().lazy(), calendar.clone(), &compiled.names)
+            .collect()
+            .map_err(internal("computing rung shares"))?;
+    timings.insert("metrics", t.elapsed().as_millis());
+
+    // Outcomes: person-level output leaves with pseudonyms only.
+    let t = Instant::now();
+    let (pseudonymizer, key_source) = Pseudonymizer::load(&plan.pseudonym_key_file)?;
+    if let KeySource::CreatedFile(p) = &key_source {
+        notes.push(format!(
+            "created the pseudonym key {} (mode 0600); keep it, and keep it out of version control: \
+             the same key gives the same pseudonyms next run",
+            p.display()
+        ));
+    }
+    let labelled = activity
+        .clone()
+        .lazy()
+        .join(
+            calendar.clone().select([col(PERIOD_KEY), col(a::PERIOD)]),
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(activity_output_columns(&compiled))
+        .collect()
+        .map_err(internal("labelling periods"))?;
+    let mut activity_out = pseudonymizer.apply(&labelled, a::PERSON)?;
+    timings.insert("outcomes", t.elapsed().as_millis());
+
+    // Render.
+    let t = Instant::now();
+    let inputs = input_rows(
+        &files,
+        &counts,
+        people.as_ref().map(|p| &p.1),
+        surveys.as_ref().map(|s| &s.1),
+    );
+    let report = report_model(
+        &plan,
+        opts.as_of,
+        basis,
+        &compiled.names,
+        &period_metrics,
+        &rung_table,
+        &inputs,
+    )?;
+    let ladder_svg = render::charts::ladder::svg(&report).map_err(|message| Error::Usage {
+        message,
+        help: "report this as a bug".into(),
+    })?;
+    let html = render::html::render(&report, &ladder_svg);
+    timings.insert("render", t.elapsed().as_millis());
+
+    // Write.
+    let t = Instant::now();
+    period_metrics = period_metrics
+        .drop(PERIOD_KEY)
+        .map_err(internal("dropping keys"))?;
+    rung_table = rung_table
+        .drop(PERIOD_KEY)
+        .map_err(internal("dropping keys"))?;
+    let files_out: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "tables/activity.parquet",
+            output::parquet_bytes(&mut activity_out, "the activity table")?,
+        ),
+        (
+            "tables/period_metrics.csv",
+            output::csv_bytes(&mut period_metrics, "period metrics")?,
+        ),
+        (
+            "tables/ladder.csv",
+            output::csv_bytes(&mut rung_table, "the ladder table")?,
+        ),
+        ("charts/ladder.svg", ladder_svg.into_bytes()),
+        ("report.html", html.into_bytes()),
+    ];
+    let mut outputs = Vec::with_capacity(files_out.len());
+    for (name, bytes) in &files_out {
+        output::write_atomic(&out_dir.join(name), bytes)?;
+        outputs.push(ManifestOutput {
+            path: (*name).to_string(),
+            bytes: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(bytes)),
+        });
+    }
+    timings.insert("write", t.elapsed().as_millis());
+    timings.insert("total", started.elapsed().as_millis());
+
+    let manifest = Manifest {
+        engage_version: env!("CARGO_PKG_VERSION"),
+        pipeline: ManifestPipeline {
+            name: plan.name.clone(),
+            path: plan.pipeline_path.to_string_lossy().into_owned(),
+            sha256: plan.pipeline_sha256.clone(),
+        },
+        as_of: opts.as_of.map(|d| d.to_string()),
+        periods: ManifestPeriods {
+            kind: period_kind_name(plan.period),
+            timezone: plan.timezone.name().to_string(),
+            first: calendar_periods
+                .first()
+                .map(|p| p.label.clone())
+                .unwrap_or_default(),
+            last: calendar_periods
+                .last()
+                .map(|p| p.label.clone())
+                .unwrap_or_default(),
+            count: calendar_periods.len(),
+        },
+        population: match basis {
+            model::Population::Roster => "roster",
+            model::Population::Observed => "observed",
+        },
+        pseudonym_key: match &key_source {
+            KeySource::Environment => {
+                format!("environment variable {}", crate::outcomes::privacy::KEY_ENV)
+            }
+            KeySource::File(p) | KeySource::CreatedFile(p) => relative(p, &base),
+        },
+        inputs: inputs
+            .iter()
+            .zip(
+                files
+                    .iter()
+                    .chain(people.iter().map(|p| &p.1))
+                    .chain(surveys.iter().map(|s| &s.1)),
+            )
+            .map(|(row, file)| ManifestInput {
+                role: row.role.clone(),
+                kind: row.kind.clone(),
+                path: row.file.clone(),
+                bytes: file.bytes,
+                sha256: file.sha256.clone(),
+                rows_read: row.rows_read,
+                accepted: row.accepted,
+                duplicates: row.duplicates,
+                excluded: row.excluded,
+                rejected: row.rejected,
+            })
+            .collect(),
+        outputs,
+        timings_ms: timings,
+    };
+    let json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
+    output::write_atomic(&out_dir.join("manifest.json"), &json)?;
+
+    Ok(RunSummary {
+        output: out_dir,
+        periods: calendar_periods.len(),
+        events: n_events,
+        notes,
+    })
+}
+
+/// The activity table's published columns: pseudonymised person, period label, §3 columns,
+/// the rung flags and the rung.
+fn activity_output_columns(ladder: &ladder::CompiledLadder) -> Vec<Expr> {
+    [a::PERSON, a::PERIOD]
+        .into_iter()
+        .chain(a::COUNTS)
+        .chain([a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER])
+        .map(col)
+        .chain(ladder.flags.iter().map(|(name, _)| col(name.as_str())))
+        .chain([col(a::RUNG)])
+        .collect()
+}
+
+fn input_rows(
+    events: &[InputFile],
+    counts: &[RowCounts],
+    people: Option<&InputFile>,
+    surveys: Option<&InputFile>,
+) -> Vec<model::InputRow> {
+    let mut rows: Vec<model::InputRow> = events
+        .iter()
+        .zip(counts)
+        .map(|(f, c)| model::InputRow {
+            role: f.role.clone(),
+            kind: f.kind.clone(),
+            file: f.given.clone(),
+            rows_read: c.rows_read,
+            accepted: c.accepted,
+            duplicates: c.duplicates,
+            excluded: c.excluded,
+            rejected: c.rejected,
+        })
+        .collect();
+    for f in people.into_iter().chain(surveys) {
+        rows.push(model::InputRow {
+            role: f.role.clone(),
+            kind: f.kind.clone(),
+            file: f.given.clone(),
+            rows_read: f.rows_read,
+            accepted: f.rows_read,
+            duplicates: 0,
+            excluded: 0,
+            rejected: 0,
+        });
+    }
+    rows
+}
+
+fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    Ok(frame
+        .column(name)
+        .map_err(internal("reading results"))?
+        .u32()
+        .map_err(internal("reading results"))?
+        .iter()
+        .map(|v| v.unwrap_or(0))
+        .collect())
+}
+
+fn f64s(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    Ok(frame
+        .column(name)
+        .map_err(internal("reading results"))?
+        .f64()
+        .map_err(internal("reading results"))?
+        .iter()
+        .collect())
+}
+
+fn strs(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
+    Ok(frame
+        .column(name)
+        .map_err(internal("reading results"))?
+        .str()
+        .map_err(internal("reading results"))?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+/// Turns the result frames into the plain report model.
+fn report_model(
+    plan: &Plan,
+    as_of: Option<NaiveDate>,
+    population: model::Population,
+    rungs: &[String],
+    period_metrics: &DataFrame,
+    rung_table: &DataFrame,
+    inputs: &[model::InputRow],
+) -> Result<model::Report> {
+    let labels = strs(period_metrics, a::PERIOD)?;
+    let headcount = u32s(period_metrics, "headcount")?;
+    let active = u32s(period_metrics, "active")?;
+    let rate = f64s(period_metrics, "participation_rate")?;
+    // The rung table is sorted by period, then ladder order, with every rung present.
+    let people = u32s(rung_table, "people")?;
+    let shares = f64s(rung_table, "share")?;
+    let k = rungs.len();
+    let periods = (0..labels.len())
+        .map(|i| model::PeriodRow {
+            label: labels[i].clone(),
+            headcount: headcount[i],
+            active: active[i],
+            participation_rate: rate[i],
+            rung_people: people[i * k..(i + 1) * k].to_vec(),
+            rung_shares: shares[i * k..(i + 1) * k].to_vec(),
+        })
+        .collect();
+    Ok(model::Report {
+        engage_version: env!("CARGO_PKG_VERSION").to_string(),
+        pipeline: plan.name.clone(),
+        period_kind: period_kind_name(plan.period).to_string(),
+        timezone: plan.timezone.name().to_string(),
+        as_of: as_of.map(|d| d.to_string()),
+        population,
+        ladder_name: plan.ladder.name.clone(),
+        rungs: rungs.to_vec(),
+        periods,
+        inputs: inputs.to_vec(),
+    })
+}

@@ -1,0 +1,209 @@
+//! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network) that
+//! opens from disk, prints cleanly and can be mailed as is.
+
+use std::fmt::Write as _;
+
+use super::charts::{hex, ladder_colours};
+use super::model::{Population, Report};
+use super::text::{count, escape, percent};
+
+const CSS: &str = r#"
+:root { --ink: #1d1d1f; --muted: #5f6368; --rule: #e2e2e6; --accent: #31688e; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
+       margin: 0 auto; max-width: 1080px; padding: 32px 24px 64px; line-height: 1.45; }
+header { border-bottom: 3px solid var(--accent); margin-bottom: 24px; padding-bottom: 12px; }
+h1 { font-size: 28px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 12px; border-bottom: 1px solid var(--rule); padding-bottom: 4px; }
+.meta { color: var(--muted); font-size: 14px; margin: 0; }
+.cards { display: flex; flex-wrap: wrap; gap: 16px; }
+.card { flex: 1 1 180px; border: 1px solid var(--rule); border-radius: 8px; padding: 14px 16px; }
+.card .value { font-size: 30px; font-weight: 600; }
+.card .label { color: var(--muted); font-size: 13px; }
+.chart svg { width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
+th, td { padding: 6px 8px; border-bottom: 1px solid var(--rule); text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { border-bottom: 2px solid var(--ink); }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+.note { color: var(--muted); font-size: 13px; }
+dt { font-weight: 600; } dd { margin: 0 0 8px 0; }
+@media print { body { max-width: none; padding: 0; } section { break-inside: avoid; }
+               h2 { break-after: avoid; } }
+"#;
+
+/// The report page, with the ladder chart's SVG inlined.
+pub fn render(report: &Report, ladder_svg: &str) -> String {
+    let mut h = String::new();
+    let title = format!("Engagement report: {}", report.pipeline);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        escape(&title)
+    );
+    let range = match (report.periods.first(), report.periods.last()) {
+        (Some(f), Some(l)) if f.label != l.label => format!("{} to {}", f.label, l.label),
+        (Some(f), _) => f.label.clone(),
+        _ => "no periods".to_string(),
+    };
+    let _ = write!(
+        h,
+        "<header>\n<h1>{}</h1>\n<p class=\"meta\">Periods: {} ({}, time zone {}){}. Ladder: {}.</p>\n</header>\n",
+        escape(&title),
+        escape(&range),
+        escape(&report.period_kind),
+        escape(&report.timezone),
+        report
+            .as_of
+            .as_ref()
+            .map(|d| format!("; data as of {}", escape(d)))
+            .unwrap_or_default(),
+        escape(&report.ladder_name),
+    );
+
+    headline(&mut h, report);
+    let _ = write!(
+        h,
+        "<section>\n<h2>The engagement ladder</h2>\n<div class=\"chart\">{ladder_svg}</div>\n"
+    );
+    ladder_table(&mut h, report);
+    h.push_str("</section>\n");
+    participation_table(&mut h, report);
+    data_quality(&mut h, report);
+    definitions(&mut h, report);
+    let _ = write!(
+        h,
+        "<footer class=\"note\">Made by engage {}.</footer>\n</body>\n</html>\n",
+        escape(&report.engage_version)
+    );
+    h
+}
+
+fn headline(h: &mut String, report: &Report) {
+    let Some(last) = report.periods.last() else {
+        return;
+    };
+    let _ = write!(
+        h,
+        "<section>\n<h2>Headline: {}</h2>\n<div class=\"cards\">\n",
+        escape(&last.label)
+    );
+    let mut card = |value: String, label: &str| {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div class=\"value\">{}</div><div class=\"label\">{}</div></div>",
+            escape(&value),
+            escape(label)
+        );
+    };
+    card(count(last.headcount as u64), "headcount");
+    card(count(last.active as u64), "active people");
+    card(
+        percent(last.participation_rate),
+        "participation rate (active / headcount)",
+    );
+    if let (Some(name), Some(share)) = (report.rungs.first(), last.rung_shares.first()) {
+        card(percent(*share), &format!("on the top rung ({name})"));
+    }
+    h.push_str("</div>\n");
+    if report.population == Population::Observed {
+        h.push_str(
+            "<p class=\"note\">No HR roster was given: headcount is everyone seen in the events \
+             so far, an observed population rather than a known one. Rates are therefore higher \
+             than they would be against the real workforce.</p>\n",
+        );
+    }
+    h.push_str("</section>\n");
+}
+
+fn ladder_table(h: &mut String, report: &Report) {
+    let colours = ladder_colours(report.rungs.len());
+    h.push_str("<table>\n<thead><tr><th>Rung</th>");
+    for p in &report.periods {
+        let _ = write!(h, "<th>{}</th>", escape(&p.label));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for (r, name) in report.rungs.iter().enumerate() {
+        let _ = write!(
+            h,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
+            hex(colours[r]),
+            escape(name)
+        );
+        for p in &report.periods {
+            let share = p.rung_shares.get(r).copied().flatten();
+            let _ = write!(h, "<td>{}</td>", percent(share));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n<p class=\"note\">Share of headcount on each rung; each person sits on the highest rung whose condition they meet.</p>\n");
+}
+
+fn participation_table(h: &mut String, report: &Report) {
+    h.push_str(
+        "<section>\n<h2>Participation</h2>\n<table>\n<thead><tr><th>Period</th><th>Headcount</th>\
+         <th>Active</th><th>Participation rate</th></tr></thead>\n<tbody>\n",
+    );
+    for p in &report.periods {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.label),
+            count(p.headcount as u64),
+            count(p.active as u64),
+            percent(p.participation_rate)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+fn data_quality(h: &mut String, report: &Report) {
+    h.push_str(
+        "<section>\n<h2>Data sources</h2>\n<table>\n<thead><tr><th>File</th><th>Role</th><th>Kind</th>\
+         <th>Rows read</th><th>Accepted</th><th>Duplicates</th><th>Excluded</th><th>Rejected</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for i in &report.inputs {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&i.file),
+            escape(&i.role),
+            escape(&i.kind),
+            count(i.rows_read),
+            count(i.accepted),
+            count(i.duplicates),
+            count(i.excluded),
+            count(i.rejected)
+        );
+    }
+    let basis = match report.population {
+        Population::Roster => {
+            "the HR roster (people hired by the end of a period and not gone before its start)"
+        }
+        Population::Observed => {
+            "everyone seen in the events up to the end of each period (no roster given)"
+        }
+    };
+    let _ = write!(
+        h,
+        "</tbody>\n</table>\n<p class=\"note\">Duplicates repeat an earlier (source, event_id); \
+         excluded events fall after the as-of day. Population: {}.</p>\n</section>\n",
+        escape(basis)
+    );
+}
+
+fn definitions(h: &mut String, report: &Report) {
+    let _ = write!(
+        h,
+        "<section>\n<h2>Definitions</h2>\n<dl>\n\
+         <dt>Headcount</dt><dd>People in the population during the {kind}.</dd>\n\
+         <dt>Active</dt><dd>At least one event of any kind in the {kind}: a visit, view, post, reply, reaction, share, join or curation.</dd>\n\
+         <dt>Participation rate</dt><dd>Active people divided by headcount.</dd>\n\
+         <dt>Rung share</dt><dd>People on a rung divided by headcount; each person is placed on the first rung, from the top, whose condition holds.</dd>\n\
+         </dl>\n</section>\n",
+        kind = escape(&report.period_kind)
+    );
+}

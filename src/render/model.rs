@@ -1,0 +1,56 @@
+//! The report model: everything a renderer may show, already computed and rounded to nothing.
+
+/// Where the population (the denominator of every rate) comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Population {
+    /// The HR roster: headcount is known.
+    Roster,
+    /// Everyone seen in events: headcount is observed, not known.
+    Observed,
+}
+
+/// One reporting period's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRow {
+    pub label: String,
+    pub headcount: u32,
+    pub active: u32,
+    /// Null when headcount is zero.
+    pub participation_rate: Option<f64>,
+    /// People per rung, in ladder order.
+    pub rung_people: Vec<u32>,
+    /// Share of headcount per rung, in ladder order; null when headcount is zero.
+    pub rung_shares: Vec<Option<f64>>,
+}
+
+/// How one input file was accounted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRow {
+    pub role: String,
+    pub kind: String,
+    /// The path as the pipeline file gives it, relative to the pipeline's folder.
+    pub file: String,
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub excluded: u64,
+    pub rejected: u64,
+}
+
+/// Everything the report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub engage_version: String,
+    pub pipeline: String,
+    /// `month`, `week` or `quarter`.
+    pub period_kind: String,
+    pub timezone: String,
+    /// The `--as-of` day, when given.
+    pub as_of: Option<String>,
+    pub population: Population,
+    pub ladder_name: String,
+    /// Rung names, highest first.
+    pub rungs: Vec<String>,
+    pub periods: Vec<PeriodRow>,
+    pub inputs: Vec<InputRow>,
+}

@@ -1,0 +1,435 @@
+//! The binary end to end on the hand-worked fixture in tests/fixtures/tiny, and one test per
+//! kind of user error. Expected values are worked out by hand in the comments.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use predicates::prelude::*;
+
+const KEY: &str = "test-key";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A copy of a fixture folder in a temporary directory, so tests can edit it.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn engage() -> Command {
+    let mut cmd = Command::cargo_bin("engage").unwrap();
+    cmd.env("ENGAGE_PSEUDONYM_KEY", KEY);
+    cmd
+}
+
+fn run_ok(pipeline: &Path, out: &Path, extra: &[&str]) {
+    engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn activity(out: &Path) -> DataFrame {
+    let file = std::fs::File::open(out.join("tables/activity.parquet")).unwrap();
+    ParquetReader::new(file).finish().unwrap()
+}
+
+fn pseudonym(id: &str) -> String {
+    engage::outcomes::privacy::Pseudonymizer::new(KEY.as_bytes().to_vec()).pseudonym(id)
+}
+
+/// The value of `column` for one person and period of the activity table.
+fn cell(df: &DataFrame, person: &str, period: &str, column: &str) -> AnyValue<'static> {
+    let p = pseudonym(person);
+    let row = df
+        .clone()
+        .lazy()
+        .filter(col("person").eq(lit(p)).and(col("period").eq(lit(period))))
+        .select([col(column)])
+        .collect()
+        .unwrap();
+    assert_eq!(row.height(), 1, "{person} {period}");
+    row.column(column).unwrap().get(0).unwrap().into_static()
+}
+
+// Headcount, worked out from people.csv (Amsterdam calendar, inclusive dates):
+//   2025-01: alice, bob (hired 01-15), carol, erin (exits 01-31), frank (exits 01-20) = 5;
+//            dave (hired 02-01) and gina (03-01) not yet.
+//   2025-02: alice, bob, carol (exits 02-10), dave = 4; erin and frank gone before 02-01.
+// Events (duplicate e3 dropped; mallory is not on the roster, so not in headcount):
+//   2025-01: alice post; bob view; carol reply; erin visit (08:00+01:00); frank nothing.
+//            -> active 4 of 5 = 0.8
+//   2025-02: bob reaction at 2025-01-31T23:30Z = 00:30 on 1 Feb in Amsterdam; dave join;
+//            carol share; alice two reactions. -> active 4 of 4 = 1.0
+#[test]
+fn tiny_fixture_end_to_end() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
+
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,4,1.0\n"
+    );
+    // 2025-01: alice Creators, carol Conversationalists, bob and erin Spectators, frank Inactives.
+    // 2025-02: alice and bob Critics, carol Collectors, dave Joiners.
+    assert_eq!(
+        read(&out.path().join("tables/ladder.csv")),
+        "period,rung,people,share\n\
+         2025-01,Creators,1,0.2\n\
+         2025-01,Conversationalists,1,0.2\n\
+         2025-01,Critics,0,0.0\n\
+         2025-01,Collectors,0,0.0\n\
+         2025-01,Joiners,0,0.0\n\
+         2025-01,Spectators,2,0.4\n\
+         2025-01,Inactives,1,0.2\n\
+         2025-02,Creators,0,0.0\n\
+         2025-02,Conversationalists,0,0.0\n\
+         2025-02,Critics,2,0.5\n\
+         2025-02,Collectors,1,0.25\n\
+         2025-02,Joiners,1,0.25\n\
+         2025-02,Spectators,0,0.0\n\
+         2025-02,Inactives,0,0.0\n"
+    );
+
+    let act = activity(out.path());
+    assert_eq!(act.height(), 9, "5 people in January, 4 in February");
+    // alice in February: reacted to mallory twice on one day, and bob reacted to her:
+    // partners {mallory, bob}.
+    assert_eq!(
+        cell(&act, "alice", "2025-02", "reactions"),
+        AnyValue::UInt32(2)
+    );
+    assert_eq!(
+        cell(&act, "alice", "2025-02", "active_days"),
+        AnyValue::UInt32(1)
+    );
+    assert_eq!(
+        cell(&act, "alice", "2025-02", "distinct_partners"),
+        AnyValue::UInt32(2)
+    );
+    // alice in January: carol replied to her post.
+    assert_eq!(
+        cell(&act, "alice", "2025-01", "distinct_partners"),
+        AnyValue::UInt32(1)
+    );
+    assert_eq!(
+        cell(&act, "alice", "2025-01", "contributions"),
+        AnyValue::UInt32(1)
+    );
+    // The reaction just before midnight UTC belongs to February in Amsterdam.
+    assert_eq!(
+        cell(&act, "bob", "2025-01", "reactions"),
+        AnyValue::UInt32(0)
+    );
+    assert_eq!(
+        cell(&act, "bob", "2025-02", "reactions"),
+        AnyValue::UInt32(1)
+    );
+    assert_eq!(
+        cell(&act, "bob", "2025-02", "interactions"),
+        AnyValue::UInt32(1)
+    );
+    // carol replied once although the export repeats the reply.
+    assert_eq!(
+        cell(&act, "carol", "2025-01", "replies"),
+        AnyValue::UInt32(1)
+    );
+    assert_eq!(
+        cell(&act, "frank", "2025-01", "rung"),
+        AnyValue::StringOwned("Inactives".into())
+    );
+    assert_eq!(
+        cell(&act, "bob", "2025-01", "lurker"),
+        AnyValue::Boolean(true)
+    );
+    assert_eq!(
+        cell(&act, "carol", "2025-02", "engaged"),
+        AnyValue::Boolean(true)
+    );
+    assert_eq!(
+        cell(&act, "carol", "2025-02", "is_critics"),
+        AnyValue::Boolean(false)
+    );
+    assert_eq!(
+        cell(&act, "carol", "2025-02", "is_collectors"),
+        AnyValue::Boolean(true)
+    );
+
+    // No roster id, name or email leaves in the person-level table.
+    let persons: Vec<String> = act
+        .column("person")
+        .unwrap()
+        .str()
+        .unwrap()
+        .no_null_iter()
+        .map(str::to_string)
+        .collect();
+    assert!(persons
+        .iter()
+        .all(|p| p.len() == 64 && p.chars().all(|c| c.is_ascii_hexdigit())));
+
+    // The report is self-contained and shows the chart inline.
+    let html = read(&out.path().join("report.html"));
+    assert!(html.contains("<svg"));
+    // Nothing is fetched: no scripts, no linked resources (the SVG namespace is only a name).
+    assert!(!html.contains("<script"));
+    for link in ["src=", "href=", "url(", "@import"] {
+        assert!(!html.contains(link), "{link}");
+    }
+    assert!(html.contains("80.0%") && html.contains("100.0%"));
+    assert!(read(&out.path().join("charts/ladder.svg")).starts_with("<svg"));
+
+    // The manifest reconciles the events file: 11 rows = 10 accepted + 1 duplicate.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+    let events = &manifest["inputs"][0];
+    assert_eq!(events["path"], "events.csv");
+    assert_eq!(events["rows_read"], 11);
+    assert_eq!(events["accepted"], 10);
+    assert_eq!(events["duplicates"], 1);
+    assert_eq!(events["excluded"], 0);
+    assert_eq!(events["rejected"], 0);
+    assert_eq!(events["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(manifest["inputs"][1]["role"], "people");
+    assert_eq!(manifest["inputs"][1]["rows_read"], 7);
+    assert_eq!(manifest["population"], "roster");
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 5);
+    assert_eq!(manifest["engage_version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn as_of_cuts_events_and_sets_the_last_period() {
+    let out = tempfile::tempdir().unwrap();
+    // Up to the end of 4 Feb (Amsterdam): e7..e10 fall after it, so 4 events are excluded.
+    // February then has bob's reaction and dave's join: active 2 of 4.
+    run_ok(
+        &fixture("tiny/pipeline.toml"),
+        out.path(),
+        &["--as-of", "2025-02-04"],
+    );
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,2,0.5\n"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+    assert_eq!(manifest["inputs"][0]["excluded"], 4);
+    assert_eq!(manifest["inputs"][0]["accepted"], 6);
+
+    // An as-of day in a later month adds periods up to it: March has alice, bob, dave and gina
+    // (hired 03-01) in headcount, carol left on 02-10; nobody is active.
+    let out = tempfile::tempdir().unwrap();
+    run_ok(
+        &fixture("tiny/pipeline.toml"),
+        out.path(),
+        &["--as-of", "2025-03-31"],
+    );
+    assert!(read(&out.path().join("tables/period_metrics.csv")).ends_with("2025-03,4,0,0.0\n"));
+}
+
+#[test]
+fn time_zone_decides_the_period_of_an_event() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        read(&pipeline).replace("Europe/Amsterdam", "UTC"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    // In UTC bob's reaction at 23:30 on 31 January stays in January.
+    let act = activity(out.path());
+    assert_eq!(
+        cell(&act, "bob", "2025-01", "reactions"),
+        AnyValue::UInt32(1)
+    );
+    assert_eq!(
+        cell(&act, "bob", "2025-02", "reactions"),
+        AnyValue::UInt32(0)
+    );
+}
+
+#[test]
+fn without_a_roster_the_population_is_observed() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = read(&pipeline).replace("[people]\npath = \"people.csv\"\n", "");
+    std::fs::write(&pipeline, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    // 2025-01: alice, bob, carol, erin seen, all active. 2025-02: those four plus dave and
+    // mallory seen so far = 6; active alice, bob, carol, dave, mallory = 5.
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2025-01,4,4,1.0\n2025-02,6,5,0.8333333333333334\n"
+    );
+    assert!(read(&out.path().join("report.html")).contains("observed population"));
+}
+
+#[test]
+fn same_inputs_give_byte_identical_outputs() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    run_ok(&fixture("tiny/pipeline.toml"), a.path(), &[]);
+    run_ok(&fixture("tiny/pipeline.toml"), b.path(), &[]);
+    for f in [
+        "tables/activity.parquet",
+        "tables/period_metrics.csv",
+        "tables/ladder.csv",
+        "charts/ladder.svg",
+        "report.html",
+    ] {
+        assert_eq!(
+            std::fs::read(a.path().join(f)).unwrap(),
+            std::fs::read(b.path().join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// Runs a pipeline expected to fail and returns its stderr.
+fn run_err(pipeline: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let assert = engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains("panicked").not());
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+#[test]
+fn error_missing_file_names_key_and_line() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        read(&pipeline).replace("path = \"events.csv\"", "path = \"nope.csv\""),
+    )
+    .unwrap();
+    let err = run_err(&pipeline);
+    assert!(err.contains("pipeline.toml:11"), "{err}");
+    assert!(err.contains("source[1].path: file not found"), "{err}");
+    assert!(err.contains("nope.csv"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+}
+
+#[test]
+fn error_missing_column_names_file_and_columns() {
+    let dir = copy_fixture("tiny");
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "event_id,occurred_at,actor\ne1,2025-01-01T00:00:00Z,a\n",
+    )
+    .unwrap();
+    let err = run_err(&dir.path().join("pipeline.toml"));
+    assert!(err.contains("events.csv"), "{err}");
+    assert!(err.contains("missing column(s) action"), "{err}");
+    assert!(
+        err.contains("the header has event_id, occurred_at, actor"),
+        "{err}"
+    );
+}
+
+#[test]
+fn error_unparseable_timestamp_names_file_and_line() {
+    let dir = copy_fixture("tiny");
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "event_id,occurred_at,actor,action\ne1,2025-01-01T00:00:00Z,a,post\ne2,2025-13-01T00:00:00Z,a,view\ne3,yesterday,a,view\n",
+    )
+    .unwrap();
+    let err = run_err(&dir.path().join("pipeline.toml"));
+    assert!(err.contains("events.csv:3: unreadable timestamp"), "{err}");
+    assert!(err.contains("(2 rows)"), "{err}");
+    assert!(err.contains("line 4: \"yesterday\""), "{err}");
+}
+
+#[test]
+fn error_unknown_key_names_key_and_line() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        read(&pipeline).replace("min_group_size = 5", "min_group_size = 5\ncolour = \"red\""),
+    )
+    .unwrap();
+    let err = run_err(&pipeline);
+    assert!(err.contains("pipeline.toml:8"), "{err}");
+    assert!(err.contains("colour"), "{err}");
+}
+
+#[test]
+fn error_invalid_rung_expression_names_rung_and_line() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = format!(
+        "{}\n[[ladder.rung]]\nname = \"Talkers\"\nwhen = \"replies >=\"\n\n[[ladder.rung]]\nname = \"Everyone else\"\n",
+        read(&pipeline)
+    );
+    std::fs::write(&pipeline, text).unwrap();
+    let err = run_err(&pipeline);
+    assert!(err.contains("Talkers"), "{err}");
+    assert!(err.contains("line 18"), "{err}");
+    assert!(err.contains("replies >="), "{err}");
+}
+
+#[test]
+fn error_bad_as_of_is_explained() {
+    engage()
+        .args(["run", "x.toml", "--as-of", "31-01-2025"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("YYYY-MM-DD"));
+}
+
+#[test]
+fn sample_is_deterministic_and_runs() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for dir in [&a, &b] {
+        engage()
+            .args([
+                "sample", "--people", "60", "--months", "3", "--seed", "11", "--start", "2025-01",
+                "--out",
+            ])
+            .arg(dir.path())
+            .assert()
+            .success();
+    }
+    for f in ["people.csv", "events.csv", "surveys.csv"] {
+        assert_eq!(read(&a.path().join(f)), read(&b.path().join(f)), "{f}");
+    }
+    let pipeline = a.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "[pipeline]\nname = \"s\"\ntimezone = \"Europe/Amsterdam\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\n\n[people]\npath = \"people.csv\"\n\n[surveys]\npath = \"surveys.csv\"\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    assert_eq!(metrics.lines().count(), 4, "{metrics}");
+}
