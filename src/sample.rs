@@ -97,6 +97,20 @@ struct Event {
     space: usize,
 }
 
+impl Event {
+    /// An event that acts on no post: a visit or a join.
+    fn plain(at: DateTime<Utc>, actor: usize, action: Action, space: usize) -> Event {
+        Event {
+            at,
+            actor,
+            action,
+            post: None,
+            target: None,
+            space,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Post {
     at: DateTime<Utc>,
@@ -345,34 +359,73 @@ fn move_people(w: &mut World, s: &Settings, m: u32, from: NaiveDate, to: NaiveDa
     }
 }
 
-/// Posts of month `m`, each person drawing from their own stream.
-fn posts_of_month(w: &World, s: &Settings, m: u32, from: NaiveDate, to: NaiveDate) -> Vec<Post> {
-    let mut posts: Vec<Post> = (0..w.people.len())
+/// What one person does in one month, given their own random stream.
+struct Turn<'a> {
+    i: usize,
+    p: &'a Person,
+    rng: ChaCha8Rng,
+    /// The part of the month during which the person is employed.
+    a: NaiveDate,
+    b: NaiveDate,
+    z: f64,
+}
+
+/// Runs `act` for everyone employed in `[from, to]`, in parallel, each person with the stream
+/// for `(phase, m, person)`, and concatenates the results in person order.
+fn per_person<T: Send>(
+    w: &World,
+    s: &Settings,
+    phase: u64,
+    m: u32,
+    (from, to): (NaiveDate, NaiveDate),
+    act: impl Fn(Turn) -> Vec<T> + Sync,
+) -> Vec<T> {
+    (0..w.people.len())
         .into_par_iter()
         .flat_map_iter(|i| {
             let p = &w.people[i];
-            let mut out = Vec::new();
             if !w.employed_between(p, from, to) {
-                return out;
+                return Vec::new();
             }
-            let mut rng = stream(s.seed, 3, m as u64, i as u64);
             let (a, b) = window(p, from, to);
-            let z = w.z(i);
-            for _ in 0..poisson(&mut rng, (-4.7 + 1.3 * z).exp()) {
-                let space = if rng.random::<f64>() < 0.6 {
-                    COMMUNITIES.len() + p.dept
-                } else {
-                    rng.random_range(0..COMMUNITIES.len())
-                };
-                out.push(Post {
-                    at: working_moment(&mut rng, a, b),
-                    author: i,
-                    space,
-                });
-            }
-            out
+            act(Turn {
+                i,
+                p,
+                rng: stream(s.seed, phase, m as u64, i as u64),
+                a,
+                b,
+                z: w.z(i),
+            })
         })
-        .collect();
+        .collect()
+}
+
+/// Posts of month `m`, each person drawing from their own stream.
+fn posts_of_month(w: &World, s: &Settings, m: u32, from: NaiveDate, to: NaiveDate) -> Vec<Post> {
+    let mut posts: Vec<Post> = per_person(w, s, 3, m, (from, to), |t| {
+        let Turn {
+            i,
+            p,
+            mut rng,
+            a,
+            b,
+            z,
+        } = t;
+        let mut out = Vec::new();
+        for _ in 0..poisson(&mut rng, (-4.7 + 1.3 * z).exp()) {
+            let space = if rng.random::<f64>() < 0.6 {
+                COMMUNITIES.len() + p.dept
+            } else {
+                rng.random_range(0..COMMUNITIES.len())
+            };
+            out.push(Post {
+                at: working_moment(&mut rng, a, b),
+                author: i,
+                space,
+            });
+        }
+        out
+    });
     posts.sort_by_key(|x| (x.at, x.author));
     posts
 }
@@ -398,114 +451,72 @@ fn interactions_of_month(
         .earliest()
         .expect("midnight exists")
         .with_timezone(&Utc);
-    (0..w.people.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let p = &w.people[i];
-            let mut out = Vec::new();
-            if !w.employed_between(p, from, to) {
-                return out;
-            }
-            let mut rng = stream(s.seed, 4, m as u64, i as u64);
-            let (a, b) = window(p, from, to);
-            let z = w.z(i);
-            let last_moment = p.exit.map_or(end_of_data, |(d, _)| {
-                TZ.from_local_datetime(&(d + Duration::days(1)).and_time(NaiveTime::MIN))
-                    .earliest()
-                    .expect("midnight exists")
-                    .with_timezone(&Utc)
-            });
-            let earliest = TZ
-                .from_local_datetime(&p.hire.and_time(NaiveTime::MIN))
+    per_person(w, s, 4, m, (from, to), |t| {
+        let Turn {
+            i,
+            p,
+            mut rng,
+            a,
+            b,
+            z,
+        } = t;
+        let mut out = Vec::new();
+        let last_moment = p.exit.map_or(end_of_data, |(d, _)| {
+            TZ.from_local_datetime(&(d + Duration::days(1)).and_time(NaiveTime::MIN))
                 .earliest()
                 .expect("midnight exists")
-                .with_timezone(&Utc);
-            let push = |out: &mut Vec<Event>, e: Event| {
-                if e.at < last_moment && e.at < end_of_data && e.at >= earliest {
-                    out.push(e);
-                }
-            };
-            let own_space = COMMUNITIES.len() + p.dept;
-            if p.hire >= from && p.hire <= to {
-                let at = working_moment(&mut rng, p.hire, (p.hire + Duration::days(3)).min(b));
-                push(
-                    &mut out,
-                    Event {
-                        at,
-                        actor: i,
-                        action: Action::Join,
-                        post: None,
-                        target: None,
-                        space: 0,
-                    },
-                );
-                push(
-                    &mut out,
-                    Event {
-                        at,
-                        actor: i,
-                        action: Action::Join,
-                        post: None,
-                        target: None,
-                        space: own_space,
-                    },
-                );
+                .with_timezone(&Utc)
+        });
+        let earliest = TZ
+            .from_local_datetime(&p.hire.and_time(NaiveTime::MIN))
+            .earliest()
+            .expect("midnight exists")
+            .with_timezone(&Utc);
+        let push = |out: &mut Vec<Event>, e: Event| {
+            if e.at < last_moment && e.at < end_of_data && e.at >= earliest {
+                out.push(e);
             }
-            for _ in 0..poisson(&mut rng, (-3.8 + 0.8 * z).exp()) {
-                let space = rng.random_range(1..COMMUNITIES.len());
+        };
+        let own_space = COMMUNITIES.len() + p.dept;
+        if p.hire >= from && p.hire <= to {
+            let at = working_moment(&mut rng, p.hire, (p.hire + Duration::days(3)).min(b));
+            push(&mut out, Event::plain(at, i, Action::Join, 0));
+            push(&mut out, Event::plain(at, i, Action::Join, own_space));
+        }
+        for _ in 0..poisson(&mut rng, (-3.8 + 0.8 * z).exp()) {
+            let space = rng.random_range(1..COMMUNITIES.len());
+            let at = working_moment(&mut rng, a, b);
+            push(&mut out, Event::plain(at, i, Action::Join, space));
+        }
+        if rng.random::<f64>() < sigmoid(0.3 + 1.2 * z) {
+            let days = 1 + poisson(&mut rng, (0.5 + 0.5 * z).exp()).min(19);
+            for _ in 0..days {
                 let at = working_moment(&mut rng, a, b);
-                push(
-                    &mut out,
-                    Event {
-                        at,
-                        actor: i,
-                        action: Action::Join,
-                        post: None,
-                        target: None,
-                        space,
-                    },
-                );
+                push(&mut out, Event::plain(at, i, Action::Visit, 0));
             }
-            if rng.random::<f64>() < sigmoid(0.3 + 1.2 * z) {
-                let days = 1 + poisson(&mut rng, (0.5 + 0.5 * z).exp()).min(19);
-                for _ in 0..days {
-                    let at = working_moment(&mut rng, a, b);
-                    push(
-                        &mut out,
-                        Event {
-                            at,
-                            actor: i,
-                            action: Action::Visit,
-                            post: None,
-                            target: None,
-                            space: 0,
-                        },
-                    );
-                }
-                let views = poisson(&mut rng, (0.3 + 0.6 * z).exp());
-                act_on_posts(w, &mut rng, pool, i, views, Action::View, 30.0, &mut |e| {
-                    push(&mut out, e)
-                });
-            }
-            let per_action = [
-                (Action::Reaction, (-2.2 + 1.0 * z).exp(), 12.0),
-                (Action::Reply, (-3.7 + 1.2 * z).exp(), 18.0),
-                (Action::Share, (-4.0 + 1.0 * z).exp(), 24.0),
-                (
-                    Action::Curate,
-                    (-5.0 + z + if p.role == "employee" { 0.0 } else { 1.5 }).exp(),
-                    6.0,
-                ),
-            ];
-            for (action, lambda, mean_delay) in per_action {
-                let n = poisson(&mut rng, lambda);
-                act_on_posts(w, &mut rng, pool, i, n, action, mean_delay, &mut |e| {
-                    push(&mut out, e)
-                });
-            }
-            out
-        })
-        .collect()
+            let views = poisson(&mut rng, (0.3 + 0.6 * z).exp());
+            act_on_posts(w, &mut rng, pool, i, views, Action::View, 30.0, &mut |e| {
+                push(&mut out, e)
+            });
+        }
+        let per_action = [
+            (Action::Reaction, (-2.2 + 1.0 * z).exp(), 12.0),
+            (Action::Reply, (-3.7 + 1.2 * z).exp(), 18.0),
+            (Action::Share, (-4.0 + 1.0 * z).exp(), 24.0),
+            (
+                Action::Curate,
+                (-5.0 + z + if p.role == "employee" { 0.0 } else { 1.5 }).exp(),
+                6.0,
+            ),
+        ];
+        for (action, lambda, mean_delay) in per_action {
+            let n = poisson(&mut rng, lambda);
+            act_on_posts(w, &mut rng, pool, i, n, action, mean_delay, &mut |e| {
+                push(&mut out, e)
+            });
+        }
+        out
+    })
 }
 
 /// `n` events of `action` by person `i` on posts drawn from `pool`, each some hours after the

@@ -433,3 +433,39 @@ fn sample_is_deterministic_and_runs() {
     let metrics = read(&out.path().join("tables/period_metrics.csv"));
     assert_eq!(metrics.lines().count(), 4, "{metrics}");
 }
+
+#[test]
+fn quarters_count_everyone_present_at_any_time_in_the_quarter() {
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        read(&pipeline).replace("period = \"month\"", "period = \"quarter\""),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    // 2025-Q1 runs 01-01..03-31: all seven roster people overlap it (gina is hired 03-01,
+    // frank leaves 01-20); active: alice, bob, carol, dave, erin = 5 of 7.
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2025-Q1,7,5,0.7142857142857143\n"
+    );
+}
+
+#[test]
+fn as_of_before_any_event_is_an_error() {
+    let out = tempfile::tempdir().unwrap();
+    engage()
+        .arg("run")
+        .arg(fixture("tiny/pipeline.toml"))
+        .arg("--out")
+        .arg(out.path())
+        .args(["--as-of", "2024-12-31"])
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no events on or before the as-of day 2024-12-31",
+        ));
+}

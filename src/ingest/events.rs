@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::InputFile;
-use crate::config::SourcePlan;
+use crate::config::{InputPath, SourcePlan};
 use crate::error::Result;
 use crate::schema::{event, Action};
 
@@ -101,24 +101,9 @@ pub fn read(source: &SourcePlan, naive_tz: chrono_tz::Tz) -> Result<(DataFrame, 
         &format!("use one of: {}", Action::list()),
     )?;
 
-    let rows_read = frame.height() as u64;
-    let canonical = frame
-        .select(event::ALL)
-        .map_err(crate::error::Error::polars(
-            format!("cannot read {}", path.display()),
-            "report this as a bug with the file attached",
-        ))?;
-    let (bytes, sha256) = read::fingerprint(path)?;
-    Ok((
-        canonical,
-        InputFile {
-            role: "events".into(),
-            kind: source.kind.as_str().into(),
-            path: path.clone(),
-            given: source.given.clone(),
-            bytes,
-            sha256,
-            rows_read,
-        },
-    ))
+    let input = InputPath {
+        path: path.clone(),
+        given: source.given.clone(),
+    };
+    read::finish(frame, event::ALL, &input, "events", source.kind.as_str())
 }

@@ -8,6 +8,8 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::InputFile;
+use crate::config::InputPath;
 use crate::error::{BadValue, BadValues, Error, Result};
 
 /// Internal column holding the 0-based data row of a CSV record.
@@ -247,5 +249,33 @@ pub fn collect_file(frame: LazyFrame, path: &Path) -> Result<DataFrame> {
     frame.collect().map_err(Error::polars(
         format!("cannot read {}", path.display()),
         "check that the file is a comma-separated UTF-8 CSV whose rows have as many fields as the header",
+    ))
+}
+
+/// The checked frame cut down to its published columns, with the file's manifest entry.
+pub fn finish<const N: usize>(
+    frame: DataFrame,
+    columns: [&str; N],
+    input: &InputPath,
+    role: &str,
+    kind: &str,
+) -> Result<(DataFrame, InputFile)> {
+    let rows_read = frame.height() as u64;
+    let out = frame.select(columns).map_err(Error::polars(
+        format!("cannot read {}", input.path.display()),
+        "report this as a bug with the file attached",
+    ))?;
+    let (bytes, sha256) = fingerprint(&input.path)?;
+    Ok((
+        out,
+        InputFile {
+            role: role.into(),
+            kind: kind.into(),
+            path: input.path.clone(),
+            given: input.given.clone(),
+            bytes,
+            sha256,
+            rows_read,
+        },
     ))
 }

@@ -114,22 +114,5 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         )?;
     }
 
-    let rows_read = frame.height() as u64;
-    let people = frame.select(person::ALL).map_err(Error::polars(
-        format!("cannot read {}", path.display()),
-        "report this as a bug with the file attached",
-    ))?;
-    let (bytes, sha256) = read::fingerprint(path)?;
-    Ok((
-        people,
-        InputFile {
-            role: "people".into(),
-            kind: "roster".into(),
-            path: path.clone(),
-            given: input.given.clone(),
-            bytes,
-            sha256,
-            rows_read,
-        },
-    ))
+    read::finish(frame, person::ALL, input, "people", "roster")
 }

@@ -6,7 +6,7 @@ use polars::prelude::*;
 use super::read::{self, ROW};
 use super::InputFile;
 use crate::config::InputPath;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::schema::survey;
 
 const FORMAT: &str = "a person-level survey CSV";
@@ -67,22 +67,5 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     ] {
         read::reject_if_any(&frame, bad, column, path, problem, help)?;
     }
-    let rows_read = frame.height() as u64;
-    let answers = frame.select(survey::ALL).map_err(Error::polars(
-        format!("cannot read {}", path.display()),
-        "report this as a bug with the file attached",
-    ))?;
-    let (bytes, sha256) = read::fingerprint(path)?;
-    Ok((
-        answers,
-        InputFile {
-            role: "surveys".into(),
-            kind: "person-level".into(),
-            path: path.clone(),
-            given: input.given.clone(),
-            bytes,
-            sha256,
-            rows_read,
-        },
-    ))
+    read::finish(frame, survey::ALL, input, "surveys", "person-level")
 }

@@ -76,24 +76,18 @@ pub fn combine(
         .collect()
         .map_err(internal("counting events per source"))?;
     let mut counts = vec![RowCounts::default(); n];
-    let inputs_col = per_input
-        .column(INPUT)
-        .map_err(internal("counting"))?
-        .u32()
-        .map_err(internal("counting"))?
-        .clone();
-    let unique_col = per_input
-        .column("unique")
-        .map_err(internal("counting"))?
-        .u64()
-        .map_err(internal("counting"))?
-        .clone();
-    let late_col = per_input
-        .column("late")
-        .map_err(internal("counting"))?
-        .u64()
-        .map_err(internal("counting"))?
-        .clone();
+    let column = |name: &str| {
+        per_input
+            .column(name)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(internal("counting events per source"))
+    };
+    let (inputs_col, unique_col, late_col) = (column(INPUT)?, column("unique")?, column("late")?);
+    let (inputs_col, unique_col, late_col) = (
+        inputs_col.u64().map_err(internal("counting"))?.clone(),
+        unique_col.u64().map_err(internal("counting"))?.clone(),
+        late_col.u64().map_err(internal("counting"))?.clone(),
+    );
     for ((i, u), l) in inputs_col
         .iter()
         .zip(unique_col.iter())

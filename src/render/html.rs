@@ -207,3 +207,65 @@ fn definitions(h: &mut String, report: &Report) {
         kind = escape(&report.period_kind)
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::model::{InputRow, PeriodRow};
+
+    fn report() -> Report {
+        Report {
+            engage_version: "0.0.0-test".into(),
+            pipeline: "Comms <& friends>".into(),
+            period_kind: "month".into(),
+            timezone: "Europe/Amsterdam".into(),
+            as_of: Some("2025-02-28".into()),
+            population: Population::Observed,
+            ladder_name: "forrester".into(),
+            rungs: vec!["Creators".into(), "Inactives".into()],
+            periods: vec![
+                PeriodRow {
+                    label: "2025-01".into(),
+                    headcount: 1200,
+                    active: 300,
+                    participation_rate: Some(0.25),
+                    rung_people: vec![12, 1188],
+                    rung_shares: vec![Some(0.01), Some(0.99)],
+                },
+                PeriodRow {
+                    label: "2025-02".into(),
+                    headcount: 0,
+                    active: 0,
+                    participation_rate: None,
+                    rung_people: vec![0, 0],
+                    rung_shares: vec![None, None],
+                },
+            ],
+            inputs: vec![InputRow {
+                role: "events".into(),
+                kind: "events".into(),
+                file: "data/events.csv".into(),
+                rows_read: 10,
+                accepted: 7,
+                duplicates: 2,
+                excluded: 1,
+                rejected: 0,
+            }],
+        }
+    }
+
+    #[test]
+    fn report_page_snapshot() {
+        insta::assert_snapshot!(render(&report(), "<svg>chart</svg>"));
+    }
+
+    #[test]
+    fn text_is_escaped_and_empty_periods_show_a_dash() {
+        let html = render(&report(), "<svg/>");
+        assert!(html.contains("Comms &lt;&amp; friends&gt;"));
+        assert!(!html.contains("<& friends>"));
+        // 2025-02 has no headcount: its rate is a dash, not 0% or NaN.
+        assert!(html.contains("<td>2025-02</td><td>0</td><td>0</td><td>\u{2013}</td>"));
+        assert!(html.contains("1\u{202f}200"));
+    }
+}
