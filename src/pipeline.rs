@@ -467,7 +467,11 @@ fn report_model(
         timezone: plan.timezone.name().to_string(),
         as_of: as_of.map(|d| d.to_string()),
         population,
-        ladder_name: plan.ladder.name.clone(),
+        ladder_name: match plan.ladder.name.as_str() {
+            "forrester" => "Forrester".to_string(),
+            "pyramid" => "Pyramid".to_string(),
+            other => other.to_string(),
+        },
         rungs: rungs.to_vec(),
         periods,
         inputs: inputs.to_vec(),

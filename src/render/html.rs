@@ -22,8 +22,9 @@ h2 { font-size: 20px; margin: 36px 0 12px; border-bottom: 1px solid var(--rule);
 .card .label { color: var(--muted); font-size: 13px; }
 .chart svg { width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
-th, td { padding: 6px 8px; border-bottom: 1px solid var(--rule); text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th, td { padding: 6px 8px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, .text { text-align: left; }
+.scroll { overflow-x: auto; }
 thead th { border-bottom: 2px solid var(--ink); }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
 .note { color: var(--muted); font-size: 13px; }
@@ -119,26 +120,27 @@ fn headline(h: &mut String, report: &Report) {
 }
 
 fn ladder_table(h: &mut String, report: &Report) {
+    // Periods as rows and rungs as columns: the table grows downwards with the months, so it
+    // stays printable however long the history.
     let colours = ladder_colours(report.rungs.len());
-    h.push_str("<table>\n<thead><tr><th>Rung</th>");
-    for p in &report.periods {
-        let _ = write!(h, "<th>{}</th>", escape(&p.label));
-    }
-    h.push_str("</tr></thead>\n<tbody>\n");
+    h.push_str("<div class=\"scroll\">\n<table>\n<thead><tr><th>Period</th>");
     for (r, name) in report.rungs.iter().enumerate() {
         let _ = write!(
             h,
-            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span>{}</td>",
+            "<th><span class=\"swatch\" style=\"background:{}\"></span>{}</th>",
             hex(colours[r]),
             escape(name)
         );
-        for p in &report.periods {
-            let share = p.rung_shares.get(r).copied().flatten();
-            let _ = write!(h, "<td>{}</td>", percent(share));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for p in &report.periods {
+        let _ = write!(h, "<tr><td>{}</td>", escape(&p.label));
+        for share in &p.rung_shares {
+            let _ = write!(h, "<td>{}</td>", percent(*share));
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</tbody>\n</table>\n<p class=\"note\">Share of headcount on each rung; each person sits on the highest rung whose condition they meet.</p>\n");
+    h.push_str("</tbody>\n</table>\n</div>\n<p class=\"note\">Share of headcount on each rung; each person sits on the highest rung whose condition they meet.</p>\n");
 }
 
 fn participation_table(h: &mut String, report: &Report) {
@@ -161,14 +163,14 @@ fn participation_table(h: &mut String, report: &Report) {
 
 fn data_quality(h: &mut String, report: &Report) {
     h.push_str(
-        "<section>\n<h2>Data sources</h2>\n<table>\n<thead><tr><th>File</th><th>Role</th><th>Kind</th>\
+        "<section>\n<h2>Data sources</h2>\n<table>\n<thead><tr><th>File</th><th class=\"text\">Role</th><th class=\"text\">Kind</th>\
          <th>Rows read</th><th>Accepted</th><th>Duplicates</th><th>Excluded</th><th>Rejected</th>\
          </tr></thead>\n<tbody>\n",
     );
     for i in &report.inputs {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td class=\"text\">{}</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&i.file),
             escape(&i.role),
             escape(&i.kind),
