@@ -1,6 +1,7 @@
 //! The pipeline file: what users write (TOML, unknown keys refused) turned into a validated
 //! [`Plan`] with absolute paths, so that later stages never see a half-checked setting.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -23,14 +24,67 @@ pub enum PeriodKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
-    /// Canonical events as CSV (spec §1 columns, matched by header name).
+    /// Events one per row (CSV, NDJSON, Parquet, Arrow IPC), columns mapped by name.
     Events,
+    /// A Slack workspace export (zip or folder).
+    Slack,
+    /// A Stack Exchange / Stack Overflow for Teams data dump (folder or zip of XML files).
+    Stackexchange,
+    /// Microsoft Teams channel messages as Graph chatMessage JSON (file, folder or zip).
+    Teams,
+    /// A Viva Engage (Yammer) network data export (zip or folder of CSVs).
+    Yammer,
+    /// Discourse Data Explorer CSVs: posts, topics, user_visits (and users).
+    Discourse,
 }
 
 impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Events => "events",
+            SourceKind::Slack => "slack",
+            SourceKind::Stackexchange => "stackexchange",
+            SourceKind::Teams => "teams",
+            SourceKind::Yammer => "yammer",
+            SourceKind::Discourse => "discourse",
+        }
+    }
+
+    /// Whether the source may be a folder rather than a file.
+    fn may_be_folder(self) -> bool {
+        !matches!(self, SourceKind::Events)
+    }
+}
+
+/// File formats of the `events` kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceFormat {
+    Csv,
+    Ndjson,
+    Parquet,
+    Ipc,
+}
+
+impl SourceFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceFormat::Csv => "csv",
+            SourceFormat::Ndjson => "ndjson",
+            SourceFormat::Parquet => "parquet",
+            SourceFormat::Ipc => "ipc",
+        }
+    }
+
+    /// The format a file name suggests.
+    fn from_extension(path: &Path) -> Option<SourceFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Some(SourceFormat::Csv),
+            "ndjson" | "jsonl" | "json" => Some(SourceFormat::Ndjson),
+            "parquet" | "pq" => Some(SourceFormat::Parquet),
+            "arrow" | "ipc" | "feather" => Some(SourceFormat::Ipc),
+            _ => None,
         }
     }
 }
@@ -43,6 +97,7 @@ struct PipelineFile {
     source: Vec<SourceSection>,
     people: Option<PathSection>,
     surveys: Option<PathSection>,
+    identities: Option<PathSection>,
     ladder: Option<LadderSection>,
 }
 
@@ -60,6 +115,22 @@ struct PipelineSection {
     min_group_size: u32,
     #[serde(default)]
     pseudonym_key_file: Option<PathBuf>,
+    #[serde(default = "default_max_reject_share")]
+    max_reject_share: f64,
+    #[serde(default = "default_max_uncompressed_bytes")]
+    max_uncompressed_bytes: u64,
+    #[serde(default)]
+    exclude_accounts: Vec<String>,
+    #[serde(default)]
+    include_bots: bool,
+}
+
+fn default_max_reject_share() -> f64 {
+    0.01
+}
+
+fn default_max_uncompressed_bytes() -> u64 {
+    20 * 1024 * 1024 * 1024
 }
 
 fn default_period() -> PeriodKind {
@@ -81,6 +152,15 @@ struct SourceSection {
     /// Time zone of timestamps written without an offset.
     #[serde(default)]
     timezone: Option<Spanned<String>>,
+    /// File format of an `events` source (default: from the extension).
+    #[serde(default)]
+    format: Option<SourceFormat>,
+    /// Canonical column -> the file's column.
+    #[serde(default)]
+    columns: Option<Spanned<BTreeMap<String, String>>>,
+    /// The file's action value -> canonical action.
+    #[serde(default)]
+    actions: Option<Spanned<BTreeMap<String, String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,6 +207,12 @@ pub struct SourcePlan {
     pub key: String,
     /// Time zone of timestamps written without an offset (default UTC).
     pub timezone: chrono_tz::Tz,
+    /// File format (meaningful for the `events` kind).
+    pub format: SourceFormat,
+    /// Canonical column -> the file's column.
+    pub columns: BTreeMap<String, String>,
+    /// The file's action value -> canonical action.
+    pub actions: BTreeMap<String, String>,
 }
 
 /// One rung of a ladder: a name and, except for the last rung, a SQL condition.
@@ -202,7 +288,17 @@ pub struct Plan {
     pub sources: Vec<SourcePlan>,
     pub people: Option<InputPath>,
     pub surveys: Option<InputPath>,
+    /// `source, account, person_id` rows that say who an account belongs to.
+    pub identities: Option<InputPath>,
     pub ladder: Ladder,
+    /// A source whose rejected share of rows exceeds this makes the run exit with code 2.
+    pub max_reject_share: f64,
+    /// Largest total uncompressed size a zip export may declare.
+    pub max_uncompressed_bytes: u64,
+    /// Accounts (as they appear in the sources) that are systems, not people.
+    pub exclude_accounts: Vec<String>,
+    /// Keep bots and system accounts instead of excluding them.
+    pub include_bots: bool,
     pub pseudonym_key_file: PathBuf,
 }
 
@@ -288,9 +384,12 @@ impl Plan {
             });
         }
 
-        let existing = |spanned: &Spanned<PathBuf>, key: &str| -> Result<InputPath> {
+        let existing = |spanned: &Spanned<PathBuf>,
+                        key: &str,
+                        folder_ok: bool|
+         -> Result<InputPath> {
             let resolved = resolve(spanned.get_ref());
-            if resolved.is_file() {
+            if resolved.is_file() || folder_ok && resolved.is_dir() {
                 Ok(InputPath {
                     path: resolved,
                     given: spanned.get_ref().to_string_lossy().replace('\\', "/"),
@@ -307,7 +406,75 @@ impl Plan {
         let mut sources = Vec::with_capacity(file.source.len());
         for (i, s) in file.source.iter().enumerate() {
             let key = format!("source[{}].path", i + 1);
-            let resolved = existing(&s.path, &key)?;
+            let resolved = existing(&s.path, &key, s.kind.may_be_folder())?;
+            let n = i + 1;
+            let format = match (s.kind, s.format) {
+                (SourceKind::Events, Some(f)) => f,
+                (SourceKind::Events, None) => SourceFormat::from_extension(&resolved.path)
+                    .ok_or_else(|| {
+                        setting_error(
+                            s.path.span(),
+                            format!("source[{n}].path: cannot tell the format of {} from its extension", resolved.given),
+                            "add format = \"csv\", \"ndjson\", \"parquet\" or \"ipc\" to the source",
+                        )
+                    })?,
+                (_, Some(_)) => {
+                    return Err(Error::Pipeline {
+                        path: path.to_path_buf(),
+                        line: find_key_line(text, "format"),
+                        message: format!("source[{n}].format applies to kind = \"events\" only"),
+                        help: "remove `format`: this kind has a fixed layout".into(),
+                    })
+                }
+                (_, None) => SourceFormat::Csv,
+            };
+            let mapping_error =
+                |spanned: &Spanned<BTreeMap<String, String>>, message: String, help: &str| {
+                    setting_error(spanned.span(), message, help)
+                };
+            let mut columns = BTreeMap::new();
+            if let Some(map) = &s.columns {
+                if s.kind != SourceKind::Events {
+                    return Err(mapping_error(
+                        map,
+                        format!("source[{n}].columns applies to kind = \"events\" only"),
+                        "remove [source.columns]: this kind has a fixed layout",
+                    ));
+                }
+                for (canonical, theirs) in map.get_ref() {
+                    if !crate::schema::event::ALL.contains(&canonical.as_str()) {
+                        return Err(mapping_error(
+                            map,
+                            format!("source[{n}].columns: {canonical:?} is not a canonical column"),
+                            &format!(
+                                "map canonical columns ({}) to your file's columns",
+                                crate::schema::event::ALL.join(", ")
+                            ),
+                        ));
+                    }
+                    columns.insert(canonical.clone(), theirs.clone());
+                }
+            }
+            let mut actions = BTreeMap::new();
+            if let Some(map) = &s.actions {
+                if s.kind != SourceKind::Events {
+                    return Err(mapping_error(
+                        map,
+                        format!("source[{n}].actions applies to kind = \"events\" only"),
+                        "remove [source.actions]: this kind maps actions itself",
+                    ));
+                }
+                for (theirs, canonical) in map.get_ref() {
+                    if crate::schema::Action::parse(canonical).is_none() {
+                        return Err(mapping_error(
+                            map,
+                            format!("source[{n}].actions: {theirs:?} maps to {canonical:?}, which is not an action"),
+                            &format!("map each of your values to one of: {}", crate::schema::Action::list()),
+                        ));
+                    }
+                    actions.insert(theirs.clone(), canonical.clone());
+                }
+            }
             let label = s
                 .name
                 .clone()
@@ -320,18 +487,47 @@ impl Plan {
                 label,
                 key,
                 timezone,
+                format,
+                columns,
+                actions,
             });
         }
         let people = file
             .people
             .as_ref()
-            .map(|s| existing(&s.path, "people.path"))
+            .map(|s| existing(&s.path, "people.path", false))
             .transpose()?;
         let surveys = file
             .surveys
             .as_ref()
-            .map(|s| existing(&s.path, "surveys.path"))
+            .map(|s| existing(&s.path, "surveys.path", false))
             .transpose()?;
+        let identities = file
+            .identities
+            .as_ref()
+            .map(|s| existing(&s.path, "identities.path", false))
+            .transpose()?;
+        if !(0.0..=1.0).contains(&p.max_reject_share) {
+            return Err(Error::Pipeline {
+                path: path.to_path_buf(),
+                line: find_key_line(text, "max_reject_share"),
+                message: format!("pipeline.max_reject_share = {} is not a share between 0 and 1", p.max_reject_share),
+                help: "use e.g. 0.01 to fail the run when more than 1% of a source's rows cannot be read".into(),
+            });
+        }
+        let mut labels: Vec<&str> = sources
+            .iter()
+            .map(|s: &SourcePlan| s.label.as_str())
+            .collect();
+        labels.sort_unstable();
+        if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::Pipeline {
+                path: path.to_path_buf(),
+                line: None,
+                message: format!("two sources have the label {:?}", w[0]),
+                help: "give each [[source]] a distinct name = \"...\"; events are deduplicated per label".into(),
+            });
+        }
 
         let ladder = match file.ladder {
             None => Ladder::preset("forrester").expect("built-in preset"),
@@ -360,8 +556,13 @@ impl Plan {
             sources,
             people,
             surveys,
+            identities,
             ladder,
             pseudonym_key_file,
+            max_reject_share: p.max_reject_share,
+            max_uncompressed_bytes: p.max_uncompressed_bytes,
+            exclude_accounts: p.exclude_accounts,
+            include_bots: p.include_bots,
         })
     }
 }

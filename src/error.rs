@@ -85,12 +85,21 @@ pub enum Error {
 
     #[error("{message}\nhelp: {help}")]
     Usage { message: String, help: String },
+
+    #[error("the run finished, but input was rejected over max_reject_share = {max_share}:\n  {}\nhelp: correct the export at the lines listed, or raise max_reject_share in [pipeline] if these rows may be lost", sources.join("\n  "))]
+    Rejected {
+        sources: Vec<String>,
+        max_share: f64,
+    },
 }
 
 impl Error {
     /// The process exit code for this error (documented in the README).
     pub fn exit_code(&self) -> u8 {
-        1
+        match self {
+            Error::Rejected { .. } => 2,
+            _ => 1,
+        }
     }
 
     /// Wraps a polars error with what we were doing and what the user can check.

@@ -12,11 +12,13 @@ use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::config::SourceKind;
 use crate::config::{PeriodKind, Plan};
 use crate::error::{Error, Result};
+use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
 use crate::metrics::{activity, ladder, participation};
-use crate::normalize::{self, periods, population, RowCounts, PERIOD_KEY};
+use crate::normalize::{self, identity, periods, population, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::output;
 use crate::render::{self, model};
@@ -49,6 +51,9 @@ struct Manifest {
     population: &'static str,
     pseudonym_key: String,
     inputs: Vec<ManifestInput>,
+    /// Accounts that matched nobody on the roster (listed in tables/unresolved_accounts.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unresolved_accounts: Option<u64>,
     outputs: Vec<ManifestOutput>,
     timings_ms: BTreeMap<&'static str, u128>,
 }
@@ -73,6 +78,9 @@ struct ManifestPeriods {
 struct ManifestInput {
     role: String,
     kind: String,
+    /// The `[[source]]` name (events inputs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
     path: String,
     bytes: u64,
     sha256: String,
@@ -81,6 +89,12 @@ struct ManifestInput {
     duplicates: u64,
     excluded: u64,
     rejected: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    excluded_by_reason: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejects_file: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -131,18 +145,41 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     // Ingest.
     let t = Instant::now();
+    let limits = ingest::archive::Limits {
+        max_uncompressed_bytes: plan.max_uncompressed_bytes,
+        ..Default::default()
+    };
     let mut frames = Vec::with_capacity(plan.sources.len());
+    let mut batches = Vec::with_capacity(plan.sources.len());
+    let mut account_tables = Vec::with_capacity(plan.sources.len());
     let mut files: Vec<InputFile> = Vec::new();
     for source in &plan.sources {
-        let (frame, file) = ingest::events::read(source, source.timezone)?;
-        frames.push(frame);
-        files.push(file);
+        let (mut batch, accounts) = ingest::read_source(source, limits, plan.include_bots)?;
+        exclude_accounts(&mut batch, &accounts, &plan.exclude_accounts)?;
+        let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
+        files.push(InputFile {
+            role: "events".into(),
+            kind: source.kind.as_str().into(),
+            path: source.path.clone(),
+            given: source.given.clone(),
+            bytes,
+            sha256,
+            rows_read: batch.rows_read,
+        });
+        frames.push(std::mem::take(&mut batch.events));
+        account_tables.push(accounts);
+        batches.push(batch);
     }
     let people = plan.people.as_ref().map(ingest::roster::read).transpose()?;
     let surveys = plan
         .surveys
         .as_ref()
         .map(ingest::surveys::read)
+        .transpose()?;
+    let identity_map = plan
+        .identities
+        .as_ref()
+        .map(ingest::identities::read)
         .transpose()?;
     timings.insert("ingest", t.elapsed().as_millis());
 
@@ -151,8 +188,64 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let cutoff = opts
         .as_of
         .map(|d| periods::end_of_day_utc_micros(d, plan.timezone));
-    let (events, counts) = normalize::combine(frames, cutoff)?;
+    let (events, event_counts) = normalize::combine(frames, cutoff)?;
+    // Per input: rows read = accepted + duplicates + excluded (on purpose or after --as-of)
+    // + rejected.
+    let counts: Vec<RowCounts> = batches
+        .iter()
+        .zip(&event_counts)
+        .map(|(b, e)| RowCounts {
+            rows_read: b.rows_read,
+            accepted: e.accepted,
+            duplicates: e.duplicates,
+            excluded: e.excluded + b.excluded_total(),
+            rejected: b.rejects.len() as u64,
+        })
+        .collect();
     let n_events = events.height() as u64;
+    let prefixed: Vec<String> = plan
+        .sources
+        .iter()
+        .filter(|s| s.kind != SourceKind::Events)
+        .map(|s| s.label.clone())
+        .collect();
+    let (events, unresolved) = match &people {
+        Some((roster, _)) => {
+            let accounts = concat(
+                account_tables
+                    .iter()
+                    .map(|a| a.clone().lazy())
+                    .collect::<Vec<_>>(),
+                UnionArgs::default(),
+            )
+            .and_then(|l| l.collect())
+            .map_err(internal("listing accounts"))?;
+            let map = identity::mapping(
+                &events,
+                &accounts,
+                roster,
+                identity_map.as_ref().map(|m| &m.0),
+            )?;
+            let resolved = identity::apply(events.lazy(), &map, &prefixed)
+                .collect()
+                .map_err(internal("resolving identities"))?;
+            let unresolved = identity::unresolved(&resolved, roster)?;
+            (resolved, Some(unresolved))
+        }
+        None => (
+            identity::apply(
+                events.lazy(),
+                &identity_map
+                    .as_ref()
+                    .map(|m| m.0.clone())
+                    .unwrap_or_else(identity::no_mapping),
+                &prefixed,
+            )
+            .collect()
+            .map_err(internal("resolving identities"))?,
+            None,
+        ),
+    };
     let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
     let Some((first, last_seen)) = normalize::period_span(events.clone())? else {
         return Err(Error::Usage {
@@ -228,12 +321,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     // Render.
     let t = Instant::now();
-    let inputs = input_rows(
-        &files,
-        &counts,
-        people.as_ref().map(|p| &p.1),
-        surveys.as_ref().map(|s| &s.1),
-    );
+    let others: Vec<&InputFile> = people
+        .iter()
+        .map(|p| &p.1)
+        .chain(surveys.iter().map(|s| &s.1))
+        .chain(identity_map.iter().map(|m| &m.1))
+        .collect();
+    let inputs = input_rows(&files, &counts, &others);
+    let mut source_notes: Vec<String> = batches.iter().flat_map(|b| b.notes.clone()).collect();
+    source_notes.sort();
+    source_notes.dedup();
     let report = report_model(
         &plan,
         opts.as_of,
@@ -243,6 +340,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         &rung_table,
         &inputs,
     )?;
+    let report = model::Report {
+        source_notes,
+        unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
+        ..report
+    };
     let ladder_svg = render::charts::ladder::svg(&report).map_err(|message| Error::Usage {
         message,
         help: "report this as a bug".into(),
@@ -258,27 +360,52 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     rung_table = rung_table
         .drop(PERIOD_KEY)
         .map_err(internal("dropping keys"))?;
-    let files_out: Vec<(&str, Vec<u8>)> = vec![
+    let mut files_out: Vec<(String, Vec<u8>)> = vec![
         (
-            "tables/activity.parquet",
+            "tables/activity.parquet".into(),
             output::parquet_bytes(&mut activity_out, "the activity table")?,
         ),
         (
-            "tables/period_metrics.csv",
+            "tables/period_metrics.csv".into(),
             output::csv_bytes(&mut period_metrics, "period metrics")?,
         ),
         (
-            "tables/ladder.csv",
+            "tables/ladder.csv".into(),
             output::csv_bytes(&mut rung_table, "the ladder table")?,
         ),
-        ("charts/ladder.svg", ladder_svg.into_bytes()),
-        ("report.html", html.into_bytes()),
+        ("charts/ladder.svg".into(), ladder_svg.into_bytes()),
+        ("report.html".into(), html.into_bytes()),
     ];
+    if let Some(unresolved) = &unresolved {
+        let mut table = pseudonymizer.apply(unresolved, "person")?;
+        files_out.push((
+            "tables/unresolved_accounts.csv".into(),
+            output::csv_bytes(&mut table, "unresolved accounts")?,
+        ));
+    }
+    let mut rejects_files = Vec::with_capacity(batches.len());
+    for (source, batch) in plan.sources.iter().zip(&batches) {
+        let name = format!("rejects/{}.csv", source.label);
+        if batch.rejects.is_empty() {
+            // A rejects file from an earlier run must not suggest that this run rejected rows.
+            let stale = out_dir.join(&name);
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(|source| Error::Write {
+                    path: stale,
+                    source,
+                })?;
+            }
+            rejects_files.push(None);
+        } else {
+            files_out.push((name.clone(), rejects_csv(batch)?));
+            rejects_files.push(Some(name));
+        }
+    }
     let mut outputs = Vec::with_capacity(files_out.len());
     for (name, bytes) in &files_out {
         output::write_atomic(&out_dir.join(name), bytes)?;
         outputs.push(ManifestOutput {
-            path: (*name).to_string(),
+            path: name.clone(),
             bytes: bytes.len() as u64,
             sha256: hex::encode(Sha256::digest(bytes)),
         });
@@ -323,26 +450,84 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 files
                     .iter()
                     .chain(people.iter().map(|p| &p.1))
-                    .chain(surveys.iter().map(|s| &s.1)),
+                    .chain(surveys.iter().map(|s| &s.1))
+                    .chain(identity_map.iter().map(|m| &m.1)),
             )
-            .map(|(row, file)| ManifestInput {
-                role: row.role.clone(),
-                kind: row.kind.clone(),
-                path: row.file.clone(),
-                bytes: file.bytes,
-                sha256: file.sha256.clone(),
-                rows_read: row.rows_read,
-                accepted: row.accepted,
-                duplicates: row.duplicates,
-                excluded: row.excluded,
-                rejected: row.rejected,
+            .enumerate()
+            .map(|(i, (row, file))| {
+                let source = plan.sources.get(i);
+                let batch = batches.get(i);
+                ManifestInput {
+                    role: row.role.clone(),
+                    kind: row.kind.clone(),
+                    source: source.map(|s| s.label.clone()),
+                    path: row.file.clone(),
+                    bytes: file.bytes,
+                    sha256: file.sha256.clone(),
+                    rows_read: row.rows_read,
+                    accepted: row.accepted,
+                    duplicates: row.duplicates,
+                    excluded: row.excluded,
+                    rejected: row.rejected,
+                    excluded_by_reason: batch
+                        .map(|b| {
+                            let mut by = b.excluded.clone();
+                            let late = event_counts[i].excluded;
+                            if late > 0 {
+                                by.insert("after the as-of day".into(), late);
+                            }
+                            by
+                        })
+                        .unwrap_or_default(),
+                    rejects_file: rejects_files.get(i).cloned().flatten(),
+                    notes: batch.map(|b| b.notes.clone()).unwrap_or_default(),
+                }
             })
             .collect(),
+        unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
         outputs,
         timings_ms: timings,
     };
     let json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
     output::write_atomic(&out_dir.join("manifest.json"), &json)?;
+
+    // Everything is written; now the run may still fail for rejected input.
+    let over: Vec<String> = plan
+        .sources
+        .iter()
+        .zip(&counts)
+        .zip(&rejects_files)
+        .filter(|((_, c), _)| {
+            c.rows_read > 0 && c.rejected as f64 / c.rows_read as f64 > plan.max_reject_share
+        })
+        .map(|((s, c), file)| {
+            format!(
+                "{}: {} of {} rows rejected ({:.1}%); reasons in {}",
+                s.given,
+                c.rejected,
+                c.rows_read,
+                100.0 * c.rejected as f64 / c.rows_read as f64,
+                out_dir.join(file.as_deref().unwrap_or("rejects")).display()
+            )
+        })
+        .collect();
+    if !over.is_empty() {
+        return Err(Error::Rejected {
+            sources: over,
+            max_share: plan.max_reject_share,
+        });
+    }
+    for ((s, c), file) in plan.sources.iter().zip(&counts).zip(&rejects_files) {
+        if let Some(file) = file {
+            notes.push(format!(
+                "{}: {} of {} rows rejected; reasons in {}",
+                s.given,
+                c.rejected,
+                c.rows_read,
+                out_dir.join(file).display()
+            ));
+        }
+    }
 
     Ok(RunSummary {
         output: out_dir,
@@ -350,6 +535,60 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         events: n_events,
         notes,
     })
+}
+
+/// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by
+/// the account's email), counting them as excluded.
+fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]) -> Result<()> {
+    if excluded.is_empty() || batch.events.height() == 0 {
+        return Ok(());
+    }
+    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
+    let by_email = accounts
+        .clone()
+        .lazy()
+        .filter(col("email").str().to_lowercase().is_in(
+            lit(Series::new("x".into(), lowered.clone())).implode(false),
+            false,
+        ))
+        .select([col("account")])
+        .collect()
+        .map_err(internal("matching excluded accounts"))?;
+    let mut ids: Vec<String> = excluded.to_vec();
+    if let Ok(found) = by_email.column("account").and_then(|c| c.str().cloned()) {
+        ids.extend(found.iter().flatten().map(str::to_string));
+    }
+    let is_excluded = col(crate::schema::event::ACTOR)
+        .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
+        .fill_null(lit(false));
+    let before = batch.events.height();
+    batch.events = std::mem::take(&mut batch.events)
+        .lazy()
+        .filter(is_excluded.not())
+        .collect()
+        .map_err(internal("excluding accounts"))?;
+    let dropped = (before - batch.events.height()) as u64;
+    if dropped > 0 {
+        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
+    }
+    Ok(())
+}
+
+/// The rejects of one source as CSV: `file, location, raw, reason`.
+fn rejects_csv(batch: &Batch) -> Result<Vec<u8>> {
+    let col_of =
+        |f: fn(&ingest::Reject) -> &str| -> Vec<&str> { batch.rejects.iter().map(f).collect() };
+    let mut frame = DataFrame::new(
+        batch.rejects.len(),
+        vec![
+            Column::new("file".into(), col_of(|r| r.file.as_str())),
+            Column::new("location".into(), col_of(|r| r.location.as_str())),
+            Column::new("raw".into(), col_of(|r| r.raw.as_str())),
+            Column::new("reason".into(), col_of(|r| r.reason.as_str())),
+        ],
+    )
+    .map_err(internal("listing rejects"))?;
+    output::csv_bytes(&mut frame, "rejects")
 }
 
 /// The activity table's published columns: pseudonymised person, period label, §3 columns,
@@ -368,8 +607,7 @@ fn activity_output_columns(ladder: &ladder::CompiledLadder) -> Vec<Expr> {
 fn input_rows(
     events: &[InputFile],
     counts: &[RowCounts],
-    people: Option<&InputFile>,
-    surveys: Option<&InputFile>,
+    others: &[&InputFile],
 ) -> Vec<model::InputRow> {
     let mut rows: Vec<model::InputRow> = events
         .iter()
@@ -385,7 +623,7 @@ fn input_rows(
             rejected: c.rejected,
         })
         .collect();
-    for f in people.into_iter().chain(surveys) {
+    for f in others {
         rows.push(model::InputRow {
             role: f.role.clone(),
             kind: f.kind.clone(),
@@ -475,5 +713,7 @@ fn report_model(
         rungs: rungs.to_vec(),
         periods,
         inputs: inputs.to_vec(),
+        source_notes: Vec::new(),
+        unresolved_accounts: None,
     })
 }

@@ -1,15 +1,20 @@
-//! The `events` source kind: canonical events (spec §1) as CSV, columns matched by header
-//! name. Every row is checked here so that later stages can trust types and actions.
+//! The `events` source kind: events already one per row, as CSV, NDJSON, Parquet or Arrow IPC.
+//! `[source.columns]` maps the file's columns onto the canonical ones and `[source.actions]`
+//! its action values onto canonical actions, so an export from any tool can be read without
+//! converting it first. Rows that cannot be read go to the rejects with their line and reason.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use polars::prelude::*;
 
 use super::read::{self, ROW};
-use super::InputFile;
-use crate::config::{InputPath, SourcePlan};
-use crate::error::Result;
+use super::{Batch, Reject};
+use crate::config::{SourceFormat, SourcePlan};
+use crate::error::{Error, Result};
 use crate::schema::{event, Action};
 
-/// Columns an events file must have; the others may be absent.
+/// Canonical columns an events file must provide (directly or through `[source.columns]`).
 pub const REQUIRED: [&str; 4] = [
     event::EVENT_ID,
     event::OCCURRED_AT,
@@ -17,93 +22,222 @@ pub const REQUIRED: [&str; 4] = [
     event::ACTION,
 ];
 
-const FORMAT: &str = "a canonical events CSV";
+const REASON: &str = "__reason";
+const RAW: &str = "__raw";
 
-/// Reads one events file into canonical columns, failing on the first kind of bad value.
-pub fn read(source: &SourcePlan, naive_tz: chrono_tz::Tz) -> Result<(DataFrame, InputFile)> {
+/// The file's column for a canonical one.
+fn source_column<'a>(columns: &'a BTreeMap<String, String>, canonical: &'a str) -> &'a str {
+    columns
+        .get(canonical)
+        .map(String::as_str)
+        .unwrap_or(canonical)
+}
+
+/// The column names of a non-CSV file, from its schema.
+fn schema_names(frame: &mut LazyFrame, path: &Path) -> Result<Vec<String>> {
+    let schema = frame.collect_schema().map_err(Error::polars(
+        format!("cannot read {}", path.display()),
+        "check that the file is the format its extension says (csv, ndjson, parquet, arrow)",
+    ))?;
+    Ok(schema.iter_names().map(|n| n.to_string()).collect())
+}
+
+/// Reads one events file: canonical events, and rejects for rows that cannot be read.
+pub fn read(source: &SourcePlan) -> Result<Batch> {
     let path = &source.path;
-    let header = read::read_header(path)?;
+    let path_str = path.to_str().ok_or_else(|| Error::Usage {
+        message: format!("the path {} is not valid UTF-8", path.display()),
+        help: "rename the file or folder so that its path is UTF-8".into(),
+    })?;
+    let (mut frame, header, csv) = match source.format {
+        SourceFormat::Csv => {
+            let header = read::read_header(path)?;
+            (read::scan_text_csv(path)?, header, true)
+        }
+        other => {
+            let target = PlRefPath::new(path_str);
+            let mut lf = match other {
+                SourceFormat::Ndjson => LazyJsonLineReader::new(target).finish(),
+                SourceFormat::Parquet => LazyFrame::scan_parquet(target, ScanArgsParquet::default()),
+                _ => LazyFrame::scan_ipc(target, Default::default(), Default::default()),
+            }
+            .map_err(Error::polars(
+                format!("cannot read {}", path.display()),
+                "check that the file is the format its extension says (csv, ndjson, parquet, arrow)",
+            ))?;
+            let names = schema_names(&mut lf, path)?;
+            (lf.with_row_index(ROW, None), names, false)
+        }
+    };
+    let wanted: Vec<&str> = REQUIRED
+        .iter()
+        .map(|c| source_column(&source.columns, c))
+        .collect();
     read::require_columns(
         path,
         &header,
-        &REQUIRED,
-        FORMAT,
+        &wanted,
+        &format!("an events file ({})", source.format.as_str()),
         &format!(
-            "the header must name at least {}; optional columns are {}",
-            REQUIRED.join(", "),
-            [
-                event::SOURCE,
-                event::CONTENT_ID,
-                event::THREAD_ID,
-                event::TARGET_ACTOR,
-                event::SPACE
-            ]
-            .join(", ")
+            "the file needs columns for {}; map differently named columns in [source.columns], e.g. occurred_at = \"created\"",
+            REQUIRED.join(", ")
         ),
     )?;
+    let text = |canonical: &str| -> Expr {
+        let name = source_column(&source.columns, canonical);
+        if header.iter().any(|h| h == name) {
+            col(name).cast(DataType::String)
+        } else {
+            lit(NULL).cast(DataType::String)
+        }
+    };
 
-    let raw_ts = "__raw_occurred_at";
-    let raw_action = "__raw_action";
-    let source_col = if header.iter().any(|h| h == event::SOURCE) {
-        col(event::SOURCE).fill_null(lit(source.label.clone()))
+    // Timestamps: text is parsed leniently; a typed datetime column is taken as it is.
+    let ts_name = source_column(&source.columns, event::OCCURRED_AT).to_string();
+    let ts_dtype = if csv {
+        DataType::String
+    } else {
+        frame
+            .collect_schema()
+            .ok()
+            .and_then(|s| s.get(&ts_name).cloned())
+            .unwrap_or(DataType::String)
+    };
+    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+    let occurred = match &ts_dtype {
+        DataType::Datetime(_, Some(_)) => col(&ts_name).cast(utc.clone()),
+        DataType::Datetime(_, None) => col(&ts_name)
+            .dt()
+            .replace_time_zone(
+                Some(polars::prelude::TimeZone::from_chrono(&source.timezone)),
+                lit("earliest"),
+                NonExistent::Null,
+            )
+            .cast(utc.clone()),
+        _ => read::parse_timestamp(text(event::OCCURRED_AT), source.timezone),
+    };
+
+    // Actions: the file's values, mapped, then lower-cased canonical names.
+    let raw_action = text(event::ACTION);
+    let mut action = raw_action.clone().str().strip_chars(lit(NULL));
+    if !source.actions.is_empty() {
+        let from: Vec<String> = source.actions.keys().cloned().collect();
+        let to: Vec<String> = source.actions.values().cloned().collect();
+        let fallback = action.clone().str().to_lowercase();
+        action = action.replace_strict(
+            lit(Series::new("from".into(), from)),
+            lit(Series::new("to".into(), to)),
+            Some(fallback),
+            Some(DataType::String),
+        );
+    } else {
+        action = action.str().to_lowercase();
+    }
+    let allowed = Series::new(
+        "allowed".into(),
+        Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+    );
+    let source_label = if header
+        .iter()
+        .any(|h| h == source_column(&source.columns, event::SOURCE))
+    {
+        text(event::SOURCE).fill_null(lit(source.label.clone()))
     } else {
         lit(source.label.clone())
     };
-    let scanned = read::scan_text_csv(path)?.select([
-        col(ROW),
-        col(event::EVENT_ID),
-        source_col.alias(event::SOURCE),
-        read::parse_timestamp(col(event::OCCURRED_AT), naive_tz).alias(event::OCCURRED_AT),
-        col(event::OCCURRED_AT).alias(raw_ts),
-        col(event::ACTOR),
-        col(event::ACTION)
-            .str()
-            .strip_chars(lit(NULL))
-            .str()
-            .to_lowercase()
-            .alias(event::ACTION),
-        col(event::ACTION).alias(raw_action),
-        read::text_or_null(&header, event::CONTENT_ID),
-        read::text_or_null(&header, event::THREAD_ID),
-        read::text_or_null(&header, event::TARGET_ACTOR),
-        read::text_or_null(&header, event::SPACE),
-    ]);
-    let frame = read::collect_file(scanned, path)?;
 
-    read::reject_if_any(
-        &frame,
-        col(event::EVENT_ID).is_null(),
-        event::EVENT_ID,
-        path,
-        "missing event id",
-        "give every event an id that is unique within its source",
-    )?;
-    read::reject_if_any(
-        &frame,
-        col(event::OCCURRED_AT).is_null(),
-        raw_ts,
-        path,
-        "unreadable timestamp",
-        "write timestamps as RFC 3339, e.g. 2025-03-01T09:30:00Z or 2025-03-01 10:30:00+01:00 \
-         (values without an offset are read in the source's time zone)",
-    )?;
-    let actions: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
-    let allowed = Series::new("allowed".into(), actions);
-    read::reject_if_any(
-        &frame,
-        col(event::ACTION)
-            .is_in(lit(allowed).implode(false), false)
-            .not()
-            .or(col(event::ACTION).is_null()),
-        raw_action,
-        path,
-        "unknown action",
-        &format!("use one of: {}", Action::list()),
-    )?;
+    let checked = frame
+        .select([
+            col(ROW),
+            text(event::EVENT_ID).alias(event::EVENT_ID),
+            source_label.alias(event::SOURCE),
+            occurred.alias(event::OCCURRED_AT),
+            text(event::OCCURRED_AT).alias("__raw_ts"),
+            text(event::ACTOR).alias(event::ACTOR),
+            action.alias(event::ACTION),
+            raw_action.alias("__raw_action"),
+            text(event::CONTENT_ID).alias(event::CONTENT_ID),
+            text(event::THREAD_ID).alias(event::THREAD_ID),
+            text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
+            text(event::SPACE).alias(event::SPACE),
+        ])
+        .with_columns([
+            when(col(event::EVENT_ID).is_null())
+                .then(lit("missing event_id"))
+                .when(col(event::OCCURRED_AT).is_null())
+                .then(lit("unreadable timestamp"))
+                .when(
+                    col(event::ACTION)
+                        .is_in(lit(allowed).implode(false), false)
+                        .not()
+                        .or(col(event::ACTION).is_null()),
+                )
+                .then(lit("unknown action"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REASON),
+            when(col(event::OCCURRED_AT).is_null())
+                .then(col("__raw_ts"))
+                .when(col(event::EVENT_ID).is_null())
+                .then(lit(""))
+                .otherwise(col("__raw_action"))
+                .alias(RAW),
+        ]);
+    let frame = read::collect_file(checked, path)?;
+    let rows_read = frame.height() as u64;
+    let rejected = frame
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_not_null())
+        .select([col(ROW).cast(DataType::UInt64), col(RAW), col(REASON)])
+        .collect()
+        .map_err(Error::polars(
+            format!("checking {}", path.display()),
+            "report this as a bug",
+        ))?;
+    let events = frame
+        .lazy()
+        .filter(col(REASON).is_null())
+        .select(event::ALL.map(col))
+        .collect()
+        .map_err(Error::polars(
+            format!("checking {}", path.display()),
+            "report this as a bug",
+        ))?;
 
-    let input = InputPath {
-        path: path.clone(),
-        given: source.given.clone(),
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rows = rejected.column(ROW).and_then(|c| c.u64().cloned());
+    let raws = rejected.column(RAW).and_then(|c| c.str().cloned());
+    let reasons = rejected.column(REASON).and_then(|c| c.str().cloned());
+    let (Ok(rows), Ok(raws), Ok(reasons)) = (rows, raws, reasons) else {
+        return Err(Error::Usage {
+            message: format!("cannot list the rejected rows of {}", path.display()),
+            help: "report this as a bug".into(),
+        });
     };
-    read::finish(frame, event::ALL, &input, "events", source.kind.as_str())
+    let rejects: Vec<Reject> = rows
+        .iter()
+        .zip(raws.iter())
+        .zip(reasons.iter())
+        .map(|((r, raw), reason)| Reject {
+            file: file.clone(),
+            location: match (csv, r) {
+                // The header is line 1, so data row 0 is on line 2.
+                (true, Some(r)) => format!("line {}", r + 2),
+                (false, Some(r)) => format!("row {}", r + 1),
+                (_, None) => String::new(),
+            },
+            raw: super::shorten(raw.unwrap_or("")),
+            reason: reason.unwrap_or("").to_string(),
+        })
+        .collect();
+    Ok(Batch {
+        events,
+        rows_read,
+        excluded: BTreeMap::new(),
+        rejects,
+        notes: Vec::new(),
+    })
 }

@@ -146,6 +146,7 @@ pub fn parse_timestamp(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
         aware("%Y-%m-%dT%H:%M:%S%.f%z"),
         aware("%Y-%m-%d %H:%M:%S%.f%:z"),
         aware("%Y-%m-%d %H:%M:%S%.f %z"),
+        aware("%Y/%m/%d %H:%M:%S%.f %z"),
         naive_in("%Y-%m-%dT%H:%M:%S%.f", &zone),
         naive_in("%Y-%m-%d %H:%M:%S%.f", &zone),
     ])
@@ -278,4 +279,373 @@ pub fn finish<const N: usize>(
             rows_read,
         },
     ))
+}
+
+/// Size and SHA-256 of a file, or of a folder's files (names and contents, in name order).
+pub fn fingerprint_any(path: &Path) -> Result<(u64, String)> {
+    if !path.is_dir() {
+        return fingerprint(path);
+    }
+    let mut names = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Read {
+            path: dir.clone(),
+            source,
+            help: "check that the export folder is readable".into(),
+        })?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                names.push(p);
+            }
+        }
+    }
+    names.sort();
+    let mut hasher = Sha256::new();
+    let mut total = 0u64;
+    for file in names {
+        let (bytes, sha) = fingerprint(&file)?;
+        let rel = file
+            .strip_prefix(path)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        hasher.update(rel.as_bytes());
+        hasher.update([0]);
+        hasher.update(sha.as_bytes());
+        total += bytes;
+    }
+    Ok((total, hex::encode(hasher.finalize())))
+}
+
+/// A CSV inside an export (folder, zip or single file) as all-text columns with [`ROW`], and
+/// its header. Zip entries are read into memory; files on disk are scanned lazily.
+pub fn text_csv_in(
+    archive: &mut super::archive::Archive,
+    name: &str,
+) -> Result<(LazyFrame, Vec<String>)> {
+    use super::archive::Archive;
+    let on_disk = match archive {
+        Archive::Folder { root, .. } => Some(root.join(name)),
+        Archive::Single { path, .. } => Some(path.clone()),
+        Archive::Zip { .. } => None,
+    };
+    if let Some(path) = on_disk {
+        let header = read_header(&path)?;
+        return Ok((scan_text_csv(&path)?, header));
+    }
+    let bytes = archive.read(name)?;
+    let display = archive.path().join(name);
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
+    let header: Vec<String> = first
+        .trim_end_matches(['\r', '\n'])
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
+    let frame = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_row_index(Some(RowIndex {
+            name: ROW.into(),
+            offset: 0,
+        }))
+        .map_parse_options(|o| o.with_null_values(Some(nulls.clone())).with_missing_is_null(true))
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .finish()
+        .map_err(Error::polars(
+            format!("cannot read {}", display.display()),
+            "check that the file is a comma-separated UTF-8 CSV whose rows have as many fields as the header",
+        ))?;
+    Ok((frame.lazy(), header))
+}
+
+/// Internal columns of a checked frame: why a row is rejected, why it is excluded, and the raw
+/// value to show in the rejects file.
+pub const REASON: &str = "__reason";
+pub const EXCLUDED: &str = "__excluded";
+pub const RAW: &str = "__raw";
+
+/// How a rejected row is located in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// `line N`: the header is line 1 (for files whose values never span lines).
+    Line,
+    /// `record N`: the N-th data record (for files whose quoted values may span lines).
+    Record,
+}
+
+/// The rows of a checked frame that have a [`REASON`], as rejects.
+pub fn rejects_from(
+    frame: &DataFrame,
+    file: &str,
+    location: Location,
+) -> Result<Vec<super::Reject>> {
+    let fail = Error::polars(
+        format!("listing the rejects of {file}"),
+        "report this as a bug",
+    );
+    let bad = frame
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_not_null())
+        .select([col(ROW).cast(DataType::UInt64), col(RAW), col(REASON)])
+        .collect()
+        .map_err(fail)?;
+    let (Ok(rows), Ok(raws), Ok(reasons)) = (
+        bad.column(ROW).and_then(|c| c.u64().cloned()),
+        bad.column(RAW).and_then(|c| c.str().cloned()),
+        bad.column(REASON).and_then(|c| c.str().cloned()),
+    ) else {
+        unreachable!("columns selected and cast above")
+    };
+    Ok(rows
+        .iter()
+        .zip(raws.iter())
+        .zip(reasons.iter())
+        .map(|((r, raw), reason)| {
+            let r = r.unwrap_or(0);
+            super::Reject {
+                file: file.to_string(),
+                location: match location {
+                    Location::Line => format!("line {}", r + 2),
+                    Location::Record => format!("record {}", r + 1),
+                },
+                raw: super::shorten(raw.unwrap_or("")),
+                reason: reason.unwrap_or("").to_string(),
+            }
+        })
+        .collect())
+}
+
+/// Adds the rows of a checked frame that have an [`EXCLUDED`] reason to the tally.
+pub fn tally_excluded(
+    frame: &DataFrame,
+    into: &mut std::collections::BTreeMap<String, u64>,
+    file: &str,
+) -> Result<()> {
+    let by = frame
+        .clone()
+        .lazy()
+        .filter(col(EXCLUDED).is_not_null())
+        .group_by([col(EXCLUDED)])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()
+        .map_err(Error::polars(
+            format!("counting exclusions in {file}"),
+            "report this as a bug",
+        ))?;
+    if let (Ok(reasons), Ok(n)) = (
+        by.column(EXCLUDED).and_then(|c| c.str().cloned()),
+        by.column("n").and_then(|c| c.u64().cloned()),
+    ) {
+        for (reason, n) in reasons.iter().zip(n.iter()) {
+            *into.entry(reason.unwrap_or("").to_string()).or_insert(0) += n.unwrap_or(0);
+        }
+    }
+    Ok(())
+}
+
+/// A typed null text column, for canonical columns a format does not have.
+pub fn none() -> Expr {
+    lit(NULL).cast(DataType::String)
+}
+
+/// The canonical event columns, in order, from one expression each (`at` in any datetime).
+#[allow(clippy::too_many_arguments)]
+pub fn canonical(
+    event_id: Expr,
+    source: &str,
+    at: Expr,
+    actor: Expr,
+    action: Expr,
+    content_id: Expr,
+    thread_id: Expr,
+    target_actor: Expr,
+    space: Expr,
+) -> [Expr; 9] {
+    use crate::schema::event;
+    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+    [
+        event_id.alias(event::EVENT_ID),
+        lit(source.to_string()).alias(event::SOURCE),
+        at.cast(utc).alias(event::OCCURRED_AT),
+        actor.alias(event::ACTOR),
+        action.alias(event::ACTION),
+        content_id.alias(event::CONTENT_ID),
+        thread_id.alias(event::THREAD_ID),
+        target_actor.alias(event::TARGET_ACTOR),
+        space.alias(event::SPACE),
+    ]
+}
+
+/// How to read an export's list of users.
+pub struct UserList<'a> {
+    pub file: &'a str,
+    /// Format name and help for a header without an `id` column.
+    pub format: &'a str,
+    pub help: &'a str,
+    /// Column holding the account's creation time, which becomes a join.
+    pub created: &'a str,
+    /// Whether an account id is a system account, to exclude.
+    pub system: &'a dyn Fn(Expr) -> Expr,
+}
+
+/// Reads a user list (`id`, `email`, a creation time): a join event per user with a readable
+/// creation time, and the accounts (`source, account, email`) for identity resolution.
+pub fn user_list(
+    archive: &mut super::archive::Archive,
+    list: UserList,
+    source: &str,
+    tz: chrono_tz::Tz,
+) -> Result<(super::Batch, DataFrame)> {
+    const AT: &str = "__at";
+    let (lf, header) = text_csv_in(archive, list.file)?;
+    require_columns(
+        &archive.path().join(list.file),
+        &header,
+        &["id"],
+        list.format,
+        list.help,
+    )?;
+    let created = text_or_null(&header, list.created);
+    let checked = lf
+        .select([
+            col(ROW),
+            col("id"),
+            text_or_null(&header, "email").alias("email"),
+            parse_timestamp(created.clone(), tz).alias(AT),
+            created.alias("__created"),
+        ])
+        .with_columns([
+            when(col("id").is_null())
+                .then(lit("missing id"))
+                .when(col("__created").is_not_null().and(col(AT).is_null()))
+                .then(lit(format!("unreadable {}", list.created)))
+                .otherwise(none())
+                .alias(REASON),
+            col("__created").fill_null(lit("")).alias(RAW),
+        ])
+        .with_column(
+            when(col(REASON).is_not_null())
+                .then(none())
+                .when((list.system)(col("id")))
+                .then(lit("system account"))
+                .when(col(AT).is_null())
+                .then(lit(format!("user without {}", list.created)))
+                .otherwise(none())
+                .alias(EXCLUDED),
+        )
+        .collect()
+        .map_err(Error::polars(
+            format!("reading {}", list.file),
+            "check that the file is the export's user list",
+        ))?;
+    let mut excluded = std::collections::BTreeMap::new();
+    tally_excluded(&checked, &mut excluded, list.file)?;
+    let rejects = rejects_from(&checked, list.file, Location::Record)?;
+    let accounts = checked
+        .clone()
+        .lazy()
+        .filter(col("id").is_not_null())
+        .select([
+            lit(source.to_string()).alias("source"),
+            col("id").alias("account"),
+            col("email"),
+        ])
+        .collect()
+        .map_err(Error::polars(
+            format!("reading {}", list.file),
+            "report this as a bug",
+        ))?;
+    let events = checked
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
+        .select(canonical(
+            lit("user/") + col("id"),
+            source,
+            col(AT),
+            col("id"),
+            lit("join"),
+            none(),
+            none(),
+            none(),
+            none(),
+        ))
+        .collect()
+        .map_err(Error::polars(
+            format!("reading {}", list.file),
+            "report this as a bug",
+        ))?;
+    Ok((
+        super::Batch {
+            events,
+            rows_read: checked.height() as u64,
+            excluded,
+            rejects,
+            notes: Vec::new(),
+        },
+        accounts,
+    ))
+}
+
+/// Gathers the parts of a multi-file export: each checked frame's rejects and exclusions, and
+/// its events, into one [`super::Batch`].
+#[derive(Default)]
+pub struct Parts {
+    frames: Vec<LazyFrame>,
+    rows_read: u64,
+    excluded: std::collections::BTreeMap<String, u64>,
+    rejects: Vec<super::Reject>,
+}
+
+impl Parts {
+    /// Accounts for a checked frame (with [`REASON`] and [`EXCLUDED`]) and keeps `events`, the
+    /// canonical events of its accepted rows.
+    pub fn add_checked(
+        &mut self,
+        checked: &DataFrame,
+        file: &str,
+        location: Location,
+        events: LazyFrame,
+    ) -> Result<()> {
+        self.rows_read += checked.height() as u64;
+        self.rejects.extend(rejects_from(checked, file, location)?);
+        tally_excluded(checked, &mut self.excluded, file)?;
+        self.frames.push(events);
+        Ok(())
+    }
+
+    /// Takes in a batch read by another reader (such as [`user_list`]).
+    pub fn absorb(&mut self, batch: super::Batch) {
+        self.rows_read += batch.rows_read;
+        self.rejects.extend(batch.rejects);
+        for (k, v) in batch.excluded {
+            *self.excluded.entry(k).or_insert(0) += v;
+        }
+        self.frames.push(batch.events.lazy());
+    }
+
+    pub fn finish(self, notes: Vec<String>) -> Result<super::Batch> {
+        let events = concat(self.frames, UnionArgs::default())
+            .and_then(|l| l.collect())
+            .map_err(Error::polars(
+                "combining an export's events",
+                "report this as a bug",
+            ))?;
+        Ok(super::Batch {
+            events,
+            rows_read: self.rows_read,
+            excluded: self.excluded,
+            rejects: self.rejects,
+            notes,
+        })
+    }
 }

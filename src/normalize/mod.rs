@@ -2,6 +2,7 @@
 //! `(source, event_id)`, applies the `--as-of` cut-off, places events in local days and
 //! periods, and decides who is in the population each period.
 
+pub mod identity;
 pub mod periods;
 pub mod population;
 

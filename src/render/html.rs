@@ -191,10 +191,30 @@ fn data_quality(h: &mut String, report: &Report) {
     };
     let _ = write!(
         h,
-        "</tbody>\n</table>\n<p class=\"note\">Duplicates repeat an earlier (source, event_id); \
-         excluded events fall after the as-of day. Population: {}.</p>\n</section>\n",
+        "</tbody>\n</table>\n<p class=\"note\">Every row read is accepted, a duplicate of an earlier \
+         (source, event_id), excluded on purpose (bots, system accounts, deleted content, events \
+         after the as-of day) or rejected as unreadable; the manifest and the rejects files give \
+         the reasons. Population: {}.</p>\n",
         escape(basis)
     );
+    if let Some(n) = report.unresolved_accounts {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{} account{} matched nobody on the roster; {} counted for content only \
+             and listed, pseudonymised, in tables/unresolved_accounts.csv.</p>",
+            count(n),
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it is" } else { "they are" }
+        );
+    }
+    if !report.source_notes.is_empty() {
+        h.push_str("<ul class=\"note\">\n");
+        for note in &report.source_notes {
+            let _ = writeln!(h, "<li>{}</li>", escape(note));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 fn definitions(h: &mut String, report: &Report) {
@@ -253,6 +273,8 @@ mod tests {
                 excluded: 1,
                 rejected: 0,
             }],
+            source_notes: vec!["Slack exports carry no views.".into()],
+            unresolved_accounts: Some(1),
         }
     }
 

@@ -53,4 +53,8 @@ pub struct Report {
     pub rungs: Vec<String>,
     pub periods: Vec<PeriodRow>,
     pub inputs: Vec<InputRow>,
+    /// What the sources cannot measure, and other facts about them, one sentence each.
+    pub source_notes: Vec<String>,
+    /// Accounts that matched nobody on the roster, when there is one.
+    pub unresolved_accounts: Option<u64>,
 }

@@ -126,6 +126,8 @@ mod tests {
                 },
             ],
             inputs: vec![],
+            source_notes: vec![],
+            unresolved_accounts: None,
         }
     }
 

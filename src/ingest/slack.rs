@@ -1,0 +1,419 @@
+//! The `slack` source kind: a Slack workspace export, as zip or folder (formats notes:
+//! `users.json`, `channels.json`, one folder per channel of day files). Thread parents and
+//! plain messages become posts, thread replies replies, each reacting user a reaction and
+//! `channel_join` a join. Bots are excluded and counted. Times come from `ts`, never from the
+//! day file's name, which follows the exporter's local time zone.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::archive::Archive;
+use super::{Batch, Collector, Row};
+use crate::error::{Error, Result};
+use crate::schema::Action;
+
+/// An account in `users.json`, for identity resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub email: Option<String>,
+    pub bot: bool,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct User {
+    id: String,
+    #[serde(default)]
+    deleted: bool,
+    #[serde(default)]
+    is_bot: bool,
+    #[serde(default)]
+    is_app_user: bool,
+    #[serde(default)]
+    profile: Option<Profile>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Profile {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Message {
+    #[serde(default)]
+    subtype: Option<String>,
+    #[serde(default)]
+    ts: Option<Value>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    bot_id: Option<Value>,
+    #[serde(default)]
+    thread_ts: Option<Value>,
+    #[serde(default)]
+    parent_user_id: Option<String>,
+    #[serde(default)]
+    reactions: Vec<Reaction>,
+    #[serde(default)]
+    comment: Option<FileComment>,
+    #[serde(default)]
+    file: Option<FileRef>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Reaction {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    users: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileComment {
+    #[serde(default)]
+    user: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct FileRef {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+}
+
+/// Subtypes that are moderation of a channel: pins and channel settings.
+const CURATION: [&str; 5] = [
+    "pinned_item",
+    "unpinned_item",
+    "channel_topic",
+    "channel_purpose",
+    "channel_name",
+];
+
+/// Subtypes that are not people talking: integrations and system notices.
+const SYSTEM: [&str; 8] = [
+    "bot_add",
+    "bot_remove",
+    "bot_enable",
+    "bot_disable",
+    "channel_archive",
+    "channel_unarchive",
+    "reminder_add",
+    "tombstone",
+];
+
+/// Converts a Slack `ts` ("1452837318.000002", or a number) to microseconds since the epoch.
+pub fn ts_micros(ts: &Value) -> Option<i64> {
+    let text = match ts {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return None,
+    };
+    let (secs, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) || secs.len() > 12 {
+        return None;
+    }
+    if !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut micros = String::from(frac);
+    micros.truncate(6);
+    while micros.len() < 6 {
+        micros.push('0');
+    }
+    Some(secs.parse::<i64>().ok()? * 1_000_000 + micros.parse::<i64>().ok()?)
+}
+
+fn ts_text(ts: &Value) -> String {
+    match ts {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads the users of an export.
+fn accounts(archive: &mut Archive) -> Result<Vec<Account>> {
+    let mut out = Vec::new();
+    for file in ["users.json", "org_users.json"] {
+        if !archive.has(file) {
+            continue;
+        }
+        let bytes = archive.read(file)?;
+        let users: Vec<User> = serde_json::from_slice(&bytes).map_err(|e| Error::Usage {
+            message: format!(
+                "{}: {file} is not a list of Slack users ({e})",
+                archive.path().display()
+            ),
+            help: "give the workspace export as Slack produced it".into(),
+        })?;
+        out.extend(users.into_iter().map(|u| {
+            Account {
+                email: u
+                    .profile
+                    .and_then(|p| p.email)
+                    .filter(|e| !e.trim().is_empty()),
+                bot: u.is_bot || u.is_app_user || u.id == "USLACKBOT",
+                deleted: u.deleted,
+                id: u.id,
+            }
+        }));
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.dedup_by(|a, b| a.id == b.id);
+    Ok(out)
+}
+
+/// Reads a Slack export into canonical events, and its accounts.
+pub fn read(
+    archive: &mut Archive,
+    source: &str,
+    include_bots: bool,
+) -> Result<(Batch, Vec<Account>)> {
+    if !archive.has("users.json") || !archive.has("channels.json") && !archive.has("groups.json") {
+        return Err(archive.not_a(
+            "a Slack workspace export",
+            "users.json and channels.json",
+            "a Slack export holds users.json, channels.json and one folder per channel",
+        ));
+    }
+    let accounts = accounts(archive)?;
+    // With include_bots, nobody counts as a bot and bot messages are read like any other.
+    let bots: HashMap<String, bool> = accounts
+        .iter()
+        .map(|a| (a.id.clone(), a.bot && !include_bots))
+        .collect();
+    let mut c = Collector::new(source);
+
+    // Day files: `<channel>/<YYYY-MM-DD>.json`, one level deep.
+    let days: Vec<String> = archive
+        .names()
+        .iter()
+        .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json"))
+        .cloned()
+        .collect();
+    for day in days {
+        let channel = day.split('/').next().unwrap_or_default().to_string();
+        let bytes = archive.read(&day)?;
+        let messages: Vec<Value> = match serde_json::from_slice(&bytes) {
+            Ok(Value::Array(items)) => items,
+            Ok(_) => {
+                c.read();
+                c.reject(
+                    &day,
+                    "$".into(),
+                    &String::from_utf8_lossy(&bytes),
+                    "not a JSON array of messages",
+                );
+                continue;
+            }
+            Err(e) => {
+                c.read();
+                c.reject(
+                    &day,
+                    format!("line {}", e.line()),
+                    &String::from_utf8_lossy(&bytes),
+                    &format!("not valid JSON: {e}"),
+                );
+                continue;
+            }
+        };
+        for (i, raw) in messages.into_iter().enumerate() {
+            c.read();
+            let location = format!("$[{i}]");
+            let message: Message = match serde_json::from_value(raw.clone()) {
+                Ok(m) => m,
+                Err(e) => {
+                    c.reject(
+                        &day,
+                        location,
+                        &raw.to_string(),
+                        &format!("not a Slack message: {e}"),
+                    );
+                    continue;
+                }
+            };
+            message_events(
+                &mut c,
+                &bots,
+                include_bots,
+                &channel,
+                &day,
+                location,
+                &raw,
+                message,
+            );
+        }
+    }
+    let notes = vec![
+        "Slack exports carry no views: reach and view-based figures are empty for this source."
+            .to_string(),
+        "Slack reactions carry no time: each reaction is dated at the message it reacts to."
+            .to_string(),
+    ];
+    let batch = c.finish(notes).map_err(Error::polars(
+        format!("building events from {}", archive.path().display()),
+        "report this as a bug",
+    ))?;
+    Ok((batch, accounts))
+}
+
+fn is_bot(bots: &HashMap<String, bool>, user: &str) -> bool {
+    bots.get(user).copied().unwrap_or(user == "USLACKBOT")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn message_events(
+    c: &mut Collector,
+    bots: &HashMap<String, bool>,
+    include_bots: bool,
+    channel: &str,
+    day: &str,
+    location: String,
+    raw: &Value,
+    m: Message,
+) {
+    let Some(ts) = m.ts.as_ref() else {
+        c.reject(day, location, &raw.to_string(), "message without ts");
+        return;
+    };
+    let Some(at) = ts_micros(ts) else {
+        c.reject(day, location, &raw.to_string(), "unreadable ts");
+        return;
+    };
+    let id = format!("{channel}/{}", ts_text(ts));
+    let subtype = m.subtype.as_deref();
+    let thread = match m.thread_ts.as_ref().map(ts_text) {
+        Some(t) => format!("{channel}/{t}"),
+        None => id.clone(),
+    };
+
+    // Reactions are people's acts even on a bot's message, so they come first.
+    let mut reaction_rows = Vec::new();
+    for r in &m.reactions {
+        for user in &r.users {
+            reaction_rows.push((format!("{id}/reaction/{}/{user}", r.name), user.clone()));
+        }
+    }
+    let author = m.user.clone().filter(|u| !is_bot(bots, u));
+    for (rid, user) in reaction_rows {
+        c.read();
+        if is_bot(bots, &user) {
+            c.exclude("bot reaction");
+            continue;
+        }
+        c.accept(Row {
+            event_id: rid,
+            occurred_at: at,
+            actor: Some(user),
+            action: Some(Action::Reaction),
+            content_id: Some(id.clone()),
+            thread_id: Some(thread.clone()),
+            target_actor: author.clone(),
+            space: Some(channel.to_string()),
+        });
+    }
+
+    let bot_message = subtype == Some("bot_message")
+        || (m.user.is_none()
+            && m.bot_id.as_ref().is_some_and(|b| !b.is_null())
+            && subtype != Some("file_comment"));
+    if bot_message && !include_bots {
+        c.exclude("bot message");
+        return;
+    }
+    if let Some(s) = subtype {
+        if SYSTEM.contains(&s) {
+            c.exclude(&format!("{s} (system message)"));
+            return;
+        }
+        if s == "channel_leave" {
+            c.exclude("channel_leave");
+            return;
+        }
+    }
+    let bot_author = m
+        .bot_id
+        .as_ref()
+        .and_then(|b| b.as_str().map(str::to_string));
+    let (actor, action, content, target) = match subtype {
+        Some("channel_join") | Some("group_join") => (m.user.clone(), Action::Join, None, None),
+        Some("file_comment") => (
+            m.comment
+                .as_ref()
+                .and_then(|cm| cm.user.clone())
+                .or(m.user.clone()),
+            Action::Reply,
+            m.file.as_ref().and_then(|f| f.id.clone()),
+            m.file.as_ref().and_then(|f| f.user.clone()),
+        ),
+        Some(s) if CURATION.contains(&s) => (m.user.clone(), Action::Curate, None, None),
+        _ => {
+            let reply = m
+                .thread_ts
+                .as_ref()
+                .is_some_and(|t| ts_text(t) != ts_text(ts))
+                || subtype == Some("thread_broadcast");
+            if reply {
+                (
+                    m.user.clone(),
+                    Action::Reply,
+                    Some(id.clone()),
+                    m.parent_user_id.clone(),
+                )
+            } else {
+                (m.user.clone(), Action::Post, Some(id.clone()), None)
+            }
+        }
+    };
+    // A bot message kept with include_bots is the bot's own act.
+    let Some(actor) = actor.or(if include_bots { bot_author } else { None }) else {
+        c.reject(day, location, &raw.to_string(), "message without a user");
+        return;
+    };
+    if is_bot(bots, &actor) {
+        c.exclude("bot account");
+        return;
+    }
+    // Joins and channel settings belong to no thread.
+    let thread =
+        matches!(action, Action::Post | Action::Reply | Action::Reaction).then_some(thread);
+    c.accept(Row {
+        event_id: id,
+        occurred_at: at,
+        actor: Some(actor),
+        action: Some(action),
+        content_id: content,
+        thread_id: thread,
+        target_actor: target.filter(|t| !is_bot(bots, t)),
+        space: Some(channel.to_string()),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ts_to_micros() {
+        assert_eq!(
+            ts_micros(&Value::String("1452837318.000002".into())),
+            Some(1_452_837_318_000_002)
+        );
+        assert_eq!(
+            ts_micros(&Value::String("1452837318.5".into())),
+            Some(1_452_837_318_500_000)
+        );
+        assert_eq!(
+            ts_micros(&serde_json::json!(1452837318)),
+            Some(1_452_837_318_000_000)
+        );
+        assert_eq!(ts_micros(&Value::String("yesterday".into())), None);
+        assert_eq!(ts_micros(&Value::String("-1.0".into())), None);
+        assert_eq!(ts_micros(&Value::Null), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! The `yammer` source kind: a Viva Engage (Yammer) network data export, as zip or folder, with
+//! `Messages.csv` and `Users.csv` (one set per network when external networks are included).
+//! A thread starter (`thread_id == id`) becomes a post, any other message a reply to the sender
+//! of `replied_to_id`, and a user's `joined_at` a join. Deleted messages and messages from
+//! non-user senders are excluded and counted; repeated ids (earlier edit versions) are found as
+//! duplicates downstream. Columns are matched by name and bodies are never read.
+
+use polars::prelude::*;
+
+use super::archive::Archive;
+use super::read::{self, ROW};
+use super::Batch;
+use crate::error::{Error, Result};
+
+use super::read::{EXCLUDED, RAW, REASON};
+
+const AT: &str = "__at";
+
+fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
+    move |source| Error::Polars {
+        what,
+        source,
+        help: "check that the file is a Viva Engage export CSV; report a bug if it is".into(),
+    }
+}
+
+fn optional(header: &[String], name: &str) -> Expr {
+    read::text_or_null(header, name)
+}
+
+/// Reads a Viva Engage export: canonical events and the accounts (`source, account, email`).
+pub fn read(
+    archive: &mut Archive,
+    source: &str,
+    naive_tz: chrono_tz::Tz,
+    include_bots: bool,
+) -> Result<(Batch, DataFrame)> {
+    let named = |file: &str| -> Vec<String> {
+        archive
+            .names()
+            .iter()
+            .filter(|n| n.as_str() == file || n.ends_with(&format!("/{file}")))
+            .cloned()
+            .collect()
+    };
+    let messages = named("Messages.csv");
+    let users = named("Users.csv");
+    if messages.is_empty() {
+        return Err(archive.not_a(
+            "a Viva Engage (Yammer) network data export",
+            "Messages.csv",
+            "give the export zip (or its unpacked folder) holding Messages.csv and Users.csv",
+        ));
+    }
+    let mut parts = read::Parts::default();
+
+    for file in &messages {
+        let (lf, header) = read::text_csv_in(archive, file)?;
+        read::require_columns(
+            &archive.path().join(file),
+            &header,
+            &["id", "thread_id", "sender_id", "created_at"],
+            "a Viva Engage Messages.csv",
+            "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
+        )?;
+        let non_user = optional(&header, "sender_type")
+            .str()
+            .to_lowercase()
+            .neq(lit("user"))
+            .fill_null(lit(false));
+        let checked = lf
+            .select([
+                col(ROW),
+                col("id"),
+                optional(&header, "replied_to_id").alias("replied_to_id"),
+                col("thread_id"),
+                optional(&header, "group_id").alias("group_id"),
+                col("sender_id"),
+                non_user.alias("__non_user"),
+                read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
+                col("created_at"),
+                optional(&header, "deleted_at").alias("deleted_at"),
+            ])
+            .with_columns([
+                when(col("id").is_null())
+                    .then(lit("missing id"))
+                    .when(col("sender_id").is_null())
+                    .then(lit("missing sender_id"))
+                    .when(col(AT).is_null())
+                    .then(lit("unreadable created_at"))
+                    .otherwise(lit(NULL).cast(DataType::String))
+                    .alias(REASON),
+                when(col("id").is_null().or(col("sender_id").is_null()))
+                    .then(lit(""))
+                    .otherwise(col("created_at").fill_null(lit("")))
+                    .alias(RAW),
+            ])
+            .with_column(
+                when(col(REASON).is_not_null())
+                    .then(lit(NULL).cast(DataType::String))
+                    .when(col("deleted_at").is_not_null())
+                    .then(lit("deleted message"))
+                    .when(col("__non_user").and(lit(!include_bots)))
+                    .then(lit("non-user sender"))
+                    .otherwise(lit(NULL).cast(DataType::String))
+                    .alias(EXCLUDED),
+            )
+            .collect()
+            .map_err(fail(format!("reading {file}")))?;
+        let kept = checked
+            .clone()
+            .lazy()
+            .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()));
+        let parents = kept
+            .clone()
+            .select([
+                col("id").alias("__pid"),
+                col("sender_id").alias("__psender"),
+            ])
+            .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First);
+        let is_post = col("id").eq(col("thread_id"));
+        parts.add_checked(
+            &checked,
+            file,
+            read::Location::Record,
+            kept.join(
+                parents,
+                [col("replied_to_id")],
+                [col("__pid")],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .select(read::canonical(
+                lit("message/") + col("id"),
+                source,
+                col(AT),
+                col("sender_id"),
+                when(is_post.clone())
+                    .then(lit("post"))
+                    .otherwise(lit("reply")),
+                lit("message/") + col("id"),
+                lit("message/") + col("thread_id"),
+                when(is_post).then(read::none()).otherwise(col("__psender")),
+                (lit("group/") + col("group_id")).fill_null(lit("all-company")),
+            )),
+        )?;
+    }
+
+    let mut accounts = Vec::new();
+    for file in &users {
+        let no_system = |_: Expr| lit(false);
+        let (batch, list) = read::user_list(
+            archive,
+            read::UserList {
+                file,
+                format: "a Viva Engage Users.csv",
+                help: "a network data export's Users.csv has id, email and joined_at among its columns",
+                created: "joined_at",
+                system: &no_system,
+            },
+            source,
+            naive_tz,
+        )?;
+        parts.absorb(batch);
+        accounts.push(list.lazy());
+    }
+    let accounts = if accounts.is_empty() {
+        super::no_accounts()
+    } else {
+        concat(accounts, UnionArgs::default())
+            .and_then(|l| l.collect())
+            .map_err(fail("listing the export's users".into()))?
+    };
+    let batch = parts.finish(vec![
+        "Viva Engage network exports carry no views or likes: reach, view-based figures and reactions are empty for this source.".into(),
+    ])?;
+    Ok((batch, accounts))
+}

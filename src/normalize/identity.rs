@@ -1,0 +1,225 @@
+//! Identity resolution: accounts in the sources become people. An account belongs to a roster
+//! person through the identity map (`source, account, person_id`), by being a roster
+//! person_id itself, or by its email (case-insensitive) matching a roster email. Accounts that
+//! resolve to no one stay as their own people, named `<source>:<account>` so that two tools'
+//! account ids never collide, and are listed for the data-quality report.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::schema::{event, person};
+
+/// Columns of the accounts table every adapter may provide: `source, account, email`.
+pub const SOURCE: &str = "source";
+pub const ACCOUNT: &str = "account";
+pub const EMAIL: &str = "email";
+pub const PERSON: &str = "person_id";
+
+fn fail(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
+    move |source| Error::Polars {
+        what: what.to_string(),
+        source,
+        help: "report this as a bug with the pipeline file attached".into(),
+    }
+}
+
+/// `source, account, person_id`: who each known account is, the identity map winning over the
+/// roster's ids, and those over emails.
+pub fn mapping(
+    events: &DataFrame,
+    accounts: &DataFrame,
+    roster: &DataFrame,
+    identity_map: Option<&DataFrame>,
+) -> Result<DataFrame> {
+    let emails = roster
+        .clone()
+        .lazy()
+        .filter(col(person::EMAIL).is_not_null())
+        .select([
+            col(person::EMAIL)
+                .str()
+                .to_lowercase()
+                .str()
+                .strip_chars(lit(NULL))
+                .alias("__email"),
+            col(person::PERSON_ID).alias(PERSON),
+        ])
+        .unique_stable(Some(cols(["__email"])), UniqueKeepStrategy::First);
+    let seen = accounts_seen(events)?;
+
+    let by_id = seen
+        .clone()
+        .join(
+            roster
+                .clone()
+                .lazy()
+                .select([col(person::PERSON_ID).alias(PERSON)]),
+            [col(ACCOUNT)],
+            [col(PERSON)],
+            JoinArgs::new(JoinType::Inner).with_coalesce(JoinCoalesce::KeepColumns),
+        )
+        .select([
+            col(SOURCE),
+            col(ACCOUNT),
+            col(PERSON),
+            lit(2u32).alias("__rank"),
+        ]);
+    let account_emails = concat(
+        [
+            accounts
+                .clone()
+                .lazy()
+                .filter(col(EMAIL).is_not_null())
+                .select([col(SOURCE), col(ACCOUNT), col(EMAIL)]),
+            // An account that is itself an email address.
+            seen.clone()
+                .filter(col(ACCOUNT).str().contains_literal(lit("@")))
+                .select([col(SOURCE), col(ACCOUNT), col(ACCOUNT).alias(EMAIL)]),
+        ],
+        UnionArgs::default(),
+    )
+    .map_err(fail("matching emails"))?;
+    let by_email = account_emails
+        .with_column(
+            col(EMAIL)
+                .str()
+                .to_lowercase()
+                .str()
+                .strip_chars(lit(NULL))
+                .alias("__email"),
+        )
+        .join(
+            emails,
+            [col("__email")],
+            [col("__email")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col(SOURCE),
+            col(ACCOUNT),
+            col(PERSON),
+            lit(3u32).alias("__rank"),
+        ]);
+    let mut parts = vec![by_id, by_email];
+    if let Some(map) = identity_map {
+        parts.push(map.clone().lazy().select([
+            col(SOURCE),
+            col(ACCOUNT),
+            col(PERSON),
+            lit(1u32).alias("__rank"),
+        ]));
+    }
+    concat(parts, UnionArgs::default())
+        .map_err(fail("combining identities"))?
+        .sort(
+            ["__rank", SOURCE, ACCOUNT],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .unique_stable(Some(cols([SOURCE, ACCOUNT])), UniqueKeepStrategy::First)
+        .select([col(SOURCE), col(ACCOUNT), col(PERSON)])
+        .collect()
+        .map_err(fail("resolving identities"))
+}
+
+/// `source, account` for every account seen as an actor or a target.
+fn accounts_seen(events: &DataFrame) -> Result<LazyFrame> {
+    let side = |column: &str| {
+        events
+            .clone()
+            .lazy()
+            .select([col(event::SOURCE).alias(SOURCE), col(column).alias(ACCOUNT)])
+    };
+    Ok(concat(
+        [side(event::ACTOR), side(event::TARGET_ACTOR)],
+        UnionArgs::default(),
+    )
+    .map_err(fail("listing accounts"))?
+    .filter(col(ACCOUNT).is_not_null())
+    .unique_stable(None, UniqueKeepStrategy::First))
+}
+
+/// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
+/// `prefixed` become `<source>:<account>`; others stay as they are.
+pub fn apply(events: LazyFrame, mapping: &DataFrame, prefixed: &[String]) -> LazyFrame {
+    let prefixed = Series::new("prefixed".into(), prefixed.to_vec());
+    let mut out = events;
+    for column in [event::ACTOR, event::TARGET_ACTOR] {
+        let person = format!("__person_{column}");
+        out = out
+            .join(
+                mapping.clone().lazy().select([
+                    col(SOURCE).alias("__src"),
+                    col(ACCOUNT).alias("__acct"),
+                    col(PERSON).alias(person.as_str()),
+                ]),
+                [col(event::SOURCE), col(column)],
+                [col("__src"), col("__acct")],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .with_column(
+                when(col(person.as_str()).is_not_null())
+                    .then(col(person.as_str()))
+                    .when(
+                        col(column).is_not_null().and(
+                            col(event::SOURCE).is_in(lit(prefixed.clone()).implode(false), false),
+                        ),
+                    )
+                    .then(col(event::SOURCE) + lit(":") + col(column))
+                    .otherwise(col(column))
+                    .alias(column),
+            )
+            .drop(cols([person.as_str()]));
+    }
+    out
+}
+
+/// An empty mapping, for runs without a roster or identity map.
+pub fn no_mapping() -> DataFrame {
+    DataFrame::new(
+        0,
+        vec![
+            Column::new(SOURCE.into(), Vec::<String>::new()),
+            Column::new(ACCOUNT.into(), Vec::<String>::new()),
+            Column::new(PERSON.into(), Vec::<String>::new()),
+        ],
+    )
+    .expect("empty columns")
+}
+
+/// `source, person, events`: actors that resolved to nobody on the roster, with how many
+/// events they have, most first.
+pub fn unresolved(events: &DataFrame, roster: &DataFrame) -> Result<DataFrame> {
+    let ids = roster
+        .column(person::PERSON_ID)
+        .map_err(fail("reading the roster"))?
+        .as_materialized_series()
+        .clone();
+    events
+        .clone()
+        .lazy()
+        .filter(
+            col(event::ACTOR).is_not_null().and(
+                col(event::ACTOR)
+                    .is_in(lit(ids).implode(false), false)
+                    .not(),
+            ),
+        )
+        .group_by([col(event::SOURCE), col(event::ACTOR)])
+        .agg([len().cast(DataType::UInt64).alias("events")])
+        .sort(
+            ["events", event::SOURCE, event::ACTOR],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false, false])
+                .with_maintain_order(true),
+        )
+        .select([
+            col(event::SOURCE).alias(SOURCE),
+            col(event::ACTOR).alias("person"),
+            col("events"),
+        ])
+        .collect()
+        .map_err(fail("listing unresolved accounts"))
+}
