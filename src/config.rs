@@ -36,6 +36,8 @@ pub enum SourceKind {
     Yammer,
     /// Discourse Data Explorer CSVs: posts, topics, user_visits (and users).
     Discourse,
+    /// Microsoft 365 user activity reports (Viva Engage, Teams): counts per user and window.
+    M365Usage,
 }
 
 impl SourceKind {
@@ -47,6 +49,7 @@ impl SourceKind {
             SourceKind::Teams => "teams",
             SourceKind::Yammer => "yammer",
             SourceKind::Discourse => "discourse",
+            SourceKind::M365Usage => "m365-usage",
         }
     }
 

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
 use crate::metrics::{activity, ladder, participation};
-use crate::normalize::{self, identity, periods, population, RowCounts, PERIOD_KEY};
+use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::output;
 use crate::render::{self, model};
@@ -152,10 +152,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut frames = Vec::with_capacity(plan.sources.len());
     let mut batches = Vec::with_capacity(plan.sources.len());
     let mut account_tables = Vec::with_capacity(plan.sources.len());
+    let mut usage_tables: Vec<Option<DataFrame>> = Vec::with_capacity(plan.sources.len());
     let mut files: Vec<InputFile> = Vec::new();
     for source in &plan.sources {
-        let (mut batch, accounts) = ingest::read_source(source, limits, plan.include_bots)?;
+        let ingest::SourceRead {
+            mut batch,
+            accounts,
+            mut usage,
+        } = ingest::read_source(source, limits, plan.include_bots)?;
         exclude_accounts(&mut batch, &accounts, &plan.exclude_accounts)?;
+        if let Some(u) = usage.as_mut() {
+            exclude_usage_accounts(&mut batch, u, &plan.exclude_accounts)?;
+        }
+        usage_tables.push(usage);
         let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
         files.push(InputFile {
             role: "events".into(),
@@ -189,16 +198,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .as_of
         .map(|d| periods::end_of_day_utc_micros(d, plan.timezone));
     let (events, event_counts) = normalize::combine(frames, cutoff)?;
+    let (usage, usage_counts) = usage::combine(&usage_tables, opts.as_of)?;
     // Per input: rows read = accepted + duplicates + excluded (on purpose or after --as-of)
-    // + rejected.
+    // + rejected. A source gives events or usage counts, so one of the two counts is zero.
+    let late: Vec<u64> = event_counts
+        .iter()
+        .zip(&usage_counts)
+        .map(|(e, u)| e.excluded + u.excluded)
+        .collect();
     let counts: Vec<RowCounts> = batches
         .iter()
-        .zip(&event_counts)
-        .map(|(b, e)| RowCounts {
+        .zip(event_counts.iter().zip(&usage_counts))
+        .zip(&late)
+        .map(|((b, (e, u)), late)| RowCounts {
             rows_read: b.rows_read,
-            accepted: e.accepted,
-            duplicates: e.duplicates,
-            excluded: e.excluded + b.excluded_total(),
+            accepted: e.accepted + u.accepted,
+            duplicates: e.duplicates + u.duplicates,
+            excluded: late + b.excluded_total(),
             rejected: b.rejects.len() as u64,
         })
         .collect();
@@ -209,7 +225,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .filter(|s| s.kind != SourceKind::Events)
         .map(|s| s.label.clone())
         .collect();
-    let (events, unresolved) = match &people {
+    let map = match &people {
         Some((roster, _)) => {
             let accounts = concat(
                 account_tables
@@ -220,34 +236,71 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             )
             .and_then(|l| l.collect())
             .map_err(internal("listing accounts"))?;
-            let map = identity::mapping(
-                &events,
-                &accounts,
-                roster,
-                identity_map.as_ref().map(|m| &m.0),
-            )?;
-            let resolved = identity::apply(events.lazy(), &map, &prefixed)
-                .collect()
-                .map_err(internal("resolving identities"))?;
-            let unresolved = identity::unresolved(&resolved, roster)?;
-            (resolved, Some(unresolved))
+            let mut seen = vec![identity::accounts_seen(&events)?];
+            if let Some(u) = &usage {
+                seen.push(
+                    u.clone()
+                        .lazy()
+                        .select([col(usage::SOURCE), col(usage::ACCOUNT)]),
+                );
+            }
+            let seen = concat(seen, UnionArgs::default()).map_err(internal("listing accounts"))?;
+            identity::mapping(seen, &accounts, roster, identity_map.as_ref().map(|m| &m.0))?
         }
-        None => (
-            identity::apply(
-                events.lazy(),
-                &identity_map
-                    .as_ref()
-                    .map(|m| m.0.clone())
-                    .unwrap_or_else(identity::no_mapping),
-                &prefixed,
+        None => identity_map
+            .as_ref()
+            .map(|m| m.0.clone())
+            .unwrap_or_else(identity::no_mapping),
+    };
+    let events = identity::apply(events.lazy(), &map, &prefixed)
+        .collect()
+        .map_err(internal("resolving identities"))?;
+    // Usage counts, with their accounts resolved to people and placed in periods.
+    let usage = match usage {
+        Some(u) => Some(
+            usage::with_periods(
+                identity::apply_to(u.lazy(), &map, &prefixed, &[usage::ACCOUNT]),
+                plan.period,
             )
+            .rename([usage::ACCOUNT], [a::PERSON], true)
             .collect()
-            .map_err(internal("resolving identities"))?,
-            None,
+            .map_err(internal("resolving usage accounts"))?,
         ),
+        None => None,
+    };
+    let unresolved = match &people {
+        Some((roster, _)) => {
+            let mut actors = vec![events.clone().lazy().select([
+                col(crate::schema::event::SOURCE),
+                col(crate::schema::event::ACTOR),
+            ])];
+            if let Some(u) = &usage {
+                actors.push(u.clone().lazy().select([
+                    col(usage::SOURCE).alias(crate::schema::event::SOURCE),
+                    col(a::PERSON).alias(crate::schema::event::ACTOR),
+                ]));
+            }
+            let actors = concat(actors, UnionArgs::default())
+                .and_then(|l| l.collect())
+                .map_err(internal("listing unresolved accounts"))?;
+            Some(identity::unresolved(&actors, roster)?)
+        }
+        None => None,
     };
     let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
-    let Some((first, last_seen)) = normalize::period_span(events.clone())? else {
+    // Who was seen when: event actors and usage-report people, for the calendar and for an
+    // observed population.
+    let mut seen = vec![events
+        .clone()
+        .select([col(crate::schema::event::ACTOR), col(PERIOD_KEY)])];
+    if let Some(u) = &usage {
+        seen.push(u.clone().lazy().select([
+            col(a::PERSON).alias(crate::schema::event::ACTOR),
+            col(PERIOD_KEY),
+        ]));
+    }
+    let seen = concat(seen, UnionArgs::default()).map_err(internal("listing activity"))?;
+    let Some((first, last_seen)) = normalize::period_span(seen.clone())? else {
         return Err(Error::Usage {
             message: match opts.as_of {
                 Some(d) => format!("no events on or before the as-of day {d}"),
@@ -270,7 +323,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             model::Population::Roster,
         ),
         None => (
-            population::observed(events.clone(), calendar.clone()),
+            population::observed(seen, calendar.clone()),
             model::Population::Observed,
         ),
     };
@@ -278,9 +331,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     // Metrics. The activity table is collected once: it is written out and every metric reads it.
     let t = Instant::now();
-    let activity = ladder::assign(activity::activity_table(events, population), &compiled)
-        .collect()
-        .map_err(internal("building the activity table"))?;
+    let usage = usage.map(|u| u.lazy());
+    let activity = ladder::assign(
+        activity::activity_table(events, population, usage),
+        &compiled,
+    )
+    .collect()
+    .map_err(internal("building the activity table"))?;
     let mut period_metrics =
         participation::period_metrics(activity.clone().lazy(), calendar.clone())
             .collect()
@@ -472,7 +529,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                     excluded_by_reason: batch
                         .map(|b| {
                             let mut by = b.excluded.clone();
-                            let late = event_counts[i].excluded;
+                            let late = late[i];
                             if late > 0 {
                                 by.insert("after the as-of day".into(), late);
                             }
@@ -568,6 +625,34 @@ fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]
         .collect()
         .map_err(internal("excluding accounts"))?;
     let dropped = (before - batch.events.height()) as u64;
+    if dropped > 0 {
+        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
+    }
+    Ok(())
+}
+
+/// Drops the usage rows of accounts the pipeline names in `exclude_accounts`.
+fn exclude_usage_accounts(
+    batch: &mut Batch,
+    usage: &mut DataFrame,
+    excluded: &[String],
+) -> Result<()> {
+    if excluded.is_empty() || usage.height() == 0 {
+        return Ok(());
+    }
+    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
+    let hit = col(usage::ACCOUNT)
+        .str()
+        .to_lowercase()
+        .is_in(lit(Series::new("x".into(), lowered)).implode(false), false)
+        .fill_null(lit(false));
+    let before = usage.height();
+    *usage = std::mem::take(usage)
+        .lazy()
+        .filter(hit.not())
+        .collect()
+        .map_err(internal("excluding accounts"))?;
+    let dropped = (before - usage.height()) as u64;
     if dropped > 0 {
         *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
     }

@@ -642,3 +642,76 @@ fn exclude_accounts_drops_and_counts_them() {
     assert_eq!(manifest["inputs"][0]["duplicates"], 0);
     assert_eq!(manifest["inputs"][0]["accepted"], 8);
 }
+
+// tests/fixtures/m365: a Viva Engage report (30 days to 2025-01-31: 6 rows, one deleted user,
+// one concealed name, one unreadable count, one repeated row) and a Teams report (to
+// 2025-02-28: 3 rows, one deleted, one impossible date). Roster: alice and bob.
+#[test]
+fn usage_reports_feed_the_activity_table_and_the_ladder() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&fixture("m365/pipeline.toml"), out.path(), &[]);
+    let act = activity(out.path());
+    // January (Viva Engage): alice posted 2, liked 3, read 10; bob read 5.
+    assert_eq!(cell(&act, "alice", "2025-01", "posts"), AnyValue::UInt32(2));
+    assert_eq!(
+        cell(&act, "alice", "2025-01", "reactions"),
+        AnyValue::UInt32(3)
+    );
+    assert_eq!(
+        cell(&act, "alice", "2025-01", "views"),
+        AnyValue::UInt32(10)
+    );
+    assert_eq!(cell(&act, "bob", "2025-01", "views"), AnyValue::UInt32(5));
+    // Counts give no days.
+    assert_eq!(
+        cell(&act, "alice", "2025-01", "active_days"),
+        AnyValue::UInt32(0)
+    );
+    // February (Teams): bob posted 1 and replied 3; alice's row has an impossible date.
+    assert_eq!(cell(&act, "bob", "2025-02", "posts"), AnyValue::UInt32(1));
+    assert_eq!(cell(&act, "bob", "2025-02", "replies"), AnyValue::UInt32(3));
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2025-01,2,2,1.0\n2025-02,2,1,0.5\n"
+    );
+    let ladder = read(&out.path().join("tables/ladder.csv"));
+    assert!(
+        ladder.contains("2025-01,Creators,1,0.5\n")
+            && ladder.contains("2025-01,Spectators,1,0.5\n"),
+        "{ladder}"
+    );
+    assert!(
+        ladder.contains("2025-02,Creators,1,0.5\n") && ladder.contains("2025-02,Inactives,1,0.5\n"),
+        "{ladder}"
+    );
+
+    // 9 rows = 4 accepted + 1 duplicate + 2 excluded (deleted users) + 2 rejected.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+    let source = &manifest["inputs"][0];
+    assert_eq!(source["rows_read"], 9);
+    assert_eq!(source["accepted"], 4);
+    assert_eq!(source["duplicates"], 1);
+    assert_eq!(source["excluded"], 2);
+    assert_eq!(source["rejected"], 2);
+    assert_eq!(source["excluded_by_reason"]["deleted account"], 2);
+    let rejects = read(&out.path().join("rejects/m365.csv"));
+    assert!(
+        rejects.contains("VivaEngageActivityUserDetail.csv,line 6,"),
+        "{rejects}"
+    );
+    assert!(rejects.contains("unreadable Posted Count"), "{rejects}");
+    assert!(
+        rejects.contains(
+            "TeamsUserActivityUserDetail.csv,line 4,2025-02-30,unreadable Report Refresh Date"
+        ),
+        "{rejects}"
+    );
+    // The concealed name resolves to nobody.
+    assert_eq!(
+        csv_rows(&out.path().join("tables/unresolved_accounts.csv")).len(),
+        1
+    );
+    assert!(read(&out.path().join("report.html"))
+        .contains("usage reports give counts per person and window"));
+}

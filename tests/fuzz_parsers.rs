@@ -5,7 +5,7 @@ use std::path::Path;
 
 use engage::config::Plan;
 use engage::ingest::archive::{Archive, Limits};
-use engage::ingest::{discourse, events, slack, stackexchange, teams, yammer};
+use engage::ingest::{discourse, events, m365, slack, stackexchange, teams, yammer};
 use proptest::prelude::*;
 
 fn config() -> ProptestConfig {
@@ -154,6 +154,18 @@ proptest! {
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
         if let Ok((batch, _)) = discourse::read(&mut a, "d", chrono_tz::UTC, false) {
             prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
+        }
+    }
+
+    #[test]
+    fn usage_reports_never_panic(body in prop::collection::vec(any::<u8>(), 0..300)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = b"Report Refresh Date,User Principal Name,Posted Count,Read Count,Liked Count,Report Period\n".to_vec();
+        bytes.extend(&body);
+        std::fs::write(dir.path().join("report.csv"), &bytes).unwrap();
+        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
+        if let Ok((batch, usage)) = m365::read(&mut a, "m") {
+            prop_assert_eq!(batch.rows_read, usage.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
         }
     }
 }

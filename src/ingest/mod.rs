@@ -6,6 +6,7 @@ pub mod archive;
 pub mod discourse;
 pub mod events;
 pub mod identities;
+pub mod m365;
 pub mod read;
 pub mod roster;
 pub mod slack;
@@ -203,34 +204,75 @@ pub fn no_accounts() -> DataFrame {
     .expect("empty columns")
 }
 
+/// An empty canonical events frame.
+pub fn empty_events() -> polars::prelude::LazyFrame {
+    Collector::new("")
+        .finish(Vec::new())
+        .expect("empty columns")
+        .events
+        .lazy()
+}
+
+/// What one `[[source]]` gave: its batch, the accounts it lists (`source, account, email`) and,
+/// for usage reports, usage counts.
+pub struct SourceRead {
+    pub batch: Batch,
+    pub accounts: DataFrame,
+    pub usage: Option<DataFrame>,
+}
+
 /// Reads one `[[source]]` of any kind: its events, and the accounts it lists
 /// (`source, account, email`) for identity resolution.
 pub fn read_source(
     source: &crate::config::SourcePlan,
     limits: archive::Limits,
     include_bots: bool,
-) -> crate::error::Result<(Batch, DataFrame)> {
+) -> crate::error::Result<SourceRead> {
     use crate::config::SourceKind;
-    match source.kind {
-        SourceKind::Events => Ok((events::read(source)?, no_accounts())),
+    let plain = |(batch, accounts): (Batch, DataFrame)| SourceRead {
+        batch,
+        accounts,
+        usage: None,
+    };
+    Ok(match source.kind {
+        SourceKind::M365Usage => {
+            let mut a = archive::Archive::open(&source.path, limits)?;
+            let (batch, usage) = m365::read(&mut a, &source.label)?;
+            SourceRead {
+                batch,
+                accounts: no_accounts(),
+                usage: Some(usage),
+            }
+        }
+        SourceKind::Events => plain((events::read(source)?, no_accounts())),
         SourceKind::Stackexchange => {
             let mut a = archive::Archive::open(&source.path, limits)?;
-            Ok((
+            plain((
                 stackexchange::read(&mut a, &source.label, include_bots)?,
                 no_accounts(),
             ))
         }
         SourceKind::Discourse => {
             let mut a = archive::Archive::open(&source.path, limits)?;
-            discourse::read(&mut a, &source.label, source.timezone, include_bots)
+            plain(discourse::read(
+                &mut a,
+                &source.label,
+                source.timezone,
+                include_bots,
+            )?)
         }
         SourceKind::Yammer => {
             let mut a = archive::Archive::open(&source.path, limits)?;
-            yammer::read(&mut a, &source.label, source.timezone, include_bots)
+            plain(yammer::read(
+                &mut a,
+                &source.label,
+                source.timezone,
+                include_bots,
+            )?)
         }
         SourceKind::Teams => {
             let mut a = archive::Archive::open(&source.path, limits)?;
-            Ok((
+            plain((
                 teams::read(&mut a, &source.label, include_bots)?,
                 no_accounts(),
             ))
@@ -260,9 +302,9 @@ pub fn read_source(
                 "listing Slack accounts",
                 "report this as a bug",
             ))?;
-            Ok((batch, frame))
+            plain((batch, frame))
         }
-    }
+    })
 }
 
 #[cfg(test)]

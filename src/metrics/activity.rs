@@ -23,15 +23,28 @@
 //! LEFT JOIN counts c ON c.actor = p.person AND c.period_key = p.period_key
 //! LEFT JOIN partners t ON t.person = p.person AND t.period_key = p.period_key
 //! ```
+//!
+//! Usage counts from reports without events, when there are any, add one more
+//! `LEFT JOIN (SELECT person, period_key, SUM(posts) ... FROM usage GROUP BY 1, 2)` whose sums
+//! are added to the counts.
 
 use polars::prelude::*;
 
 use crate::normalize::{DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
-/// Builds the activity table from events carrying `day` and `period_key`, and the population
-/// (`person, period_key`). Counts are `UInt32`; the §3 flags are booleans.
-pub fn activity_table(events: LazyFrame, population: LazyFrame) -> LazyFrame {
+/// Measures that usage counts (spec §1) add to the event counts.
+pub const USAGE_MEASURES: [&str; 5] = [a::POSTS, a::REPLIES, a::REACTIONS, a::VIEWS, a::VISITS];
+
+/// Builds the activity table from events carrying `day` and `period_key`, the population
+/// (`person, period_key`) and, optionally, usage counts (`person, period_key` and the
+/// [`USAGE_MEASURES`]) from reports without events. Counts are `UInt32`; the §3 flags are
+/// booleans. Usage counts add to the counts and make a person active, but give no active days.
+pub fn activity_table(
+    events: LazyFrame,
+    population: LazyFrame,
+    usage: Option<LazyFrame>,
+) -> LazyFrame {
     let mut aggs: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| {
@@ -92,7 +105,7 @@ pub fn activity_table(events: LazyFrame, population: LazyFrame) -> LazyFrame {
         .reduce(|x, y| x + y)
         .expect("some actions are engagement");
 
-    population
+    let joined = population
         .join(
             counts,
             [col(a::PERSON), col(PERIOD_KEY)],
@@ -105,12 +118,52 @@ pub fn activity_table(events: LazyFrame, population: LazyFrame) -> LazyFrame {
             [col(a::PERSON), col(PERIOD_KEY)],
             JoinArgs::new(JoinType::Left),
         )
-        .with_columns(zero_filled)
+        .with_columns(zero_filled);
+    // Every event has a day, so a person with events has at least one active day.
+    let (with_usage, active) = match usage {
+        None => (joined, col(a::ACTIVE_DAYS).gt(lit(0u32))),
+        Some(usage) => {
+            let sums: Vec<Expr> = USAGE_MEASURES
+                .iter()
+                .map(|m| {
+                    col(*m)
+                        .sum()
+                        .cast(DataType::UInt32)
+                        .alias(format!("__usage_{m}"))
+                })
+                .collect();
+            let totals = usage.group_by([col(a::PERSON), col(PERIOD_KEY)]).agg(sums);
+            let add: Vec<Expr> = USAGE_MEASURES
+                .iter()
+                .map(|m| {
+                    (col(*m) + col(format!("__usage_{m}").as_str()).fill_null(lit(0u32))).alias(*m)
+                })
+                .collect();
+            let any_usage = USAGE_MEASURES
+                .iter()
+                .map(|m| col(format!("__usage_{m}").as_str()).fill_null(lit(0u32)))
+                .reduce(|x, y| x + y)
+                .expect("usage measures")
+                .gt(lit(0u32));
+            (
+                joined
+                    .join(
+                        totals,
+                        [col(a::PERSON), col(PERIOD_KEY)],
+                        [col(a::PERSON), col(PERIOD_KEY)],
+                        JoinArgs::new(JoinType::Left),
+                    )
+                    .with_column(any_usage.alias("__any_usage"))
+                    .with_columns(add),
+                col(a::ACTIVE_DAYS).gt(lit(0u32)).or(col("__any_usage")),
+            )
+        }
+    };
+    with_usage
         .with_columns([
             (col(a::POSTS) + col(a::REPLIES)).alias(a::CONTRIBUTIONS),
             (col(a::REACTIONS) + col(a::SHARES)).alias(a::INTERACTIONS),
-            // Every event has a day, so an active person has at least one active day.
-            col(a::ACTIVE_DAYS).gt(lit(0u32)).alias(a::ACTIVE),
+            active.alias(a::ACTIVE),
             engaged.gt(lit(0u32)).alias(a::ENGAGED),
         ])
         .with_columns([

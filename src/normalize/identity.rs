@@ -26,7 +26,7 @@ fn fail(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
 /// `source, account, person_id`: who each known account is, the identity map winning over the
 /// roster's ids, and those over emails.
 pub fn mapping(
-    events: &DataFrame,
+    seen: LazyFrame,
     accounts: &DataFrame,
     roster: &DataFrame,
     identity_map: Option<&DataFrame>,
@@ -45,7 +45,6 @@ pub fn mapping(
             col(person::PERSON_ID).alias(PERSON),
         ])
         .unique_stable(Some(cols(["__email"])), UniqueKeepStrategy::First);
-    let seen = accounts_seen(events)?;
 
     let by_id = seen
         .clone()
@@ -122,7 +121,7 @@ pub fn mapping(
 }
 
 /// `source, account` for every account seen as an actor or a target.
-fn accounts_seen(events: &DataFrame) -> Result<LazyFrame> {
+pub fn accounts_seen(events: &DataFrame) -> Result<LazyFrame> {
     let side = |column: &str| {
         events
             .clone()
@@ -141,9 +140,24 @@ fn accounts_seen(events: &DataFrame) -> Result<LazyFrame> {
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
 /// `prefixed` become `<source>:<account>`; others stay as they are.
 pub fn apply(events: LazyFrame, mapping: &DataFrame, prefixed: &[String]) -> LazyFrame {
+    apply_to(
+        events,
+        mapping,
+        prefixed,
+        &[event::ACTOR, event::TARGET_ACTOR],
+    )
+}
+
+/// Replaces accounts by people in the given columns of a frame with a `source` column.
+pub fn apply_to(
+    frame: LazyFrame,
+    mapping: &DataFrame,
+    prefixed: &[String],
+    columns: &[&str],
+) -> LazyFrame {
     let prefixed = Series::new("prefixed".into(), prefixed.to_vec());
-    let mut out = events;
-    for column in [event::ACTOR, event::TARGET_ACTOR] {
+    let mut out = frame;
+    for &column in columns {
         let person = format!("__person_{column}");
         out = out
             .join(

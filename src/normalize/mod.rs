@@ -5,6 +5,7 @@
 pub mod identity;
 pub mod periods;
 pub mod population;
+pub mod usage;
 
 use polars::prelude::*;
 
