@@ -337,6 +337,12 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
         ]
     );
     assert_eq!(accounts.height(), 3);
+    // Records 3, 4 and 5 have no zone (record 7 has no readable time at all): said so.
+    assert!(
+        batch.notes.contains(&"3 timestamps in Messages.csv had no time zone and were read as UTC time (the source's timezone setting).".to_string()),
+        "{:?}",
+        batch.notes
+    );
 }
 
 // posts.csv 7 records, user_visits.csv 4, users.csv 4 (topics.csv is a lookup): 15.
@@ -390,4 +396,51 @@ fn discourse_fixture_maps_posts_visits_and_users() {
         ]
     );
     assert_eq!(accounts.height(), 4);
+    // Posts 1, 2, 4, 5 and 6 and users 5, 6 and -1 carry no zone.
+    assert!(
+        batch
+            .notes
+            .iter()
+            .any(|n| n.starts_with("5 timestamps in posts.csv had no time zone")),
+        "{:?}",
+        batch.notes
+    );
+    assert!(
+        batch
+            .notes
+            .iter()
+            .any(|n| n.starts_with("3 timestamps in users.csv had no time zone")),
+        "{:?}",
+        batch.notes
+    );
+}
+
+#[test]
+fn a_slack_zip_given_as_yammer_names_the_expected_format_and_what_it_found() {
+    use engage::ingest::yammer;
+    use std::io::Write;
+    let dir = fixture("slack/export");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let mut w = ::zip::ZipWriter::new(file.reopen().unwrap());
+    for name in ["users.json", "channels.json", "general/2025-01-31.json"] {
+        w.start_file(name, ::zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&std::fs::read(dir.join(name)).unwrap())
+            .unwrap();
+    }
+    w.finish().unwrap();
+    let mut archive = Archive::open(file.path(), Limits::default()).unwrap();
+    let err = yammer::read(&mut archive, "engage", chrono_tz::UTC, false)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("is not a Viva Engage (Yammer) network data export"),
+        "{err}"
+    );
+    assert!(err.contains("no Messages.csv"), "{err}");
+    assert!(
+        err.contains("found: channels.json, general/2025-01-31.json, users.json"),
+        "{err}"
+    );
+    assert!(err.contains("check the source's kind"), "{err}");
 }

@@ -97,6 +97,7 @@ pub fn read(
         col("topic_id"),
         col("post_number"),
         read::parse_timestamp(col("created_at"), tz).alias(AT),
+        read::timestamp_without_zone(col("created_at"), tz).alias("__no_zone"),
         col("created_at"),
         read::text_or_null(&header, "reply_to_user_id").alias("reply_to_user_id"),
         read::text_or_null(&header, "deleted_at").alias("deleted_at"),
@@ -140,6 +141,11 @@ pub fn read(
         )
         .collect()
         .map_err(fail(format!("reading {posts_file}")))?;
+    let mut notes = vec![
+        "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.".to_string(),
+        "Discourse visits are days: each is dated at noon of its day in the source's time zone.".to_string(),
+    ];
+    notes.extend(read::zone_note(&checked, "__no_zone", &posts_file, tz));
     let curation = col("post_type")
         .is_in(
             lit(Series::new("t".into(), ["2", "3"])).implode(false),
@@ -240,7 +246,7 @@ pub fn read(
     let mut accounts = super::no_accounts();
     if let Some(file) = find(archive, "users") {
         let is_system = |id: Expr| system(id, include_bots);
-        let (batch, list) = read::user_list(
+        let (mut batch, list) = read::user_list(
             archive,
             read::UserList {
                 file: &file,
@@ -252,12 +258,10 @@ pub fn read(
             source,
             tz,
         )?;
+        notes.append(&mut batch.notes);
         parts.absorb(batch);
         accounts = list;
     }
-    let batch = parts.finish(vec![
-        "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.".into(),
-        "Discourse visits are days: each is dated at noon of its day in the source's time zone.".into(),
-    ])?;
+    let batch = parts.finish(notes)?;
     Ok((batch, accounts))
 }

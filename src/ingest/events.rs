@@ -104,6 +104,11 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             .unwrap_or(DataType::String)
     };
     let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+    let without_zone = match &ts_dtype {
+        DataType::Datetime(_, Some(_)) => lit(false),
+        DataType::Datetime(_, None) => lit(true),
+        _ => read::timestamp_without_zone(text(event::OCCURRED_AT), source.timezone),
+    };
     let occurred = match &ts_dtype {
         DataType::Datetime(_, Some(_)) => col(&ts_name).cast(utc.clone()),
         DataType::Datetime(_, None) => col(&ts_name)
@@ -153,6 +158,7 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             source_label.alias(event::SOURCE),
             occurred.alias(event::OCCURRED_AT),
             text(event::OCCURRED_AT).alias("__raw_ts"),
+            without_zone.alias("__no_zone"),
             text(event::ACTOR).alias(event::ACTOR),
             action.alias(event::ACTION),
             raw_action.alias("__raw_action"),
@@ -194,6 +200,10 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             format!("checking {}", path.display()),
             "report this as a bug",
         ))?;
+    let frame_for_notes = frame.select(["__no_zone"]).map_err(Error::polars(
+        format!("checking {}", path.display()),
+        "report this as a bug",
+    ))?;
     let events = frame
         .lazy()
         .filter(col(REASON).is_null())
@@ -238,6 +248,8 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
         rows_read,
         excluded: BTreeMap::new(),
         rejects,
-        notes: Vec::new(),
+        notes: read::zone_note(&frame_for_notes, "__no_zone", &file, source.timezone)
+            .into_iter()
+            .collect(),
     })
 }

@@ -105,9 +105,8 @@ pub fn text_or_null(header: &[String], name: &str) -> Expr {
     }
 }
 
-/// Parses timestamps in the forms exports use, giving `Datetime(µs, UTC)`; values that match
-/// no form become null. Values without an offset are read in `naive_tz`.
-pub fn parse_timestamp(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
+/// The instant of a timestamp text read with a zone, and read without one in `naive_tz`.
+fn timestamp_parts(text: Expr, naive_tz: chrono_tz::Tz) -> (Expr, Expr) {
     let utc = polars::prelude::TimeZone::UTC;
     let zone = polars::prelude::TimeZone::from_chrono(&naive_tz);
     let opts = |format: &str| StrptimeOptions {
@@ -140,16 +139,45 @@ pub fn parse_timestamp(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
             .dt()
             .convert_time_zone(utc.clone())
     };
-    coalesce(&[
+    let zoned = coalesce(&[
         naive_in("%Y-%m-%dT%H:%M:%S%.fZ", &utc),
         aware("%Y-%m-%dT%H:%M:%S%.f%:z"),
         aware("%Y-%m-%dT%H:%M:%S%.f%z"),
         aware("%Y-%m-%d %H:%M:%S%.f%:z"),
         aware("%Y-%m-%d %H:%M:%S%.f %z"),
         aware("%Y/%m/%d %H:%M:%S%.f %z"),
+    ]);
+    let unzoned = coalesce(&[
         naive_in("%Y-%m-%dT%H:%M:%S%.f", &zone),
         naive_in("%Y-%m-%d %H:%M:%S%.f", &zone),
-    ])
+    ]);
+    (zoned, unzoned)
+}
+
+/// Parses timestamps in the forms exports use, giving `Datetime(µs, UTC)`; values that match
+/// no form become null. Values without an offset are read in `naive_tz`.
+pub fn parse_timestamp(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
+    let (zoned, unzoned) = timestamp_parts(text, naive_tz);
+    coalesce(&[zoned, unzoned])
+}
+
+/// True where a timestamp could only be read without a zone (so in the source's time zone).
+pub fn timestamp_without_zone(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
+    let (zoned, unzoned) = timestamp_parts(text, naive_tz);
+    zoned.is_null().and(unzoned.is_not_null())
+}
+
+/// The note a report carries when timestamps without a zone were read in a time zone.
+pub fn zone_note(frame: &DataFrame, flag: &str, file: &str, tz: chrono_tz::Tz) -> Option<String> {
+    let n = frame.column(flag).ok()?.bool().ok()?.sum()?;
+    (n > 0).then(|| {
+        format!(
+            "{n} timestamp{} in {file} had no time zone and {} read as {} time (the source's timezone setting).",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "was" } else { "were" },
+            tz.name()
+        )
+    })
 }
 
 /// Parses `YYYY-MM-DD` dates (a longer timestamp keeps its date part); others become null.
@@ -521,6 +549,7 @@ pub fn user_list(
             col("id"),
             text_or_null(&header, "email").alias("email"),
             parse_timestamp(created.clone(), tz).alias(AT),
+            timestamp_without_zone(created.clone(), tz).alias("__no_zone"),
             created.alias("__created"),
         ])
         .with_columns([
@@ -590,7 +619,9 @@ pub fn user_list(
             rows_read: checked.height() as u64,
             excluded,
             rejects,
-            notes: Vec::new(),
+            notes: zone_note(&checked, "__no_zone", list.file, tz)
+                .into_iter()
+                .collect(),
         },
         accounts,
     ))

@@ -116,6 +116,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
     let notes = vec![
         "Stack Exchange dumps name no voter: votes count for the post, never for a person.".to_string(),
         "Stack Exchange dumps carry view totals, not views: reach and view-based figures are empty for this source.".to_string(),
+        "Stack Exchange timestamps carry no zone; they are read as UTC, as the dumps are written.".to_string(),
     ];
     c.finish(notes).map_err(Error::polars(
         format!("building events from {}", archive.path().display()),

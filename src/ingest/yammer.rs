@@ -53,6 +53,9 @@ pub fn read(
         ));
     }
     let mut parts = read::Parts::default();
+    let mut notes = vec![
+        "Viva Engage network exports carry no views or likes: reach, view-based figures and reactions are empty for this source.".to_string(),
+    ];
 
     for file in &messages {
         let (lf, header) = read::text_csv_in(archive, file)?;
@@ -78,6 +81,7 @@ pub fn read(
                 col("sender_id"),
                 non_user.alias("__non_user"),
                 read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
+                read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
                 col("created_at"),
                 optional(&header, "deleted_at").alias("deleted_at"),
             ])
@@ -107,6 +111,7 @@ pub fn read(
             )
             .collect()
             .map_err(fail(format!("reading {file}")))?;
+        notes.extend(read::zone_note(&checked, "__no_zone", file, naive_tz));
         let kept = checked
             .clone()
             .lazy()
@@ -151,7 +156,7 @@ pub fn read(
     let mut accounts = Vec::new();
     for file in &users {
         let no_system = |_: Expr| lit(false);
-        let (batch, list) = read::user_list(
+        let (mut batch, list) = read::user_list(
             archive,
             read::UserList {
                 file,
@@ -163,6 +168,7 @@ pub fn read(
             source,
             naive_tz,
         )?;
+        notes.append(&mut batch.notes);
         parts.absorb(batch);
         accounts.push(list.lazy());
     }
@@ -173,8 +179,6 @@ pub fn read(
             .and_then(|l| l.collect())
             .map_err(fail("listing the export's users".into()))?
     };
-    let batch = parts.finish(vec![
-        "Viva Engage network exports carry no views or likes: reach, view-based figures and reactions are empty for this source.".into(),
-    ])?;
+    let batch = parts.finish(notes)?;
     Ok((batch, accounts))
 }
