@@ -444,3 +444,88 @@ fn a_slack_zip_given_as_yammer_names_the_expected_format_and_what_it_found() {
     );
     assert!(err.contains("check the source's kind"), "{err}");
 }
+
+// export.ndjson: 6 rows; rows 4 (no readable time), 5 (an action with no mapping) and 6 (no
+// id) are rejected.
+#[test]
+fn events_fixture_maps_columns_and_actions() {
+    use engage::config::Plan;
+    use engage::ingest::events;
+    let plan = Plan::load(&fixture("events/pipeline.toml")).unwrap();
+    let batch = events::read(&plan.sources[0]).unwrap();
+    reconciles(&batch);
+    assert_eq!(batch.rows_read, 6);
+    // 2025-03-03T00:00:00Z = 1740960000 s. Row 3 has no zone: 11:00 in Amsterdam = 10:00Z.
+    assert_eq!(
+        rows(&batch),
+        vec![
+            "a1 | alice | post | - | t1 | - | - | 1740989700000000",
+            "a2 | bob | reply | - | t1 | alice | - | 1740996000000000",
+            "a3 | carol | reaction | - | t1 | alice | - | 1740996000000000",
+        ]
+    );
+    let rejects: Vec<(&str, &str, &str, &str)> = batch
+        .rejects
+        .iter()
+        .map(|r| {
+            (
+                r.file.as_str(),
+                r.location.as_str(),
+                r.raw.as_str(),
+                r.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejects,
+        vec![
+            ("export.ndjson", "row 4", "sometime", "unreadable timestamp"),
+            ("export.ndjson", "row 5", "poke", "unknown action"),
+            ("export.ndjson", "row 6", "", "missing event_id"),
+        ]
+    );
+    assert_eq!(
+        batch.notes,
+        vec!["1 timestamp in export.ndjson had no time zone and was read as Europe/Amsterdam time (the source's timezone setting).".to_string()]
+    );
+}
+
+#[test]
+fn events_from_parquet_keep_their_typed_times() {
+    use engage::config::Plan;
+    use engage::ingest::events;
+    let dir = tempfile::tempdir().unwrap();
+    let at = Column::new(
+        "at".into(),
+        [1_740_989_700_000_000i64, 1_740_996_000_000_000],
+    )
+    .cast(&DataType::Datetime(
+        TimeUnit::Microseconds,
+        Some(TimeZone::UTC),
+    ))
+    .unwrap();
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            Column::new("event_id".into(), ["p1", "p2"]),
+            at.with_name("occurred_at".into()),
+            Column::new("actor".into(), ["alice", "bob"]),
+            Column::new("action".into(), ["post", "view"]),
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(dir.path().join("events.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let toml =
+        "[pipeline]\nname = \"p\"\n\n[[source]]\nkind = \"events\"\npath = \"events.parquet\"\n";
+    let plan = Plan::parse(&dir.path().join("p.toml"), toml, String::new()).unwrap();
+    let batch = events::read(&plan.sources[0]).unwrap();
+    assert_eq!(
+        rows(&batch),
+        vec![
+            "p1 | alice | post | - | - | - | - | 1740989700000000",
+            "p2 | bob | view | - | - | - | - | 1740996000000000",
+        ]
+    );
+    assert!(batch.rejects.is_empty() && batch.notes.is_empty());
+}
