@@ -5,15 +5,26 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
+use crate::log::LogFormat;
+
 /// Measure what an internal social network is worth: engagement ladder, participation and
 /// reach per period, from the exports the network produces.
 ///
-/// Exit codes: 0 success; 1 error (the message says which file, line or key, and how to fix it).
+/// Exit codes: 0 success; 1 error (the message says which file, line or key, and how to fix
+/// it); 2 the run finished and wrote everything, but a source had more rejected rows than
+/// max_reject_share allows; 75 another run holds the lock (try again later).
 #[derive(Debug, Parser)]
 #[command(name = "engage", version, about, long_about)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How to write progress and problems to stderr: `text` for people, `json` (one object per
+    /// line: timestamp, level, step, message, counts) for schedulers and log collectors.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Print errors only.
+    #[arg(long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -30,6 +41,12 @@ pub enum Command {
         /// Write outputs here instead of the pipeline's `output` folder.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+    /// Check a pipeline without computing anything: the pipeline file, the rung conditions,
+    /// and every input's files, headers and layout.
+    Validate {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
     },
     /// Generate a realistic, deterministic demo organisation: people.csv, events.csv and
     /// surveys.csv in canonical form.

@@ -86,6 +86,13 @@ pub enum Error {
     #[error("{message}\nhelp: {help}")]
     Usage { message: String, help: String },
 
+    #[error("another run holds the lock {}: process {pid}, started {started_at}\nhelp: wait for it to finish; if that process is gone, the next run takes the lock over", path.display())]
+    Locked {
+        path: PathBuf,
+        pid: u32,
+        started_at: String,
+    },
+
     #[error("the run finished, but input was rejected over max_reject_share = {max_share}:\n  {}\nhelp: correct the export at the lines listed, or raise max_reject_share in [pipeline] if these rows may be lost", sources.join("\n  "))]
     Rejected {
         sources: Vec<String>,
@@ -98,6 +105,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Rejected { .. } => 2,
+            Error::Locked { .. } => 75,
             _ => 1,
         }
     }

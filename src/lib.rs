@@ -15,6 +15,8 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod lock;
+pub mod log;
 pub mod metrics;
 pub mod normalize;
 pub mod outcomes;
@@ -26,54 +28,64 @@ pub mod schema;
 
 pub use error::{Error, Result};
 
-/// Runs one command line. Progress notes go to stderr; results go to files.
+/// Runs one command line. Progress and problems go to stderr through [`log::Log`]; results
+/// go to files.
 pub fn run(cli: cli::Cli) -> Result<()> {
-    match cli.command {
+    let log = log::Log {
+        format: cli.log_format,
+        quiet: cli.quiet,
+    };
+    let outcome = match cli.command {
         cli::Command::Run {
             pipeline,
             as_of,
             out,
-        } => {
-            let summary = pipeline::run(&pipeline::RunOptions {
-                pipeline,
-                as_of,
-                out,
-            })?;
-            for note in &summary.notes {
-                eprintln!("note: {note}");
-            }
-            eprintln!(
-                "engage: {} events over {} periods; report at {}",
-                summary.events,
-                summary.periods,
-                summary.output.join("report.html").display()
+        } => pipeline::run(&pipeline::RunOptions {
+            pipeline,
+            as_of,
+            out,
+            log,
+        })
+        .map(|summary| {
+            log.info(
+                "run",
+                &format!("report at {}", summary.output.join("report.html").display()),
+                &[
+                    ("events", summary.events),
+                    ("periods", summary.periods as u64),
+                ],
             );
-            Ok(())
-        }
+        }),
+        cli::Command::Validate { pipeline } => pipeline::validate(&pipeline, log),
         cli::Command::Sample {
             out,
             people,
             months,
             seed,
             start,
-        } => {
-            let written = sample::write(
-                &sample::Settings {
-                    people,
-                    months,
-                    seed,
-                    start,
-                },
-                &out,
-            )?;
-            eprintln!(
-                "engage: wrote {} people, {} events and {} survey answers to {}",
-                written.people,
-                written.events,
-                written.answers,
-                out.display()
+        } => sample::write(
+            &sample::Settings {
+                people,
+                months,
+                seed,
+                start,
+            },
+            &out,
+        )
+        .map(|written| {
+            log.info(
+                "sample",
+                &format!("wrote the demo organisation to {}", out.display()),
+                &[
+                    ("people", written.people as u64),
+                    ("events", written.events as u64),
+                    ("survey_answers", written.answers as u64),
+                ],
             );
-            Ok(())
-        }
+        }),
+    };
+    if let Err(e) = &outcome {
+        log.error("run", &e.to_string());
     }
+    outcome
 }

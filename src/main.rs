@@ -12,9 +12,7 @@ fn main() -> ExitCode {
     let cli = engage::cli::Cli::parse();
     match engage::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::from(err.exit_code())
-        }
+        // The library has already reported the error in the chosen log format.
+        Err(err) => ExitCode::from(err.exit_code()),
     }
 }

@@ -17,6 +17,8 @@ use crate::config::{PeriodKind, Plan};
 use crate::error::{Error, Result};
 use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
+use crate::lock::RunLock;
+use crate::log::Log;
 use crate::metrics::{activity, ladder, participation};
 use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
@@ -30,6 +32,7 @@ pub struct RunOptions {
     pub pipeline: PathBuf,
     pub as_of: Option<NaiveDate>,
     pub out: Option<PathBuf>,
+    pub log: Log,
 }
 
 /// What a run produced, for the command line to report.
@@ -38,8 +41,6 @@ pub struct RunSummary {
     pub output: PathBuf,
     pub periods: usize,
     pub events: u64,
-    /// Things the user should know that are not errors.
-    pub notes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -136,12 +137,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     // Checked before any data is read, so a typo in a rung fails in milliseconds.
     let compiled = ladder::compile(&plan.ladder, &plan.pipeline_path)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| plan.output.clone());
+    let log = opts.log;
+    // Held until the run ends, so two runs never write the same outputs at once.
+    let _lock = RunLock::acquire(&out_dir, &|w| log.warn("lock", w))?;
     let base = plan
         .pipeline_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let mut notes = Vec::new();
 
     // Ingest.
     let t = Instant::now();
@@ -175,6 +178,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             sha256,
             rows_read: batch.rows_read,
         });
+        log.info(
+            "ingest",
+            &format!("read {} ({})", source.given, source.kind.as_str()),
+            &[
+                ("rows_read", batch.rows_read),
+                ("events", batch.events.height() as u64),
+                (
+                    "usage_rows",
+                    usage_tables
+                        .last()
+                        .and_then(|u| u.as_ref())
+                        .map_or(0, |u| u.height() as u64),
+                ),
+                ("excluded", batch.excluded_total()),
+                ("rejected", batch.rejects.len() as u64),
+            ],
+        );
         frames.push(std::mem::take(&mut batch.events));
         account_tables.push(accounts);
         batches.push(batch);
@@ -328,6 +348,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ),
     };
     timings.insert("normalize", t.elapsed().as_millis());
+    log.info(
+        "normalize",
+        "combined sources and placed events in periods",
+        &[
+            ("events", n_events),
+            ("duplicates", counts.iter().map(|c| c.duplicates).sum()),
+            ("periods", calendar_periods.len() as u64),
+        ],
+    );
 
     // Metrics. The activity table is collected once: it is written out and every metric reads it.
     let t = Instant::now();
@@ -347,16 +376,24 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .collect()
             .map_err(internal("computing rung shares"))?;
     timings.insert("metrics", t.elapsed().as_millis());
+    log.info(
+        "metrics",
+        "built the activity table and the ladder",
+        &[("person_periods", activity.height() as u64)],
+    );
 
     // Outcomes: person-level output leaves with pseudonyms only.
     let t = Instant::now();
     let (pseudonymizer, key_source) = Pseudonymizer::load(&plan.pseudonym_key_file)?;
     if let KeySource::CreatedFile(p) = &key_source {
-        notes.push(format!(
-            "created the pseudonym key {} (mode 0600); keep it, and keep it out of version control: \
-             the same key gives the same pseudonyms next run",
-            p.display()
-        ));
+        log.warn(
+            "privacy",
+            &format!(
+                "created the pseudonym key {} (mode 0600); keep it, and keep it out of version control: \
+                 the same key gives the same pseudonyms next run",
+                p.display()
+            ),
+        );
     }
     let labelled = activity
         .clone()
@@ -468,6 +505,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         });
     }
     timings.insert("write", t.elapsed().as_millis());
+    log.info(
+        "write",
+        &format!("wrote {}", out_dir.display()),
+        &[("files", outputs.len() as u64 + 1)],
+    );
     timings.insert("total", started.elapsed().as_millis());
 
     let manifest = Manifest {
@@ -576,13 +618,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     }
     for ((s, c), file) in plan.sources.iter().zip(&counts).zip(&rejects_files) {
         if let Some(file) = file {
-            notes.push(format!(
-                "{}: {} of {} rows rejected; reasons in {}",
-                s.given,
-                c.rejected,
-                c.rows_read,
-                out_dir.join(file).display()
-            ));
+            log.warn(
+                "ingest",
+                &format!(
+                    "{}: {} of {} rows rejected; reasons in {}",
+                    s.given,
+                    c.rejected,
+                    c.rows_read,
+                    out_dir.join(file).display()
+                ),
+            );
         }
     }
 
@@ -590,8 +635,49 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         output: out_dir,
         periods: calendar_periods.len(),
         events: n_events,
-        notes,
     })
+}
+
+/// `engage validate`: checks the pipeline file, the rung conditions and every input's files,
+/// headers and layout, without computing anything.
+pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
+    let plan = Plan::load(pipeline)?;
+    ladder::compile(&plan.ladder, &plan.pipeline_path)?;
+    let limits = ingest::archive::Limits {
+        max_uncompressed_bytes: plan.max_uncompressed_bytes,
+        ..Default::default()
+    };
+    for source in &plan.sources {
+        ingest::check_source(source, limits)?;
+        log.info(
+            "validate",
+            &format!("{} ({}) looks readable", source.given, source.kind.as_str()),
+            &[],
+        );
+    }
+    // Rosters, surveys and identity maps are small: they are read in full.
+    type Reader = fn(&crate::config::InputPath) -> Result<(DataFrame, InputFile)>;
+    let small: [(&Option<crate::config::InputPath>, Reader, &str); 3] = [
+        (&plan.people, ingest::roster::read, "people"),
+        (&plan.surveys, ingest::surveys::read, "surveys"),
+        (&plan.identities, ingest::identities::read, "identities"),
+    ];
+    for (input, reader, role) in small {
+        if let Some(p) = input {
+            let (_, f) = reader(p)?;
+            log.info(
+                "validate",
+                &format!("{} ({role}) is valid", p.given),
+                &[("rows", f.rows_read)],
+            );
+        }
+    }
+    log.info(
+        "validate",
+        &format!("{} is valid", pipeline.display()),
+        &[("sources", plan.sources.len() as u64)],
+    );
+    Ok(())
 }
 
 /// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by

@@ -308,6 +308,20 @@ fn same_inputs_give_byte_identical_outputs() {
     }
 }
 
+/// Runs a pipeline into `out`, expects `code`, and returns stderr.
+fn run_code(pipeline: &Path, out: &Path, code: i32) -> String {
+    let output = engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    err
+}
+
 /// Runs a pipeline expected to fail and returns its stderr.
 fn run_err(pipeline: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
@@ -473,15 +487,7 @@ fn rejected_rows_go_to_the_rejects_file_and_over_the_threshold_exit_2() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let assert = engage()
-        .arg("run")
-        .arg(dir.path().join("pipeline.toml"))
-        .arg("--out")
-        .arg(out.path())
-        .assert()
-        .failure()
-        .code(2);
-    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let err = run_code(&dir.path().join("pipeline.toml"), out.path(), 2);
     assert!(
         err.contains("events.csv: 3 of 4 rows rejected (75.0%)"),
         "{err}"
@@ -714,4 +720,107 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
     );
     assert!(read(&out.path().join("report.html"))
         .contains("usage reports give counts per person and window"));
+}
+
+#[test]
+fn a_second_run_exits_75_naming_the_holder_and_a_stale_lock_is_taken_over() {
+    let out = tempfile::tempdir().unwrap();
+    let lock = out.path().join(".engage.lock");
+    // pid 1 is always running: the lock is live.
+    std::fs::write(&lock, r#"{"pid":1,"started_at":"2026-11-21T02:00:00Z"}"#).unwrap();
+    let err = run_code(&fixture("tiny/pipeline.toml"), out.path(), 75);
+    assert!(
+        err.contains("process 1, started 2026-11-21T02:00:00Z"),
+        "{err}"
+    );
+    assert!(!out.path().join("report.html").exists());
+
+    // A pid above the kernel's maximum is never running: the lock is stale.
+    std::fs::write(
+        &lock,
+        r#"{"pid":4194311,"started_at":"2026-11-21T02:00:00Z"}"#,
+    )
+    .unwrap();
+    let err = run_code(&fixture("tiny/pipeline.toml"), out.path(), 0);
+    assert!(
+        err.contains("taking over the lock") && err.contains("4194311"),
+        "{err}"
+    );
+    assert!(out.path().join("report.html").exists());
+    assert!(!lock.exists(), "the run releases its lock");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_and_quiet_is_silent() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = engage()
+        .args(["--log-format", "json", "run"])
+        .arg(fixture("tiny/pipeline.toml"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    let steps: Vec<&str> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        vec!["ingest", "normalize", "metrics", "write", "run"]
+    );
+    // The ingest line counts the events file: 11 rows read, 11 events, none rejected.
+    assert_eq!(lines[0]["counts"]["rows_read"], 11);
+    assert_eq!(lines[0]["counts"]["rejected"], 0);
+    assert!(lines
+        .iter()
+        .all(|l| l["level"] == "info" && l["timestamp"].is_string()));
+
+    let out = tempfile::tempdir().unwrap();
+    engage()
+        .args(["run", "--quiet"])
+        .arg(fixture("tiny/pipeline.toml"))
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success()
+        .stderr("");
+    // Errors still show, as JSON when asked.
+    let assert = engage()
+        .args(["--quiet", "--log-format", "json", "run", "nope.toml"])
+        .assert()
+        .failure()
+        .code(1);
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
+    assert_eq!(line["level"], "error");
+    assert!(line["message"].as_str().unwrap().contains("nope.toml"));
+}
+
+#[test]
+fn validate_checks_inputs_without_computing() {
+    engage()
+        .args(["validate"])
+        .arg(fixture("multi/pipeline.toml"))
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("multi/pipeline.toml is valid")
+                .or(predicate::str::contains("pipeline.toml is valid")),
+        );
+    let dir = copy_fixture("tiny");
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "event_id,occurred_at,actor\n",
+    )
+    .unwrap();
+    engage()
+        .arg("validate")
+        .arg(dir.path().join("pipeline.toml"))
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(predicate::str::contains("missing column(s) action"));
+    assert!(!dir.path().join("out").exists(), "validate writes nothing");
 }

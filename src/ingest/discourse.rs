@@ -15,6 +15,22 @@ use crate::error::{Error, Result};
 
 const AT: &str = "__at";
 
+/// Columns a posts download must have.
+const POST_COLUMNS: [&str; 5] = ["id", "user_id", "topic_id", "post_number", "created_at"];
+
+/// Checks that an export looks readable (files and headers) without reading its rows.
+pub fn check(archive: &mut Archive) -> Result<()> {
+    let Some(file) = find(archive, "posts") else {
+        return Err(archive.not_a(
+            "a Discourse Data Explorer export",
+            "posts.csv",
+            "put the Data Explorer downloads posts.csv, topics.csv and user_visits.csv in one folder",
+        ));
+    };
+    let header = read::csv_header_in(archive, &file)?;
+    read::require_columns(&archive.path().join(&file), &header, &POST_COLUMNS, "a Discourse posts CSV", "a Data Explorer posts download has id, user_id, topic_id, post_number and created_at among its columns")
+}
+
 fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
     move |source| Error::Polars {
         what,
@@ -86,7 +102,7 @@ pub fn read(
     read::require_columns(
         &archive.path().join(&posts_file),
         &header,
-        &["id", "user_id", "topic_id", "post_number", "created_at"],
+        &POST_COLUMNS,
         "a Discourse posts CSV",
         "a Data Explorer posts download has id, user_id, topic_id, post_number and created_at among its columns",
     )?;

@@ -42,14 +42,15 @@ fn schema_names(frame: &mut LazyFrame, path: &Path) -> Result<Vec<String>> {
     Ok(schema.iter_names().map(|n| n.to_string()).collect())
 }
 
-/// Reads one events file: canonical events, and rejects for rows that cannot be read.
-pub fn read(source: &SourcePlan) -> Result<Batch> {
+/// Opens an events file lazily and checks that it has the columns it needs: the scan, its
+/// column names, and whether it is CSV.
+fn open(source: &SourcePlan) -> Result<(LazyFrame, Vec<String>, bool)> {
     let path = &source.path;
     let path_str = path.to_str().ok_or_else(|| Error::Usage {
         message: format!("the path {} is not valid UTF-8", path.display()),
         help: "rename the file or folder so that its path is UTF-8".into(),
     })?;
-    let (mut frame, header, csv) = match source.format {
+    let (frame, header, csv) = match source.format {
         SourceFormat::Csv => {
             let header = read::read_header(path)?;
             (read::scan_text_csv(path)?, header, true)
@@ -83,6 +84,18 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             REQUIRED.join(", ")
         ),
     )?;
+    Ok((frame, header, csv))
+}
+
+/// Checks an events file's columns without reading its rows, for `engage validate`.
+pub fn check(source: &SourcePlan) -> Result<()> {
+    open(source).map(|_| ())
+}
+
+/// Reads one events file: canonical events, and rejects for rows that cannot be read.
+pub fn read(source: &SourcePlan) -> Result<Batch> {
+    let path = &source.path;
+    let (mut frame, header, csv) = open(source)?;
     let text = |canonical: &str| -> Expr {
         let name = source_column(&source.columns, canonical);
         if header.iter().any(|h| h == name) {

@@ -39,9 +39,8 @@ fn layout(header: &[String]) -> Option<Layout> {
     }
 }
 
-/// Reads usage reports: usage counts (`source, account, window_end, window_days`, the
-/// measures), and the batch that accounts for every row. The batch holds no events.
-pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
+/// The CSV files of the export; none is an error.
+fn report_files(archive: &Archive) -> Result<Vec<String>> {
     let files: Vec<String> = archive
         .names()
         .iter()
@@ -55,6 +54,31 @@ pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFr
             "download the Viva Engage or Teams user activity report (CSV) from the admin centre",
         ));
     }
+    Ok(files)
+}
+
+/// Checks that every CSV is a user activity detail report, from its header alone.
+pub fn check(archive: &mut Archive) -> Result<()> {
+    let files = report_files(archive)?;
+    for file in files {
+        let header = read::csv_header_in(archive, &file)?;
+        if layout(&header).is_none() {
+            return Err(Error::MissingColumns {
+                path: archive.path().join(&file),
+                format: "a Microsoft 365 user activity report".into(),
+                missing: vec!["Posted Count (Viva Engage) or Post Messages / Team Chat Message Count (Teams)".into()],
+                found: header,
+                help: "give the user activity *detail* report (one row per user), not a summary or a groups report".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads usage reports: usage counts (`source, account, window_end, window_days`, the
+/// measures), and the batch that accounts for every row. The batch holds no events.
+pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
+    let files = report_files(archive)?;
     let mut parts = read::Parts::default();
     let mut tables = Vec::new();
     for file in &files {

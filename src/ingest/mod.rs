@@ -221,6 +221,28 @@ pub struct SourceRead {
     pub usage: Option<DataFrame>,
 }
 
+/// Checks that one `[[source]]` can be read (its files exist, its headers and layout are those
+/// of its kind) without reading its rows, for `engage validate`.
+pub fn check_source(
+    source: &crate::config::SourcePlan,
+    limits: archive::Limits,
+) -> crate::error::Result<()> {
+    use crate::config::SourceKind;
+    if source.kind == SourceKind::Events {
+        return events::check(source);
+    }
+    let mut a = archive::Archive::open(&source.path, limits)?;
+    match source.kind {
+        SourceKind::Events => unreachable!("handled above"),
+        SourceKind::Slack => slack::check(&a),
+        SourceKind::Stackexchange => stackexchange::check(&a),
+        SourceKind::Teams => teams::check(&a),
+        SourceKind::Yammer => yammer::check(&mut a),
+        SourceKind::Discourse => discourse::check(&mut a),
+        SourceKind::M365Usage => m365::check(&mut a),
+    }
+}
+
 /// Reads one `[[source]]` of any kind: its events, and the accounts it lists
 /// (`source, account, email`) for identity resolution.
 pub fn read_source(

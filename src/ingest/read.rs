@@ -28,23 +28,32 @@ pub fn read_header(path: &Path) -> Result<Vec<String>> {
         source,
         help: "check that the file exists and is readable".into(),
     })?;
+    header_from(file, path)
+}
+
+/// The column names in the first line of `reader`.
+fn header_from(reader: impl Read, path: &Path) -> Result<Vec<String>> {
     let mut line = String::new();
-    BufReader::new(file)
+    BufReader::new(reader)
         .read_line(&mut line)
         .map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
             help: "save the file as UTF-8 CSV".into(),
         })?;
-    let line = line.strip_prefix('\u{feff}').unwrap_or(&line);
+    Ok(split_header(&line))
+}
+
+/// Splits a header line into names, without a BOM, line end or surrounding quotes.
+fn split_header(line: &str) -> Vec<String> {
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     let line = line.trim_end_matches(['\r', '\n']);
     if line.trim().is_empty() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    Ok(line
-        .split(',')
+    line.split(',')
         .map(|c| c.trim().trim_matches('"').to_string())
-        .collect())
+        .collect()
 }
 
 /// Fails with a message naming the format, what is missing and what the header has.
@@ -368,14 +377,7 @@ pub fn text_csv_in(
     let bytes = archive.read(name)?;
     let display = archive.path().join(name);
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let first = String::from_utf8_lossy(first);
-    let first = first.strip_prefix('\u{feff}').unwrap_or(&first);
-    let header: Vec<String> = first
-        .trim_end_matches(['\r', '\n'])
-        .split(',')
-        .map(|c| c.trim().trim_matches('"').to_string())
-        .filter(|c| !c.is_empty())
-        .collect();
+    let header = split_header(&String::from_utf8_lossy(first));
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
     let frame = CsvReadOptions::default()
         .with_has_header(true)
@@ -679,4 +681,10 @@ impl Parts {
             notes,
         })
     }
+}
+
+/// The header of a CSV inside an export, reading only its first line.
+pub fn csv_header_in(archive: &mut super::archive::Archive, name: &str) -> Result<Vec<String>> {
+    let display = archive.path().join(name);
+    archive.with_reader(name, |r| header_from(r, &display))
 }

@@ -168,12 +168,8 @@ fn accounts(archive: &mut Archive) -> Result<Vec<Account>> {
     Ok(out)
 }
 
-/// Reads a Slack export into canonical events, and its accounts.
-pub fn read(
-    archive: &mut Archive,
-    source: &str,
-    include_bots: bool,
-) -> Result<(Batch, Vec<Account>)> {
+/// Checks that an export has a Slack export's layout.
+pub fn check(archive: &Archive) -> Result<()> {
     if !archive.has("users.json") || !archive.has("channels.json") && !archive.has("groups.json") {
         return Err(archive.not_a(
             "a Slack workspace export",
@@ -181,6 +177,16 @@ pub fn read(
             "a Slack export holds users.json, channels.json and one folder per channel",
         ));
     }
+    Ok(())
+}
+
+/// Reads a Slack export into canonical events, and its accounts.
+pub fn read(
+    archive: &mut Archive,
+    source: &str,
+    include_bots: bool,
+) -> Result<(Batch, Vec<Account>)> {
+    check(archive)?;
     let accounts = accounts(archive)?;
     // With include_bots, nobody counts as a bot and bot messages are read like any other.
     let bots: HashMap<String, bool> = accounts

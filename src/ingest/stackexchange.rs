@@ -84,16 +84,22 @@ struct Post {
     question: String,
 }
 
-/// Reads a data dump into canonical events.
-pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
-    let present: Vec<&str> = FILES.iter().copied().filter(|f| archive.has(f)).collect();
-    if !present.contains(&"Posts.xml") {
+/// Checks that an export has a data dump's layout.
+pub fn check(archive: &Archive) -> Result<()> {
+    if !archive.has("Posts.xml") {
         return Err(archive.not_a(
             "a Stack Exchange data dump",
             "Posts.xml",
             "give the folder (or zip) that holds Posts.xml, Comments.xml, Votes.xml, Users.xml and PostHistory.xml",
         ));
     }
+    Ok(())
+}
+
+/// Reads a data dump into canonical events.
+pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
+    let present: Vec<&str> = FILES.iter().copied().filter(|f| archive.has(f)).collect();
+    check(archive)?;
     let mut c = Collector::new(source);
     // With include_bots the system user is read like any account.
     let system = if include_bots { "" } else { SYSTEM_USER };

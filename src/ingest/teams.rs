@@ -92,6 +92,22 @@ fn messages_of(value: Value) -> Option<Vec<Value>> {
     }
 }
 
+/// Checks that an export holds JSON files.
+pub fn check(archive: &Archive) -> Result<()> {
+    if !archive
+        .names()
+        .iter()
+        .any(|n| n.to_ascii_lowercase().ends_with(".json"))
+    {
+        return Err(archive.not_a(
+            "Microsoft Teams channel messages",
+            ".json files",
+            "give a Graph chatMessage JSON file, or a folder or zip of them",
+        ));
+    }
+    Ok(())
+}
+
 /// Reads Teams channel messages into canonical events.
 pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
     let files: Vec<String> = archive
@@ -100,15 +116,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
         .filter(|n| n.to_ascii_lowercase().ends_with(".json"))
         .cloned()
         .collect();
-    if files.is_empty() {
-        return Err(Error::Usage {
-            message: format!(
-                "{} holds no .json files of Teams messages",
-                archive.path().display()
-            ),
-            help: "give a Graph chatMessage JSON file, or a folder or zip of them".into(),
-        });
-    }
+    check(archive)?;
     let mut c = Collector::new(source);
     // Parents first: a reply names its parent by id, and its target is the parent's author.
     let mut parsed: Vec<(String, usize, Value)> = Vec::new();

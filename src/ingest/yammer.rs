@@ -16,6 +16,39 @@ use super::read::{EXCLUDED, RAW, REASON};
 
 const AT: &str = "__at";
 
+/// Columns a Messages.csv must have.
+const MESSAGE_COLUMNS: [&str; 4] = ["id", "thread_id", "sender_id", "created_at"];
+
+fn message_files(archive: &Archive) -> Vec<String> {
+    archive
+        .names()
+        .iter()
+        .filter(|n| n.as_str() == "Messages.csv" || n.ends_with("/Messages.csv"))
+        .cloned()
+        .collect()
+}
+
+/// Checks that an export looks readable (files and headers) without reading its rows.
+pub fn check(archive: &mut Archive) -> Result<()> {
+    let files = message_files(archive);
+    if files.is_empty() {
+        return Err(not_an_export(archive));
+    }
+    for file in files {
+        let header = read::csv_header_in(archive, &file)?;
+        read::require_columns(&archive.path().join(&file), &header, &MESSAGE_COLUMNS, "a Viva Engage Messages.csv", "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns")?;
+    }
+    Ok(())
+}
+
+fn not_an_export(archive: &Archive) -> Error {
+    archive.not_a(
+        "a Viva Engage (Yammer) network data export",
+        "Messages.csv",
+        "give the export zip (or its unpacked folder) holding Messages.csv and Users.csv",
+    )
+}
+
 fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
     move |source| Error::Polars {
         what,
@@ -43,14 +76,10 @@ pub fn read(
             .cloned()
             .collect()
     };
-    let messages = named("Messages.csv");
+    let messages = message_files(archive);
     let users = named("Users.csv");
     if messages.is_empty() {
-        return Err(archive.not_a(
-            "a Viva Engage (Yammer) network data export",
-            "Messages.csv",
-            "give the export zip (or its unpacked folder) holding Messages.csv and Users.csv",
-        ));
+        return Err(not_an_export(archive));
     }
     let mut parts = read::Parts::default();
     let mut notes = vec![
@@ -62,7 +91,7 @@ pub fn read(
         read::require_columns(
             &archive.path().join(file),
             &header,
-            &["id", "thread_id", "sender_id", "created_at"],
+            &MESSAGE_COLUMNS,
             "a Viva Engage Messages.csv",
             "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
         )?;

@@ -1,0 +1,134 @@
+//! Run logs on stderr: readable lines for a person at a terminal, one JSON object per line for
+//! schedulers (`--log-format json`), errors only with `--quiet`. Logs never go into the
+//! outputs, so tables and reports stay byte-identical between runs.
+
+use std::io::Write as _;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    /// `engage [step] message (count=n, ...)`
+    #[default]
+    Text,
+    /// `{"timestamp": ..., "level": ..., "step": ..., "message": ..., "counts": {...}}`
+    Json,
+}
+
+/// Severity of a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+    }
+}
+
+/// Where a run reports what it does.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Log {
+    pub format: LogFormat,
+    /// Errors only.
+    pub quiet: bool,
+}
+
+impl Log {
+    /// One log line as text, without writing it (for tests).
+    pub fn line(&self, level: Level, step: &str, message: &str, counts: &[(&str, u64)]) -> String {
+        match self.format {
+            LogFormat::Text => {
+                let mut s = format!("engage [{step}] {message}");
+                if !counts.is_empty() {
+                    let parts: Vec<String> =
+                        counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    s.push_str(&format!(" ({})", parts.join(", ")));
+                }
+                if level != Level::Info {
+                    s = format!("{}: {s}", level.as_str());
+                }
+                s
+            }
+            LogFormat::Json => {
+                let counts: serde_json::Map<String, serde_json::Value> = counts
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
+                    .collect();
+                serde_json::json!({
+                    "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    "level": level.as_str(),
+                    "step": step,
+                    "message": message,
+                    "counts": counts,
+                })
+                .to_string()
+            }
+        }
+    }
+
+    pub fn emit(&self, level: Level, step: &str, message: &str, counts: &[(&str, u64)]) {
+        if self.quiet && level < Level::Error {
+            return;
+        }
+        let line = self.line(level, step, message, counts);
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
+    pub fn info(&self, step: &str, message: &str, counts: &[(&str, u64)]) {
+        self.emit(Level::Info, step, message, counts);
+    }
+
+    pub fn warn(&self, step: &str, message: &str) {
+        self.emit(Level::Warn, step, message, &[]);
+    }
+
+    pub fn error(&self, step: &str, message: &str) {
+        self.emit(Level::Error, step, message, &[]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_parse_and_carry_the_fields() {
+        let log = Log {
+            format: LogFormat::Json,
+            quiet: false,
+        };
+        let line = log.line(Level::Warn, "ingest", "read \"x\"", &[("rows_read", 12)]);
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["level"], "warn");
+        assert_eq!(v["step"], "ingest");
+        assert_eq!(v["message"], "read \"x\"");
+        assert_eq!(v["counts"]["rows_read"], 12);
+        assert!(v["timestamp"].as_str().unwrap().ends_with('Z'));
+        assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn text_lines_are_readable() {
+        let log = Log::default();
+        assert_eq!(
+            log.line(
+                Level::Info,
+                "metrics",
+                "done",
+                &[("people", 3), ("periods", 2)]
+            ),
+            "engage [metrics] done (people=3, periods=2)"
+        );
+        assert_eq!(
+            log.line(Level::Error, "run", "boom", &[]),
+            "error: engage [run] boom"
+        );
+    }
+}
