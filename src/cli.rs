@@ -42,6 +42,12 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Add the pipeline's sources to its event store (`[pipeline] store`) without computing:
+    /// what the store already holds is skipped, and only months that gain events are rewritten.
+    Ingest {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+    },
     /// Check a pipeline without computing anything: the pipeline file, the rung conditions,
     /// and every input's files, headers and layout.
     Validate {

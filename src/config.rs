@@ -118,6 +118,8 @@ struct PipelineSection {
     min_group_size: u32,
     #[serde(default)]
     pseudonym_key_file: Option<PathBuf>,
+    #[serde(default)]
+    store: Option<PathBuf>,
     #[serde(default = "default_max_reject_share")]
     max_reject_share: f64,
     #[serde(default = "default_max_uncompressed_bytes")]
@@ -294,6 +296,8 @@ pub struct Plan {
     /// `source, account, person_id` rows that say who an account belongs to.
     pub identities: Option<InputPath>,
     pub ladder: Ladder,
+    /// The event store folder, when the pipeline keeps one.
+    pub store: Option<PathBuf>,
     /// A source whose rejected share of rows exceeds this makes the run exit with code 2.
     pub max_reject_share: f64,
     /// Largest total uncompressed size a zip export may declare.
@@ -562,6 +566,7 @@ impl Plan {
             identities,
             ladder,
             pseudonym_key_file,
+            store: p.store.as_deref().map(resolve),
             max_reject_share: p.max_reject_share,
             max_uncompressed_bytes: p.max_uncompressed_bytes,
             exclude_accounts: p.exclude_accounts,

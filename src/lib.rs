@@ -11,6 +11,7 @@
 //!
 //! `pipeline` runs the stages in order and `output` writes their results atomically.
 
+pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod pipeline;
 pub mod render;
 pub mod sample;
 pub mod schema;
+pub mod store;
 
 pub use error::{Error, Result};
 
@@ -45,6 +47,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             as_of,
             out,
             log,
+            ingest_only: false,
         })
         .map(|summary| {
             log.info(
@@ -57,6 +60,20 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             );
         }),
         cli::Command::Validate { pipeline } => pipeline::validate(&pipeline, log),
+        cli::Command::Ingest { pipeline } => pipeline::run(&pipeline::RunOptions {
+            pipeline,
+            as_of: None,
+            out: None,
+            log,
+            ingest_only: true,
+        })
+        .map(|summary| {
+            log.info(
+                "ingest",
+                &format!("store {} is up to date", summary.output.display()),
+                &[("events_added", summary.events)],
+            );
+        }),
         cli::Command::Sample {
             out,
             people,

@@ -78,7 +78,16 @@ impl Log {
             return;
         }
         let line = self.line(level, step, message, counts);
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        let write = || {
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        };
+        // A line printed under a progress bar would be torn by it: the bar steps aside.
+        // Under a bar, the bar shows progress; warnings and errors still print.
+        match ACTIVE_BAR.lock().ok().and_then(|b| b.clone()) {
+            Some(_) if level == Level::Info => {}
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
     }
 
     pub fn info(&self, step: &str, message: &str, counts: &[(&str, u64)]) {
@@ -91,6 +100,63 @@ impl Log {
 
     pub fn error(&self, step: &str, message: &str) {
         self.emit(Level::Error, step, message, &[]);
+    }
+}
+
+/// The progress bar on screen, if any, so log lines can be printed around it.
+static ACTIVE_BAR: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// A progress bar over a run's steps, drawn only for a person at a terminal (text logs, not
+/// quiet, stderr a terminal); elsewhere it draws nothing.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    pub fn new(log: &Log, steps: u64) -> Progress {
+        use std::io::IsTerminal;
+        let shown = log.format == LogFormat::Text && !log.quiet && std::io::stderr().is_terminal();
+        let bar = if shown {
+            let bar = indicatif::ProgressBar::new(steps);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{elapsed:>4} [{bar:30}] {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        if shown {
+            if let Ok(mut active) = ACTIVE_BAR.lock() {
+                *active = Some(bar.clone());
+            }
+        }
+        Progress { bar }
+    }
+
+    /// Starts a step.
+    pub fn step(&self, message: &str) {
+        self.bar.set_message(message.to_string());
+    }
+
+    /// Ends a step, with the rate at which it handled `rows` since `started`.
+    pub fn done(&self, rows: u64, started: std::time::Instant) {
+        let secs = started.elapsed().as_secs_f64().max(1e-3);
+        if rows > 0 {
+            self.bar
+                .set_message(format!("{rows} rows, {:.0} rows/s", rows as f64 / secs));
+        }
+        self.bar.inc(1);
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+        if let Ok(mut active) = ACTIVE_BAR.lock() {
+            *active = None;
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -18,13 +18,14 @@ use crate::error::{Error, Result};
 use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
 use crate::lock::RunLock;
-use crate::log::Log;
+use crate::log::{Log, Progress};
 use crate::metrics::{activity, ladder, participation};
 use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::output;
 use crate::render::{self, model};
 use crate::schema::activity as a;
+use crate::store::Store;
 
 /// What `engage run` was asked to do.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct RunOptions {
     pub as_of: Option<NaiveDate>,
     pub out: Option<PathBuf>,
     pub log: Log,
+    /// Only add the sources to the store (`engage ingest`); compute nothing.
+    pub ingest_only: bool,
 }
 
 /// What a run produced, for the command line to report.
@@ -138,8 +141,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let compiled = ladder::compile(&plan.ladder, &plan.pipeline_path)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| plan.output.clone());
     let log = opts.log;
-    // Held until the run ends, so two runs never write the same outputs at once.
-    let _lock = RunLock::acquire(&out_dir, &|w| log.warn("lock", w))?;
+    if opts.ingest_only && plan.store.is_none() {
+        return Err(Error::Usage {
+            message: format!(
+                "{} keeps no event store to ingest into",
+                opts.pipeline.display()
+            ),
+            help: "add store = \"<folder>\" to [pipeline], or use `engage run`".into(),
+        });
+    }
+    // Held until the run ends, so two runs never write the same store or outputs at once.
+    let _lock = RunLock::acquire(plan.store.as_deref().unwrap_or(&out_dir), &|w| {
+        log.warn("lock", w)
+    })?;
     let base = plan
         .pipeline_path
         .parent()
@@ -157,7 +171,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut account_tables = Vec::with_capacity(plan.sources.len());
     let mut usage_tables: Vec<Option<DataFrame>> = Vec::with_capacity(plan.sources.len());
     let mut files: Vec<InputFile> = Vec::new();
+    // Sources, then normalize, metrics, outcomes, render and write.
+    let progress = Progress::new(&log, plan.sources.len() as u64 + 5);
     for source in &plan.sources {
+        let step_started = Instant::now();
+        progress.step(&format!("reading {}", source.given));
         let ingest::SourceRead {
             mut batch,
             accounts,
@@ -195,6 +213,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 ("rejected", batch.rejects.len() as u64),
             ],
         );
+        progress.done(batch.rows_read, step_started);
         frames.push(std::mem::take(&mut batch.events));
         account_tables.push(accounts);
         batches.push(batch);
@@ -214,11 +233,21 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     // Normalize.
     let t = Instant::now();
+    progress.step("combining sources");
     let cutoff = opts
         .as_of
         .map(|d| periods::end_of_day_utc_micros(d, plan.timezone));
-    let (events, event_counts) = normalize::combine(frames, cutoff)?;
-    let (usage, usage_counts) = usage::combine(&usage_tables, opts.as_of)?;
+    // With a store, everything the exports hold is stored; --as-of applies when computing.
+    let (events, event_counts) =
+        normalize::combine(frames, if plan.store.is_some() { None } else { cutoff })?;
+    let (usage, usage_counts) = usage::combine(
+        &usage_tables,
+        if plan.store.is_some() {
+            None
+        } else {
+            opts.as_of
+        },
+    )?;
     // Per input: rows read = accepted + duplicates + excluded (on purpose or after --as-of)
     // + rejected. A source gives events or usage counts, so one of the two counts is zero.
     let late: Vec<u64> = event_counts
@@ -226,7 +255,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .zip(&usage_counts)
         .map(|(e, u)| e.excluded + u.excluded)
         .collect();
-    let counts: Vec<RowCounts> = batches
+    let mut counts: Vec<RowCounts> = batches
         .iter()
         .zip(event_counts.iter().zip(&usage_counts))
         .zip(&late)
@@ -238,6 +267,92 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             rejected: b.rejects.len() as u64,
         })
         .collect();
+    let (events, usage, account_tables) = match &plan.store {
+        None => (events, usage, account_tables),
+        Some(dir) => {
+            let store = Store::open(dir)?;
+            let added = store.add_events(&events)?;
+            for (c, source) in counts.iter_mut().zip(&plan.sources) {
+                let already = added
+                    .already_stored
+                    .get(&source.label)
+                    .copied()
+                    .unwrap_or(0);
+                c.accepted -= already.min(c.accepted);
+                c.duplicates += already;
+            }
+            let usage_all = match &usage {
+                Some(u) => Some(store.merge_table(
+                    "usage",
+                    u,
+                    &[
+                        usage::SOURCE,
+                        usage::ACCOUNT,
+                        usage::WINDOW_END,
+                        usage::WINDOW_DAYS,
+                    ],
+                )?),
+                None => store.table("usage")?,
+            };
+            let accounts = all_accounts(&account_tables)?;
+            let accounts_all = store.merge_table("accounts", &accounts, &["source", "account"])?;
+            log.info(
+                "store",
+                &format!("added to {}", dir.display()),
+                &[
+                    ("events_added", added.added.values().sum()),
+                    ("already_stored", added.already_stored.values().sum()),
+                    ("partitions_written", added.partitions.len() as u64),
+                ],
+            );
+            crate::checkpoint::reached("store-ingested");
+            if opts.ingest_only {
+                let (files, names) = rejects_outputs(&plan, &batches, &out_dir)?;
+                for (name, bytes) in &files {
+                    output::write_atomic(&out_dir.join(name), bytes)?;
+                }
+                check_rejects(&plan, &counts, &names, &out_dir, log)?;
+                return Ok(RunSummary {
+                    output: dir.clone(),
+                    periods: 0,
+                    events: added.added.values().sum(),
+                });
+            }
+            // Compute from everything stored up to the as-of day.
+            let last_month = cutoff.map(|c| {
+                let t = chrono::DateTime::from_timestamp_micros(c - 1).unwrap_or_default();
+                t.year() * 12 + t.month0() as i32
+            });
+            let before_cutoff = match cutoff {
+                Some(c) => col(crate::schema::event::OCCURRED_AT)
+                    .cast(DataType::Int64)
+                    .lt(lit(c)),
+                None => lit(true),
+            };
+            let stored = store
+                .scan_events(last_month)?
+                .filter(before_cutoff)
+                .collect()
+                .map_err(internal("reading the store"))?;
+            let usage_all = match (usage_all, opts.as_of) {
+                (Some(u), Some(d)) => Some(
+                    u.lazy()
+                        .filter(
+                            col(usage::WINDOW_END).lt_eq(lit(d.to_string()).str().to_date(
+                                StrptimeOptions {
+                                    format: Some("%Y-%m-%d".into()),
+                                    ..Default::default()
+                                },
+                            )),
+                        )
+                        .collect()
+                        .map_err(internal("applying --as-of to usage"))?,
+                ),
+                (u, _) => u,
+            };
+            (stored, usage_all, vec![accounts_all])
+        }
+    };
     let n_events = events.height() as u64;
     let prefixed: Vec<String> = plan
         .sources
@@ -247,15 +362,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect();
     let map = match &people {
         Some((roster, _)) => {
-            let accounts = concat(
-                account_tables
-                    .iter()
-                    .map(|a| a.clone().lazy())
-                    .collect::<Vec<_>>(),
-                UnionArgs::default(),
-            )
-            .and_then(|l| l.collect())
-            .map_err(internal("listing accounts"))?;
+            let accounts = all_accounts(&account_tables)?;
             let mut seen = vec![identity::accounts_seen(&events)?];
             if let Some(u) = &usage {
                 seen.push(
@@ -348,6 +455,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ),
     };
     timings.insert("normalize", t.elapsed().as_millis());
+    progress.done(n_events, t);
     log.info(
         "normalize",
         "combined sources and placed events in periods",
@@ -360,6 +468,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     // Metrics. The activity table is collected once: it is written out and every metric reads it.
     let t = Instant::now();
+    progress.step("computing the activity table and the ladder");
     let usage = usage.map(|u| u.lazy());
     let activity = ladder::assign(
         activity::activity_table(events, population, usage),
@@ -376,6 +485,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .collect()
             .map_err(internal("computing rung shares"))?;
     timings.insert("metrics", t.elapsed().as_millis());
+    progress.done(activity.height() as u64, t);
     log.info(
         "metrics",
         "built the activity table and the ladder",
@@ -412,6 +522,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .map_err(internal("labelling periods"))?;
     let mut activity_out = pseudonymizer.apply(&labelled, a::PERSON)?;
     timings.insert("outcomes", t.elapsed().as_millis());
+    progress.done(0, t);
 
     // Render.
     let t = Instant::now();
@@ -445,6 +556,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     })?;
     let html = render::html::render(&report, &ladder_svg);
     timings.insert("render", t.elapsed().as_millis());
+    progress.done(0, t);
 
     // Write.
     let t = Instant::now();
@@ -477,27 +589,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             output::csv_bytes(&mut table, "unresolved accounts")?,
         ));
     }
-    let mut rejects_files = Vec::with_capacity(batches.len());
-    for (source, batch) in plan.sources.iter().zip(&batches) {
-        let name = format!("rejects/{}.csv", source.label);
-        if batch.rejects.is_empty() {
-            // A rejects file from an earlier run must not suggest that this run rejected rows.
-            let stale = out_dir.join(&name);
-            if stale.exists() {
-                std::fs::remove_file(&stale).map_err(|source| Error::Write {
-                    path: stale,
-                    source,
-                })?;
-            }
-            rejects_files.push(None);
-        } else {
-            files_out.push((name.clone(), rejects_csv(batch)?));
-            rejects_files.push(Some(name));
-        }
-    }
+    let (rejects_out, rejects_files) = rejects_outputs(&plan, &batches, &out_dir)?;
+    files_out.extend(rejects_out);
     let mut outputs = Vec::with_capacity(files_out.len());
     for (name, bytes) in &files_out {
         output::write_atomic(&out_dir.join(name), bytes)?;
+        crate::checkpoint::reached("output");
         outputs.push(ManifestOutput {
             path: name.clone(),
             bytes: bytes.len() as u64,
@@ -505,6 +602,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         });
     }
     timings.insert("write", t.elapsed().as_millis());
+    progress.done(0, t);
+    progress.finish();
     log.info(
         "write",
         &format!("wrote {}", out_dir.display()),
@@ -591,45 +690,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     output::write_atomic(&out_dir.join("manifest.json"), &json)?;
 
     // Everything is written; now the run may still fail for rejected input.
-    let over: Vec<String> = plan
-        .sources
-        .iter()
-        .zip(&counts)
-        .zip(&rejects_files)
-        .filter(|((_, c), _)| {
-            c.rows_read > 0 && c.rejected as f64 / c.rows_read as f64 > plan.max_reject_share
-        })
-        .map(|((s, c), file)| {
-            format!(
-                "{}: {} of {} rows rejected ({:.1}%); reasons in {}",
-                s.given,
-                c.rejected,
-                c.rows_read,
-                100.0 * c.rejected as f64 / c.rows_read as f64,
-                out_dir.join(file.as_deref().unwrap_or("rejects")).display()
-            )
-        })
-        .collect();
-    if !over.is_empty() {
-        return Err(Error::Rejected {
-            sources: over,
-            max_share: plan.max_reject_share,
-        });
-    }
-    for ((s, c), file) in plan.sources.iter().zip(&counts).zip(&rejects_files) {
-        if let Some(file) = file {
-            log.warn(
-                "ingest",
-                &format!(
-                    "{}: {} of {} rows rejected; reasons in {}",
-                    s.given,
-                    c.rejected,
-                    c.rows_read,
-                    out_dir.join(file).display()
-                ),
-            );
-        }
-    }
+    check_rejects(&plan, &counts, &rejects_files, &out_dir, log)?;
 
     Ok(RunSummary {
         output: out_dir,
@@ -717,6 +778,16 @@ fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]
     Ok(())
 }
 
+/// The accounts of every source in one table.
+fn all_accounts(tables: &[DataFrame]) -> Result<DataFrame> {
+    concat(
+        tables.iter().map(|a| a.clone().lazy()).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .and_then(|l| l.collect())
+    .map_err(internal("listing accounts"))
+}
+
 /// Drops the usage rows of accounts the pipeline names in `exclude_accounts`.
 fn exclude_usage_accounts(
     batch: &mut Batch,
@@ -741,6 +812,78 @@ fn exclude_usage_accounts(
     let dropped = (before - usage.height()) as u64;
     if dropped > 0 {
         *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
+    }
+    Ok(())
+}
+
+/// The rejects files to write (`rejects/<source>.csv`, for sources with rejects) and, per
+/// source, the file's name. A rejects file left by an earlier run is removed, so it cannot
+/// suggest that this run rejected rows.
+#[allow(clippy::type_complexity)]
+fn rejects_outputs(
+    plan: &Plan,
+    batches: &[Batch],
+    out_dir: &Path,
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<Option<String>>)> {
+    let mut files = Vec::new();
+    let mut names = Vec::with_capacity(batches.len());
+    for (source, batch) in plan.sources.iter().zip(batches) {
+        let name = format!("rejects/{}.csv", source.label);
+        if batch.rejects.is_empty() {
+            let stale = out_dir.join(&name);
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(|source| Error::Write {
+                    path: stale,
+                    source,
+                })?;
+            }
+            names.push(None);
+        } else {
+            files.push((name.clone(), rejects_csv(batch)?));
+            names.push(Some(name));
+        }
+    }
+    Ok((files, names))
+}
+
+/// Fails with exit code 2 when a source's rejected share is over the threshold, else warns
+/// about every source with rejects.
+fn check_rejects(
+    plan: &Plan,
+    counts: &[RowCounts],
+    names: &[Option<String>],
+    out_dir: &Path,
+    log: Log,
+) -> Result<()> {
+    let share = |c: &RowCounts| c.rejected as f64 / c.rows_read.max(1) as f64;
+    let line = |s: &crate::config::SourcePlan, c: &RowCounts, file: &Option<String>| {
+        format!(
+            "{}: {} of {} rows rejected ({:.1}%); reasons in {}",
+            s.given,
+            c.rejected,
+            c.rows_read,
+            100.0 * share(c),
+            out_dir.join(file.as_deref().unwrap_or("rejects")).display()
+        )
+    };
+    let over: Vec<String> = plan
+        .sources
+        .iter()
+        .zip(counts)
+        .zip(names)
+        .filter(|((_, c), _)| c.rows_read > 0 && share(c) > plan.max_reject_share)
+        .map(|((s, c), file)| line(s, c, file))
+        .collect();
+    if !over.is_empty() {
+        return Err(Error::Rejected {
+            sources: over,
+            max_share: plan.max_reject_share,
+        });
+    }
+    for ((s, c), file) in plan.sources.iter().zip(counts).zip(names) {
+        if file.is_some() {
+            log.warn("ingest", &line(s, c, file));
+        }
     }
     Ok(())
 }

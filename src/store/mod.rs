@@ -1,0 +1,273 @@
+//! The event store: canonical events as Parquet, one partition per UTC calendar month
+//! (`events/period=YYYY-MM/part-0.parquet`), plus the usage counts and accounts they came with.
+//! Ingesting is idempotent (dedup on `(source, event_id)`, the stored event wins), touches only
+//! the partitions that gain events, and writes each through a temporary file renamed into
+//! place, so a run killed at any moment leaves a readable store. Each partition is sorted, so
+//! a store built in slices is byte-identical to one built at once. The store keeps what the
+//! exports say (accounts, not people): identities are resolved when metrics are computed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::output;
+use crate::schema::event;
+
+const PART: &str = "part-0.parquet";
+
+fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
+    move |source| Error::Polars {
+        what,
+        source,
+        help: "the store may be damaged: move it aside and ingest the exports again".into(),
+    }
+}
+
+/// What adding events to the store did, per source label.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Added {
+    /// Events new to the store, by source label.
+    pub added: BTreeMap<String, u64>,
+    /// Events the store already held, by source label.
+    pub already_stored: BTreeMap<String, u64>,
+    /// Partitions written, as `YYYY-MM`.
+    pub partitions: Vec<String>,
+}
+
+/// A store folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+fn month_label(key: i32) -> String {
+    format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1)
+}
+
+/// The UTC month key (`year*12 + month-1`) of `occurred_at`.
+fn month_key() -> Expr {
+    let utc = col(event::OCCURRED_AT);
+    utc.clone().dt().year().cast(DataType::Int32) * lit(12) + utc.dt().month().cast(DataType::Int32)
+        - lit(1)
+}
+
+/// Sorts events the one way a partition is always written.
+fn canonical_order(frame: LazyFrame) -> LazyFrame {
+    frame.sort(
+        [event::OCCURRED_AT, event::SOURCE, event::EVENT_ID],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )
+}
+
+impl Store {
+    /// Opens (creating if needed) a store folder.
+    pub fn open(root: &Path) -> Result<Store> {
+        std::fs::create_dir_all(root.join("events")).map_err(|source| Error::Write {
+            path: root.to_path_buf(),
+            source,
+        })?;
+        Ok(Store {
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn partition(&self, label: &str) -> PathBuf {
+        self.root
+            .join("events")
+            .join(format!("period={label}"))
+            .join(PART)
+    }
+
+    /// The stored partitions, oldest first, as `(YYYY-MM, path)`.
+    pub fn partitions(&self) -> Result<Vec<(String, PathBuf)>> {
+        let dir = self.root.join("events");
+        let mut out = Vec::new();
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Read {
+            path: dir.clone(),
+            source,
+            help: "check that the store folder is readable".into(),
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(label) = name.strip_prefix("period=") {
+                let file = entry.path().join(PART);
+                if file.is_file() {
+                    out.push((label.to_string(), file));
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    fn read_partition(path: &Path) -> Result<DataFrame> {
+        let file = std::fs::File::open(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+            help: "check that the store folder is readable".into(),
+        })?;
+        ParquetReader::new(file)
+            .finish()
+            .map_err(fail(format!("reading {}", path.display())))
+    }
+
+    /// Adds canonical events, rewriting only the months that gain events.
+    pub fn add_events(&self, events: &DataFrame) -> Result<Added> {
+        let mut added = Added::default();
+        if events.height() == 0 {
+            return Ok(added);
+        }
+        let keyed = events
+            .clone()
+            .lazy()
+            .with_column(month_key().alias("__month"))
+            .collect()
+            .map_err(fail("placing events in months".into()))?;
+        let months: Vec<i32> = {
+            let unique = keyed
+                .column("__month")
+                .and_then(|c| c.unique())
+                .map_err(fail("listing months".into()))?;
+            let mut m: Vec<i32> = unique
+                .i32()
+                .map_err(fail("listing months".into()))?
+                .iter()
+                .flatten()
+                .collect();
+            m.sort_unstable();
+            m
+        };
+        for month in months {
+            let label = month_label(month);
+            let path = self.partition(&label);
+            let fresh = keyed
+                .clone()
+                .lazy()
+                .filter(col("__month").eq(lit(month)))
+                .select(event::ALL.map(col));
+            let stored = if path.is_file() {
+                Some(Self::read_partition(&path)?)
+            } else {
+                None
+            };
+            let before = stored.as_ref().map_or(0, DataFrame::height);
+            let mut parts = Vec::new();
+            if let Some(s) = stored {
+                parts.push(s.lazy());
+            }
+            parts.push(fresh.clone());
+            // The stored event comes first, so it wins over a repeat.
+            let merged = concat(parts, UnionArgs::default())
+                .map_err(fail(format!("merging {label}")))?
+                .unique_stable(
+                    Some(cols([event::SOURCE, event::EVENT_ID])),
+                    UniqueKeepStrategy::First,
+                );
+            let mut merged = canonical_order(merged)
+                .collect()
+                .map_err(fail(format!("merging {label}")))?;
+            // New events per source: merged minus stored, by source label.
+            let per_source = |frame: LazyFrame| -> Result<BTreeMap<String, u64>> {
+                let counts = frame
+                    .group_by([col(event::SOURCE)])
+                    .agg([len().cast(DataType::UInt64).alias("n")])
+                    .collect()
+                    .map_err(fail("counting events".into()))?;
+                let (Ok(s), Ok(n)) = (
+                    counts.column(event::SOURCE).and_then(|c| c.str().cloned()),
+                    counts.column("n").and_then(|c| c.u64().cloned()),
+                ) else {
+                    return Ok(BTreeMap::new());
+                };
+                Ok(s.iter()
+                    .zip(n.iter())
+                    .map(|(s, n)| (s.unwrap_or("").to_string(), n.unwrap_or(0)))
+                    .collect())
+            };
+            let offered = per_source(fresh)?;
+            if merged.height() > before {
+                let stored_now = per_source(merged.clone().lazy())?;
+                let stored_before = if before > 0 {
+                    per_source(Self::read_partition(&path)?.lazy())?
+                } else {
+                    BTreeMap::new()
+                };
+                for (source, n) in &offered {
+                    let new = stored_now.get(source).copied().unwrap_or(0)
+                        - stored_before.get(source).copied().unwrap_or(0);
+                    *added.added.entry(source.clone()).or_insert(0) += new;
+                    *added.already_stored.entry(source.clone()).or_insert(0) += n - new;
+                }
+                let bytes = output::parquet_bytes(&mut merged, "a store partition")?;
+                output::write_atomic(&path, &bytes)?;
+                crate::checkpoint::reached("store-partition");
+                added.partitions.push(label);
+            } else {
+                for (source, n) in offered {
+                    *added.already_stored.entry(source).or_insert(0) += n;
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    /// Every stored event of months up to `last_month` (a UTC month key), as one lazy scan.
+    pub fn scan_events(&self, last_month: Option<i32>) -> Result<LazyFrame> {
+        let mut frames = Vec::new();
+        for (label, path) in self.partitions()? {
+            let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
+            let key = y.parse::<i32>().unwrap_or(0) * 12 + m.parse::<i32>().unwrap_or(1) - 1;
+            if last_month.is_some_and(|last| key > last) {
+                continue;
+            }
+            let p = path.to_string_lossy().into_owned();
+            frames.push(
+                LazyFrame::scan_parquet(PlRefPath::new(&p), ScanArgsParquet::default())
+                    .map_err(fail(format!("reading {p}")))?,
+            );
+        }
+        if frames.is_empty() {
+            return Ok(crate::ingest::empty_events());
+        }
+        concat(frames, UnionArgs::default()).map_err(fail("reading the store".into()))
+    }
+
+    /// Replaces a small side table (`usage`, `accounts`) by the union of what it held and
+    /// `rows`, deduplicated on `key` (the stored row wins) and sorted by `key`.
+    pub fn merge_table(&self, name: &str, rows: &DataFrame, key: &[&str]) -> Result<DataFrame> {
+        let path = self.root.join(format!("{name}.parquet"));
+        let mut parts = Vec::new();
+        if path.is_file() {
+            parts.push(Self::read_partition(&path)?.lazy());
+        }
+        parts.push(rows.clone().lazy());
+        let mut merged = concat(parts, UnionArgs::default())
+            .map_err(fail(format!("merging {name}")))?
+            .unique_stable(Some(cols(key.to_vec())), UniqueKeepStrategy::First)
+            .sort(
+                key.to_vec(),
+                SortMultipleOptions::default().with_maintain_order(true),
+            )
+            .collect()
+            .map_err(fail(format!("merging {name}")))?;
+        let bytes = output::parquet_bytes(&mut merged, name)?;
+        output::write_atomic(&path, &bytes)?;
+        Ok(merged)
+    }
+
+    /// A side table, if the store has it.
+    pub fn table(&self, name: &str) -> Result<Option<DataFrame>> {
+        let path = self.root.join(format!("{name}.parquet"));
+        if path.is_file() {
+            Ok(Some(Self::read_partition(&path)?))
+        } else {
+            Ok(None)
+        }
+    }
+}
