@@ -296,6 +296,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             };
             let accounts = all_accounts(&account_tables)?;
             let accounts_all = store.merge_table("accounts", &accounts, &["source", "account"])?;
+            // The roster and identity map this store was last built with, for provenance.
+            if let Some((roster, _)) = &people {
+                store.put_table("people", roster)?;
+            }
+            if let Some((map, _)) = &identity_map {
+                store.put_table("identities", map)?;
+            }
             log.info(
                 "store",
                 &format!("added to {}", dir.display()),

@@ -86,6 +86,9 @@ fn ingesting_the_same_export_twice_adds_nothing() {
     // The demo has 24,639 events over 12 months.
     assert_eq!(store_line(&first)["counts"]["events_added"], 24639);
     assert_eq!(store_line(&first)["counts"]["partitions_written"], 12);
+    // The store keeps the roster and the accounts it was built with.
+    assert!(dir.path().join("store/people.parquet").is_file());
+    assert!(dir.path().join("store/accounts.parquet").is_file());
     let before = files(&dir.path().join("store"));
     let second = json_lines(engage().arg("ingest").arg(&pipeline));
     assert_eq!(store_line(&second)["counts"]["events_added"], 0);

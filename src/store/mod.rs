@@ -261,6 +261,13 @@ impl Store {
         Ok(merged)
     }
 
+    /// Replaces a side table by `rows`.
+    pub fn put_table(&self, name: &str, rows: &DataFrame) -> Result<()> {
+        let mut rows = rows.clone();
+        let bytes = output::parquet_bytes(&mut rows, name)?;
+        output::write_atomic(&self.root.join(format!("{name}.parquet")), &bytes)
+    }
+
     /// A side table, if the store has it.
     pub fn table(&self, name: &str) -> Result<Option<DataFrame>> {
         let path = self.root.join(format!("{name}.parquet"));
