@@ -38,35 +38,35 @@ fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
     }
 }
 
-/// Concatenates the sources, drops duplicate `(source, event_id)` pairs (the first occurrence
-/// wins, in file order) and events at or after `cutoff_micros`, and counts both per input.
-pub fn combine(
-    inputs: Vec<DataFrame>,
-    cutoff_micros: Option<i64>,
-) -> Result<(DataFrame, Vec<RowCounts>)> {
-    let n = inputs.len();
-    let read: Vec<u64> = inputs.iter().map(|f| f.height() as u64).collect();
+/// Concatenates the inputs (`None` for an input without rows of this kind), drops rows that
+/// repeat `key` (the first occurrence wins, in input order) and rows where `late` holds, and
+/// counts both per input: read, accepted, duplicates, and late rows in `excluded`.
+pub fn dedup_counted(
+    inputs: &[Option<DataFrame>],
+    key: &[&str],
+    late: Expr,
+) -> Result<(Option<DataFrame>, Vec<RowCounts>)> {
+    let mut counts = vec![RowCounts::default(); inputs.len()];
     let tagged: Vec<LazyFrame> = inputs
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, f)| {
-            f.lazy()
-                .with_column(lit(i as u32).cast(DataType::UInt32).alias(INPUT))
+        .filter_map(|(i, f)| {
+            f.as_ref().map(|f| {
+                f.clone()
+                    .lazy()
+                    .with_column(lit(i as u32).cast(DataType::UInt32).alias(INPUT))
+            })
         })
         .collect();
-    let all = concat(tagged, UnionArgs::default()).map_err(internal("combining sources"))?;
-    let unique = all.unique_stable(
-        Some(cols([event::SOURCE, event::EVENT_ID])),
-        UniqueKeepStrategy::First,
-    );
-    let late = match cutoff_micros {
-        Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).gt_eq(lit(c)),
-        None => lit(false),
-    };
-    let kept = unique
+    if tagged.is_empty() {
+        return Ok((None, counts));
+    }
+    let kept = concat(tagged, UnionArgs::default())
+        .map_err(internal("combining sources"))?
+        .unique_stable(Some(cols(key.to_vec())), UniqueKeepStrategy::First)
         .with_column(late.alias("__late"))
         .collect()
-        .map_err(internal("removing duplicate events"))?;
+        .map_err(internal("removing duplicates"))?;
     let per_input = kept
         .clone()
         .lazy()
@@ -76,41 +76,55 @@ pub fn combine(
             col("__late").sum().cast(DataType::UInt64).alias("late"),
         ])
         .collect()
-        .map_err(internal("counting events per source"))?;
-    let mut counts = vec![RowCounts::default(); n];
+        .map_err(internal("counting rows per source"))?;
     let column = |name: &str| {
         per_input
             .column(name)
             .and_then(|c| c.cast(&DataType::UInt64))
-            .map_err(internal("counting events per source"))
+            .and_then(|c| c.u64().cloned())
+            .map_err(internal("counting rows per source"))
     };
-    let (inputs_col, unique_col, late_col) = (column(INPUT)?, column("unique")?, column("late")?);
-    let (inputs_col, unique_col, late_col) = (
-        inputs_col.u64().map_err(internal("counting"))?.clone(),
-        unique_col.u64().map_err(internal("counting"))?.clone(),
-        late_col.u64().map_err(internal("counting"))?.clone(),
-    );
-    for ((i, u), l) in inputs_col
-        .iter()
-        .zip(unique_col.iter())
-        .zip(late_col.iter())
-    {
+    let (input, unique, late_n) = (column(INPUT)?, column("unique")?, column("late")?);
+    for ((i, u), l) in input.iter().zip(unique.iter()).zip(late_n.iter()) {
         let (Some(i), Some(u), Some(l)) = (i, u, l) else {
             continue;
         };
         counts[i as usize].accepted = u - l;
         counts[i as usize].excluded = l;
     }
-    for (c, r) in counts.iter_mut().zip(read) {
-        c.rows_read = r;
-        c.duplicates = r - c.accepted - c.excluded;
+    for (c, f) in counts.iter_mut().zip(inputs) {
+        if let Some(f) = f {
+            c.rows_read = f.height() as u64;
+            c.duplicates = c.rows_read - c.accepted - c.excluded;
+        }
     }
-    let events = kept
+    let kept = kept
         .lazy()
         .filter(col("__late").not())
-        .select(event::ALL.map(col))
+        .drop(cols([INPUT, "__late"]))
         .collect()
         .map_err(internal("applying --as-of"))?;
+    Ok((Some(kept), counts))
+}
+
+/// Concatenates the sources' events, drops duplicate `(source, event_id)` pairs (the first
+/// occurrence wins, in file order) and events at or after `cutoff_micros`, and counts both per
+/// input.
+pub fn combine(
+    inputs: Vec<DataFrame>,
+    cutoff_micros: Option<i64>,
+) -> Result<(DataFrame, Vec<RowCounts>)> {
+    let late = match cutoff_micros {
+        Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).gt_eq(lit(c)),
+        None => lit(false),
+    };
+    let inputs: Vec<Option<DataFrame>> = inputs.into_iter().map(Some).collect();
+    let (events, counts) = dedup_counted(&inputs, &[event::SOURCE, event::EVENT_ID], late)?;
+    let events = events
+        .map(|e| e.select(event::ALL))
+        .transpose()
+        .map_err(internal("combining sources"))?
+        .unwrap_or_else(DataFrame::empty);
     Ok((events, counts))
 }
 
