@@ -424,11 +424,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
     // Who was seen when: event actors and usage-report people, for the calendar and for an
     // observed population.
-    let mut seen = vec![events
-        .clone()
-        .select([col(crate::schema::event::ACTOR), col(PERIOD_KEY)])];
+    let mut seen = vec![events.clone().select([
+        col(crate::schema::event::SOURCE),
+        col(crate::schema::event::ACTOR),
+        col(PERIOD_KEY),
+    ])];
     if let Some(u) = &usage {
         seen.push(u.clone().lazy().select([
+            col(usage::SOURCE).alias(crate::schema::event::SOURCE),
             col(a::PERSON).alias(crate::schema::event::ACTOR),
             col(PERIOD_KEY),
         ]));
@@ -456,10 +459,47 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             population::from_roster(roster.clone().lazy(), calendar.clone()),
             model::Population::Roster,
         ),
-        None => (
-            population::observed(seen, calendar.clone()),
-            model::Population::Observed,
-        ),
+        None => {
+            // Without a roster, sources with a user list define their people (spec §2); the
+            // people of sources without one are those seen so far.
+            let users = all_accounts(&account_tables)?;
+            let listed: Vec<String> = users
+                .column("source")
+                .and_then(|c| c.unique_stable())
+                .and_then(|c| {
+                    c.str()
+                        .map(|s| s.iter().flatten().map(str::to_string).collect())
+                })
+                .map_err(internal("listing user lists"))?;
+            if listed.is_empty() {
+                (
+                    population::observed(seen, calendar.clone()),
+                    model::Population::Observed,
+                )
+            } else {
+                let people = identity::apply_to(users.lazy(), &map, &prefixed, &["account"])
+                    .select([
+                        col("account").alias(a::PERSON),
+                        col("joined"),
+                        col("deleted"),
+                    ]);
+                let unlisted = seen.filter(
+                    col(crate::schema::event::SOURCE)
+                        .is_in(lit(Series::new("l".into(), listed)).implode(false), false)
+                        .not(),
+                );
+                let both = concat(
+                    [
+                        population::from_user_list(people, calendar.clone()),
+                        population::observed(unlisted, calendar.clone()),
+                    ],
+                    UnionArgs::default(),
+                )
+                .map_err(internal("building the population"))?
+                .unique_stable(None, UniqueKeepStrategy::First);
+                (both, model::Population::UserList)
+            }
+        }
     };
     timings.insert("normalize", t.elapsed().as_millis());
     progress.done(n_events, t);
@@ -641,6 +681,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         },
         population: match basis {
             model::Population::Roster => "roster",
+            model::Population::UserList => "user_list",
             model::Population::Observed => "observed",
         },
         pseudonym_key: match &key_source {

@@ -824,3 +824,30 @@ fn validate_checks_inputs_without_computing() {
         .stderr(predicate::str::contains("missing column(s) action"));
     assert!(!dir.path().join("out").exists(), "validate writes nothing");
 }
+
+// Without a roster, a source's user list defines its people (spec §2). The Viva Engage
+// fixture lists 11 (joined 2024-12-01), 12 (2024-12-02) and 13 (no join date: always counted).
+// December: 11 and 12 joined (active 2 of 3); January: 11 posted and replied, 12 replied.
+#[test]
+fn without_a_roster_a_user_list_defines_the_population() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"y\"\ntimezone = \"Europe/Amsterdam\"\nmax_reject_share = 0.5\n\n[[source]]\nkind = \"yammer\"\npath = \"{}\"\n",
+            fixture("yammer/export").display()
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,participation_rate\n2024-12,3,2,0.6666666666666666\n2025-01,3,2,0.6666666666666666\n"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+    assert_eq!(manifest["population"], "user_list");
+    assert!(read(&out.path().join("report.html")).contains("the sources&#39; user lists"));
+}

@@ -82,7 +82,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Posts.xml"), &bytes).unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok(batch) = stackexchange::read(&mut a, "se", false) {
+        if let Ok((batch, _)) = stackexchange::read(&mut a, "se", false) {
             prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
         }
     }
@@ -98,7 +98,7 @@ proptest! {
         std::fs::write(dir.path().join("Posts.xml"), &xml).unwrap();
         std::fs::write(dir.path().join("Votes.xml"), xml.replace("posts>", "votes>").replace("PostTypeId", "VoteTypeId").replace("ParentId", "PostId")).unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        let batch = stackexchange::read(&mut a, "se", false).unwrap();
+        let (batch, _) = stackexchange::read(&mut a, "se", false).unwrap();
         prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
     }
 

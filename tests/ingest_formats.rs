@@ -177,7 +177,9 @@ fn a_stackexchange_dump_given_as_slack_is_refused_with_the_expected_layout() {
 #[test]
 fn stackexchange_fixture_maps_every_row() {
     let mut archive = Archive::open(&fixture("stackexchange/dump"), Limits::default()).unwrap();
-    let batch = stackexchange::read(&mut archive, "se", false).unwrap();
+    let (batch, users) = stackexchange::read(&mut archive, "se", false).unwrap();
+    // The user list: accounts 10 and 11 (the system user -1 is no person).
+    assert_eq!(users.height(), 2);
     reconciles(&batch);
     assert_eq!(batch.rows_read, 20);
     // 2024-03-01T00:00:00Z = 1709251200 s.
@@ -395,7 +397,8 @@ fn discourse_fixture_maps_posts_visits_and_users() {
             ("user_visits.csv", "line 5", "unreadable visited_at"),
         ]
     );
-    assert_eq!(accounts.height(), 4);
+    // The user list: 5, 6 and 7 (the system user -1 is no person).
+    assert_eq!(accounts.height(), 3);
     // Posts 1, 2, 4, 5 and 6 and users 5, 6 and -1 carry no zone.
     assert!(
         batch

@@ -126,7 +126,7 @@ fn real_data_slack_archive_accounts_for_all_158_messages() {
 
 fn dump(name: &str) -> Batch {
     let mut archive = Archive::open(&real(name), Limits::default()).unwrap();
-    stackexchange::read(&mut archive, "se", false).unwrap()
+    stackexchange::read(&mut archive, "se", false).unwrap().0
 }
 
 // conlang.meta: Posts 177 + Comments 230 + Votes 1,119 + Users 272 + PostHistory 450 = 2,248.

@@ -269,6 +269,7 @@ pub fn read(
                 format: "a Discourse users CSV",
                 help: "the admin user list has id, email and created_at",
                 created: "created_at",
+                deleted: None,
                 system: &is_system,
             },
             source,

@@ -20,6 +20,8 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 
+use chrono::NaiveDate;
+
 use crate::schema::{event, Action};
 
 /// What one input file contributed, for the manifest.
@@ -191,17 +193,43 @@ impl Collector {
     }
 }
 
-/// An empty accounts table (`source, account, email`), for sources that list no accounts.
-pub fn no_accounts() -> DataFrame {
+/// One account of a user list: id, email, and the days it joined and was deleted.
+pub type UserRow = (String, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+
+/// An accounts table: `source, account, email`, and the dates the account `joined` and was
+/// `deleted` (as days, null where the export does not say).
+pub fn accounts_frame(source: &str, rows: Vec<UserRow>) -> PolarsResult<DataFrame> {
+    let n = rows.len();
+    let day = |d: &Option<NaiveDate>| d.map(|d| (d - NaiveDate::default()).num_days() as i32);
     DataFrame::new(
-        0,
+        n,
         vec![
-            Column::new("source".into(), Vec::<String>::new()),
-            Column::new("account".into(), Vec::<String>::new()),
-            Column::new("email".into(), Vec::<Option<String>>::new()),
+            Column::new("source".into(), vec![source; n]),
+            Column::new(
+                "account".into(),
+                rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "email".into(),
+                rows.iter().map(|r| r.1.as_deref()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "joined".into(),
+                rows.iter().map(|r| day(&r.2)).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
+            Column::new(
+                "deleted".into(),
+                rows.iter().map(|r| day(&r.3)).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
         ],
     )
-    .expect("empty columns")
+}
+
+/// An empty accounts table, for sources that list no accounts.
+pub fn no_accounts() -> DataFrame {
+    accounts_frame("", Vec::new()).expect("empty columns")
 }
 
 /// An empty canonical events frame.
@@ -269,10 +297,7 @@ pub fn read_source(
         SourceKind::Events => plain((events::read(source)?, no_accounts())),
         SourceKind::Stackexchange => {
             let mut a = archive::Archive::open(&source.path, limits)?;
-            plain((
-                stackexchange::read(&mut a, &source.label, include_bots)?,
-                no_accounts(),
-            ))
+            plain(stackexchange::read(&mut a, &source.label, include_bots)?)
         }
         SourceKind::Discourse => {
             let mut a = archive::Archive::open(&source.path, limits)?;
@@ -302,28 +327,15 @@ pub fn read_source(
         SourceKind::Slack => {
             let mut a = archive::Archive::open(&source.path, limits)?;
             let (batch, accounts) = slack::read(&mut a, &source.label, include_bots)?;
-            let n = accounts.len();
-            let frame = DataFrame::new(
-                n,
-                vec![
-                    Column::new("source".into(), vec![source.label.as_str(); n]),
-                    Column::new(
-                        "account".into(),
-                        accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
-                    ),
-                    Column::new(
-                        "email".into(),
-                        accounts
-                            .iter()
-                            .map(|a| a.email.as_deref())
-                            .collect::<Vec<_>>(),
-                    ),
-                ],
-            )
-            .map_err(crate::error::Error::polars(
-                "listing Slack accounts",
-                "report this as a bug",
-            ))?;
+            // Slack lists no join or deletion dates; bots are not people.
+            let rows = accounts
+                .into_iter()
+                .filter(|a| !a.bot || include_bots)
+                .map(|a| (a.id, a.email, None, None))
+                .collect();
+            let frame = accounts_frame(&source.label, rows).map_err(
+                crate::error::Error::polars("listing Slack accounts", "report this as a bug"),
+            )?;
             plain((batch, frame))
         }
     })

@@ -523,6 +523,8 @@ pub struct UserList<'a> {
     pub help: &'a str,
     /// Column holding the account's creation time, which becomes a join.
     pub created: &'a str,
+    /// Column holding the account's deletion time, if the list has one.
+    pub deleted: Option<&'a str>,
     /// Whether an account id is a system account, to exclude.
     pub system: &'a dyn Fn(Expr) -> Expr,
 }
@@ -553,6 +555,11 @@ pub fn user_list(
             parse_timestamp(created.clone(), tz).alias(AT),
             timestamp_without_zone(created.clone(), tz).alias("__no_zone"),
             created.alias("__created"),
+            match list.deleted {
+                Some(d) => parse_timestamp(text_or_null(&header, d), tz).dt().date(),
+                None => lit(NULL).cast(DataType::Date),
+            }
+            .alias("__deleted"),
         ])
         .with_columns([
             when(col("id").is_null())
@@ -581,14 +588,17 @@ pub fn user_list(
     let mut excluded = std::collections::BTreeMap::new();
     tally_excluded(&checked, &mut excluded, list.file)?;
     let rejects = rejects_from(&checked, list.file, Location::Record)?;
+    // System accounts are not people: they stay out of the user list.
     let accounts = checked
         .clone()
         .lazy()
-        .filter(col("id").is_not_null())
+        .filter(col("id").is_not_null().and((list.system)(col("id")).not()))
         .select([
             lit(source.to_string()).alias("source"),
             col("id").alias("account"),
             col("email"),
+            col(AT).dt().date().alias("joined"),
+            col("__deleted").alias("deleted"),
         ])
         .collect()
         .map_err(Error::polars(

@@ -30,6 +30,14 @@ pub const FILES: [&str; 5] = [
 /// Attributes of one `<row/>`.
 type Attrs = HashMap<String, String>;
 
+/// A user-list row: account, email, joined and deleted days.
+type UserRow = (
+    String,
+    Option<String>,
+    Option<chrono::NaiveDate>,
+    Option<chrono::NaiveDate>,
+);
+
 /// Parses `2016-08-02T15:39:14.947` (no zone: the dumps are UTC) to microseconds.
 pub fn parse_time(s: &str) -> Option<i64> {
     NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M:%S%.f")
@@ -97,20 +105,28 @@ pub fn check(archive: &Archive) -> Result<()> {
 }
 
 /// Reads a data dump into canonical events.
-pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
+pub fn read(
+    archive: &mut Archive,
+    source: &str,
+    include_bots: bool,
+) -> Result<(Batch, polars::prelude::DataFrame)> {
     let present: Vec<&str> = FILES.iter().copied().filter(|f| archive.has(f)).collect();
     check(archive)?;
     let mut c = Collector::new(source);
     // With include_bots the system user is read like any account.
     let system = if include_bots { "" } else { SYSTEM_USER };
     let mut posts: HashMap<String, Post> = HashMap::new();
+    // The dump's user list: id and creation day, for the population without a roster.
+    let mut users: Vec<UserRow> = Vec::new();
     let space = Some(source.to_string());
 
     for file in present {
         let path = archive.path().join(file);
         archive.with_reader(file, |r| {
             rows(r, |n, attrs| {
-                handle(&mut c, &mut posts, system, file, n, attrs, &space)
+                handle(
+                    &mut c, &mut posts, &mut users, system, file, n, attrs, &space,
+                )
             })
             .map_err(|message| Error::Usage {
                 message: format!("{}: {message}", path.display()),
@@ -124,10 +140,15 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
         "Stack Exchange dumps carry view totals, not views: reach and view-based figures are empty for this source.".to_string(),
         "Stack Exchange timestamps carry no zone; they are read as UTC, as the dumps are written.".to_string(),
     ];
-    c.finish(notes).map_err(Error::polars(
-        format!("building events from {}", archive.path().display()),
-        "report this as a bug",
-    ))
+    let fail = || {
+        Error::polars(
+            format!("building events from {}", archive.path().display()),
+            "report this as a bug",
+        )
+    };
+    let batch = c.finish(notes).map_err(fail())?;
+    let accounts = super::accounts_frame(source, users).map_err(fail())?;
+    Ok((batch, accounts))
 }
 
 /// Accounts for one `<row/>` of `file`.
@@ -135,6 +156,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
 fn handle(
     c: &mut Collector,
     posts: &mut HashMap<String, Post>,
+    users: &mut Vec<UserRow>,
     system: &str,
     file: &str,
     n: u64,
@@ -235,6 +257,8 @@ fn handle(
                 c.exclude("system account");
                 return;
             }
+            let day = chrono::DateTime::from_timestamp_micros(at).map(|t| t.date_naive());
+            users.push((id.clone(), None, day, None));
             c.accept(Row {
                 event_id: format!("user/{id}"),
                 occurred_at: at,

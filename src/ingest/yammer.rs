@@ -192,6 +192,7 @@ pub fn read(
                 format: "a Viva Engage Users.csv",
                 help: "a network data export's Users.csv has id, email and joined_at among its columns",
                 created: "joined_at",
+                deleted: Some("deleted_at"),
                 system: &no_system,
             },
             source,

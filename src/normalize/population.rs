@@ -1,18 +1,12 @@
 //! Who counts in each period (spec §2 headcount). With a roster: people hired by the period's
-//! end and not gone before its start. Without one: everyone seen in events up to the period's
-//! end, and the report says the population is observed rather than known.
+//! end and not gone before its start. Without one: the accounts of the sources' user lists
+//! that had joined and were not deleted; failing that, everyone seen in events up to the
+//! period's end, and the report says the population is observed rather than known.
 
 use polars::prelude::*;
 
 use super::periods::{PERIOD_END, PERIOD_KEY, PERIOD_START};
 use crate::schema::{activity, event, person};
-
-/// Where the population comes from; the report states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
-    Roster,
-    Observed,
-}
 
 /// `person, period_key` for everyone on the roster in each period of the calendar.
 pub fn from_roster(people: LazyFrame, calendar: LazyFrame) -> LazyFrame {
@@ -31,6 +25,24 @@ pub fn from_roster(people: LazyFrame, calendar: LazyFrame) -> LazyFrame {
         .cross_join(calendar, None)
         .filter(hired.and(not_gone))
         .select([col(activity::PERSON), col(PERIOD_KEY)])
+}
+
+/// `person, period_key` for every account of the sources' user lists (`person, joined,
+/// deleted`, dates) that joined by the period's end and was not deleted before its start;
+/// a missing date does not limit.
+pub fn from_user_list(users: LazyFrame, calendar: LazyFrame) -> LazyFrame {
+    let joined = col("joined")
+        .is_null()
+        .or(col("joined").lt_eq(col(PERIOD_END)));
+    let not_gone = col("deleted")
+        .is_null()
+        .or(col("deleted").gt_eq(col(PERIOD_START)));
+    users
+        .filter(col(activity::PERSON).is_not_null())
+        .cross_join(calendar, None)
+        .filter(joined.and(not_gone))
+        .select([col(activity::PERSON), col(PERIOD_KEY)])
+        .unique_stable(None, UniqueKeepStrategy::First)
 }
 
 /// `person, period_key` for every actor from the period of their first event onwards.

@@ -185,6 +185,10 @@ fn data_quality(h: &mut String, report: &Report) {
         Population::Roster => {
             "the HR roster (people hired by the end of a period and not gone before its start)"
         }
+        Population::UserList => {
+            "the sources' user lists (accounts that had joined by the end of a period and were not \
+             deleted before its start; sources without a list add the people seen in them)"
+        }
         Population::Observed => {
             "everyone seen in the events up to the end of each period (no roster given)"
         }

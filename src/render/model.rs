@@ -5,6 +5,8 @@
 pub enum Population {
     /// The HR roster: headcount is known.
     Roster,
+    /// The sources' user lists (accounts that joined and were not deleted).
+    UserList,
     /// Everyone seen in events: headcount is observed, not known.
     Observed,
 }
