@@ -209,3 +209,34 @@ fn a_run_killed_at_any_step_is_followed_by_a_correct_run() {
         assert_eq!(tables(dir.path()), expected, "after a kill at {step}");
     }
 }
+
+#[test]
+fn reruns_over_the_same_store_are_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = setup(dir.path(), &demo_events());
+    engage().arg("ingest").arg(&pipeline).assert().success();
+    // Two runs over the same store: tables, chart and report are identical; only the
+    // manifest (run times) may differ.
+    let outputs = || -> Vec<(String, u64)> {
+        engage()
+            .arg("run")
+            .arg(&pipeline)
+            .args(["--as-of", "2026-06-30"])
+            .assert()
+            .success();
+        files(&dir.path().join("out"))
+            .into_iter()
+            .filter(|(name, _)| name != "manifest.json")
+            .map(|(name, bytes)| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                bytes.hash(&mut h);
+                (name, h.finish())
+            })
+            .collect()
+    };
+    let first = outputs();
+    assert!(first.iter().any(|(n, _)| n == "report.html"));
+    assert!(first.iter().any(|(n, _)| n == "charts/ladder.svg"));
+    assert_eq!(first, outputs());
+}
