@@ -19,7 +19,7 @@ use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
 use crate::lock::RunLock;
 use crate::log::{Log, Progress};
-use crate::metrics::{activity, ladder, participation};
+use crate::metrics::{activity, ladder, lifecycle, participation};
 use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::output;
@@ -517,6 +517,20 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let t = Instant::now();
     progress.step("computing the activity table and the ladder");
     let usage = usage.map(|u| u.lazy());
+    // Each person's first active period anywhere in the data, for lifecycle and cohorts.
+    let mut first_seen = vec![lifecycle::first_activity(events.clone())];
+    if let Some(u) = &usage {
+        first_seen.push(lifecycle::first_activity(u.clone().select([
+            col(a::PERSON).alias(crate::schema::event::ACTOR),
+            col(PERIOD_KEY),
+        ])));
+    }
+    let first = concat(first_seen, UnionArgs::default())
+        .map_err(internal("finding first activity"))?
+        .group_by([col(a::PERSON)])
+        .agg([col(lifecycle::FIRST).min()])
+        .collect()
+        .map_err(internal("finding first activity"))?;
     let activity = ladder::assign(
         activity::activity_table(events, population, usage),
         &compiled,
@@ -531,6 +545,18 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ladder::rung_shares(activity.clone().lazy(), calendar.clone(), &compiled.names)
             .collect()
             .map_err(internal("computing rung shares"))?;
+    let mut lifecycle_table = lifecycle::lifecycle(
+        activity.clone().lazy(),
+        first.clone().lazy(),
+        calendar.clone(),
+    )
+    .collect()
+    .and_then(|t| t.drop(PERIOD_KEY))
+    .map_err(internal("computing the lifecycle"))?;
+    let mut retention_table =
+        lifecycle::retention(activity.clone().lazy(), first.lazy(), calendar.clone())
+            .collect()
+            .map_err(internal("computing retention"))?;
     timings.insert("metrics", t.elapsed().as_millis());
     progress.done(activity.height() as u64, t);
     log.info(
@@ -625,6 +651,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         (
             "tables/ladder.csv".into(),
             output::csv_bytes(&mut rung_table, "the ladder table")?,
+        ),
+        (
+            "tables/lifecycle.csv".into(),
+            output::csv_bytes(&mut lifecycle_table, "the lifecycle table")?,
+        ),
+        (
+            "tables/retention.csv".into(),
+            output::csv_bytes(&mut retention_table, "the retention table")?,
         ),
         ("charts/ladder.svg".into(), ladder_svg.into_bytes()),
         ("report.html".into(), html.into_bytes()),

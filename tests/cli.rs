@@ -210,11 +210,32 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["role"], "people");
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 6);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 8);
     // mallory posted but is not on the roster: listed once, pseudonymised, with her one event.
     let mallory = csv_rows(&out.path().join("tables/unresolved_accounts.csv"));
     assert_eq!(mallory, vec![format!("events,{},1", pseudonym("mallory"))]);
     assert_eq!(manifest["engage_version"], env!("CARGO_PKG_VERSION"));
+}
+
+// Lifecycle, from the same fixture. First activity: alice, bob, carol, erin in January, dave
+// in February. January: all 4 active are new. February: dave is new; alice, bob and carol
+// return; erin was active in January and is not now (she left): dormant 1 = 4 - 3.
+// Retention: the January cohort (4) has 3 active in February; the February cohort is dave.
+#[test]
+fn lifecycle_and_retention_of_the_tiny_fixture() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
+    assert_eq!(
+        read(&out.path().join("tables/lifecycle.csv")),
+        "period,new,returning,resurrecting,dormant\n2025-01,4,0,0,0\n2025-02,1,3,0,1\n"
+    );
+    assert_eq!(
+        read(&out.path().join("tables/retention.csv")),
+        "cohort,periods_since,cohort_size,retained,share\n\
+         2025-01,0,4,4,1.0\n\
+         2025-01,1,4,3,0.75\n\
+         2025-02,0,1,1,1.0\n"
+    );
 }
 
 #[test]
@@ -435,6 +456,24 @@ fn sample_is_deterministic_and_runs() {
     run_ok(&pipeline, out.path(), &[]);
     let metrics = read(&out.path().join("tables/period_metrics.csv"));
     assert_eq!(metrics.lines().count(), 4, "{metrics}");
+
+    // Lifecycle identities on generated data: active = new + returning + resurrecting, and
+    // dormant(p) = active(p-1) - returning(p).
+    let active: Vec<u64> = metrics
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    let life: Vec<Vec<u64>> = csv_rows(&out.path().join("tables/lifecycle.csv"))
+        .iter()
+        .map(|l| l.split(',').skip(1).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    for (i, row) in life.iter().enumerate() {
+        assert_eq!(active[i], row[0] + row[1] + row[2], "{row:?}");
+        if i > 0 {
+            assert_eq!(row[3], active[i - 1] - row[1], "{row:?}");
+        }
+    }
 }
 
 #[test]

@@ -3,4 +3,5 @@
 
 pub mod activity;
 pub mod ladder;
+pub mod lifecycle;
 pub mod participation;
