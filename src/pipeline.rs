@@ -553,6 +553,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     .collect()
     .and_then(|t| t.drop(PERIOD_KEY))
     .map_err(internal("computing the lifecycle"))?;
+    let mut transitions_table =
+        ladder::transitions(activity.clone().lazy(), calendar.clone(), &compiled.names)
+            .collect()
+            .map_err(internal("computing ladder transitions"))?;
     let mut retention_table =
         lifecycle::retention(activity.clone().lazy(), first.lazy(), calendar.clone())
             .collect()
@@ -655,6 +659,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         (
             "tables/lifecycle.csv".into(),
             output::csv_bytes(&mut lifecycle_table, "the lifecycle table")?,
+        ),
+        (
+            "tables/transitions.csv".into(),
+            output::csv_bytes(&mut transitions_table, "the transitions table")?,
         ),
         (
             "tables/retention.csv".into(),

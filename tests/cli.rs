@@ -210,7 +210,7 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["role"], "people");
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 8);
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 9);
     // mallory posted but is not on the roster: listed once, pseudonymised, with her one event.
     let mallory = csv_rows(&out.path().join("tables/unresolved_accounts.csv"));
     assert_eq!(mallory, vec![format!("events,{},1", pseudonym("mallory"))]);
@@ -236,6 +236,27 @@ fn lifecycle_and_retention_of_the_tiny_fixture() {
          2025-01,1,4,3,0.75\n\
          2025-02,0,1,1,1.0\n"
     );
+}
+
+// Ladder moves from January to February among people in headcount in both (alice, bob,
+// carol): alice Creators -> Critics, carol Conversationalists -> Collectors, bob Spectators ->
+// Critics. Every pair of the 7 rungs is listed: 49 rows, 3 people in all.
+#[test]
+fn transitions_of_the_tiny_fixture() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
+    let rows = csv_rows(&out.path().join("tables/transitions.csv"));
+    assert_eq!(rows.len(), 49);
+    let moved: Vec<&String> = rows.iter().filter(|r| !r.ends_with(",0")).collect();
+    assert_eq!(
+        moved,
+        vec![
+            "2025-01,2025-02,Creators,Critics,1",
+            "2025-01,2025-02,Conversationalists,Collectors,1",
+            "2025-01,2025-02,Spectators,Critics,1",
+        ]
+    );
+    assert_eq!(rows[0], "2025-01,2025-02,Creators,Creators,0");
 }
 
 #[test]

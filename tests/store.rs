@@ -138,8 +138,9 @@ fn three_overlapping_slices_equal_one_fresh_ingest() {
         files(&fresh.path().join("store/events"))
     );
     let (a, b) = (tables(sliced.path()), tables(fresh.path()));
-    // activity, period metrics, ladder, lifecycle, retention and unresolved accounts.
-    assert_eq!(a.len(), 6);
+    // activity, period metrics, ladder, lifecycle, transitions, retention and unresolved
+    // accounts.
+    assert_eq!(a.len(), 7);
     assert_eq!(a, b);
 }
 

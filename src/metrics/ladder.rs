@@ -139,16 +139,21 @@ pub fn assign(activity: LazyFrame, ladder: &CompiledLadder) -> LazyFrame {
     activity.with_columns(exprs)
 }
 
-/// `period_key, rung, people, share`: people on each rung per period, every rung listed (zeros
-/// included) in ladder order; share = people / headcount (spec §5 rung_share).
-pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
+/// `__order, rung`: the rungs in ladder order.
+fn rung_order(names: &[String]) -> LazyFrame {
     let order: Vec<u32> = (0..names.len() as u32).collect();
-    let rungs = DataFrame::new_infer_height(vec![
+    DataFrame::new_infer_height(vec![
         Column::new("__order".into(), order),
         Column::new(a::RUNG.into(), names.to_vec()),
     ])
     .expect("columns of equal length")
-    .lazy();
+    .lazy()
+}
+
+/// `period_key, rung, people, share`: people on each rung per period, every rung listed (zeros
+/// included) in ladder order; share = people / headcount (spec §5 rung_share).
+pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
+    let rungs = rung_order(names);
     let counts = activity
         .clone()
         .group_by([col(PERIOD_KEY), col(a::RUNG)])
@@ -191,6 +196,79 @@ pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -
             col(a::RUNG),
             col("people"),
             col("share"),
+        ])
+}
+
+/// `from_period_key, to_period_key, from_period, to_period, from_rung, to_rung, people`: for
+/// each pair of consecutive periods, how many people in headcount in both moved from each rung
+/// to each rung (spec §5 transitions); every pair of rungs is listed, zeros included.
+pub fn transitions(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
+    let rungs = rung_order(names);
+    let before = activity.clone().select([
+        col(a::PERSON),
+        (col(PERIOD_KEY) + lit(1)).alias(PERIOD_KEY),
+        col(a::RUNG).alias("from_rung"),
+    ]);
+    let moves = activity
+        .select([
+            col(a::PERSON),
+            col(PERIOD_KEY),
+            col(a::RUNG).alias("to_rung"),
+        ])
+        .join(
+            before,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(PERIOD_KEY), col("from_rung"), col("to_rung")])
+        .agg([len().cast(DataType::UInt32).alias("people")]);
+    let periods = calendar.select([col(PERIOD_KEY), col(a::PERIOD)]);
+    let pairs = periods
+        .clone()
+        .join(
+            periods.select([
+                (col(PERIOD_KEY) + lit(1)).alias(PERIOD_KEY),
+                col(a::PERIOD).alias("from_period"),
+            ]),
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .select([
+            col(PERIOD_KEY),
+            col("from_period"),
+            col(a::PERIOD).alias("to_period"),
+        ]);
+    pairs
+        .cross_join(
+            rungs.clone().select([
+                col("__order").alias("__from"),
+                col(a::RUNG).alias("from_rung"),
+            ]),
+            None,
+        )
+        .cross_join(
+            rungs.select([col("__order").alias("__to"), col(a::RUNG).alias("to_rung")]),
+            None,
+        )
+        .join(
+            moves,
+            [col(PERIOD_KEY), col("from_rung"), col("to_rung")],
+            [col(PERIOD_KEY), col("from_rung"), col("to_rung")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("people").fill_null(lit(0u32)))
+        .sort(
+            [PERIOD_KEY, "__from", "__to"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select([
+            col("from_period"),
+            col("to_period"),
+            col("from_rung"),
+            col("to_rung"),
+            col("people"),
         ])
 }
 
