@@ -75,14 +75,26 @@ pub enum Command {
     },
 }
 
+/// Dates before 1900 or after 2199 are typos; refusing them keeps period arithmetic sound.
+fn in_years(d: NaiveDate, s: &str) -> Result<NaiveDate, String> {
+    use chrono::Datelike;
+    if (1900..=2199).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!("{s:?} is outside the years 1900-2199"))
+    }
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a date; write it as YYYY-MM-DD, e.g. 2025-06-30"))
+        .and_then(|d| in_years(d, s))
 }
 
 fn parse_month(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a month; write it as YYYY-MM, e.g. 2025-01"))
+        .and_then(|d| in_years(d, s))
 }
 
 #[cfg(test)]
@@ -106,5 +118,7 @@ mod tests {
             parse_month("2025-02").unwrap(),
             NaiveDate::from_ymd_opt(2025, 2, 1).unwrap()
         );
+        assert!(parse_date("9999-12-31").unwrap_err().contains("1900-2199"));
+        assert!(parse_month("0001-01").unwrap_err().contains("1900-2199"));
     }
 }

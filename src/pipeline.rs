@@ -179,12 +179,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         let ingest::SourceRead {
             mut batch,
             accounts,
-            mut usage,
+            usage,
         } = ingest::read_source(source, limits, plan.include_bots)?;
-        exclude_accounts(&mut batch, &accounts, &plan.exclude_accounts)?;
-        if let Some(u) = usage.as_mut() {
-            exclude_usage_accounts(&mut batch, u, &plan.exclude_accounts)?;
-        }
+        // Excluded accounts and rows in implausible years leave here, counted.
+        let usage = normalize::screen_source(
+            &mut batch,
+            &accounts,
+            usage,
+            &plan.exclude_accounts,
+            &source.given,
+        )?;
         usage_tables.push(usage);
         let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
         files.push(InputFile {
@@ -831,43 +835,6 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
     Ok(())
 }
 
-/// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by
-/// the account's email), counting them as excluded.
-fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]) -> Result<()> {
-    if excluded.is_empty() || batch.events.height() == 0 {
-        return Ok(());
-    }
-    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
-    let by_email = accounts
-        .clone()
-        .lazy()
-        .filter(col("email").str().to_lowercase().is_in(
-            lit(Series::new("x".into(), lowered.clone())).implode(false),
-            false,
-        ))
-        .select([col("account")])
-        .collect()
-        .map_err(internal("matching excluded accounts"))?;
-    let mut ids: Vec<String> = excluded.to_vec();
-    if let Ok(found) = by_email.column("account").and_then(|c| c.str().cloned()) {
-        ids.extend(found.iter().flatten().map(str::to_string));
-    }
-    let is_excluded = col(crate::schema::event::ACTOR)
-        .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
-        .fill_null(lit(false));
-    let before = batch.events.height();
-    batch.events = std::mem::take(&mut batch.events)
-        .lazy()
-        .filter(is_excluded.not())
-        .collect()
-        .map_err(internal("excluding accounts"))?;
-    let dropped = (before - batch.events.height()) as u64;
-    if dropped > 0 {
-        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
-    }
-    Ok(())
-}
-
 /// The accounts of every source in one table.
 fn all_accounts(tables: &[DataFrame]) -> Result<DataFrame> {
     concat(
@@ -876,34 +843,6 @@ fn all_accounts(tables: &[DataFrame]) -> Result<DataFrame> {
     )
     .and_then(|l| l.collect())
     .map_err(internal("listing accounts"))
-}
-
-/// Drops the usage rows of accounts the pipeline names in `exclude_accounts`.
-fn exclude_usage_accounts(
-    batch: &mut Batch,
-    usage: &mut DataFrame,
-    excluded: &[String],
-) -> Result<()> {
-    if excluded.is_empty() || usage.height() == 0 {
-        return Ok(());
-    }
-    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
-    let hit = col(usage::ACCOUNT)
-        .str()
-        .to_lowercase()
-        .is_in(lit(Series::new("x".into(), lowered)).implode(false), false)
-        .fill_null(lit(false));
-    let before = usage.height();
-    *usage = std::mem::take(usage)
-        .lazy()
-        .filter(hit.not())
-        .collect()
-        .map_err(internal("excluding accounts"))?;
-    let dropped = (before - usage.height()) as u64;
-    if dropped > 0 {
-        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
-    }
-    Ok(())
 }
 
 /// The rejects files to write (`rejects/<source>.csv`, for sources with rejects) and, per

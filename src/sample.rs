@@ -723,9 +723,12 @@ pub fn generate(s: &Settings) -> (String, String, String, Written) {
 
 /// Generates the demo organisation into `dir`.
 pub fn write(s: &Settings, dir: &Path) -> Result<Written> {
-    if s.months == 0 || s.people == 0 {
+    if s.months == 0 || s.people == 0 || s.months > 600 || s.people > 1_000_000 {
         return Err(Error::Usage {
-            message: "--people and --months must be at least 1".into(),
+            message: format!(
+                "--people {} and --months {}: people must be 1 to 1,000,000 and months 1 to 600",
+                s.people, s.months
+            ),
             help: "e.g. engage sample --out sample-data/demo --people 500 --months 12".into(),
         });
     }

@@ -911,3 +911,46 @@ fn without_a_roster_a_user_list_defines_the_population() {
     assert_eq!(manifest["population"], "user_list");
     assert!(read(&out.path().join("report.html")).contains("the sources&#39; user lists"));
 }
+
+// A zero date from another system (1601-01-01, the Windows epoch) and a year typo (2999) are
+// rejected with their event ids; the calendar stays January-February 2025.
+#[test]
+fn events_in_implausible_years_are_rejected_not_calendared() {
+    let dir = copy_fixture("tiny");
+    let mut text = read(&dir.path().join("events.csv"));
+    text.push_str(
+        "z1,,1601-01-01T00:00:00Z,alice,view,,,,\r\nz2,,2999-05-01T00:00:00Z,bob,view,,,,\r\n",
+    );
+    std::fs::write(dir.path().join("events.csv"), text).unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        read(&pipeline).replace(
+            "min_group_size = 5",
+            "min_group_size = 5\nmax_reject_share = 0.5",
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    let rejects = csv_rows(&out.path().join("rejects/events.csv"));
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert!(
+        rejects[0].starts_with("events.csv,event_id z1,1601-01-01"),
+        "{rejects:?}"
+    );
+    assert!(
+        rejects[1].starts_with("events.csv,event_id z2,2999-05-01"),
+        "{rejects:?}"
+    );
+    assert!(rejects
+        .iter()
+        .all(|r| r.ends_with(",date outside the years 1900-2199")));
+    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    assert_eq!(metrics.lines().count(), 3, "{metrics}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+    assert_eq!(manifest["inputs"][0]["rows_read"], 13);
+    assert_eq!(manifest["inputs"][0]["rejected"], 2);
+    assert_eq!(manifest["inputs"][0]["accepted"], 10);
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::read::{self, ROW};
-use super::{Batch, Reject};
+use super::Batch;
 use crate::config::{SourceFormat, SourcePlan};
 use crate::error::{Error, Result};
 use crate::schema::{event, Action};
@@ -22,8 +22,7 @@ pub const REQUIRED: [&str; 4] = [
     event::ACTION,
 ];
 
-const REASON: &str = "__reason";
-const RAW: &str = "__raw";
+use super::read::{RAW, REASON};
 
 /// The file's column for a canonical one.
 fn source_column<'a>(columns: &'a BTreeMap<String, String>, canonical: &'a str) -> &'a str {
@@ -202,21 +201,20 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
                 .alias(RAW),
         ]);
     let frame = read::collect_file(checked, path)?;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let location = if csv {
+        read::Location::Line
+    } else {
+        read::Location::Row
+    };
+    let rejects = read::rejects_from(&frame, &file, location)?;
+    let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone)
+        .into_iter()
+        .collect();
     let rows_read = frame.height() as u64;
-    let rejected = frame
-        .clone()
-        .lazy()
-        .filter(col(REASON).is_not_null())
-        .select([col(ROW).cast(DataType::UInt64), col(RAW), col(REASON)])
-        .collect()
-        .map_err(Error::polars(
-            format!("checking {}", path.display()),
-            "report this as a bug",
-        ))?;
-    let frame_for_notes = frame.select(["__no_zone"]).map_err(Error::polars(
-        format!("checking {}", path.display()),
-        "report this as a bug",
-    ))?;
     let events = frame
         .lazy()
         .filter(col(REASON).is_null())
@@ -226,43 +224,11 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             format!("checking {}", path.display()),
             "report this as a bug",
         ))?;
-
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let rows = rejected.column(ROW).and_then(|c| c.u64().cloned());
-    let raws = rejected.column(RAW).and_then(|c| c.str().cloned());
-    let reasons = rejected.column(REASON).and_then(|c| c.str().cloned());
-    let (Ok(rows), Ok(raws), Ok(reasons)) = (rows, raws, reasons) else {
-        return Err(Error::Usage {
-            message: format!("cannot list the rejected rows of {}", path.display()),
-            help: "report this as a bug".into(),
-        });
-    };
-    let rejects: Vec<Reject> = rows
-        .iter()
-        .zip(raws.iter())
-        .zip(reasons.iter())
-        .map(|((r, raw), reason)| Reject {
-            file: file.clone(),
-            location: match (csv, r) {
-                // The header is line 1, so data row 0 is on line 2.
-                (true, Some(r)) => format!("line {}", r + 2),
-                (false, Some(r)) => format!("row {}", r + 1),
-                (_, None) => String::new(),
-            },
-            raw: super::shorten(raw.unwrap_or("")),
-            reason: reason.unwrap_or("").to_string(),
-        })
-        .collect();
     Ok(Batch {
         events,
         rows_read,
         excluded: BTreeMap::new(),
         rejects,
-        notes: read::zone_note(&frame_for_notes, "__no_zone", &file, source.timezone)
-            .into_iter()
-            .collect(),
+        notes,
     })
 }

@@ -256,18 +256,15 @@ pub fn check_source(
     limits: archive::Limits,
 ) -> crate::error::Result<()> {
     use crate::config::SourceKind;
-    if source.kind == SourceKind::Events {
-        return events::check(source);
-    }
-    let mut a = archive::Archive::open(&source.path, limits)?;
+    let open = || archive::Archive::open(&source.path, limits);
     match source.kind {
-        SourceKind::Events => unreachable!("handled above"),
-        SourceKind::Slack => slack::check(&a),
-        SourceKind::Stackexchange => stackexchange::check(&a),
-        SourceKind::Teams => teams::check(&a),
-        SourceKind::Yammer => yammer::check(&mut a),
-        SourceKind::Discourse => discourse::check(&mut a),
-        SourceKind::M365Usage => m365::check(&mut a),
+        SourceKind::Events => events::check(source),
+        SourceKind::Slack => slack::check(&open()?),
+        SourceKind::Stackexchange => stackexchange::check(&open()?),
+        SourceKind::Teams => teams::check(&open()?),
+        SourceKind::Yammer => yammer::check(&mut open()?),
+        SourceKind::Discourse => discourse::check(&mut open()?),
+        SourceKind::M365Usage => m365::check(&mut open()?),
     }
 }
 

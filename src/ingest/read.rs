@@ -230,13 +230,21 @@ pub fn reject_if_any(
     if hits.height() == 0 {
         return Ok(());
     }
-    let rows = hits.column(ROW).and_then(|c| c.cast(&DataType::UInt64));
-    let values = hits.column("__value");
-    let (Ok(rows), Ok(values)) = (rows, values) else {
-        unreachable!("columns selected above")
+    let listing = || {
+        Error::polars(
+            format!("cannot check {}", path.display()),
+            "report this as a bug",
+        )
     };
-    let rows = rows.u64().expect("cast to u64");
-    let values = values.str().expect("cast to string");
+    let rows = hits
+        .column(ROW)
+        .and_then(|c| c.cast(&DataType::UInt64))
+        .and_then(|c| c.u64().cloned())
+        .map_err(listing())?;
+    let values = hits
+        .column("__value")
+        .and_then(|c| c.str().cloned())
+        .map_err(listing())?;
     let examples = rows
         .iter()
         .zip(values.iter())
@@ -409,6 +417,8 @@ pub enum Location {
     Line,
     /// `record N`: the N-th data record (for files whose quoted values may span lines).
     Record,
+    /// `row N`: the N-th row of a file without a header line (NDJSON, Parquet, Arrow).
+    Row,
 }
 
 /// The rows of a checked frame that have a [`REASON`], as rejects.
@@ -428,13 +438,24 @@ pub fn rejects_from(
         .select([col(ROW).cast(DataType::UInt64), col(RAW), col(REASON)])
         .collect()
         .map_err(fail)?;
-    let (Ok(rows), Ok(raws), Ok(reasons)) = (
-        bad.column(ROW).and_then(|c| c.u64().cloned()),
-        bad.column(RAW).and_then(|c| c.str().cloned()),
-        bad.column(REASON).and_then(|c| c.str().cloned()),
-    ) else {
-        unreachable!("columns selected and cast above")
+    let listing = || {
+        Error::polars(
+            format!("listing the rejects of {file}"),
+            "report this as a bug",
+        )
     };
+    let rows = bad
+        .column(ROW)
+        .and_then(|c| c.u64().cloned())
+        .map_err(listing())?;
+    let raws = bad
+        .column(RAW)
+        .and_then(|c| c.str().cloned())
+        .map_err(listing())?;
+    let reasons = bad
+        .column(REASON)
+        .and_then(|c| c.str().cloned())
+        .map_err(listing())?;
     Ok(rows
         .iter()
         .zip(raws.iter())
@@ -446,6 +467,7 @@ pub fn rejects_from(
                 location: match location {
                     Location::Line => format!("line {}", r + 2),
                     Location::Record => format!("record {}", r + 1),
+                    Location::Row => format!("row {}", r + 1),
                 },
                 raw: super::shorten(raw.unwrap_or("")),
                 reason: reason.unwrap_or("").to_string(),

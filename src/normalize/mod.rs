@@ -5,6 +5,7 @@
 pub mod identity;
 pub mod periods;
 pub mod population;
+pub mod screen;
 pub mod usage;
 
 use polars::prelude::*;
@@ -16,6 +17,7 @@ use crate::schema::event;
 /// Internal columns added by [`with_periods`].
 pub const DAY: &str = "day";
 pub use periods::PERIOD_KEY;
+pub use screen::{screen_source, YEARS};
 
 /// How one input file's rows were accounted for: read = accepted + duplicates + excluded + rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -1,0 +1,176 @@
+//! Screening one source's rows before they are combined: events of accounts the pipeline
+//! names as systems are excluded, and rows dated in implausible years are rejected. Both are
+//! counted on the source's batch, so nothing leaves without a trace in the manifest.
+
+use polars::prelude::*;
+
+use super::usage;
+use crate::error::{Error, Result};
+use crate::ingest::{Batch, Reject};
+use crate::schema::event;
+
+fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
+    move |source| Error::Polars {
+        what: what.to_string(),
+        source,
+        help: "report this as a bug with the pipeline file attached".into(),
+    }
+}
+
+/// Screens a source: its events in place on `batch`, and its usage counts, returned. `file` is
+/// the source as the pipeline names it, for the rejects.
+pub fn screen_source(
+    batch: &mut Batch,
+    accounts: &DataFrame,
+    usage: Option<DataFrame>,
+    exclude: &[String],
+    file: &str,
+) -> Result<Option<DataFrame>> {
+    exclude_accounts(batch, accounts, exclude)?;
+    let (events, implausible) = reject_implausible_years(
+        std::mem::take(&mut batch.events),
+        col(event::OCCURRED_AT).dt().year(),
+        lit("event_id ") + col(event::EVENT_ID),
+        col(event::OCCURRED_AT).cast(DataType::String),
+        file,
+    )?;
+    batch.events = events;
+    batch.rejects.extend(implausible);
+    let Some(mut usage) = usage else {
+        return Ok(None);
+    };
+    exclude_usage_accounts(batch, &mut usage, exclude)?;
+    let (usage, implausible) = reject_implausible_years(
+        usage,
+        col(usage::WINDOW_END).dt().year(),
+        lit("account ") + col(usage::ACCOUNT),
+        col(usage::WINDOW_END).cast(DataType::String),
+        file,
+    )?;
+    batch.rejects.extend(implausible);
+    Ok(Some(usage))
+}
+
+/// Years an event or usage window may fall in; outside them a timestamp is taken to be wrong
+/// (a typo, a zero date, seconds read as milliseconds) and the row is rejected, which also
+/// keeps the calendar of periods a sensible size.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// Splits off the rows whose `year` falls outside [`YEARS`] as rejects of `file`, located by
+/// `location` (text) and showing `raw` (text).
+fn reject_implausible_years(
+    frame: DataFrame,
+    year: Expr,
+    location: Expr,
+    raw: Expr,
+    file: &str,
+) -> Result<(DataFrame, Vec<Reject>)> {
+    let year = year.cast(DataType::Int32);
+    let bad = year
+        .clone()
+        .lt(lit(*YEARS.start()))
+        .or(year.gt(lit(*YEARS.end())))
+        .fill_null(lit(false));
+    let marked = frame
+        .lazy()
+        .with_column(bad.alias("__implausible"))
+        .collect()
+        .map_err(internal("checking timestamps"))?;
+    let hits = marked
+        .clone()
+        .lazy()
+        .filter(col("__implausible"))
+        .select([location.alias("__where"), raw.alias("__raw")])
+        .collect()
+        .map_err(internal("checking timestamps"))?;
+    let listing = || internal("checking timestamps");
+    let places = hits
+        .column("__where")
+        .and_then(|c| c.str().cloned())
+        .map_err(listing())?;
+    let raws = hits
+        .column("__raw")
+        .and_then(|c| c.str().cloned())
+        .map_err(listing())?;
+    let rejects = places
+        .iter()
+        .zip(raws.iter())
+        .map(|(w, r)| Reject {
+            file: file.to_string(),
+            location: w.unwrap_or("").to_string(),
+            raw: crate::ingest::shorten(r.unwrap_or("")),
+            reason: format!("date outside the years {}-{}", YEARS.start(), YEARS.end()),
+        })
+        .collect();
+    let kept = marked
+        .lazy()
+        .filter(col("__implausible").not())
+        .drop(cols(["__implausible"]))
+        .collect()
+        .map_err(internal("checking timestamps"))?;
+    Ok((kept, rejects))
+}
+
+/// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by
+/// the account's email), counting them as excluded.
+fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]) -> Result<()> {
+    if excluded.is_empty() || batch.events.height() == 0 {
+        return Ok(());
+    }
+    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
+    let by_email = accounts
+        .clone()
+        .lazy()
+        .filter(col("email").str().to_lowercase().is_in(
+            lit(Series::new("x".into(), lowered.clone())).implode(false),
+            false,
+        ))
+        .select([col("account")])
+        .collect()
+        .map_err(internal("matching excluded accounts"))?;
+    let mut ids: Vec<String> = excluded.to_vec();
+    if let Ok(found) = by_email.column("account").and_then(|c| c.str().cloned()) {
+        ids.extend(found.iter().flatten().map(str::to_string));
+    }
+    let is_excluded = col(event::ACTOR)
+        .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
+        .fill_null(lit(false));
+    let before = batch.events.height();
+    batch.events = std::mem::take(&mut batch.events)
+        .lazy()
+        .filter(is_excluded.not())
+        .collect()
+        .map_err(internal("excluding accounts"))?;
+    let dropped = (before - batch.events.height()) as u64;
+    if dropped > 0 {
+        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
+    }
+    Ok(())
+}
+/// Drops the usage rows of accounts the pipeline names in `exclude_accounts`.
+fn exclude_usage_accounts(
+    batch: &mut Batch,
+    usage: &mut DataFrame,
+    excluded: &[String],
+) -> Result<()> {
+    if excluded.is_empty() || usage.height() == 0 {
+        return Ok(());
+    }
+    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
+    let hit = col(usage::ACCOUNT)
+        .str()
+        .to_lowercase()
+        .is_in(lit(Series::new("x".into(), lowered)).implode(false), false)
+        .fill_null(lit(false));
+    let before = usage.height();
+    *usage = std::mem::take(usage)
+        .lazy()
+        .filter(hit.not())
+        .collect()
+        .map_err(internal("excluding accounts"))?;
+    let dropped = (before - usage.height()) as u64;
+    if dropped > 0 {
+        *batch.excluded.entry("excluded account".into()).or_insert(0) += dropped;
+    }
+    Ok(())
+}
