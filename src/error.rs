@@ -123,6 +123,11 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Wraps a polars error in a step that user input cannot make fail: a bug to report.
+pub fn internal(what: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
+    Error::polars(what, "report this as a bug with the pipeline file attached")
+}
+
 fn location(path: &Path, line: Option<usize>) -> String {
     match line {
         Some(line) => format!("{}:{line}", path.display()),

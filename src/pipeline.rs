@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::SourceKind;
 use crate::config::{PeriodKind, Plan};
+use crate::error::internal;
 use crate::error::{Error, Result};
 use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
@@ -106,14 +107,6 @@ struct ManifestOutput {
     path: String,
     bytes: u64,
     sha256: String,
-}
-
-fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
-    move |source| Error::Polars {
-        what: what.to_string(),
-        source,
-        help: "report this as a bug with the pipeline file attached".into(),
-    }
 }
 
 fn period_kind_name(kind: PeriodKind) -> &'static str {
@@ -1037,8 +1030,9 @@ fn report_model(
             headcount: headcount[i],
             active: active[i],
             participation_rate: rate[i],
-            rung_people: people[i * k..(i + 1) * k].to_vec(),
-            rung_shares: shares[i * k..(i + 1) * k].to_vec(),
+            // The rung table lists every rung of every period, in the same period order.
+            rung_people: people.get(i * k..(i + 1) * k).unwrap_or_default().to_vec(),
+            rung_shares: shares.get(i * k..(i + 1) * k).unwrap_or_default().to_vec(),
         })
         .collect();
     Ok(model::Report {

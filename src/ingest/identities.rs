@@ -13,15 +13,13 @@ const COLUMNS: [&str; 3] = ["source", "account", "person_id"];
 /// Reads the identity map; every row needs all three values, and an account appears once.
 pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     let path = &input.path;
-    let header = read::read_header(path)?;
-    read::require_columns(
+    let (_, scan) = read::open_checked_csv(
         path,
-        &header,
         &COLUMNS,
         "an identity map CSV",
         "the identity map needs the columns source (the [[source]] name), account (as the source writes it) and person_id (as the roster writes it)",
     )?;
-    let scanned = read::scan_text_csv(path)?.select([
+    let scanned = scan.select([
         col(ROW),
         col("source").str().strip_chars(lit(NULL)),
         col("account").str().strip_chars(lit(NULL)),

@@ -82,6 +82,19 @@ pub fn require_columns(
     }
 }
 
+/// Reads a CSV's header, checks it has `required`, and scans the file as text: the header and
+/// the scan.
+pub fn open_checked_csv(
+    path: &Path,
+    required: &[&str],
+    format: &str,
+    help: &str,
+) -> Result<(Vec<String>, LazyFrame)> {
+    let header = read_header(path)?;
+    require_columns(path, &header, required, format, help)?;
+    Ok((header, scan_text_csv(path)?))
+}
+
 /// Scans a CSV with every column as text and the null markers as missing, adding [`ROW`].
 pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
     let path_str = path.to_str().ok_or_else(|| Error::Usage {

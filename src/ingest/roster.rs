@@ -14,10 +14,8 @@ const FORMAT: &str = "an HR roster CSV";
 /// Reads the roster: `person_id` required, every other spec column optional.
 pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     let path = &input.path;
-    let header = read::read_header(path)?;
-    read::require_columns(
+    let (header, scan) = read::open_checked_csv(
         path,
-        &header,
         &[person::PERSON_ID],
         FORMAT,
         &format!(
@@ -34,7 +32,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
             .alias(name)
     };
     let raw = |name: &str| read::text_or_null(&header, name).alias(format!("__raw_{name}"));
-    let scanned = read::scan_text_csv(path)?.select([
+    let scanned = scan.select([
         col(ROW),
         col(person::PERSON_ID),
         read::text_or_null(&header, person::EMAIL),

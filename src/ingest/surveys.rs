@@ -14,15 +14,13 @@ const FORMAT: &str = "a person-level survey CSV";
 /// Reads `person_id, answered_at, measure, score`.
 pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     let path = &input.path;
-    let header = read::read_header(path)?;
-    read::require_columns(
+    let (_, scan) = read::open_checked_csv(
         path,
-        &header,
         &survey::ALL,
         FORMAT,
         "person-level survey answers need person_id, answered_at (YYYY-MM-DD), measure and score",
     )?;
-    let scanned = read::scan_text_csv(path)?.select([
+    let scanned = scan.select([
         col(ROW),
         col(survey::PERSON_ID),
         read::parse_date(col(survey::ANSWERED_AT)).alias(survey::ANSWERED_AT),

@@ -6,7 +6,8 @@
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::internal as fail;
+use crate::error::Result;
 use crate::schema::{event, person};
 
 /// Columns of the accounts table every adapter may provide: `source, account, email`.
@@ -14,14 +15,6 @@ pub const SOURCE: &str = "source";
 pub const ACCOUNT: &str = "account";
 pub const EMAIL: &str = "email";
 pub const PERSON: &str = "person_id";
-
-fn fail(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
-    move |source| Error::Polars {
-        what: what.to_string(),
-        source,
-        help: "report this as a bug with the pipeline file attached".into(),
-    }
-}
 
 /// `source, account, person_id`: who each known account is, the identity map winning over the
 /// roster's ids, and those over emails.

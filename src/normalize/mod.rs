@@ -11,7 +11,8 @@ pub mod usage;
 use polars::prelude::*;
 
 use crate::config::PeriodKind;
-use crate::error::{Error, Result};
+use crate::error::internal;
+use crate::error::Result;
 use crate::schema::event;
 
 /// Internal columns added by [`with_periods`].
@@ -31,14 +32,6 @@ pub struct RowCounts {
 }
 
 const INPUT: &str = "__input";
-
-fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
-    move |source| Error::Polars {
-        what: what.to_string(),
-        source,
-        help: "report this as a bug with the pipeline file attached".into(),
-    }
-}
 
 /// Concatenates the inputs (`None` for an input without rows of this kind), drops rows that
 /// repeat `key` (the first occurrence wins, in input order) and rows where `late` holds, and

@@ -5,17 +5,10 @@
 use polars::prelude::*;
 
 use super::usage;
-use crate::error::{Error, Result};
+use crate::error::internal;
+use crate::error::Result;
 use crate::ingest::{Batch, Reject};
 use crate::schema::event;
-
-fn internal(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
-    move |source| Error::Polars {
-        what: what.to_string(),
-        source,
-        help: "report this as a bug with the pipeline file attached".into(),
-    }
-}
 
 /// Screens a source: its events in place on `batch`, and its usage counts, returned. `file` is
 /// the source as the pipeline names it, for the rejects.

@@ -199,8 +199,12 @@ impl Store {
                     BTreeMap::new()
                 };
                 for (source, n) in &offered {
-                    let new = stored_now.get(source).copied().unwrap_or(0)
-                        - stored_before.get(source).copied().unwrap_or(0);
+                    let new = stored_now
+                        .get(source)
+                        .copied()
+                        .unwrap_or(0)
+                        .saturating_sub(stored_before.get(source).copied().unwrap_or(0))
+                        .min(*n);
                     *added.added.entry(source.clone()).or_insert(0) += new;
                     *added.already_stored.entry(source.clone()).or_insert(0) += n - new;
                 }
