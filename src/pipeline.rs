@@ -341,14 +341,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             let usage_all = match (usage_all, opts.as_of) {
                 (Some(u), Some(d)) => Some(
                     u.lazy()
-                        .filter(
-                            col(usage::WINDOW_END).lt_eq(lit(d.to_string()).str().to_date(
-                                StrptimeOptions {
-                                    format: Some("%Y-%m-%d".into()),
-                                    ..Default::default()
-                                },
-                            )),
-                        )
+                        .filter(usage::ends_after(d).not())
                         .collect()
                         .map_err(internal("applying --as-of to usage"))?,
                 ),
@@ -364,60 +357,27 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .filter(|s| s.kind != SourceKind::Events)
         .map(|s| s.label.clone())
         .collect();
-    let map = match &people {
-        Some((roster, _)) => {
-            let accounts = all_accounts(&account_tables)?;
-            let mut seen = vec![identity::accounts_seen(&events)?];
-            if let Some(u) = &usage {
-                seen.push(
-                    u.clone()
-                        .lazy()
-                        .select([col(usage::SOURCE), col(usage::ACCOUNT)]),
-                );
-            }
-            let seen = concat(seen, UnionArgs::default()).map_err(internal("listing accounts"))?;
-            identity::mapping(seen, &accounts, roster, identity_map.as_ref().map(|m| &m.0))?
-        }
-        None => identity_map
-            .as_ref()
-            .map(|m| m.0.clone())
-            .unwrap_or_else(identity::no_mapping),
-    };
-    let events = identity::apply(events.lazy(), &map, &prefixed)
-        .collect()
-        .map_err(internal("resolving identities"))?;
-    // Usage counts, with their accounts resolved to people and placed in periods.
-    let usage = match usage {
-        Some(u) => Some(
-            usage::with_periods(
-                identity::apply_to(u.lazy(), &map, &prefixed, &[usage::ACCOUNT]),
-                plan.period,
-            )
-            .rename([usage::ACCOUNT], [a::PERSON], true)
-            .collect()
-            .map_err(internal("resolving usage accounts"))?,
-        ),
-        None => None,
-    };
-    let unresolved = match &people {
-        Some((roster, _)) => {
-            let mut actors = vec![events.clone().lazy().select([
-                col(crate::schema::event::SOURCE),
-                col(crate::schema::event::ACTOR),
-            ])];
-            if let Some(u) = &usage {
-                actors.push(u.clone().lazy().select([
-                    col(usage::SOURCE).alias(crate::schema::event::SOURCE),
-                    col(a::PERSON).alias(crate::schema::event::ACTOR),
-                ]));
-            }
-            let actors = concat(actors, UnionArgs::default())
-                .and_then(|l| l.collect())
-                .map_err(internal("listing unresolved accounts"))?;
-            Some(identity::unresolved(&actors, roster)?)
-        }
-        None => None,
-    };
+    let accounts = all_accounts(&account_tables)?;
+    let identity::Resolved {
+        events,
+        usage,
+        users,
+        unresolved,
+    } = identity::resolve(identity::Inputs {
+        events,
+        usage,
+        accounts,
+        roster: people.as_ref().map(|p| &p.0),
+        identity_map: identity_map.as_ref().map(|m| &m.0),
+        prefixed: &prefixed,
+    })?;
+    let usage = usage
+        .map(|u| {
+            usage::with_periods(u.lazy(), plan.period)
+                .collect()
+                .map_err(internal("placing usage in periods"))
+        })
+        .transpose()?;
     let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
     // Who was seen when: event actors and usage-report people, for the calendar and for an
     // observed population.
@@ -451,52 +411,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let calendar = periods::calendar_frame(&calendar_periods)
         .map_err(internal("building the calendar"))?
         .lazy();
-    let (population, basis) = match &people {
-        Some((roster, _)) => (
-            population::from_roster(roster.clone().lazy(), calendar.clone()),
-            model::Population::Roster,
-        ),
-        None => {
-            // Without a roster, sources with a user list define their people (spec §2); the
-            // people of sources without one are those seen so far.
-            let users = all_accounts(&account_tables)?;
-            let listed: Vec<String> = users
-                .column("source")
-                .and_then(|c| c.unique_stable())
-                .and_then(|c| {
-                    c.str()
-                        .map(|s| s.iter().flatten().map(str::to_string).collect())
-                })
-                .map_err(internal("listing user lists"))?;
-            if listed.is_empty() {
-                (
-                    population::observed(seen, calendar.clone()),
-                    model::Population::Observed,
-                )
-            } else {
-                let people = identity::apply_to(users.lazy(), &map, &prefixed, &["account"])
-                    .select([
-                        col("account").alias(a::PERSON),
-                        col("joined"),
-                        col("deleted"),
-                    ]);
-                let unlisted = seen.filter(
-                    col(crate::schema::event::SOURCE)
-                        .is_in(lit(Series::new("l".into(), listed)).implode(false), false)
-                        .not(),
-                );
-                let both = concat(
-                    [
-                        population::from_user_list(people, calendar.clone()),
-                        population::observed(unlisted, calendar.clone()),
-                    ],
-                    UnionArgs::default(),
-                )
-                .map_err(internal("building the population"))?
-                .unique_stable(None, UniqueKeepStrategy::First);
-                (both, model::Population::UserList)
-            }
-        }
+    let (population, basis) =
+        population::of(people.as_ref().map(|p| &p.0), users, seen, calendar.clone())?;
+    let basis = match basis {
+        population::Basis::Roster => model::Population::Roster,
+        population::Basis::UserList => model::Population::UserList,
+        population::Basis::Observed => model::Population::Observed,
     };
     timings.insert("normalize", t.elapsed().as_millis());
     progress.done(n_events, t);

@@ -230,3 +230,89 @@ pub fn unresolved(events: &DataFrame, roster: &DataFrame) -> Result<DataFrame> {
         .collect()
         .map_err(fail("listing unresolved accounts"))
 }
+
+/// What identity resolution works from.
+pub struct Inputs<'a> {
+    /// Canonical events, actors and targets as the sources name them.
+    pub events: DataFrame,
+    /// Usage counts (`source, account, ...`), if any source gave them.
+    pub usage: Option<DataFrame>,
+    /// Every source's accounts (`source, account, email, joined, deleted`).
+    pub accounts: DataFrame,
+    pub roster: Option<&'a DataFrame>,
+    pub identity_map: Option<&'a DataFrame>,
+    /// Sources whose unmapped accounts become `<source>:<account>`.
+    pub prefixed: &'a [String],
+}
+
+/// Everything with accounts replaced by people.
+pub struct Resolved {
+    pub events: DataFrame,
+    /// Usage counts with `person` in place of `account`.
+    pub usage: Option<DataFrame>,
+    /// The sources' user lists: `source, person, joined, deleted`.
+    pub users: DataFrame,
+    /// With a roster: actors that matched nobody on it (`source, person, events`).
+    pub unresolved: Option<DataFrame>,
+}
+
+/// Resolves accounts to people in events, usage counts and user lists (see the module notes).
+pub fn resolve(inputs: Inputs) -> Result<Resolved> {
+    use crate::schema::activity::PERSON as PERSON_COL;
+    let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
+    let map = match inputs.roster {
+        Some(roster) => {
+            let mut seen = vec![accounts_seen(&inputs.events)?];
+            seen.extend(inputs.usage.as_ref().map(usage_accounts));
+            let seen = concat(seen, UnionArgs::default()).map_err(fail("listing accounts"))?;
+            mapping(seen, &inputs.accounts, roster, inputs.identity_map)?
+        }
+        None => inputs.identity_map.cloned().unwrap_or_else(no_mapping),
+    };
+    let events = apply(inputs.events.lazy(), &map, inputs.prefixed)
+        .collect()
+        .map_err(fail("resolving identities"))?;
+    let usage = inputs
+        .usage
+        .map(|u| {
+            apply_to(u.lazy(), &map, inputs.prefixed, &[ACCOUNT])
+                .rename([ACCOUNT], [PERSON_COL], true)
+                .collect()
+                .map_err(fail("resolving usage accounts"))
+        })
+        .transpose()?;
+    let users = apply_to(inputs.accounts.lazy(), &map, inputs.prefixed, &[ACCOUNT])
+        .select([
+            col(SOURCE),
+            col(ACCOUNT).alias(PERSON_COL),
+            col("joined"),
+            col("deleted"),
+        ])
+        .collect()
+        .map_err(fail("resolving user lists"))?;
+    let unresolved = match inputs.roster {
+        Some(roster) => {
+            let mut actors = vec![events
+                .clone()
+                .lazy()
+                .select([col(event::SOURCE), col(event::ACTOR)])];
+            if let Some(u) = &usage {
+                actors.push(u.clone().lazy().select([
+                    col(SOURCE).alias(event::SOURCE),
+                    col(PERSON_COL).alias(event::ACTOR),
+                ]));
+            }
+            let actors = concat(actors, UnionArgs::default())
+                .and_then(|l| l.collect())
+                .map_err(fail("listing unresolved accounts"))?;
+            Some(unresolved(&actors, roster)?)
+        }
+        None => None,
+    };
+    Ok(Resolved {
+        events,
+        usage,
+        users,
+        unresolved,
+    })
+}

@@ -6,7 +6,56 @@
 use polars::prelude::*;
 
 use super::periods::{PERIOD_END, PERIOD_KEY, PERIOD_START};
+use crate::error::{internal, Result};
 use crate::schema::{activity, event, person};
+
+/// Where the population comes from; the report states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    Roster,
+    UserList,
+    Observed,
+}
+
+/// The population (`person, period_key`) and its basis: the roster if there is one; else the
+/// sources' user lists (`source, person, joined, deleted`) plus, for sources without a list,
+/// the people `seen` (`source, actor, period_key`); else everyone seen.
+pub fn of(
+    roster: Option<&DataFrame>,
+    users: DataFrame,
+    seen: LazyFrame,
+    calendar: LazyFrame,
+) -> Result<(LazyFrame, Basis)> {
+    if let Some(roster) = roster {
+        return Ok((from_roster(roster.clone().lazy(), calendar), Basis::Roster));
+    }
+    let listed: Vec<String> = users
+        .column("source")
+        .and_then(|c| c.unique_stable())
+        .and_then(|c| {
+            c.str()
+                .map(|s| s.iter().flatten().map(str::to_string).collect())
+        })
+        .map_err(internal("listing user lists"))?;
+    if listed.is_empty() {
+        return Ok((observed(seen, calendar), Basis::Observed));
+    }
+    let unlisted = seen.filter(
+        col(event::SOURCE)
+            .is_in(lit(Series::new("l".into(), listed)).implode(false), false)
+            .not(),
+    );
+    let both = concat(
+        [
+            from_user_list(users.lazy(), calendar.clone()),
+            observed(unlisted, calendar),
+        ],
+        UnionArgs::default(),
+    )
+    .map_err(internal("building the population"))?
+    .unique_stable(None, UniqueKeepStrategy::First);
+    Ok((both, Basis::UserList))
+}
 
 /// `person, period_key` for everyone on the roster in each period of the calendar.
 pub fn from_roster(people: LazyFrame, calendar: LazyFrame) -> LazyFrame {

@@ -23,14 +23,16 @@ pub fn combine(
     inputs: &[Option<DataFrame>],
     as_of: Option<NaiveDate>,
 ) -> Result<(Option<DataFrame>, Vec<RowCounts>)> {
-    let late = match as_of {
-        Some(d) => col(WINDOW_END).gt(lit(d.to_string()).str().to_date(StrptimeOptions {
-            format: Some("%Y-%m-%d".into()),
-            ..Default::default()
-        })),
-        None => lit(false),
-    };
+    let late = as_of.map_or(lit(false), ends_after);
     super::dedup_counted(inputs, &[SOURCE, ACCOUNT, WINDOW_END, WINDOW_DAYS], late)
+}
+
+/// True for usage windows that end after the as-of day.
+pub fn ends_after(as_of: NaiveDate) -> Expr {
+    col(WINDOW_END).gt(lit(as_of.to_string()).str().to_date(StrptimeOptions {
+        format: Some("%Y-%m-%d".into()),
+        ..Default::default()
+    }))
 }
 
 /// Adds `period_key`: the period that contains each window's last day.
