@@ -54,6 +54,24 @@ fn rows(batch: &Batch) -> Vec<String> {
         .collect()
 }
 
+/// Exclusion reasons and counts, in name order.
+fn excluded_of(batch: &Batch) -> Vec<(&str, u64)> {
+    batch
+        .excluded
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect()
+}
+
+/// `(file, location, reason)` of each reject, in order.
+fn rejects_of(batch: &Batch) -> Vec<(&str, &str, &str)> {
+    batch
+        .rejects
+        .iter()
+        .map(|r| (r.file.as_str(), r.location.as_str(), r.reason.as_str()))
+        .collect()
+}
+
 fn reconciles(batch: &Batch) {
     assert_eq!(
         batch.rows_read,
@@ -81,20 +99,12 @@ fn slack_fixture_maps_every_message() {
             "general/1738367400.000500 | U1 | post | general/1738367400.000500 | general/1738367400.000500 | - | general | 1738367400000500",
         ]
     );
-    let excluded: Vec<(&str, u64)> = batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let excluded = excluded_of(&batch);
     assert_eq!(
         excluded,
         vec![("bot account", 1), ("bot message", 1), ("channel_leave", 1)]
     );
-    let rejects: Vec<(&str, &str, &str)> = batch
-        .rejects
-        .iter()
-        .map(|r| (r.file.as_str(), r.location.as_str(), r.reason.as_str()))
-        .collect();
+    let rejects = rejects_of(&batch);
     assert_eq!(
         rejects[0],
         ("general/2025-01-31.json", "$[5]", "unreadable ts")
@@ -204,11 +214,7 @@ fn stackexchange_fixture_maps_every_row() {
             "history/4 | 12 | curate | post/3 | post/3 | - | se | 1709510400000000",
         ]
     );
-    let excluded: Vec<(&str, u64)> = batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let excluded = excluded_of(&batch);
     assert_eq!(
         excluded,
         vec![
@@ -219,10 +225,9 @@ fn stackexchange_fixture_maps_every_row() {
             ("vote type 8", 1),
         ]
     );
-    let rejects: Vec<(&str, &str)> = batch
-        .rejects
-        .iter()
-        .map(|r| (r.file.as_str(), r.location.as_str()))
+    let rejects: Vec<(&str, &str)> = rejects_of(&batch)
+        .into_iter()
+        .map(|(f, l, _)| (f, l))
         .collect();
     assert_eq!(
         rejects,
@@ -263,11 +268,7 @@ fn teams_fixture_maps_messages_and_reactions() {
             "1616966400000 | u-carol | post | 1616966400000 | 1616966400000 | - | c-general | 1616966400000000",
         ]
     );
-    let excluded: Vec<(&str, u64)> = batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let excluded = excluded_of(&batch);
     assert_eq!(
         excluded,
         vec![
@@ -276,10 +277,9 @@ fn teams_fixture_maps_messages_and_reactions() {
             ("system event", 1)
         ]
     );
-    let rejects: Vec<(&str, &str)> = batch
-        .rejects
-        .iter()
-        .map(|r| (r.file.as_str(), r.location.as_str()))
+    let rejects: Vec<(&str, &str)> = rejects_of(&batch)
+        .into_iter()
+        .map(|(f, l, _)| (f, l))
         .collect();
     assert_eq!(
         rejects,
@@ -313,11 +313,7 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
             "user/12 | 12 | join | - | - | - | - | 1733126400000000",
         ]
     );
-    let excluded: Vec<(&str, u64)> = batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let excluded = excluded_of(&batch);
     assert_eq!(
         excluded,
         vec![
@@ -326,11 +322,7 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
             ("user without joined_at", 1)
         ]
     );
-    let rejects: Vec<(&str, &str, &str)> = batch
-        .rejects
-        .iter()
-        .map(|r| (r.file.as_str(), r.location.as_str(), r.reason.as_str()))
-        .collect();
+    let rejects = rejects_of(&batch);
     assert_eq!(
         rejects,
         vec![
@@ -372,11 +364,7 @@ fn discourse_fixture_maps_posts_visits_and_users() {
             "user/6 | 6 | join | - | - | - | - | 1712044800000000",
         ]
     );
-    let excluded: Vec<(&str, u64)> = batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .collect();
+    let excluded = excluded_of(&batch);
     assert_eq!(
         excluded,
         vec![
@@ -385,11 +373,7 @@ fn discourse_fixture_maps_posts_visits_and_users() {
             ("user without created_at", 1)
         ]
     );
-    let rejects: Vec<(&str, &str, &str)> = batch
-        .rejects
-        .iter()
-        .map(|r| (r.file.as_str(), r.location.as_str(), r.reason.as_str()))
-        .collect();
+    let rejects = rejects_of(&batch);
     assert_eq!(
         rejects,
         vec![

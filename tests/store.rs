@@ -36,6 +36,16 @@ fn setup(dir: &Path, events: &str) -> PathBuf {
     pipeline
 }
 
+/// `engage run` up to an as-of day, expected to succeed.
+fn run_as_of(pipeline: &Path, day: &str) {
+    engage()
+        .arg("run")
+        .arg(pipeline)
+        .args(["--as-of", day])
+        .assert()
+        .success();
+}
+
 /// `--log-format json` lines of a successful command.
 fn json_lines(cmd: &mut Command) -> Vec<serde_json::Value> {
     let out = cmd.args(["--log-format", "json"]).assert().success();
@@ -117,21 +127,11 @@ fn three_overlapping_slices_equal_one_fresh_ingest() {
         std::fs::write(sliced.path().join("events.csv"), s).unwrap();
         engage().arg("ingest").arg(&pipeline).assert().success();
     }
-    engage()
-        .arg("run")
-        .arg(&pipeline)
-        .args(["--as-of", "2026-09-30"])
-        .assert()
-        .success();
+    run_as_of(&pipeline, "2026-09-30");
 
     let fresh = tempfile::tempdir().unwrap();
     let pipeline = setup(fresh.path(), &text);
-    engage()
-        .arg("run")
-        .arg(&pipeline)
-        .args(["--as-of", "2026-09-30"])
-        .assert()
-        .success();
+    run_as_of(&pipeline, "2026-09-30");
 
     assert_eq!(
         files(&sliced.path().join("store/events")),
@@ -219,12 +219,7 @@ fn reruns_over_the_same_store_are_byte_identical() {
     // Two runs over the same store: tables, chart and report are identical; only the
     // manifest (run times) may differ.
     let outputs = || -> Vec<(String, u64)> {
-        engage()
-            .arg("run")
-            .arg(&pipeline)
-            .args(["--as-of", "2026-06-30"])
-            .assert()
-            .success();
+        run_as_of(&pipeline, "2026-06-30");
         files(&dir.path().join("out"))
             .into_iter()
             .filter(|(name, _)| name != "manifest.json")
