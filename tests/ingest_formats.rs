@@ -516,3 +516,23 @@ fn events_from_parquet_keep_their_typed_times() {
     );
     assert!(batch.rejects.is_empty() && batch.notes.is_empty());
 }
+
+#[test]
+fn a_broken_ndjson_line_is_named() {
+    use engage::config::Plan;
+    use engage::ingest::events;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("e.ndjson"),
+        "{\"event_id\": \"1\", \"occurred_at\": \"2025-01-01T00:00:00Z\", \"actor\": \"a\", \"action\": \"post\"}\n{\"event_id\": \"2\", \"occurred_at\": \n",
+    )
+    .unwrap();
+    let toml = "[pipeline]\nname = \"n\"\n\n[[source]]\nkind = \"events\"\npath = \"e.ndjson\"\n";
+    let plan = Plan::parse(&dir.path().join("p.toml"), toml, String::new()).unwrap();
+    let err = events::read(&plan.sources[0]).unwrap_err().to_string();
+    assert!(
+        err.contains("e.ndjson:2: line that is not a JSON object"),
+        "{err}"
+    );
+    assert!(err.contains("one JSON object per line"), "{err}");
+}

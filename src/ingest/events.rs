@@ -86,15 +86,66 @@ fn open(source: &SourcePlan) -> Result<(LazyFrame, Vec<String>, bool)> {
     Ok((frame, header, csv))
 }
 
+/// polars stops at a broken NDJSON line without saying which: for NDJSON, an error becomes
+/// one that names the broken lines, when there are any.
+fn name_broken_lines(source: &SourcePlan, e: Error) -> Error {
+    if source.format == SourceFormat::Ndjson {
+        broken_json_lines(&source.path).unwrap_or(e)
+    } else {
+        e
+    }
+}
+
+/// The lines of an NDJSON file that are not JSON objects, as an error naming them; `None` if
+/// every line is one (or the file cannot be read again).
+fn broken_json_lines(path: &Path) -> Option<Error> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).ok()?;
+    let mut examples = Vec::new();
+    let mut count = 0u64;
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.ok()?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ok = matches!(
+            serde_json::from_str::<serde_json::Value>(&line),
+            Ok(serde_json::Value::Object(_))
+        );
+        if !ok {
+            count += 1;
+            if examples.len() < 5 {
+                examples.push(crate::error::BadValue {
+                    line: i as u64 + 1,
+                    value: super::shorten(&line),
+                });
+            }
+        }
+    }
+    (count > 0).then(|| {
+        Error::BadValues(Box::new(crate::error::BadValues {
+            path: path.to_path_buf(),
+            column: "(whole line)".into(),
+            problem: "line that is not a JSON object".into(),
+            examples,
+            count,
+            help: "an NDJSON file holds one JSON object per line; repair or remove these lines"
+                .into(),
+        }))
+    })
+}
+
 /// Checks an events file's columns without reading its rows, for `engage validate`.
 pub fn check(source: &SourcePlan) -> Result<()> {
-    open(source).map(|_| ())
+    open(source)
+        .map(|_| ())
+        .map_err(|e| name_broken_lines(source, e))
 }
 
 /// Reads one events file: canonical events, and rejects for rows that cannot be read.
 pub fn read(source: &SourcePlan) -> Result<Batch> {
     let path = &source.path;
-    let (mut frame, header, csv) = open(source)?;
+    let (mut frame, header, csv) = open(source).map_err(|e| name_broken_lines(source, e))?;
     let text = |canonical: &str| -> Expr {
         let name = source_column(&source.columns, canonical);
         if header.iter().any(|h| h == name) {
@@ -200,7 +251,10 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
                 .otherwise(col("__raw_action"))
                 .alias(RAW),
         ]);
-    let frame = read::collect_file(checked, path)?;
+    let frame = match read::collect_file(checked, path) {
+        Ok(frame) => frame,
+        Err(e) => return Err(name_broken_lines(source, e)),
+    };
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
