@@ -114,17 +114,17 @@ pub fn local_day_expr(occurred_at: Expr, tz: chrono_tz::Tz) -> Expr {
 /// The first instant (µs since the epoch, UTC) after the local day `d` ends.
 pub fn end_of_day_utc_micros(d: NaiveDate, tz: chrono_tz::Tz) -> i64 {
     let next = (d + Duration::days(1)).and_time(NaiveTime::MIN);
-    // Midnight can fall in a DST gap in a few zones; the first valid instant after it is then
-    // an hour later.
-    let instant = tz
-        .from_local_datetime(&next)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(next + Duration::hours(1)))
+    // Midnight can fall in a gap: a DST change, or a whole skipped day (Samoa, 2011-12-30).
+    // The day then ends at the first local time that exists after it.
+    (0..=48)
+        .find_map(|h| {
+            tz.from_local_datetime(&(next + Duration::hours(h)))
                 .earliest()
         })
-        .expect("a local time one hour after a gap exists");
-    instant.timestamp_micros()
+        .map_or_else(
+            || next.and_utc().timestamp_micros(),
+            |instant| instant.timestamp_micros(),
+        )
 }
 
 /// The calendar as a frame: `period_key, period, period_start, period_end`.
@@ -208,6 +208,14 @@ mod tests {
         // And at midnight UTC in UTC.
         let us = end_of_day_utc_micros(d(2025, 1, 31), chrono_tz::UTC);
         assert_eq!(us, 1_738_368_000_000_000);
+    }
+
+    #[test]
+    fn a_skipped_day_ends_at_the_next_existing_time() {
+        // Samoa skipped 30 December 2011: 29 December ended at 31 December 00:00 local
+        // (UTC+14), which is 2011-12-30T10:00:00Z.
+        let us = end_of_day_utc_micros(d(2011, 12, 29), chrono_tz::Pacific::Apia);
+        assert_eq!(us, 1_325_239_200_000_000);
     }
 
     #[test]
