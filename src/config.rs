@@ -102,6 +102,18 @@ struct PipelineFile {
     surveys: Option<PathSection>,
     identities: Option<PathSection>,
     ladder: Option<LadderSection>,
+    #[serde(default)]
+    target: Vec<TargetSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TargetSection {
+    name: Spanned<String>,
+    metric: Spanned<String>,
+    target: f64,
+    by: Spanned<String>,
+    baseline: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,6 +140,36 @@ struct PipelineSection {
     exclude_accounts: Vec<String>,
     #[serde(default)]
     include_bots: bool,
+    #[serde(default)]
+    breakdowns: Option<Spanned<Vec<String>>>,
+    #[serde(default = "default_reach_window_days")]
+    reach_window_days: u32,
+    #[serde(default = "default_reply_window_hours")]
+    reply_window_hours: u32,
+    #[serde(default = "default_ambassador_periods")]
+    ambassador_periods: u32,
+    #[serde(default = "default_ambassador_min_partners")]
+    ambassador_min_partners: u32,
+    #[serde(default)]
+    ambassador_rung: Option<Spanned<String>>,
+    #[serde(default)]
+    reveal_ambassadors: bool,
+}
+
+fn default_reach_window_days() -> u32 {
+    30
+}
+
+fn default_reply_window_hours() -> u32 {
+    168
+}
+
+fn default_ambassador_periods() -> u32 {
+    3
+}
+
+fn default_ambassador_min_partners() -> u32 {
+    5
 }
 
 fn default_max_reject_share() -> f64 {
@@ -307,7 +349,53 @@ pub struct Plan {
     /// Keep bots and system accounts instead of excluding them.
     pub include_bots: bool,
     pub pseudonym_key_file: PathBuf,
+    /// Roster attributes to break the rates down by (spec §7 suppression applies).
+    pub breakdowns: Vec<String>,
+    pub windows: Windows,
+    pub ambassadors: AmbassadorSettings,
+    pub targets: Vec<Target>,
 }
+
+/// The time windows of the content metrics (spec §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// Views count towards a post's reach this many days after it was posted.
+    pub reach_days: u32,
+    /// A reply counts as an answer this many hours after the post.
+    pub reply_hours: u32,
+}
+
+/// Who counts as an ambassador candidate (spec §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmbassadorSettings {
+    /// The last this-many periods must all find the person on `rung` or higher.
+    pub periods: u32,
+    /// Distinct people who replied or reacted to them over those periods.
+    pub min_partners: u32,
+    /// The lowest rung that counts.
+    pub rung: String,
+    /// Publish person ids and emails instead of pseudonyms.
+    pub reveal: bool,
+}
+
+/// A SMART goal (spec §5 targets), as written in the pipeline file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    /// A period_metrics column or `rung_share:<Rung>`.
+    pub metric: String,
+    pub target: f64,
+    /// The period (label or a date inside it) by which the target should be met.
+    pub by: String,
+    /// The period (label or date) whose value is the starting point.
+    pub baseline: String,
+    /// `target[n]`, for error messages.
+    pub key: String,
+    pub line: usize,
+}
+
+/// Roster attributes a breakdown may use.
+pub const BREAKDOWN_ATTRIBUTES: [&str; 4] = ["department", "team", "location", "role"];
 
 impl Plan {
     /// Reads and validates a pipeline file.
@@ -541,6 +629,101 @@ impl Plan {
             Some(l) => ladder_from(l, path, text)?,
         };
 
+        let mut breakdowns: Vec<String> = Vec::new();
+        if let Some(b) = &p.breakdowns {
+            for attr in b.get_ref() {
+                if !BREAKDOWN_ATTRIBUTES.contains(&attr.as_str()) {
+                    return Err(setting_error(
+                        b.span(),
+                        format!("pipeline.breakdowns: {attr:?} is not a roster attribute"),
+                        &format!("choose from {}", BREAKDOWN_ATTRIBUTES.join(", ")),
+                    ));
+                }
+                if !breakdowns.contains(attr) {
+                    breakdowns.push(attr.clone());
+                }
+            }
+            if !breakdowns.is_empty() && people.is_none() {
+                return Err(setting_error(
+                    b.span(),
+                    "pipeline.breakdowns needs a roster to know each person's attributes".into(),
+                    "add a [people] table with the roster's path, or remove breakdowns",
+                ));
+            }
+        }
+        for (key, value) in [
+            ("reach_window_days", p.reach_window_days),
+            ("reply_window_hours", p.reply_window_hours),
+            ("ambassador_periods", p.ambassador_periods),
+        ] {
+            if value == 0 {
+                return Err(Error::Pipeline {
+                    path: path.to_path_buf(),
+                    line: find_key_line(text, key),
+                    message: format!("pipeline.{key} must be at least 1"),
+                    help: "remove the key to use the default".into(),
+                });
+            }
+        }
+        let ambassador_rung = match &p.ambassador_rung {
+            Some(r) => {
+                if !ladder.rungs.iter().any(|x| x.name == *r.get_ref()) {
+                    return Err(setting_error(
+                        r.span(),
+                        format!(
+                            "pipeline.ambassador_rung: the ladder has no rung {:?}",
+                            r.get_ref()
+                        ),
+                        &format!("choose one of {}", ladder.names().join(", ")),
+                    ));
+                }
+                r.get_ref().clone()
+            }
+            // Conversation and above: the spec's Conversationalists, its pyramid counterpart
+            // Commenting, or a custom ladder's second rung.
+            None => match ladder.name.as_str() {
+                "forrester" => "Conversationalists".to_string(),
+                "pyramid" => "Commenting".to_string(),
+                _ => ladder.rungs[1.min(ladder.rungs.len() - 1)].name.clone(),
+            },
+        };
+        let mut targets = Vec::with_capacity(file.target.len());
+        for (i, t) in file.target.iter().enumerate() {
+            let key = format!("target[{}]", i + 1);
+            let metric = t.metric.get_ref().trim().to_string();
+            let known = match metric.strip_prefix("rung_share:") {
+                Some(rung) => ladder.rungs.iter().any(|r| r.name == rung),
+                None => crate::schema::PERIOD_METRICS.contains(&metric.as_str()),
+            };
+            if !known {
+                return Err(setting_error(
+                    t.metric.span(),
+                    format!("{key}.metric: {metric:?} is not a period metric or a rung share"),
+                    &format!(
+                        "use a period_metrics column ({}) or rung_share:<Rung> with a rung of the ladder ({})",
+                        crate::schema::PERIOD_METRICS.join(", "),
+                        ladder.names().join(", ")
+                    ),
+                ));
+            }
+            if !t.target.is_finite() {
+                return Err(setting_error(
+                    t.name.span(),
+                    format!("{key}.target is not a number"),
+                    "give the value the metric should reach, e.g. target = 0.4",
+                ));
+            }
+            targets.push(Target {
+                name: t.name.get_ref().clone(),
+                metric,
+                target: t.target,
+                by: t.by.get_ref().trim().to_string(),
+                baseline: t.baseline.get_ref().trim().to_string(),
+                key,
+                line: line_of(text, t.name.span().start),
+            });
+        }
+
         let output = resolve(
             &p.output
                 .clone()
@@ -571,6 +754,18 @@ impl Plan {
             max_uncompressed_bytes: p.max_uncompressed_bytes,
             exclude_accounts: p.exclude_accounts,
             include_bots: p.include_bots,
+            breakdowns,
+            windows: Windows {
+                reach_days: p.reach_window_days,
+                reply_hours: p.reply_window_hours,
+            },
+            ambassadors: AmbassadorSettings {
+                periods: p.ambassador_periods,
+                min_partners: p.ambassador_min_partners,
+                rung: ambassador_rung,
+                reveal: p.reveal_ambassadors,
+            },
+            targets,
         })
     }
 }

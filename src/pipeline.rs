@@ -20,12 +20,16 @@ use crate::ingest::Batch;
 use crate::ingest::{self, InputFile};
 use crate::lock::RunLock;
 use crate::log::{Log, Progress};
-use crate::metrics::{activity, ladder, lifecycle, participation};
+use crate::metrics::{
+    activity, ambassadors, breakdowns, conversations, inequality, ladder, lifecycle, network,
+    participation, summary, targets,
+};
 use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
+use crate::outcomes::suppression;
 use crate::output;
 use crate::render::{self, model};
-use crate::schema::activity as a;
+use crate::schema::{activity as a, event};
 use crate::store::Store;
 
 /// What `engage run` was asked to do.
@@ -132,6 +136,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let plan = Plan::load(&opts.pipeline)?;
     // Checked before any data is read, so a typo in a rung fails in milliseconds.
     let compiled = ladder::compile(&plan.ladder, &plan.pipeline_path)?;
+    let resolved_targets = targets::resolve(&plan.targets, plan.period, &plan.pipeline_path)?;
     let out_dir = opts.out.clone().unwrap_or_else(|| plan.output.clone());
     let log = opts.log;
     if opts.ingest_only && plan.store.is_none() {
@@ -378,10 +383,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 .map_err(internal("placing usage in periods"))
         })
         .transpose()?;
-    let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone);
+    // Several metric families read the events: the local day and period are placed once.
+    let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone)
+        .collect()
+        .map_err(internal("placing events in periods"))?;
     // Who was seen when: event actors and usage-report people, for the calendar and for an
     // observed population.
-    let mut seen = vec![events.clone().select([
+    let mut seen = vec![events.clone().lazy().select([
         col(crate::schema::event::SOURCE),
         col(crate::schema::event::ACTOR),
         col(PERIOD_KEY),
@@ -435,7 +443,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     progress.step("computing the activity table and the ladder");
     let usage = usage.map(|u| u.lazy());
     // Each person's first active period anywhere in the data, for lifecycle and cohorts.
-    let mut first_seen = vec![lifecycle::first_activity(events.clone())];
+    let mut first_seen = vec![lifecycle::first_activity(events.clone().lazy())];
     if let Some(u) = &usage {
         first_seen.push(lifecycle::first_activity(u.clone().select([
             col(a::PERSON).alias(crate::schema::event::ACTOR),
@@ -449,15 +457,49 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("finding first activity"))?;
     let activity = ladder::assign(
-        activity::activity_table(events, population, usage),
+        activity::activity_table(events.clone().lazy(), population, usage.clone()),
         &compiled,
     )
     .collect()
     .map_err(internal("building the activity table"))?;
-    let mut period_metrics =
-        participation::period_metrics(activity.clone().lazy(), calendar.clone())
-            .collect()
-            .map_err(internal("computing period metrics"))?;
+    let views_known = has_views(&events, usage.as_ref())?;
+    let roster = people.as_ref().map(|p| p.0.clone().lazy());
+    let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
+    let posts = conversations::posts(events.clone().lazy(), plan.windows, views_known)
+        .collect()
+        .map_err(internal("following posts"))?;
+    let matrix = match &roster {
+        Some(r) => Some(
+            network::department_matrix(events.clone().lazy(), r.clone())
+                .collect()
+                .map_err(internal("counting interactions between departments"))?,
+        ),
+        None => None,
+    };
+    let families = summary::Families {
+        people: participation::people_metrics(activity.clone().lazy(), calendar_days, views_known),
+        inequality: inequality::inequality(activity.clone().lazy())
+            .map_err(internal("measuring inequality"))?,
+        conversations: conversations::period_conversations(
+            posts.clone().lazy(),
+            events.clone().lazy(),
+        ),
+        movement: ladder::movement(activity.clone().lazy(), &compiled.names),
+        leader_reach: match (&roster, views_known) {
+            (Some(r), true) => Some(network::leader_reach(
+                events.clone().lazy(),
+                r.clone(),
+                activity.clone().lazy(),
+            )),
+            _ => None,
+        },
+        cross_department: matrix
+            .as_ref()
+            .map(|m| network::cross_department(m.clone().lazy())),
+    };
+    let mut period_metrics = summary::period_metrics(calendar.clone(), families)
+        .collect()
+        .map_err(internal("computing period metrics"))?;
     let mut rung_table =
         ladder::rung_shares(activity.clone().lazy(), calendar.clone(), &compiled.names)
             .collect()
@@ -478,6 +520,148 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         lifecycle::retention(activity.clone().lazy(), first.lazy(), calendar.clone())
             .collect()
             .map_err(internal("computing retention"))?;
+    let labels = calendar.clone().select([col(PERIOD_KEY), col(a::PERIOD)]);
+    let with_label = |frame: LazyFrame| {
+        frame.join(
+            labels.clone(),
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+    };
+    let spaces_table = with_label(conversations::spaces(events.clone().lazy(), views_known))
+        .select(
+            [
+                event::SOURCE,
+                event::SPACE,
+                a::PERIOD,
+                "active",
+                "contributors",
+                "posts",
+                "replies",
+                "reach",
+            ]
+            .map(col),
+        )
+        .collect()
+        .map_err(internal("measuring spaces"))?;
+    let post_reach = with_label(posts.lazy())
+        .select(
+            [
+                "author",
+                event::SOURCE,
+                event::SPACE,
+                a::PERIOD,
+                "viewers",
+                "first_reply_hours",
+            ]
+            .map(col),
+        )
+        .collect()
+        .map_err(internal("measuring post reach"))?;
+    let mut breakdown_tables = Vec::with_capacity(plan.breakdowns.len());
+    if let Some(r) = &roster {
+        let attributes = r.clone().select(
+            std::iter::once(col(crate::schema::person::PERSON_ID).alias(a::PERSON))
+                .chain(plan.breakdowns.iter().map(|b| col(b.as_str())))
+                .collect::<Vec<_>>(),
+        );
+        for attribute in &plan.breakdowns {
+            let counts = with_label(breakdowns::counts(
+                activity.clone().lazy(),
+                attributes.clone(),
+                attribute,
+                &compiled.names,
+            ))
+            .collect()
+            .map_err(internal("breaking metrics down"))?;
+            let table = suppression::breakdown(
+                &counts,
+                attribute,
+                &compiled.names,
+                plan.min_group_size,
+                views_known,
+            )?;
+            breakdown_tables.push((format!("tables/breakdown_{attribute}.csv"), table));
+        }
+    }
+    let matrix_table = match (&matrix, &roster) {
+        (Some(m), Some(r)) => {
+            let headcounts = breakdowns::counts(
+                activity.clone().lazy(),
+                r.clone().select([
+                    col(crate::schema::person::PERSON_ID).alias(a::PERSON),
+                    col(crate::schema::person::DEPARTMENT),
+                ]),
+                crate::schema::person::DEPARTMENT,
+                &[],
+            )
+            .select([
+                col(PERIOD_KEY),
+                col("group").alias("department"),
+                col("headcount"),
+            ]);
+            Some(
+                with_label(suppression::matrix(
+                    m.clone().lazy(),
+                    headcounts,
+                    plan.min_group_size,
+                ))
+                .select(
+                    [
+                        a::PERIOD,
+                        "from_department",
+                        "to_department",
+                        "interactions",
+                        "people",
+                        "suppressed",
+                    ]
+                    .map(col),
+                )
+                .collect()
+                .map_err(internal("suppressing the department matrix"))?,
+            )
+        }
+        _ => None,
+    };
+    let targets_table = targets::table(&resolved_targets, &period_metrics, &rung_table)?;
+    let window: Vec<i32> = calendar_periods
+        .iter()
+        .rev()
+        .take(plan.ambassadors.periods as usize)
+        .map(|p| p.key)
+        .collect();
+    let eligible: Vec<String> = compiled
+        .names
+        .iter()
+        .take_while(|n| **n != plan.ambassadors.rung)
+        .chain(std::iter::once(&plan.ambassadors.rung))
+        .cloned()
+        .collect();
+    let ambassador_table = if window.len() == plan.ambassadors.periods as usize {
+        ambassadors::candidates(
+            activity.clone().lazy(),
+            events.clone().lazy(),
+            &window,
+            &eligible,
+            plan.ambassadors.min_partners,
+        )
+        .collect()
+        .map_err(internal("finding ambassador candidates"))?
+    } else {
+        ambassadors::candidates(
+            activity.clone().lazy(),
+            events.clone().lazy(),
+            &[],
+            &eligible,
+            u32::MAX,
+        )
+        .collect()
+        .map_err(internal("finding ambassador candidates"))?
+    };
     timings.insert("metrics", t.elapsed().as_millis());
     progress.done(activity.height() as u64, t);
     log.info(
@@ -588,6 +772,30 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ("charts/ladder.svg".into(), ladder_svg.into_bytes()),
         ("report.html".into(), html.into_bytes()),
     ];
+    let mut tables: Vec<(String, DataFrame)> = vec![
+        (
+            "tables/post_reach.csv".into(),
+            pseudonymizer.apply(&post_reach, "author")?,
+        ),
+        ("tables/spaces.csv".into(), spaces_table),
+    ];
+    tables.extend(breakdown_tables);
+    if let Some(m) = matrix_table {
+        tables.push(("tables/department_interactions.csv".into(), m));
+    }
+    if !plan.targets.is_empty() {
+        tables.push(("tables/targets.csv".into(), targets_table));
+    }
+    let ambassador_table = if plan.ambassadors.reveal {
+        reveal(ambassador_table, roster.as_ref())?
+    } else {
+        pseudonymizer.apply(&ambassador_table, a::PERSON)?
+    };
+    tables.push(("tables/ambassadors.csv".into(), ambassador_table));
+    for (name, mut table) in tables {
+        let bytes = output::csv_bytes(&mut table, &name)?;
+        files_out.push((name, bytes));
+    }
     if let Some(unresolved) = &unresolved {
         let mut table = pseudonymizer.apply(unresolved, "person")?;
         files_out.push((
@@ -973,4 +1181,67 @@ fn report_model(
         source_notes: Vec::new(),
         unresolved_accounts: None,
     })
+}
+
+/// Whether any source gives views (view events, or view counts in a usage report): without
+/// them reach cannot be measured, and the reach figures are empty rather than zero.
+fn has_views(events: &DataFrame, usage: Option<&LazyFrame>) -> Result<bool> {
+    let fail = internal("looking for view data");
+    let viewed = events
+        .clone()
+        .lazy()
+        .filter(col(event::ACTION).eq(lit(crate::schema::Action::View.as_str())))
+        .limit(1)
+        .collect()
+        .map_err(fail)?
+        .height()
+        > 0;
+    if viewed {
+        return Ok(true);
+    }
+    let Some(usage) = usage else {
+        return Ok(false);
+    };
+    let counted = usage
+        .clone()
+        .select([col(a::VIEWS).cast(DataType::UInt64).sum()])
+        .collect()
+        .map_err(internal("looking for view data"))?;
+    Ok(counted
+        .column(a::VIEWS)
+        .ok()
+        .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0)
+        > 0)
+}
+
+/// The ambassador table with the roster's email next to each person id, for a pipeline that
+/// opts in with `reveal_ambassadors = true`.
+fn reveal(table: DataFrame, roster: Option<&LazyFrame>) -> Result<DataFrame> {
+    let Some(roster) = roster else {
+        return Ok(table);
+    };
+    let names: Vec<Expr> = table
+        .get_column_names_owned()
+        .into_iter()
+        .map(col)
+        .chain([col(crate::schema::person::EMAIL)])
+        .collect();
+    table
+        .lazy()
+        .join(
+            roster.clone().select([
+                col(crate::schema::person::PERSON_ID),
+                col(crate::schema::person::EMAIL),
+            ]),
+            [col(a::PERSON)],
+            [col(crate::schema::person::PERSON_ID)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(names)
+        .collect()
+        .map_err(internal("adding emails to ambassadors"))
 }

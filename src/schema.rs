@@ -180,3 +180,36 @@ pub const ROLES: [&str; 3] = ["employee", "manager", "leader"];
 
 /// Exit kinds (spec §1 people).
 pub const EXIT_KINDS: [&str; 3] = ["voluntary", "involuntary", "other"];
+
+/// The columns of period_metrics after `period` (spec §4 and §5), in order: the counts behind
+/// the rates, then the rates.
+pub const PERIOD_METRICS: [&str; 28] = [
+    "headcount",
+    "active",
+    "engaged",
+    "contributors",
+    "creators",
+    "lurkers",
+    "viewers",
+    "posts",
+    "replies",
+    "participation_rate",
+    "engagement_rate_of_reached",
+    "contribution_rate",
+    "creation_rate",
+    "lurker_share",
+    "reach_rate",
+    "post_reach_median",
+    "post_reach_p90",
+    "leader_reach",
+    "stickiness",
+    "top1_share",
+    "top10_share",
+    "gini",
+    "reply_rate",
+    "median_first_reply_hours",
+    "unanswered_posts",
+    "cross_department_share",
+    "promotion_rate",
+    "demotion_rate",
+];

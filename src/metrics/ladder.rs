@@ -272,6 +272,43 @@ pub fn transitions(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -
         ])
 }
 
+/// `period_key, promotion_rate, demotion_rate`: of the people in headcount in a period and
+/// the one before, the share now on a higher rung and the share on a lower one (spec §5).
+pub fn movement(activity: LazyFrame, names: &[String]) -> LazyFrame {
+    let ranked = activity
+        .select([col(a::PERSON), col(PERIOD_KEY), col(a::RUNG)])
+        .join(
+            rung_order(names),
+            [col(a::RUNG)],
+            [col(a::RUNG)],
+            JoinArgs::new(JoinType::Inner),
+        );
+    let before = ranked.clone().select([
+        col(a::PERSON),
+        (col(PERIOD_KEY) + lit(1)).alias(PERIOD_KEY),
+        col("__order").alias("__from"),
+    ]);
+    ranked
+        .join(
+            before,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(PERIOD_KEY)])
+        .agg([
+            len().alias("__both"),
+            // Rung 0 is the highest: a smaller order is a step up.
+            col("__order").lt(col("__from")).sum().alias("__up"),
+            col("__order").gt(col("__from")).sum().alias("__down"),
+        ])
+        .select([
+            col(PERIOD_KEY),
+            super::ratio(col("__up"), col("__both")).alias("promotion_rate"),
+            super::ratio(col("__down"), col("__both")).alias("demotion_rate"),
+        ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

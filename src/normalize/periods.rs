@@ -80,6 +80,50 @@ pub fn period_of_key(kind: PeriodKind, key: i32) -> Period {
     }
 }
 
+/// The key of a period written as its label (`2025-03`, `2025-Q1`, `2025-W09`) or as a date
+/// inside it (`2025-03-15`); `None` when the text is neither.
+pub fn key_of_text(kind: PeriodKind, text: &str) -> Option<i32> {
+    let text = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(key_of_date(kind, d));
+    }
+    let (year, rest) = text.split_once('-')?;
+    let year: i32 = year.parse().ok().filter(|y| (1900..2200).contains(y))?;
+    let start = match kind {
+        PeriodKind::Month => NaiveDate::from_ymd_opt(year, rest.parse().ok()?, 1)?,
+        PeriodKind::Quarter => {
+            let q: u32 = rest.strip_prefix('Q')?.parse().ok()?;
+            NaiveDate::from_ymd_opt(year, q.checked_sub(1).filter(|q| *q < 4)? * 3 + 1, 1)?
+        }
+        PeriodKind::Week => {
+            let w: u32 = rest.strip_prefix('W')?.parse().ok()?;
+            NaiveDate::from_isoywd_opt(year, w, chrono::Weekday::Mon)?
+        }
+    };
+    let key = key_of_date(kind, start);
+    // The label must be the period's own spelling, so `2025-3` is not taken for March.
+    (period_of_key(kind, key).label == text).then_some(key)
+}
+
+/// Adds `days`: the period's local days up to and including the as-of day (all of them for
+/// periods that ended before it), the denominator of stickiness.
+pub fn with_days(calendar: LazyFrame, as_of: Option<NaiveDate>) -> LazyFrame {
+    let end = match as_of {
+        Some(d) => {
+            let cap = lit(days_since_epoch(d)).cast(DataType::Date);
+            when(col(PERIOD_END).gt(cap.clone()))
+                .then(cap)
+                .otherwise(col(PERIOD_END))
+        }
+        None => col(PERIOD_END),
+    };
+    calendar.with_column(
+        ((end.cast(DataType::Int32) - col(PERIOD_START).cast(DataType::Int32)) + lit(1))
+            .cast(DataType::UInt32)
+            .alias(DAYS),
+    )
+}
+
 /// Every period from `first` to `last` (keys, inclusive).
 pub fn range(kind: PeriodKind, first: i32, last: i32) -> Vec<Period> {
     (first..=last).map(|k| period_of_key(kind, k)).collect()
@@ -145,6 +189,8 @@ pub fn calendar_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
 pub const PERIOD_KEY: &str = "period_key";
 pub const PERIOD_START: &str = "period_start";
 pub const PERIOD_END: &str = "period_end";
+/// Local days of the period up to the as-of day.
+pub const DAYS: &str = "days";
 
 #[cfg(test)]
 mod tests {
@@ -152,6 +198,27 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn period_texts_are_labels_or_dates() {
+        let m = PeriodKind::Month;
+        assert_eq!(key_of_text(m, "2025-03"), Some(2025 * 12 + 2));
+        assert_eq!(key_of_text(m, "2025-03-31"), Some(2025 * 12 + 2));
+        assert_eq!(key_of_text(m, "2025-3"), None);
+        assert_eq!(key_of_text(m, "2025-13"), None);
+        assert_eq!(key_of_text(m, "March"), None);
+        let q = PeriodKind::Quarter;
+        assert_eq!(key_of_text(q, "2025-Q2"), Some(2025 * 4 + 1));
+        assert_eq!(key_of_text(q, "2025-Q5"), None);
+        assert_eq!(key_of_text(q, "2025-05-01"), Some(2025 * 4 + 1));
+        // ISO week 1 of 2025 starts on Monday 2024-12-30.
+        let w = PeriodKind::Week;
+        assert_eq!(
+            key_of_text(w, "2025-W01"),
+            Some(key_of_date(w, d(2024, 12, 30)))
+        );
+        assert_eq!(key_of_text(w, "2025-W01"), key_of_text(w, "2025-01-05"));
     }
 
     #[test]

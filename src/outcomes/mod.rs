@@ -2,3 +2,4 @@
 //! rules (spec §7) that every person-level or group-level output passes through.
 
 pub mod privacy;
+pub mod suppression;

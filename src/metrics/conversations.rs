@@ -1,0 +1,232 @@
+//! Conversations and content (spec §4): per post its reach (distinct viewers other than the
+//! author within the reach window) and its first reply by someone else within the reply
+//! window; per period the post and reply totals, reply rate, time to first reply, unanswered
+//! posts and the reach percentiles; per space and period its activity. Content metrics count
+//! every event after bot exclusion, whoever the actor, so these read the events.
+//!
+//! The per-post table is the second query whose cost grows with events. Its SQL equivalent:
+//!
+//! ```sql
+//! WITH posts AS (SELECT source, content_id AS post, actor AS author, space, occurred_at AS posted_at, period_key
+//!                FROM events WHERE action = 'post'),
+//! first_reply AS (
+//!   SELECT p.source, p.post, MIN(r.occurred_at) AS first_reply_at
+//!   FROM posts p JOIN events r ON r.action = 'reply' AND r.source = p.source AND r.thread_id = p.post
+//!   WHERE (r.actor IS DISTINCT FROM p.author OR p.author IS NULL)
+//!     AND r.occurred_at BETWEEN p.posted_at AND p.posted_at + INTERVAL '168' HOUR
+//!   GROUP BY 1, 2),
+//! reach AS (
+//!   SELECT p.source, p.post, COUNT(DISTINCT v.actor) AS viewers
+//!   FROM posts p JOIN events v ON v.action = 'view' AND v.source = p.source
+//!                              AND COALESCE(v.thread_id, v.content_id) = p.post
+//!   WHERE v.actor IS NOT NULL AND (p.author IS NULL OR v.actor <> p.author)
+//!     AND v.occurred_at BETWEEN p.posted_at AND p.posted_at + INTERVAL '30' DAY
+//!   GROUP BY 1, 2)
+//! SELECT posts.*, first_reply_at, viewers FROM posts LEFT JOIN first_reply USING (source, post)
+//!   LEFT JOIN reach USING (source, post)
+//! ```
+
+use polars::prelude::*;
+
+use super::ratio;
+use crate::config::Windows;
+use crate::normalize::PERIOD_KEY;
+use crate::schema::{event, Action};
+
+const MICROS_PER_HOUR: i64 = 3_600_000_000;
+
+fn is(action: Action) -> Expr {
+    col(event::ACTION).eq(lit(action.as_str()))
+}
+
+fn micros(e: Expr) -> Expr {
+    e.cast(DataType::Int64)
+}
+
+/// Someone other than the post's author (an unknown author or actor counts as someone else).
+fn other_than_author(actor: &str) -> Expr {
+    col("author")
+        .is_null()
+        .or(col(actor).is_null())
+        .or(col(actor).neq(col("author")))
+}
+
+/// One row per post event: `source, post, author, space, posted_at, period_key,
+/// first_reply_hours` (null when no one else replied within the window) and `viewers` (null
+/// when the sources hold no view data).
+pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFrame {
+    let posts = events.clone().filter(is(Action::Post)).select([
+        col(event::SOURCE),
+        col(event::CONTENT_ID).alias("post"),
+        col(event::ACTOR).alias("author"),
+        col(event::SPACE),
+        col(event::OCCURRED_AT).alias("posted_at"),
+        col(PERIOD_KEY),
+        col(event::EVENT_ID).alias("__event"),
+    ]);
+    let keyed = || posts.clone().filter(col("post").is_not_null());
+    let key = || [col(event::SOURCE), col("post")];
+    let reply_window = lit(windows.reply_hours as i64 * MICROS_PER_HOUR);
+    let replies = events
+        .clone()
+        .filter(is(Action::Reply).and(col(event::THREAD_ID).is_not_null()))
+        .select([
+            col(event::SOURCE),
+            col(event::THREAD_ID).alias("post"),
+            col(event::ACTOR).alias("__replier"),
+            col(event::OCCURRED_AT).alias("__replied_at"),
+        ]);
+    let first_reply = keyed()
+        .join(replies, key(), key(), JoinArgs::new(JoinType::Inner))
+        .filter(
+            other_than_author("__replier")
+                .and(micros(col("__replied_at")).gt_eq(micros(col("posted_at"))))
+                .and(micros(col("__replied_at")).lt_eq(micros(col("posted_at")) + reply_window)),
+        )
+        .group_by(key())
+        .agg([micros(col("__replied_at") - col("posted_at"))
+            .min()
+            .alias("__first_reply_us")]);
+    let reach_window = lit(windows.reach_days as i64 * 24 * MICROS_PER_HOUR);
+    let views = events
+        .filter(is(Action::View).and(col(event::ACTOR).is_not_null()))
+        .select([
+            col(event::SOURCE),
+            coalesce(&[col(event::THREAD_ID), col(event::CONTENT_ID)]).alias("post"),
+            col(event::ACTOR).alias("__viewer"),
+            col(event::OCCURRED_AT).alias("__viewed_at"),
+        ]);
+    let reach = keyed()
+        .join(views, key(), key(), JoinArgs::new(JoinType::Inner))
+        .filter(
+            other_than_author("__viewer")
+                .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
+                .and(micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window)),
+        )
+        .group_by(key())
+        .agg([col("__viewer")
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("viewers")]);
+    let viewers = if views_known {
+        col("viewers").fill_null(lit(0u32))
+    } else {
+        lit(NULL).cast(DataType::UInt32).alias("viewers")
+    };
+    posts
+        .join(first_reply, key(), key(), JoinArgs::new(JoinType::Left))
+        .join(reach, key(), key(), JoinArgs::new(JoinType::Left))
+        .with_columns([
+            (col("__first_reply_us").cast(DataType::Float64) / lit(MICROS_PER_HOUR as f64))
+                .alias("first_reply_hours"),
+            viewers,
+        ])
+        .sort(
+            [PERIOD_KEY, event::SOURCE, "posted_at", "__event"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .select([
+            col(event::SOURCE),
+            col("post"),
+            col("author"),
+            col(event::SPACE),
+            col("posted_at"),
+            col(PERIOD_KEY),
+            col("first_reply_hours"),
+            col("viewers"),
+        ])
+}
+
+/// `period_key, posts, replies, post_reach_median, post_reach_p90, reply_rate,
+/// median_first_reply_hours, unanswered_posts` for periods with any post or reply, from the
+/// per-post table and the events.
+pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
+    let replied = col("first_reply_hours").is_not_null();
+    let per_post = posts.group_by([col(PERIOD_KEY)]).agg([
+        len().cast(DataType::UInt32).alias("posts"),
+        replied
+            .clone()
+            .sum()
+            .cast(DataType::UInt32)
+            .alias("__replied"),
+        col("viewers")
+            .cast(DataType::Float64)
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("post_reach_median"),
+        col("viewers")
+            .cast(DataType::Float64)
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("post_reach_p90"),
+        col("first_reply_hours")
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("median_first_reply_hours"),
+    ]);
+    let replies = events
+        .filter(is(Action::Reply))
+        .group_by([col(PERIOD_KEY)])
+        .agg([len().cast(DataType::UInt32).alias("replies")]);
+    per_post
+        .join(
+            replies,
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns([
+            col("posts").fill_null(lit(0u32)),
+            col("__replied").fill_null(lit(0u32)),
+            col("replies").fill_null(lit(0u32)),
+        ])
+        .with_columns([
+            ratio(col("__replied"), col("posts")).alias("reply_rate"),
+            (col("posts") - col("__replied")).alias("unanswered_posts"),
+        ])
+        .select([
+            col(PERIOD_KEY),
+            col("posts"),
+            col("replies"),
+            col("post_reach_median"),
+            col("post_reach_p90"),
+            col("reply_rate"),
+            col("median_first_reply_hours"),
+            col("unanswered_posts"),
+        ])
+}
+
+/// `source, space, period_key, active, contributors, posts, replies, reach` per space and
+/// period with events: distinct actors, distinct posters or repliers, the two totals, and
+/// distinct viewers (null without view data). Events without a space are left out.
+pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
+    let actor_if = |cond: Expr| col(event::ACTOR).filter(cond).drop_nulls().n_unique();
+    let reach = if views_known {
+        col("reach")
+    } else {
+        lit(NULL).cast(DataType::UInt32).alias("reach")
+    };
+    events
+        .filter(col(event::SPACE).is_not_null())
+        .group_by([col(event::SOURCE), col(event::SPACE), col(PERIOD_KEY)])
+        .agg([
+            col(event::ACTOR)
+                .drop_nulls()
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias("active"),
+            actor_if(is(Action::Post).or(is(Action::Reply)))
+                .cast(DataType::UInt32)
+                .alias("contributors"),
+            is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
+            is(Action::Reply)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("replies"),
+            actor_if(is(Action::View))
+                .cast(DataType::UInt32)
+                .alias("reach"),
+        ])
+        .with_column(reach)
+        .sort(
+            [PERIOD_KEY, event::SOURCE, event::SPACE],
+            SortMultipleOptions::default(),
+        )
+}

@@ -1,0 +1,175 @@
+//! Targets (spec §5): SMART goals from the pipeline file, each checked against a straight
+//! line from its baseline value to its target: is the current value where the line says it
+//! should be by now? Reads period_metrics and the rung shares, both one row per period.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::config::{PeriodKind, Target};
+use crate::error::{internal, Error, Result};
+use crate::normalize::periods::key_of_text;
+use crate::normalize::PERIOD_KEY;
+use crate::schema::activity as a;
+
+/// A target whose baseline and deadline are period keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub target: Target,
+    pub baseline_key: i32,
+    pub by_key: i32,
+}
+
+/// Turns each target's `baseline` and `by` into periods, before any data is read, so a typo
+/// fails at once with its line.
+pub fn resolve(targets: &[Target], kind: PeriodKind, pipeline: &Path) -> Result<Vec<Resolved>> {
+    targets
+        .iter()
+        .map(|t| {
+            let key = |field: &str, text: &str| {
+                key_of_text(kind, text).ok_or_else(|| Error::Pipeline {
+                    path: pipeline.to_path_buf(),
+                    line: Some(t.line),
+                    message: format!("{}.{field}: {text:?} is neither a period nor a date", t.key),
+                    help: "write a period label as in the tables (2025-03, 2025-Q1, 2025-W09) or a date (2025-03-31)".into(),
+                })
+            };
+            let baseline_key = key("baseline", &t.baseline)?;
+            let by_key = key("by", &t.by)?;
+            if by_key <= baseline_key {
+                return Err(Error::Pipeline {
+                    path: pipeline.to_path_buf(),
+                    line: Some(t.line),
+                    message: format!(
+                        "{}: `by` ({}) is not after `baseline` ({})",
+                        t.key, t.by, t.baseline
+                    ),
+                    help: "set `by` to the period the target should be met in, after the baseline"
+                        .into(),
+                });
+            }
+            Ok(Resolved {
+                target: t.clone(),
+                baseline_key,
+                by_key,
+            })
+        })
+        .collect()
+}
+
+/// The value a straight line from `(base_key, baseline)` to `(by_key, target)` gives at
+/// `key`; after `by_key` the target itself.
+pub fn expected(baseline: f64, target: f64, base_key: i32, by_key: i32, key: i32) -> f64 {
+    let done = ((key - base_key) as f64 / (by_key - base_key) as f64).clamp(0.0, 1.0);
+    baseline + (target - baseline) * done
+}
+
+/// On track when the current value is on the target's side of the line (at or above it for a
+/// target above the baseline, at or below it for one below).
+pub fn on_track(baseline: f64, target: f64, expected: f64, current: f64) -> bool {
+    if target >= baseline {
+        current >= expected
+    } else {
+        current <= expected
+    }
+}
+
+/// `name, metric, baseline_period, baseline, current_period, current, target, by, expected,
+/// on_track`, one row per target. `metrics` is period_metrics (with `period_key`), `rungs` the
+/// rung table (`period_key, rung, share`); the current period is the last of `metrics`.
+/// Values missing in the data (a baseline before the first period, a null metric) leave
+/// `baseline`, `current`, `expected` or `on_track` empty.
+pub fn table(targets: &[Resolved], metrics: &DataFrame, rungs: &DataFrame) -> Result<DataFrame> {
+    let fail = internal("checking targets");
+    let keys: Vec<i32> = metrics
+        .column(PERIOD_KEY)
+        .and_then(|c| c.i32().cloned())
+        .map_err(fail)?
+        .into_no_null_iter()
+        .collect();
+    let labels: Vec<String> = metrics
+        .column(a::PERIOD)
+        .and_then(|c| c.str().cloned())
+        .map_err(internal("checking targets"))?
+        .iter()
+        .map(|s| s.unwrap_or_default().to_string())
+        .collect();
+    let current_key = keys.last().copied();
+    let value_at = |metric: &str, key: i32| -> Result<Option<f64>> {
+        let (frame, filter) = match metric.strip_prefix("rung_share:") {
+            Some(rung) => (
+                rungs,
+                col(PERIOD_KEY).eq(lit(key)).and(col(a::RUNG).eq(lit(rung))),
+            ),
+            None => (metrics, col(PERIOD_KEY).eq(lit(key))),
+        };
+        let column = if metric.starts_with("rung_share:") {
+            "share"
+        } else {
+            metric
+        };
+        let found = frame
+            .clone()
+            .lazy()
+            .filter(filter)
+            .select([col(column).cast(DataType::Float64)])
+            .collect()
+            .map_err(internal("checking targets"))?;
+        Ok(found
+            .column(column)
+            .ok()
+            .and_then(|c| c.f64().ok().and_then(|c| c.get(0))))
+    };
+    let label_of = |key: i32| {
+        keys.iter()
+            .position(|k| *k == key)
+            .map(|i| labels[i].clone())
+    };
+    let mut names = Vec::new();
+    let mut measured = Vec::new();
+    let mut baseline_periods = Vec::new();
+    let mut baselines = Vec::new();
+    let mut current_periods = Vec::new();
+    let mut currents = Vec::new();
+    let mut goals = Vec::new();
+    let mut bys = Vec::new();
+    let mut expecteds = Vec::new();
+    let mut tracks = Vec::new();
+    for t in targets {
+        let baseline = value_at(&t.target.metric, t.baseline_key)?;
+        let current = match current_key {
+            Some(k) => value_at(&t.target.metric, k)?,
+            None => None,
+        };
+        let line = match (baseline, current_key) {
+            (Some(b), Some(k)) => Some(expected(b, t.target.target, t.baseline_key, t.by_key, k)),
+            _ => None,
+        };
+        names.push(t.target.name.clone());
+        measured.push(t.target.metric.clone());
+        baseline_periods.push(label_of(t.baseline_key).unwrap_or(t.target.baseline.clone()));
+        baselines.push(baseline);
+        current_periods.push(current_key.and_then(label_of));
+        currents.push(current);
+        goals.push(t.target.target);
+        bys.push(t.target.by.clone());
+        expecteds.push(line);
+        tracks.push(match (baseline, line, current) {
+            (Some(b), Some(e), Some(c)) => Some(on_track(b, t.target.target, e, c)),
+            _ => None,
+        });
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new("name".into(), names),
+        Column::new("metric".into(), measured),
+        Column::new("baseline_period".into(), baseline_periods),
+        Column::new("baseline".into(), baselines),
+        Column::new("current_period".into(), current_periods),
+        Column::new("current".into(), currents),
+        Column::new("target".into(), goals),
+        Column::new("by".into(), bys),
+        Column::new("expected".into(), expecteds),
+        Column::new("on_track".into(), tracks),
+    ])
+    .map_err(internal("checking targets"))
+}

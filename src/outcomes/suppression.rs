@@ -1,0 +1,227 @@
+//! Small-group suppression (spec §7): a figure about a group defined by an HR attribute (or a
+//! rung within one) that rests on fewer than `min_group_size` people is shown as suppressed,
+//! and where a shown total would give a lone suppressed cell away, the next smallest cell of
+//! its row or column is suppressed too, until no row or column has exactly one.
+
+use polars::prelude::*;
+
+use crate::error::{internal, Result};
+use crate::metrics::breakdowns::COUNTS;
+use crate::normalize::PERIOD_KEY;
+
+/// Which cells of a table of people counts must not be shown. `counts[row][col]`: rows are the
+/// groups of one period, columns the counts. Every column adds up over the rows to a total
+/// shown elsewhere; each set in `row_sets` adds up to the row's `row_total` column. When the
+/// `row_total` cell is suppressed the whole row is.
+pub fn suppress(
+    counts: &[Vec<u64>],
+    row_total: usize,
+    row_sets: &[Vec<usize>],
+    k: u64,
+) -> Vec<Vec<bool>> {
+    let mut hidden: Vec<Vec<bool>> = counts
+        .iter()
+        .map(|row| row.iter().map(|&c| c < k).collect())
+        .collect();
+    let cols = counts.first().map_or(0, Vec::len);
+    // Hide the smallest shown cell among `cells` (ties: the first), if any.
+    let hide_smallest = |hidden: &mut Vec<Vec<bool>>, cells: &[(usize, usize)]| -> bool {
+        let pick = cells
+            .iter()
+            .filter(|&&(r, c)| !hidden[r][c])
+            .min_by_key(|&&(r, c)| counts[r][c]);
+        match pick {
+            Some(&(r, c)) => {
+                hidden[r][c] = true;
+                true
+            }
+            None => false,
+        }
+    };
+    loop {
+        let mut changed = false;
+        for row in hidden.iter_mut() {
+            if row.get(row_total).copied().unwrap_or(false) && row.iter().any(|h| !h) {
+                row.iter_mut().for_each(|h| *h = true);
+                changed = true;
+            }
+        }
+        for r in 0..counts.len() {
+            for set in row_sets {
+                let cells: Vec<(usize, usize)> = set.iter().map(|&c| (r, c)).collect();
+                if cells.iter().filter(|&&(r, c)| hidden[r][c]).count() == 1 {
+                    changed |= hide_smallest(&mut hidden, &cells);
+                }
+            }
+        }
+        for c in 0..cols {
+            let cells: Vec<(usize, usize)> = (0..counts.len()).map(|r| (r, c)).collect();
+            if cells.iter().filter(|&&(r, c)| hidden[r][c]).count() == 1 {
+                changed |= hide_smallest(&mut hidden, &cells);
+            }
+        }
+        if !changed {
+            return hidden;
+        }
+    }
+}
+
+/// The publishable breakdown from [`crate::metrics::breakdowns::counts`] (with `period`
+/// joined): `period, <attribute>, headcount, active, contributors, creators,
+/// participation_rate, contribution_rate, creation_rate, reach_rate, rung_share:<Rung>…,
+/// suppressed`. A suppressed figure is empty and its row says `suppressed = true`.
+pub fn breakdown(
+    counts: &DataFrame,
+    attribute: &str,
+    rungs: &[String],
+    k: u32,
+    views_known: bool,
+) -> Result<DataFrame> {
+    let fail = internal("suppressing a breakdown");
+    let keys: Vec<i32> = counts
+        .column(PERIOD_KEY)
+        .and_then(|c| c.i32().cloned())
+        .map_err(fail)?
+        .into_no_null_iter()
+        .collect();
+    let text = |name: &str| -> Result<Vec<String>> {
+        Ok(counts
+            .column(name)
+            .and_then(|c| c.str().cloned())
+            .map_err(internal("suppressing a breakdown"))?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect())
+    };
+    let periods = text("period")?;
+    let groups = text("group")?;
+    // Columns of the grid: the people counts (viewers only with view data), then the rungs.
+    let names: Vec<&str> = COUNTS
+        .iter()
+        .copied()
+        .filter(|c| views_known || *c != "viewers")
+        .chain(rungs.iter().map(String::as_str))
+        .collect();
+    let mut values: Vec<Vec<u64>> = vec![Vec::new(); names.len()];
+    for (i, name) in names.iter().enumerate() {
+        values[i] = counts
+            .column(name)
+            .and_then(|c| c.u32().cloned())
+            .map_err(internal("suppressing a breakdown"))?
+            .iter()
+            .map(|v| u64::from(v.unwrap_or(0)))
+            .collect();
+    }
+    let rung_cols: Vec<usize> = (names.len() - rungs.len()..names.len()).collect();
+    let mut hidden = vec![vec![false; names.len()]; keys.len()];
+    // Rows are sorted by period: suppress each period's block of groups on its own.
+    let mut start = 0;
+    while start < keys.len() {
+        let end = (start..keys.len())
+            .find(|&i| keys[i] != keys[start])
+            .unwrap_or(keys.len());
+        let grid: Vec<Vec<u64>> = (start..end)
+            .map(|r| values.iter().map(|col| col[r]).collect())
+            .collect();
+        for (offset, row) in suppress(&grid, 0, std::slice::from_ref(&rung_cols), u64::from(k))
+            .into_iter()
+            .enumerate()
+        {
+            hidden[start + offset] = row;
+        }
+        start = end;
+    }
+    let shown = |name: &str| -> Vec<Option<u64>> {
+        let i = names.iter().position(|n| *n == name);
+        (0..keys.len())
+            .map(|r| i.and_then(|i| (!hidden[r][i]).then_some(values[i][r])))
+            .collect()
+    };
+    let rate = |num: &[Option<u64>], den: &[Option<u64>]| -> Vec<Option<f64>> {
+        num.iter()
+            .zip(den)
+            .map(|(n, d)| match (n, d) {
+                (Some(n), Some(d)) if *d > 0 => Some(*n as f64 / *d as f64),
+                _ => None,
+            })
+            .collect()
+    };
+    let headcount = shown("headcount");
+    let (active, contributors, creators, viewers) = (
+        shown("active"),
+        shown("contributors"),
+        shown("creators"),
+        shown("viewers"),
+    );
+    let as_u32 =
+        |v: &[Option<u64>]| -> Vec<Option<u32>> { v.iter().map(|x| x.map(|x| x as u32)).collect() };
+    let mut columns = vec![
+        Column::new("period".into(), periods),
+        Column::new(attribute.into(), groups),
+        Column::new("headcount".into(), as_u32(&headcount)),
+        Column::new("active".into(), as_u32(&active)),
+        Column::new("contributors".into(), as_u32(&contributors)),
+        Column::new("creators".into(), as_u32(&creators)),
+        Column::new("participation_rate".into(), rate(&active, &headcount)),
+        Column::new("contribution_rate".into(), rate(&contributors, &headcount)),
+        Column::new("creation_rate".into(), rate(&creators, &headcount)),
+        Column::new("reach_rate".into(), rate(&viewers, &headcount)),
+    ];
+    for r in rungs {
+        columns.push(Column::new(
+            format!("rung_share:{r}").into(),
+            rate(&shown(r), &headcount),
+        ));
+    }
+    columns.push(Column::new(
+        "suppressed".into(),
+        hidden
+            .iter()
+            .map(|row| row.iter().any(|h| *h))
+            .collect::<Vec<bool>>(),
+    ));
+    DataFrame::new(keys.len(), columns).map_err(internal("suppressing a breakdown"))
+}
+
+/// The department × department interaction matrix with §7 applied: a cell is empty when fewer
+/// than `k` people made its interactions or either department has fewer than `k` people in
+/// headcount that period (`headcounts`: `period_key, department, headcount`).
+pub fn matrix(matrix: LazyFrame, headcounts: LazyFrame, k: u32) -> LazyFrame {
+    let small = |side: &str| {
+        headcounts.clone().select([
+            col(PERIOD_KEY),
+            col("department").alias(side),
+            col("headcount").alias(format!("__{side}_headcount")),
+        ])
+    };
+    let on = |side: &str| [col(PERIOD_KEY), col(side)];
+    let mut joined = matrix;
+    for side in ["from_department", "to_department"] {
+        joined = joined.join(
+            small(side),
+            on(side),
+            on(side),
+            JoinArgs::new(JoinType::Left),
+        );
+    }
+    let hide = col("people")
+        .lt(lit(k))
+        .or(col("__from_department_headcount")
+            .fill_null(lit(0u32))
+            .lt(lit(k)))
+        .or(col("__to_department_headcount")
+            .fill_null(lit(0u32))
+            .lt(lit(k)));
+    joined
+        .with_column(hide.alias("suppressed"))
+        .with_columns(["interactions", "people"].map(|c| {
+            when(col("suppressed"))
+                .then(lit(NULL).cast(DataType::UInt32))
+                .otherwise(col(c))
+                .alias(c)
+        }))
+        .sort(
+            [PERIOD_KEY, "from_department", "to_department"],
+            SortMultipleOptions::default(),
+        )
+}
