@@ -46,6 +46,36 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Some columns of a CSV table, by name, as CSV text (the tables hold no quoted commas).
+fn pick(csv: &str, columns: &[&str]) -> String {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let at: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .unwrap_or_else(|| panic!("no column {c} in {header:?}"))
+        })
+        .collect();
+    let mut out = columns.join(",") + "\n";
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        out += &at.iter().map(|&i| cells[i]).collect::<Vec<_>>().join(",");
+        out += "\n";
+    }
+    out
+}
+
+/// The participation columns of period_metrics.
+fn participation(out: &Path) -> String {
+    pick(
+        &read(&out.join("tables/period_metrics.csv")),
+        &["period", "headcount", "active", "participation_rate"],
+    )
+}
+
 fn activity(out: &Path) -> DataFrame {
     let file = std::fs::File::open(out.join("tables/activity.parquet")).unwrap();
     ParquetReader::new(file).finish().unwrap()
@@ -84,8 +114,64 @@ fn tiny_fixture_end_to_end() {
     run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
 
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,4,1.0\n"
+    );
+    // Every §4 figure, by hand (Amsterdam days; no view data problem: bob's view exists).
+    // January, headcount 5 (frank leaves on the 20th, erin on the 31st: both still count):
+    //   active 4; engaged alice (post), carol (reply) = 2; lurkers bob (view), erin (visit) = 2;
+    //   contributors 2, creators 1, viewers {bob} = 1; posts e1, replies e3 (any actor).
+    //   engagement_rate_of_reached = engaged viewers 0 / 1 = 0.0; reach_rate 1/5 = 0.2.
+    //   post_reach of m1 = {bob} = 1 -> median 1.0, p90 1.0.
+    //   leader_reach: bob viewed content of alice (leader) -> 1/5 = 0.2.
+    //   stickiness: active days 1+1+1+1 = 4 over 31 days, / 4 active = 1/31.
+    //   top1/top10: 4 active -> the first ceil(0.04) = ceil(0.4) = 1 person, alice (1 of 2
+    //   contributions, tied with carol, alice first by id) -> 0.5.
+    //   gini over [0,0,0,1,1]: 2*(4*1+5*1)/(5*2) - 6/5 = 1.8 - 1.2 = 0.6.
+    //   m1 first answered by carol 25 h later -> reply_rate 1/1, median 25.0, unanswered 0.
+    //   cross_department: carol (IT) replied to alice (Sales) -> 1/1.
+    //   No previous period -> promotion and demotion empty.
+    // February, headcount 4:
+    //   active 4; engaged bob (reaction), carol (share), alice (reactions) = 3; dave joined only
+    //   -> lurker; no contributions; no views -> viewers 0, engagement_rate_of_reached empty
+    //   (0/0), reach_rate 0.0, leader_reach 0.0. posts: mallory's m3 counts (content metrics
+    //   count every actor), unanswered -> reply_rate 0.0, unanswered 1, median empty; its reach
+    //   0. stickiness 4 person-days / 28 days / 4 = 1/28. top shares and gini empty (no
+    //   contributions). cross_department: bob -> alice both Sales (alice -> mallory: unknown
+    //   department, left out) -> 0.0. Movement of alice, bob, carol (in both periods): alice
+    //   Creators -> Critics (down), bob Spectators -> Critics (up), carol Conversationalists ->
+    //   Collectors (down) -> promotion 1/3, demotion 2/3.
+    assert_eq!(
+        read(&out.path().join("tables/period_metrics.csv")),
+        "period,headcount,active,engaged,contributors,creators,lurkers,viewers,posts,replies,\
+         participation_rate,engagement_rate_of_reached,contribution_rate,creation_rate,\
+         lurker_share,reach_rate,post_reach_median,post_reach_p90,leader_reach,stickiness,\
+         top1_share,top10_share,gini,reply_rate,median_first_reply_hours,unanswered_posts,\
+         cross_department_share,promotion_rate,demotion_rate\n\
+         2025-01,5,4,2,2,1,2,1,1,1,0.8,0.0,0.4,0.2,0.5,0.2,1.0,1.0,0.2,0.03225806451612903,\
+         0.5,0.5,0.6,1.0,25.0,0,1.0,,\n\
+         2025-02,4,4,3,0,0,1,0,1,0,1.0,,0.0,0.0,0.25,0.0,0.0,0.0,0.0,0.03571428571428571,\
+         ,,,0.0,,1,0.0,0.3333333333333333,0.6666666666666666\n"
+    );
+    // Per post (pseudonymised author): m1 seen by bob, answered after 25 h; m3 by mallory
+    // (not on the roster: still a post) seen by nobody, unanswered.
+    assert_eq!(
+        read(&out.path().join("tables/post_reach.csv")),
+        format!(
+            "author,source,space,period,viewers,first_reply_hours\n\
+             {},events,general,2025-01,1,25.0\n\
+             {},events,general,2025-02,0,\n",
+            pseudonym("alice"),
+            pseudonym("mallory")
+        )
+    );
+    // The space `general`: January alice, bob, carol (active 3, contributors alice and carol,
+    // reach bob); February bob, dave, carol, mallory, alice (5; contributor mallory; no views).
+    assert_eq!(
+        read(&out.path().join("tables/spaces.csv")),
+        "source,space,period,active,contributors,posts,replies,reach\n\
+         events,general,2025-01,3,2,1,1,1\n\
+         events,general,2025-02,5,1,1,0,0\n"
     );
     // 2025-01: alice Creators, carol Conversationalists, bob and erin Spectators, frank Inactives.
     // 2025-02: alice and bob Critics, carol Collectors, dave Joiners.
@@ -210,7 +296,22 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["role"], "people");
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 9);
+    // activity, period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
+    // department_interactions, ambassadors, unresolved_accounts, the chart and the report.
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 13);
+    // Two periods cannot give three periods of steady conversation: no ambassador candidates.
+    assert_eq!(
+        read(&out.path().join("tables/ambassadors.csv")),
+        "rank,person,distinct_partners,responders,contributions,rung\n"
+    );
+    // Sales has 3 people in January and 2 in February, IT 2 and 2: every department is under
+    // min_group_size = 5, so every cell of the interaction matrix is suppressed.
+    assert_eq!(
+        read(&out.path().join("tables/department_interactions.csv")),
+        "period,from_department,to_department,interactions,people,suppressed\n\
+         2025-01,IT,Sales,,,true\n\
+         2025-02,Sales,Sales,,,true\n"
+    );
     // mallory posted but is not on the roster: listed once, pseudonymised, with her one event.
     let mallory = csv_rows(&out.path().join("tables/unresolved_accounts.csv"));
     assert_eq!(mallory, vec![format!("events,{},1", pseudonym("mallory"))]);
@@ -270,7 +371,7 @@ fn as_of_cuts_events_and_sets_the_last_period() {
         &["--as-of", "2025-02-04"],
     );
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,2,0.5\n"
     );
     let manifest: serde_json::Value =
@@ -286,7 +387,7 @@ fn as_of_cuts_events_and_sets_the_last_period() {
         out.path(),
         &["--as-of", "2025-03-31"],
     );
-    assert!(read(&out.path().join("tables/period_metrics.csv")).ends_with("2025-03,4,0,0.0\n"));
+    assert!(participation(out.path()).ends_with("2025-03,4,0,0.0\n"));
 }
 
 #[test]
@@ -323,7 +424,7 @@ fn without_a_roster_the_population_is_observed() {
     // 2025-01: alice, bob, carol, erin seen, all active. 2025-02: those four plus dave and
     // mallory seen so far = 6; active alice, bob, carol, dave, mallory = 5.
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,4,4,1.0\n2025-02,6,5,0.8333333333333334\n"
     );
     assert!(read(&out.path().join("report.html")).contains("observed population"));
@@ -511,7 +612,7 @@ fn quarters_count_everyone_present_at_any_time_in_the_quarter() {
     // 2025-Q1 runs 01-01..03-31: all seven roster people overlap it (gina is hired 03-01,
     // frank leaves 01-20); active: alice, bob, carol, dave, erin = 5 of 7.
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2025-Q1,7,5,0.7142857142857143\n"
     );
 }
@@ -737,7 +838,7 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
     assert_eq!(cell(&act, "bob", "2025-02", "posts"), AnyValue::UInt32(1));
     assert_eq!(cell(&act, "bob", "2025-02", "replies"), AnyValue::UInt32(3));
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,2,2,1.0\n2025-02,2,1,0.5\n"
     );
     let ladder = read(&out.path().join("tables/ladder.csv"));
@@ -903,7 +1004,7 @@ fn without_a_roster_a_user_list_defines_the_population() {
     let out = tempfile::tempdir().unwrap();
     run_ok(&pipeline, out.path(), &[]);
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        participation(out.path()),
         "period,headcount,active,participation_rate\n2024-12,3,2,0.6666666666666666\n2025-01,3,2,0.6666666666666666\n"
     );
     let manifest: serde_json::Value =

@@ -69,9 +69,11 @@ pub fn inequality(activity: LazyFrame) -> PolarsResult<LazyFrame> {
             ratio(col("__top1"), col("__active_total")).alias("top1_share"),
             ratio(col("__top10"), col("__active_total")).alias("top10_share"),
             when(col("__total").gt(lit(0.0)))
+                // 2·Σ i·x_i / (n·Σx) − (n+1)/n over one denominator, which keeps exact
+                // values exact in floating point.
                 .then(
-                    lit(2.0) * col("__weighted") / (col("__n") * col("__total"))
-                        - (col("__n") + lit(1.0)) / col("__n"),
+                    (lit(2.0) * col("__weighted") - (col("__n") + lit(1.0)) * col("__total"))
+                        / (col("__n") * col("__total")),
                 )
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("gini"),
