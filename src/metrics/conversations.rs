@@ -230,3 +230,96 @@ pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
             SortMultipleOptions::default(),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testing::{events, f};
+
+    const W: Windows = Windows {
+        reach_days: 30,
+        reply_hours: 168,
+    };
+
+    // Hours after 2025-01-01T00:00Z, all in period 1 unless said.
+    //   P1 by alice at 0: alice answers herself at 1 (not another person), bob at 2 (first),
+    //      carol at 3. Views: bob, carol twice, alice (the author), dave after 31 days (out of
+    //      the window), erin one hour before the post (not after it) -> reach {bob, carol} = 2,
+    //      first reply 2 h.
+    //   P2 by bob at 10: carol replies 169 h later (outside 168 h) -> unanswered. alice views a
+    //      reply of its thread (content r9, thread P2) -> reach 1.
+    //   P3 by carol at 20: dave replies exactly 168 h later (the window includes its end) ->
+    //      first reply 168 h; nobody views it -> reach 0.
+    // Period 1: posts 3, replies 5 (every reply event), reply_rate 2/3, median first reply
+    //   (2 + 168)/2 = 85, unanswered 1, reach [0, 1, 2]: median 1, p90 at rank 0.9·2 = 1.8 ->
+    //   1 + 0.8·(2 − 1) = 1.8.
+    #[test]
+    fn reach_and_replies_by_hand() {
+        let s = Some("general");
+        let ev = events(&[
+            (Some("alice"), "post", 0.0, Some("P1"), Some("P1"), None, s, 1),
+            (Some("alice"), "reply", 1.0, Some("r1"), Some("P1"), Some("alice"), s, 1),
+            (Some("bob"), "reply", 2.0, Some("r2"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "reply", 3.0, Some("r3"), Some("P1"), Some("alice"), s, 1),
+            (Some("bob"), "view", 4.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "view", 5.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "view", 6.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("alice"), "view", 7.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("dave"), "view", 31.0 * 24.0, Some("P1"), Some("P1"), Some("alice"), s, 2),
+            (Some("erin"), "view", -1.0, Some("P1"), None, Some("alice"), s, 1),
+            (Some("bob"), "post", 10.0, Some("P2"), Some("P2"), None, None, 1),
+            (Some("carol"), "reply", 179.0, Some("r9"), Some("P2"), Some("bob"), None, 1),
+            (Some("alice"), "view", 180.0, Some("r9"), Some("P2"), Some("carol"), None, 1),
+            (Some("carol"), "post", 20.0, Some("P3"), Some("P3"), None, s, 1),
+            (Some("dave"), "reply", 188.0, Some("r4"), Some("P3"), Some("carol"), s, 1),
+        ]);
+        let posts = posts(ev.clone(), W, true).collect().unwrap();
+        let viewers: Vec<Option<u32>> = posts.column("viewers").unwrap().u32().unwrap().iter().collect();
+        assert_eq!(viewers, vec![Some(2), Some(1), Some(0)]);
+        let first: Vec<Option<f64>> = posts
+            .column("first_reply_hours")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(first, vec![Some(2.0), None, Some(168.0)]);
+
+        let out = period_conversations(posts.lazy(), ev.clone()).collect().unwrap();
+        assert_eq!(f(&out, 1, "posts"), Some(3.0));
+        assert_eq!(f(&out, 1, "replies"), Some(5.0));
+        assert_eq!(f(&out, 1, "reply_rate"), Some(2.0 / 3.0));
+        assert_eq!(f(&out, 1, "median_first_reply_hours"), Some(85.0));
+        assert_eq!(f(&out, 1, "unanswered_posts"), Some(1.0));
+        assert_eq!(f(&out, 1, "post_reach_median"), Some(1.0));
+        assert!((f(&out, 1, "post_reach_p90").unwrap() - 1.8).abs() < 1e-12);
+
+        // Spaces: `general` in period 1 saw alice, bob, carol, dave (reply to P3), erin (view);
+        // contributors alice, bob, carol, dave; posts P1, P3; replies r1-r3, r4; viewers bob,
+        // carol, alice, erin. In period 2 only dave's late view.
+        let spaces = spaces(ev, true).collect().unwrap();
+        let row = |i: usize, c: &str| spaces.column(c).unwrap().get(i).unwrap().into_static();
+        assert_eq!(spaces.height(), 2);
+        assert_eq!(row(0, "active"), AnyValue::UInt32(5));
+        assert_eq!(row(0, "contributors"), AnyValue::UInt32(4));
+        assert_eq!(row(0, "posts"), AnyValue::UInt32(2));
+        assert_eq!(row(0, "replies"), AnyValue::UInt32(4));
+        assert_eq!(row(0, "reach"), AnyValue::UInt32(4));
+        assert_eq!(row(1, "reach"), AnyValue::UInt32(1));
+    }
+
+    // A Slack-like export without views: reach is unknown, replies still count.
+    #[test]
+    fn without_views_reach_is_empty() {
+        let ev = events(&[
+            (Some("a"), "post", 0.0, Some("P"), Some("P"), None, None, 1),
+            (Some("b"), "reply", 0.5, Some("r"), Some("P"), Some("a"), None, 1),
+        ]);
+        let posts = posts(ev.clone(), W, false).collect().unwrap();
+        assert_eq!(posts.column("viewers").unwrap().null_count(), 1);
+        let out = period_conversations(posts.lazy(), ev).collect().unwrap();
+        assert_eq!(f(&out, 1, "post_reach_median"), None);
+        assert_eq!(f(&out, 1, "reply_rate"), Some(1.0));
+        assert_eq!(f(&out, 1, "median_first_reply_hours"), Some(0.5));
+    }
+}

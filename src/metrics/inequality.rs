@@ -85,3 +85,70 @@ pub fn inequality(activity: LazyFrame) -> PolarsResult<LazyFrame> {
             col("gini"),
         ]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testing::{activity, f};
+
+    // Period 1, headcount 5, contributions a 5, b 3, c 3, d 0 (active: viewed), e 0 (inactive).
+    //   4 active: top 1% and top 10% are both the first ceil(0.04) = ceil(0.4) = 1 person,
+    //   a: 5 / 11.
+    //   gini over [0, 0, 3, 3, 5]: Σ i·x = 3·3 + 4·3 + 5·5 = 46; 2·46/(5·11) − 6/5 = 26/55;
+    //   check by mean absolute difference: Σ|xi − xj| over ordered pairs = 52, / (2·25·2.2) =
+    //   26/55.
+    // Period 2: 11 active, contributions 4, 2, 2 (a tie) and eight 0: top 10% = first
+    //   ceil(1.1) = 2 people = 4 + 2 = 6 of 8 = 0.75 whichever of the tied two comes first.
+    // Period 3: one person, no contributions: all three empty.
+    #[test]
+    fn shares_and_gini_by_hand() {
+        let mut rows: Vec<(String, i32, Vec<(&str, u32)>)> = vec![
+            ("a".into(), 1, vec![("posts", 5)]),
+            ("b".into(), 1, vec![("replies", 3)]),
+            ("c".into(), 1, vec![("posts", 1), ("replies", 2)]),
+            ("d".into(), 1, vec![("views", 1)]),
+            ("e".into(), 1, vec![]),
+            ("x".into(), 2, vec![("posts", 4)]),
+            ("y".into(), 2, vec![("replies", 2)]),
+            ("z".into(), 2, vec![("replies", 2)]),
+            ("q".into(), 3, vec![]),
+        ];
+        for i in 0..8 {
+            rows.push((format!("v{i}"), 2, vec![("visits", 1)]));
+        }
+        let borrowed: Vec<(&str, i32, &[(&str, u32)], &str)> = rows
+            .iter()
+            .map(|r| (r.0.as_str(), r.1, r.2.as_slice(), "R"))
+            .collect();
+        let out = inequality(activity(&borrowed)).unwrap().collect().unwrap();
+        assert_eq!(f(&out, 1, "top1_share"), Some(5.0 / 11.0));
+        assert_eq!(f(&out, 1, "top10_share"), Some(5.0 / 11.0));
+        assert!((f(&out, 1, "gini").unwrap() - 26.0 / 55.0).abs() < 1e-12);
+        assert_eq!(f(&out, 2, "top10_share"), Some(0.75));
+        assert_eq!(f(&out, 2, "top1_share"), Some(0.5));
+        assert_eq!(f(&out, 3, "gini"), None);
+        assert_eq!(f(&out, 3, "top1_share"), None);
+    }
+
+    // Everyone contributing the same: no inequality. One person holding everything among n:
+    // G = (n − 1)/n, the largest value for n people.
+    #[test]
+    fn gini_extremes() {
+        let equal = activity(&[
+            ("a", 1, &[("posts", 2)], "R"),
+            ("b", 1, &[("posts", 2)], "R"),
+            ("c", 1, &[("posts", 2)], "R"),
+            ("d", 1, &[("posts", 2)], "R"),
+        ]);
+        let out = inequality(equal).unwrap().collect().unwrap();
+        assert!(f(&out, 1, "gini").unwrap().abs() < 1e-12);
+        let one = activity(&[
+            ("a", 1, &[("posts", 7)], "R"),
+            ("b", 1, &[], "R"),
+            ("c", 1, &[], "R"),
+            ("d", 1, &[], "R"),
+        ]);
+        let out = inequality(one).unwrap().collect().unwrap();
+        assert!((f(&out, 1, "gini").unwrap() - 0.75).abs() < 1e-12);
+    }
+}

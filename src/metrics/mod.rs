@@ -28,3 +28,136 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
 pub(crate) fn unknown() -> Expr {
     lit(NULL).cast(DataType::Float64)
 }
+
+/// Small hand-written frames for the metric tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use polars::prelude::*;
+
+    use crate::normalize::PERIOD_KEY;
+    use crate::schema::{activity as a, event};
+
+    /// Events `(actor, action, at, content_id, thread_id, target_actor, space, period_key)`,
+    /// `at` in hours after 2025-01-01T00:00Z, all from source `s`.
+    #[allow(clippy::type_complexity)]
+    pub fn events(
+        rows: &[(
+            Option<&str>,
+            &str,
+            f64,
+            Option<&str>,
+            Option<&str>,
+            Option<&str>,
+            Option<&str>,
+            i32,
+        )],
+    ) -> LazyFrame {
+        let base = 1_735_689_600_000_000i64; // 2025-01-01T00:00:00Z in µs
+        let n = rows.len();
+        DataFrame::new(
+            n,
+            vec![
+                Column::new(
+                    event::EVENT_ID.into(),
+                    (0..n).map(|i| format!("e{i:03}")).collect::<Vec<_>>(),
+                ),
+                Column::new(event::SOURCE.into(), vec!["s"; n]),
+                Column::new(
+                    event::OCCURRED_AT.into(),
+                    rows.iter()
+                        .map(|r| base + (r.2 * 3_600_000_000.0) as i64)
+                        .collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap(),
+                Column::new(event::ACTOR.into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+                Column::new(event::ACTION.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new(event::CONTENT_ID.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+                Column::new(event::THREAD_ID.into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+                Column::new(
+                    event::TARGET_ACTOR.into(),
+                    rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+                ),
+                Column::new(event::SPACE.into(), rows.iter().map(|r| r.6).collect::<Vec<_>>()),
+                Column::new(PERIOD_KEY.into(), rows.iter().map(|r| r.7).collect::<Vec<_>>()),
+            ],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    /// An activity table: `(person, period_key, [(count column, value)], rung)`; flags follow
+    /// from the counts as in spec §3 (active from active_days or any count).
+    pub fn activity(rows: &[(&str, i32, &[(&str, u32)], &str)]) -> LazyFrame {
+        let n = rows.len();
+        let get = |r: &(&str, i32, &[(&str, u32)], &str), c: &str| {
+            r.2.iter().find(|(k, _)| *k == c).map_or(0, |(_, v)| *v)
+        };
+        let mut cols = vec![
+            Column::new(a::PERSON.into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+            Column::new(PERIOD_KEY.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+        ];
+        for c in a::COUNTS {
+            let values: Vec<u32> = rows
+                .iter()
+                .map(|r| match c {
+                    a::CONTRIBUTIONS => get(r, a::POSTS) + get(r, a::REPLIES),
+                    a::INTERACTIONS => get(r, a::REACTIONS) + get(r, a::SHARES),
+                    _ => get(r, c),
+                })
+                .collect();
+            cols.push(Column::new(c.into(), values));
+        }
+        let engaged: Vec<bool> = rows
+            .iter()
+            .map(|r| {
+                [a::POSTS, a::REPLIES, a::REACTIONS, a::SHARES, a::CURATIONS]
+                    .iter()
+                    .any(|c| get(r, c) > 0)
+            })
+            .collect();
+        let active: Vec<bool> = rows
+            .iter()
+            .map(|r| r.2.iter().any(|(_, v)| *v > 0))
+            .collect();
+        cols.push(Column::new(a::ACTIVE.into(), active.clone()));
+        cols.push(Column::new(a::ENGAGED.into(), engaged.clone()));
+        cols.push(Column::new(
+            a::CONTRIBUTOR.into(),
+            rows.iter()
+                .map(|r| get(r, a::POSTS) + get(r, a::REPLIES) > 0)
+                .collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            a::CREATOR.into(),
+            rows.iter().map(|r| get(r, a::POSTS) > 0).collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(
+            a::LURKER.into(),
+            active
+                .iter()
+                .zip(&engaged)
+                .map(|(a, e)| *a && !e)
+                .collect::<Vec<_>>(),
+        ));
+        cols.push(Column::new(a::RUNG.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()));
+        DataFrame::new(n, cols).unwrap().lazy()
+    }
+
+    /// The value of `column` in the row whose `key_col` is `key`.
+    pub fn value(df: &DataFrame, key_col: &str, key: i32, column: &str) -> AnyValue<'static> {
+        let keys = df.column(key_col).unwrap().i32().unwrap();
+        let row = keys
+            .iter()
+            .position(|k| k == Some(key))
+            .unwrap_or_else(|| panic!("no row {key_col} = {key}"));
+        df.column(column).unwrap().get(row).unwrap().into_static()
+    }
+
+    pub fn f(df: &DataFrame, key: i32, column: &str) -> Option<f64> {
+        match value(df, PERIOD_KEY, key, column) {
+            AnyValue::Null => None,
+            v => Some(v.extract::<f64>().unwrap()),
+        }
+    }
+}

@@ -135,3 +135,71 @@ pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -
             ratio(col("__reached"), col("__headcount")).alias("leader_reach"),
         ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testing::{activity, events, f};
+
+    fn roster() -> LazyFrame {
+        df!(
+            person::PERSON_ID => ["alice", "bob", "carol", "dave", "erin"],
+            person::DEPARTMENT => [Some("Eng"), Some("Eng"), Some("Sales"), Some("Sales"), None],
+            person::ROLE => ["leader", "employee", "manager", "employee", "employee"],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    // Replies and reactions in period 1: bob -> alice (Eng -> Eng), carol -> alice (Sales ->
+    // Eng), dave -> carol (Sales -> Sales), erin -> bob (erin's department unknown: left out),
+    // bob -> dave (Eng -> Sales), mallory -> alice (not on the roster: left out).
+    // Known 4, crossing 2 -> 0.5. Each matrix cell holds one interaction by one person.
+    #[test]
+    fn cross_department_share_by_hand() {
+        let ev = events(&[
+            (Some("bob"), "reply", 1.0, None, None, Some("alice"), None, 1),
+            (Some("carol"), "reaction", 2.0, None, None, Some("alice"), None, 1),
+            (Some("dave"), "reaction", 3.0, None, None, Some("carol"), None, 1),
+            (Some("erin"), "reply", 4.0, None, None, Some("bob"), None, 1),
+            (Some("bob"), "reaction", 5.0, None, None, Some("dave"), None, 1),
+            (Some("mallory"), "reaction", 6.0, None, None, Some("alice"), None, 1),
+            (Some("bob"), "view", 7.0, None, None, Some("carol"), None, 1),
+        ]);
+        let matrix = department_matrix(ev, roster()).collect().unwrap();
+        assert_eq!(matrix.height(), 4);
+        assert_eq!(
+            matrix.column("interactions").unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>(),
+            vec![1, 1, 1, 1]
+        );
+        let share = cross_department(matrix.lazy()).collect().unwrap();
+        assert_eq!(f(&share, 1, "cross_department_share"), Some(0.5));
+    }
+
+    // Views in period 1: bob views alice's content (leader), dave views carol's (manager), erin
+    // views bob's (employee), mallory (not in headcount) views alice's. Headcount 5 -> 2/5.
+    // Period 2: headcount 2, nobody viewed a leader -> 0.
+    #[test]
+    fn leader_reach_by_hand() {
+        let ev = events(&[
+            (Some("bob"), "view", 1.0, Some("c1"), None, Some("alice"), None, 1),
+            (Some("bob"), "view", 2.0, Some("c2"), None, Some("alice"), None, 1),
+            (Some("dave"), "view", 3.0, Some("c3"), None, Some("carol"), None, 1),
+            (Some("erin"), "view", 4.0, Some("c4"), None, Some("bob"), None, 1),
+            (Some("mallory"), "view", 5.0, Some("c1"), None, Some("alice"), None, 1),
+            (Some("carol"), "reaction", 6.0, Some("c1"), None, Some("alice"), None, 1),
+        ]);
+        let act = activity(&[
+            ("alice", 1, &[], "R"),
+            ("bob", 1, &[("views", 2)], "R"),
+            ("carol", 1, &[], "R"),
+            ("dave", 1, &[("views", 1)], "R"),
+            ("erin", 1, &[("views", 1)], "R"),
+            ("alice", 2, &[], "R"),
+            ("bob", 2, &[], "R"),
+        ]);
+        let out = leader_reach(ev, roster(), act).collect().unwrap();
+        assert_eq!(f(&out, 1, "leader_reach"), Some(0.4));
+        assert_eq!(f(&out, 2, "leader_reach"), Some(0.0));
+    }
+}
