@@ -104,3 +104,65 @@ pub fn candidates(
             col(a::RUNG),
         ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testing::{activity, events};
+
+    // Window: periods 2 and 3; eligible rungs Creators and Conversationalists; 2 responders.
+    //   x: Conversationalists in 2 and 3; replied to by a and b, reacted to by a again (2
+    //      responders); x replied to c -> partners {a, b, c} = 3. Contributions 1 + 2 = 3.
+    //   y: Creators in 2 and 3, four responders d, e, f, g -> partners 4: ranked first.
+    //   z: Critics in period 2: not steady. w: Conversationalists only in period 3. v: steady
+    //      but only one responder. u: steady, 2 responders, but one of them in period 1 (out
+    //      of the window).
+    #[test]
+    fn candidates_by_hand() {
+        let act = activity(&[
+            ("x", 2, &[("replies", 1)], "Conversationalists"),
+            ("x", 3, &[("replies", 2)], "Conversationalists"),
+            ("y", 2, &[("posts", 1)], "Creators"),
+            ("y", 3, &[("posts", 1)], "Creators"),
+            ("z", 2, &[("reactions", 1)], "Critics"),
+            ("z", 3, &[("posts", 1)], "Creators"),
+            ("w", 3, &[("replies", 1)], "Conversationalists"),
+            ("v", 2, &[("replies", 1)], "Conversationalists"),
+            ("v", 3, &[("replies", 1)], "Conversationalists"),
+            ("u", 2, &[("replies", 1)], "Conversationalists"),
+            ("u", 3, &[("replies", 1)], "Conversationalists"),
+        ]);
+        let tie = |from: &'static str, to: &'static str, action: &'static str, p: i32| {
+            (Some(from), action, 1.0, None, None, Some(to), None, p)
+        };
+        let ev = events(&[
+            tie("a", "x", "reply", 2),
+            tie("b", "x", "reaction", 3),
+            tie("a", "x", "reaction", 3),
+            tie("x", "c", "reply", 3),
+            tie("d", "y", "reaction", 2),
+            tie("e", "y", "reaction", 2),
+            tie("f", "y", "reply", 3),
+            tie("g", "y", "reply", 3),
+            tie("a", "z", "reply", 2),
+            tie("b", "z", "reply", 3),
+            tie("a", "w", "reply", 3),
+            tie("b", "w", "reply", 3),
+            tie("a", "v", "reply", 2),
+            tie("a", "u", "reply", 2),
+            tie("b", "u", "reply", 1),
+        ]);
+        let eligible = ["Creators", "Conversationalists"].map(String::from);
+        let out = candidates(act, ev, &[2, 3], &eligible, 2).collect().unwrap();
+        let people: Vec<&str> = out.column(a::PERSON).unwrap().str().unwrap().iter().flatten().collect();
+        assert_eq!(people, vec!["y", "x"]);
+        let partners: Vec<u32> = out.column(a::DISTINCT_PARTNERS).unwrap().u32().unwrap().into_no_null_iter().collect();
+        assert_eq!(partners, vec![4, 3]);
+        let responders: Vec<u32> = out.column("responders").unwrap().u32().unwrap().into_no_null_iter().collect();
+        assert_eq!(responders, vec![4, 2]);
+        let contributions: Vec<u32> = out.column(a::CONTRIBUTIONS).unwrap().u32().unwrap().into_no_null_iter().collect();
+        assert_eq!(contributions, vec![2, 3]);
+        let rank: Vec<u32> = out.column("rank").unwrap().u32().unwrap().into_no_null_iter().collect();
+        assert_eq!(rank, vec![1, 2]);
+    }
+}

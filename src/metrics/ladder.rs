@@ -526,4 +526,27 @@ mod tests {
             ]
         );
     }
+
+    // Ladder A > B > C. Between periods 1 and 2: p1 A -> B (down), p2 C -> A (up), p3 B -> B;
+    // p4 only in period 2, p5 only in period 1: 3 people in both -> promotion 1/3, demotion
+    // 1/3. Period 1 has no period before it: no row.
+    #[test]
+    fn promotion_and_demotion_by_hand() {
+        use crate::metrics::testing::{activity, f};
+        let act = activity(&[
+            ("p1", 1, &[], "A"),
+            ("p2", 1, &[], "C"),
+            ("p3", 1, &[], "B"),
+            ("p5", 1, &[], "A"),
+            ("p1", 2, &[], "B"),
+            ("p2", 2, &[], "A"),
+            ("p3", 2, &[], "B"),
+            ("p4", 2, &[], "C"),
+        ]);
+        let names: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
+        let out = movement(act, &names).collect().unwrap();
+        assert_eq!(out.height(), 1);
+        assert_eq!(f(&out, 2, "promotion_rate"), Some(1.0 / 3.0));
+        assert_eq!(f(&out, 2, "demotion_rate"), Some(1.0 / 3.0));
+    }
 }

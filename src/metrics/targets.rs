@@ -115,6 +115,10 @@ pub fn table(targets: &[Resolved], metrics: &DataFrame, rungs: &DataFrame) -> Re
             .select([col(column).cast(DataType::Float64)])
             .collect()
             .map_err(internal("checking targets"))?;
+        // A period outside the data has no row (and ChunkedArray::get panics past the end).
+        if found.height() == 0 {
+            return Ok(None);
+        }
         Ok(found
             .column(column)
             .ok()
@@ -172,4 +176,100 @@ pub fn table(targets: &[Resolved], metrics: &DataFrame, rungs: &DataFrame) -> Re
         Column::new("on_track".into(), tracks),
     ])
     .map_err(internal("checking targets"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(metric: &str, goal: f64, baseline: &str, by: &str) -> Target {
+        Target {
+            name: format!("{metric} goal"),
+            metric: metric.into(),
+            target: goal,
+            by: by.into(),
+            baseline: baseline.into(),
+            key: "target[1]".into(),
+            line: 12,
+        }
+    }
+
+    // Baseline 0.40 in month 0, target 0.70 by month 6: the line climbs 0.05 a month, so in
+    // month 4 it expects 0.60. 0.62 is on track, 0.58 is not. A falling target (unanswered
+    // posts from 20 to 8 by month 6) expects 12 in month 4: 11 is on track. After the
+    // deadline the target itself is expected.
+    #[test]
+    fn straight_line_by_hand() {
+        assert!((expected(0.40, 0.70, 0, 6, 4) - 0.60).abs() < 1e-12);
+        assert!(on_track(0.40, 0.70, 0.60, 0.62));
+        assert!(!on_track(0.40, 0.70, 0.60, 0.58));
+        assert!((expected(20.0, 8.0, 0, 6, 4) - 12.0).abs() < 1e-12);
+        assert!(on_track(20.0, 8.0, 12.0, 11.0));
+        assert!(!on_track(20.0, 8.0, 12.0, 13.0));
+        assert_eq!(expected(20.0, 8.0, 0, 6, 9), 8.0);
+    }
+
+    // Months 2025-01..2025-03 (keys 24300..24302). participation_rate 0.5, 0.55, 0.62;
+    // Creators' share 0.10, 0.10, 0.11.
+    //   participation 0.5 -> 0.8 by 2025-07 (6 months): in 2025-03 the line expects
+    //   0.5 + 0.3·2/6 = 0.6; 0.62 >= 0.6 -> on track.
+    //   Creators 0.10 -> 0.16 by 2025-04: expects 0.10 + 0.06·2/3 = 0.14; 0.11 -> not.
+    //   A baseline before the data (2024-12) leaves baseline, expected and on_track empty.
+    #[test]
+    fn table_by_hand() {
+        let k = 2025 * 12;
+        let metrics = df!(
+            PERIOD_KEY => [k, k + 1, k + 2],
+            a::PERIOD => ["2025-01", "2025-02", "2025-03"],
+            "participation_rate" => [0.5, 0.55, 0.62],
+        )
+        .unwrap();
+        let rungs = df!(
+            PERIOD_KEY => [k, k, k + 1, k + 1, k + 2, k + 2],
+            a::RUNG => ["Creators", "Rest", "Creators", "Rest", "Creators", "Rest"],
+            "share" => [0.10, 0.90, 0.10, 0.90, 0.11, 0.89],
+        )
+        .unwrap();
+        let targets = resolve(
+            &[
+                target("participation_rate", 0.8, "2025-01", "2025-07"),
+                target("rung_share:Creators", 0.16, "2025-01-15", "2025-04"),
+                target("participation_rate", 0.8, "2024-12", "2025-07"),
+            ],
+            PeriodKind::Month,
+            Path::new("p.toml"),
+        )
+        .unwrap();
+        let out = table(&targets, &metrics, &rungs).unwrap();
+        let col_f = |c: &str| -> Vec<Option<f64>> { out.column(c).unwrap().f64().unwrap().iter().collect() };
+        let expected = col_f("expected");
+        assert!((expected[0].unwrap() - 0.6).abs() < 1e-12);
+        assert!((expected[1].unwrap() - 0.14).abs() < 1e-12);
+        assert_eq!(expected[2], None);
+        assert_eq!(col_f("current"), vec![Some(0.62), Some(0.11), Some(0.62)]);
+        assert_eq!(col_f("baseline"), vec![Some(0.5), Some(0.10), None]);
+        let track: Vec<Option<bool>> = out.column("on_track").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(track, vec![Some(true), Some(false), None]);
+    }
+
+    #[test]
+    fn unreadable_periods_name_the_target_and_line() {
+        let err = resolve(
+            &[target("gini", 0.5, "January", "2025-07")],
+            PeriodKind::Month,
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("p.toml:12"), "{err}");
+        assert!(err.contains("target[1].baseline"), "{err}");
+        let err = resolve(
+            &[target("gini", 0.5, "2025-07", "2025-07")],
+            PeriodKind::Month,
+            Path::new("p.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("not after"), "{err}");
+    }
 }
