@@ -225,3 +225,110 @@ pub fn matrix(matrix: LazyFrame, headcounts: LazyFrame, k: u32) -> LazyFrame {
             SortMultipleOptions::default(),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    // k = 5; columns headcount, A, B, C; A + B + C = headcount.
+    //   G1 [20, 10, 7, 3]: C = 3 < 5 is hidden; alone in its row, so the smallest other, B = 7,
+    //      goes too.
+    //   G2 [12, 6, 6, 0]: C = 0 hidden; then A (6, tied with B: the first) goes too.
+    //   G3 [3, 1, 1, 1]: headcount 3 < 5: the whole row.
+    //   The headcount column now has G3 alone hidden: the next smallest, G2 (12), goes, and
+    //   with it G2's whole row. Every column then has 0 or at least 2 hidden cells.
+    #[test]
+    fn complementary_suppression_by_hand() {
+        let grid = vec![vec![20, 10, 7, 3], vec![12, 6, 6, 0], vec![3, 1, 1, 1]];
+        let hidden = suppress(&grid, 0, &[vec![1, 2, 3]], 5);
+        assert_eq!(
+            hidden,
+            vec![
+                vec![false, false, true, true],
+                vec![true, true, true, true],
+                vec![true, true, true, true],
+            ]
+        );
+    }
+
+    #[test]
+    fn large_groups_are_shown_whole() {
+        let grid = vec![vec![40, 20, 20], vec![30, 10, 20]];
+        let hidden = suppress(&grid, 0, &[vec![1, 2]], 5);
+        assert!(hidden.iter().flatten().all(|h| !h));
+    }
+
+    /// What someone holding the shown cells and every total can work out: repeatedly solve
+    /// any row or column sum with exactly one unknown. Returns the cells recovered.
+    fn attack(grid: &[Vec<u64>], hidden: &[Vec<bool>], row_set: &[usize]) -> Vec<(usize, usize)> {
+        let mut known: Vec<Vec<bool>> = hidden.iter().map(|r| r.iter().map(|h| !h).collect()).collect();
+        let mut recovered = Vec::new();
+        loop {
+            let mut progress = false;
+            let mut equations: Vec<Vec<(usize, usize)>> = Vec::new();
+            for r in 0..grid.len() {
+                // headcount = Σ rung cells
+                let mut eq = vec![(r, 0)];
+                eq.extend(row_set.iter().map(|&c| (r, c)));
+                equations.push(eq);
+            }
+            for c in 0..grid[0].len() {
+                // Σ over rows = the column total, which is shown elsewhere: one unknown per
+                // hidden cell.
+                equations.push((0..grid.len()).map(|r| (r, c)).collect());
+            }
+            for eq in equations {
+                let unknown: Vec<&(usize, usize)> = eq.iter().filter(|&&(r, c)| !known[r][c]).collect();
+                if unknown.len() == 1 {
+                    let (r, c) = *unknown[0];
+                    known[r][c] = true;
+                    recovered.push((r, c));
+                    progress = true;
+                }
+            }
+            if !progress {
+                return recovered;
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        // Random groups of one period: rung counts, headcount their sum, other counts below it.
+        #[test]
+        fn nothing_small_is_shown_or_recoverable(
+            rows in prop::collection::vec(
+                (prop::collection::vec(0u64..25, 3), 0u64..40),
+                2..7,
+            ),
+            k in 1u64..9,
+        ) {
+            let grid: Vec<Vec<u64>> = rows
+                .iter()
+                .map(|(rungs, other)| {
+                    let headcount: u64 = rungs.iter().sum();
+                    let mut row = vec![headcount, (*other).min(headcount)];
+                    row.extend(rungs);
+                    row
+                })
+                .collect();
+            let row_set = vec![2, 3, 4];
+            let hidden = suppress(&grid, 0, std::slice::from_ref(&row_set), k);
+            for (r, row) in grid.iter().enumerate() {
+                for (c, &v) in row.iter().enumerate() {
+                    prop_assert!(hidden[r][c] || v >= k, "cell ({r},{c}) = {v} shown under k = {k}");
+                }
+                if hidden[r][0] {
+                    prop_assert!(hidden[r].iter().all(|h| *h), "row {r} partly shown");
+                } else {
+                    prop_assert_ne!(row_set.iter().filter(|&&c| hidden[r][c]).count(), 1);
+                }
+            }
+            for c in 0..grid[0].len() {
+                prop_assert_ne!((0..grid.len()).filter(|&r| hidden[r][c]).count(), 1);
+            }
+            prop_assert!(attack(&grid, &hidden, &row_set).is_empty());
+        }
+    }
+}
