@@ -982,12 +982,21 @@ mod tests {
 
     #[test]
     fn breakdowns_need_a_roster_and_known_attributes() {
-        let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\nbreakdowns = [\"department\"]");
+        let text = MINIMAL.replace(
+            "name = \"t\"",
+            "name = \"t\"\nbreakdowns = [\"department\"]",
+        );
         let err = parse(&text).unwrap_err().to_string();
-        assert!(err.contains("p.toml:3") && err.contains("needs a roster"), "{err}");
+        assert!(
+            err.contains("p.toml:3") && err.contains("needs a roster"),
+            "{err}"
+        );
         let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\nbreakdowns = [\"shoe_size\"]");
         let err = parse(&text).unwrap_err().to_string();
-        assert!(err.contains("\"shoe_size\" is not a roster attribute"), "{err}");
+        assert!(
+            err.contains("\"shoe_size\" is not a roster attribute"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1001,15 +1010,23 @@ mod tests {
         assert_eq!(plan.targets[0].metric, "rung_share:Creators");
         assert_eq!(plan.targets[0].line, 9);
         assert!(parse(&target("gini")).is_ok());
-        let err = parse(&target("rung_share:Lurkers")).unwrap_err().to_string();
-        assert!(err.contains("p.toml:10") && err.contains("Creators, Conversationalists"), "{err}");
+        let err = parse(&target("rung_share:Lurkers"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.toml:10") && err.contains("Creators, Conversationalists"),
+            "{err}"
+        );
         let err = parse(&target("happiness")).unwrap_err().to_string();
         assert!(err.contains("participation_rate"), "{err}");
     }
 
     #[test]
     fn ambassador_rung_defaults_per_preset_and_must_exist() {
-        assert_eq!(parse(MINIMAL).unwrap().ambassadors.rung, "Conversationalists");
+        assert_eq!(
+            parse(MINIMAL).unwrap().ambassadors.rung,
+            "Conversationalists"
+        );
         let pyramid = parse(&format!("{MINIMAL}\n[ladder]\npreset = \"pyramid\"\n")).unwrap();
         assert_eq!(pyramid.ambassadors.rung, "Commenting");
         let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\nambassador_rung = \"Heroes\"");

@@ -14,6 +14,7 @@
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
+pub mod definitions;
 pub mod error;
 pub mod ingest;
 pub mod lock;

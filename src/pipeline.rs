@@ -29,7 +29,7 @@ use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::outcomes::suppression;
 use crate::output;
 use crate::render::{self, model};
-use crate::schema::{activity as a, event};
+use crate::schema::{activity as a, event, person};
 use crate::store::Store;
 
 /// What `engage run` was asked to do.
@@ -485,7 +485,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             events.clone().lazy(),
         ),
         movement: ladder::movement(activity.clone().lazy(), &compiled.names),
-        leader_reach: match (&roster, views_known) {
+        leader_reach: match (&roster, views_known && roster_knows(&people, person::ROLE)?) {
             (Some(r), true) => Some(network::leader_reach(
                 events.clone().lazy(),
                 r.clone(),
@@ -565,7 +565,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut breakdown_tables = Vec::with_capacity(plan.breakdowns.len());
     if let Some(r) = &roster {
         let attributes = r.clone().select(
-            std::iter::once(col(crate::schema::person::PERSON_ID).alias(a::PERSON))
+            std::iter::once(col(person::PERSON_ID).alias(a::PERSON))
                 .chain(plan.breakdowns.iter().map(|b| col(b.as_str())))
                 .collect::<Vec<_>>(),
         );
@@ -593,10 +593,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             let headcounts = breakdowns::counts(
                 activity.clone().lazy(),
                 r.clone().select([
-                    col(crate::schema::person::PERSON_ID).alias(a::PERSON),
-                    col(crate::schema::person::DEPARTMENT),
+                    col(person::PERSON_ID).alias(a::PERSON),
+                    col(person::DEPARTMENT),
                 ]),
-                crate::schema::person::DEPARTMENT,
+                person::DEPARTMENT,
                 &[],
             )
             .select([
@@ -726,6 +726,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let report = model::Report {
         source_notes,
         unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
+        metric_notes: metric_notes(&plan, views_known, &people)?,
         ..report
     };
     let ladder_svg = render::charts::ladder::svg(&report).map_err(|message| Error::Usage {
@@ -1180,7 +1181,88 @@ fn report_model(
         inputs: inputs.to_vec(),
         source_notes: Vec::new(),
         unresolved_accounts: None,
+        latest: latest_figures(period_metrics)?,
+        metric_notes: Vec::new(),
     })
+}
+
+/// Every period_metrics figure of the last period.
+fn latest_figures(period_metrics: &DataFrame) -> Result<Vec<model::Figure>> {
+    let last = period_metrics.height().checked_sub(1);
+    crate::schema::PERIOD_METRICS
+        .iter()
+        .map(|name| {
+            let value = match last {
+                Some(i) => period_metrics
+                    .column(name)
+                    .and_then(|c| c.cast(&DataType::Float64))
+                    .map_err(internal("reading results"))?
+                    .f64()
+                    .map_err(internal("reading results"))?
+                    .get(i),
+                None => None,
+            };
+            Ok(model::Figure {
+                name: name.to_string(),
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Whether the roster gives `column` for anyone.
+fn roster_knows(roster: &Option<(DataFrame, InputFile)>, column: &str) -> Result<bool> {
+    Ok(match roster {
+        Some((r, _)) => {
+            r.column(column)
+                .map_err(internal("reading the roster"))?
+                .is_not_null()
+                .sum()
+                .unwrap_or(0)
+                > 0
+        }
+        None => false,
+    })
+}
+
+/// Why figures are empty, for the report: what the sources and the roster cannot give.
+fn metric_notes(
+    plan: &Plan,
+    views_known: bool,
+    roster: &Option<(DataFrame, InputFile)>,
+) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    if !views_known {
+        notes.push(
+            "viewers, reach_rate, engagement_rate_of_reached, post_reach_median, post_reach_p90 \
+             and leader_reach are empty: no source records who viewed what. Slack, Teams, Viva \
+             Engage and Discourse exports and Stack Exchange dumps carry no per-person views; an \
+             events file with view rows, or a Viva Engage usage report for reach_rate, gives them."
+                .to_string(),
+        );
+    }
+    if roster.is_none() {
+        notes.push(
+            "leader_reach and cross_department_share are empty: they need a roster ([people]) \
+             with roles and departments."
+                .to_string(),
+        );
+    } else {
+        if !roster_knows(roster, person::DEPARTMENT)? {
+            notes.push(
+                "cross_department_share is empty: the roster gives no departments.".to_string(),
+            );
+        }
+        if views_known && !roster_knows(roster, person::ROLE)? {
+            notes.push("leader_reach is empty: the roster gives no roles.".to_string());
+        }
+    }
+    notes.push(format!(
+        "unanswered_posts and reply_rate wait {} hours for a reply: posts from the last {} \
+         hours of the data may still be answered.",
+        plan.windows.reply_hours, plan.windows.reply_hours
+    ));
+    Ok(notes)
 }
 
 /// Whether any source gives views (view events, or view counts in a usage report): without
@@ -1225,17 +1307,16 @@ fn reveal(table: DataFrame, roster: Option<&LazyFrame>) -> Result<DataFrame> {
         .get_column_names_owned()
         .into_iter()
         .map(col)
-        .chain([col(crate::schema::person::EMAIL)])
+        .chain([col(person::EMAIL)])
         .collect();
     table
         .lazy()
         .join(
-            roster.clone().select([
-                col(crate::schema::person::PERSON_ID),
-                col(crate::schema::person::EMAIL),
-            ]),
+            roster
+                .clone()
+                .select([col(person::PERSON_ID), col(person::EMAIL)]),
             [col(a::PERSON)],
-            [col(crate::schema::person::PERSON_ID)],
+            [col(person::PERSON_ID)],
             JoinArgs {
                 maintain_order: MaintainOrderJoin::Left,
                 ..JoinArgs::new(JoinType::Left)

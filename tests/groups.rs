@@ -30,7 +30,13 @@ fn table(path: PathBuf) -> Vec<BTreeMap<String, String>> {
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
     lines
-        .map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect())
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
         .collect()
 }
 
@@ -41,10 +47,11 @@ fn num(row: &BTreeMap<String, String>, col: &str) -> Option<f64> {
 #[test]
 fn breakdowns_show_no_small_group_and_give_nothing_away() {
     let out = demo_run();
-    let totals: BTreeMap<String, BTreeMap<String, String>> = table(out.path().join("tables/period_metrics.csv"))
-        .into_iter()
-        .map(|r| (r["period"].clone(), r))
-        .collect();
+    let totals: BTreeMap<String, BTreeMap<String, String>> =
+        table(out.path().join("tables/period_metrics.csv"))
+            .into_iter()
+            .map(|r| (r["period"].clone(), r))
+            .collect();
     let ladder = table(out.path().join("tables/ladder.csv"));
     let rungs: Vec<String> = ladder.iter().map(|r| r["rung"].clone()).take(7).collect();
     let counts = ["headcount", "active", "contributors", "creators"];
@@ -69,7 +76,10 @@ fn breakdowns_show_no_small_group_and_give_nothing_away() {
             ] {
                 if let Some(r) = num(row, rate) {
                     let n = (r * headcount.expect("a rate implies its headcount")).round();
-                    assert!(n >= K, "{attribute} {row:?}: {rate} rests on {n} ({behind})");
+                    assert!(
+                        n >= K,
+                        "{attribute} {row:?}: {rate} rests on {n} ({behind})"
+                    );
                 }
             }
             let mut hidden_rungs = 0;
@@ -83,7 +93,10 @@ fn breakdowns_show_no_small_group_and_give_nothing_away() {
             if headcount.is_some() {
                 assert_ne!(hidden_rungs, 1, "{attribute} {row:?}");
             }
-            by_period.entry(row["period"].clone()).or_default().push(row);
+            by_period
+                .entry(row["period"].clone())
+                .or_default()
+                .push(row);
         }
         // Down each column the groups add up to the period's total in period_metrics (or
         // ladder.csv): never exactly one cell hidden, and the shown headcounts with the hidden
@@ -140,7 +153,10 @@ fn demo_targets_and_ambassadors() {
     assert_eq!(num(t, "current"), Some(last));
     let expected = first + (0.75 - first) * 11.0 / 14.0;
     assert!((num(t, "expected").unwrap() - expected).abs() < 1e-12);
-    assert_eq!(t["on_track"], if last >= expected { "true" } else { "false" });
+    assert_eq!(
+        t["on_track"],
+        if last >= expected { "true" } else { "false" }
+    );
 
     // Ambassadors: pseudonyms (64 hex digits), ranked 1.., at least 5 responders each.
     let ambassadors = table(out.path().join("tables/ambassadors.csv"));
@@ -186,7 +202,10 @@ fn ambassadors_are_revealed_only_on_request() {
     assert!(!rows.is_empty());
     for row in &rows {
         assert!(row["person"].starts_with('P'), "{row:?}");
-        assert_eq!(row["email"], format!("{}@example.com", row["person"].to_lowercase()));
+        assert_eq!(
+            row["email"],
+            format!("{}@example.com", row["person"].to_lowercase())
+        );
         assert!(num(row, "responders").unwrap() >= 10.0);
     }
 }

@@ -138,9 +138,9 @@ fn three_overlapping_slices_equal_one_fresh_ingest() {
         files(&fresh.path().join("store/events"))
     );
     let (a, b) = (tables(sliced.path()), tables(fresh.path()));
-    // activity, period metrics, ladder, lifecycle, transitions, retention and unresolved
-    // accounts.
-    assert_eq!(a.len(), 7);
+    // activity, period metrics, ladder, lifecycle, transitions, retention, unresolved
+    // accounts, post reach, spaces, department interactions and ambassadors.
+    assert_eq!(a.len(), 11);
     assert_eq!(a, b);
 }
 

@@ -153,16 +153,49 @@ mod tests {
             tie("b", "u", "reply", 1),
         ]);
         let eligible = ["Creators", "Conversationalists"].map(String::from);
-        let out = candidates(act, ev, &[2, 3], &eligible, 2).collect().unwrap();
-        let people: Vec<&str> = out.column(a::PERSON).unwrap().str().unwrap().iter().flatten().collect();
+        let out = candidates(act, ev, &[2, 3], &eligible, 2)
+            .collect()
+            .unwrap();
+        let people: Vec<&str> = out
+            .column(a::PERSON)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
         assert_eq!(people, vec!["y", "x"]);
-        let partners: Vec<u32> = out.column(a::DISTINCT_PARTNERS).unwrap().u32().unwrap().into_no_null_iter().collect();
+        let partners: Vec<u32> = out
+            .column(a::DISTINCT_PARTNERS)
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
         assert_eq!(partners, vec![4, 3]);
-        let responders: Vec<u32> = out.column("responders").unwrap().u32().unwrap().into_no_null_iter().collect();
+        let responders: Vec<u32> = out
+            .column("responders")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
         assert_eq!(responders, vec![4, 2]);
-        let contributions: Vec<u32> = out.column(a::CONTRIBUTIONS).unwrap().u32().unwrap().into_no_null_iter().collect();
+        let contributions: Vec<u32> = out
+            .column(a::CONTRIBUTIONS)
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
         assert_eq!(contributions, vec![2, 3]);
-        let rank: Vec<u32> = out.column("rank").unwrap().u32().unwrap().into_no_null_iter().collect();
+        let rank: Vec<u32> = out
+            .column("rank")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
         assert_eq!(rank, vec![1, 2]);
     }
 }

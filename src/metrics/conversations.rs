@@ -257,24 +257,165 @@ mod tests {
     fn reach_and_replies_by_hand() {
         let s = Some("general");
         let ev = events(&[
-            (Some("alice"), "post", 0.0, Some("P1"), Some("P1"), None, s, 1),
-            (Some("alice"), "reply", 1.0, Some("r1"), Some("P1"), Some("alice"), s, 1),
-            (Some("bob"), "reply", 2.0, Some("r2"), Some("P1"), Some("alice"), s, 1),
-            (Some("carol"), "reply", 3.0, Some("r3"), Some("P1"), Some("alice"), s, 1),
-            (Some("bob"), "view", 4.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
-            (Some("carol"), "view", 5.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
-            (Some("carol"), "view", 6.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
-            (Some("alice"), "view", 7.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
-            (Some("dave"), "view", 31.0 * 24.0, Some("P1"), Some("P1"), Some("alice"), s, 2),
-            (Some("erin"), "view", -1.0, Some("P1"), None, Some("alice"), s, 1),
-            (Some("bob"), "post", 10.0, Some("P2"), Some("P2"), None, None, 1),
-            (Some("carol"), "reply", 179.0, Some("r9"), Some("P2"), Some("bob"), None, 1),
-            (Some("alice"), "view", 180.0, Some("r9"), Some("P2"), Some("carol"), None, 1),
-            (Some("carol"), "post", 20.0, Some("P3"), Some("P3"), None, s, 1),
-            (Some("dave"), "reply", 188.0, Some("r4"), Some("P3"), Some("carol"), s, 1),
+            (
+                Some("alice"),
+                "post",
+                0.0,
+                Some("P1"),
+                Some("P1"),
+                None,
+                s,
+                1,
+            ),
+            (
+                Some("alice"),
+                "reply",
+                1.0,
+                Some("r1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("bob"),
+                "reply",
+                2.0,
+                Some("r2"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("carol"),
+                "reply",
+                3.0,
+                Some("r3"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("bob"),
+                "view",
+                4.0,
+                Some("P1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("carol"),
+                "view",
+                5.0,
+                Some("P1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("carol"),
+                "view",
+                6.0,
+                Some("P1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("alice"),
+                "view",
+                7.0,
+                Some("P1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("dave"),
+                "view",
+                31.0 * 24.0,
+                Some("P1"),
+                Some("P1"),
+                Some("alice"),
+                s,
+                2,
+            ),
+            (
+                Some("erin"),
+                "view",
+                -1.0,
+                Some("P1"),
+                None,
+                Some("alice"),
+                s,
+                1,
+            ),
+            (
+                Some("bob"),
+                "post",
+                10.0,
+                Some("P2"),
+                Some("P2"),
+                None,
+                None,
+                1,
+            ),
+            (
+                Some("carol"),
+                "reply",
+                179.0,
+                Some("r9"),
+                Some("P2"),
+                Some("bob"),
+                None,
+                1,
+            ),
+            (
+                Some("alice"),
+                "view",
+                180.0,
+                Some("r9"),
+                Some("P2"),
+                Some("carol"),
+                None,
+                1,
+            ),
+            (
+                Some("carol"),
+                "post",
+                20.0,
+                Some("P3"),
+                Some("P3"),
+                None,
+                s,
+                1,
+            ),
+            (
+                Some("dave"),
+                "reply",
+                188.0,
+                Some("r4"),
+                Some("P3"),
+                Some("carol"),
+                s,
+                1,
+            ),
         ]);
         let posts = posts(ev.clone(), W, true).collect().unwrap();
-        let viewers: Vec<Option<u32>> = posts.column("viewers").unwrap().u32().unwrap().iter().collect();
+        let viewers: Vec<Option<u32>> = posts
+            .column("viewers")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(viewers, vec![Some(2), Some(1), Some(0)]);
         let first: Vec<Option<f64>> = posts
             .column("first_reply_hours")
@@ -285,7 +426,9 @@ mod tests {
             .collect();
         assert_eq!(first, vec![Some(2.0), None, Some(168.0)]);
 
-        let out = period_conversations(posts.lazy(), ev.clone()).collect().unwrap();
+        let out = period_conversations(posts.lazy(), ev.clone())
+            .collect()
+            .unwrap();
         assert_eq!(f(&out, 1, "posts"), Some(3.0));
         assert_eq!(f(&out, 1, "replies"), Some(5.0));
         assert_eq!(f(&out, 1, "reply_rate"), Some(2.0 / 3.0));
@@ -313,7 +456,16 @@ mod tests {
     fn without_views_reach_is_empty() {
         let ev = events(&[
             (Some("a"), "post", 0.0, Some("P"), Some("P"), None, None, 1),
-            (Some("b"), "reply", 0.5, Some("r"), Some("P"), Some("a"), None, 1),
+            (
+                Some("b"),
+                "reply",
+                0.5,
+                Some("r"),
+                Some("P"),
+                Some("a"),
+                None,
+                1,
+            ),
         ]);
         let posts = posts(ev.clone(), W, false).collect().unwrap();
         assert_eq!(posts.column("viewers").unwrap().null_count(), 1);

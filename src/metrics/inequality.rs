@@ -102,7 +102,8 @@ mod tests {
     // Period 3: one person, no contributions: all three empty.
     #[test]
     fn shares_and_gini_by_hand() {
-        let mut rows: Vec<(String, i32, Vec<(&str, u32)>)> = vec![
+        type Owned = (String, i32, Vec<(&'static str, u32)>);
+        let mut rows: Vec<Owned> = vec![
             ("a".into(), 1, vec![("posts", 5)]),
             ("b".into(), 1, vec![("replies", 3)]),
             ("c".into(), 1, vec![("posts", 1), ("replies", 2)]),
@@ -116,7 +117,7 @@ mod tests {
         for i in 0..8 {
             rows.push((format!("v{i}"), 2, vec![("visits", 1)]));
         }
-        let borrowed: Vec<(&str, i32, &[(&str, u32)], &str)> = rows
+        let borrowed: Vec<crate::metrics::testing::Row> = rows
             .iter()
             .map(|r| (r.0.as_str(), r.1, r.2.as_slice(), "R"))
             .collect();

@@ -70,32 +70,56 @@ pub(crate) mod testing {
                 )
                 .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
                 .unwrap(),
-                Column::new(event::ACTOR.into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
-                Column::new(event::ACTION.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
-                Column::new(event::CONTENT_ID.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
-                Column::new(event::THREAD_ID.into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+                Column::new(
+                    event::ACTOR.into(),
+                    rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    event::ACTION.into(),
+                    rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    event::CONTENT_ID.into(),
+                    rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    event::THREAD_ID.into(),
+                    rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+                ),
                 Column::new(
                     event::TARGET_ACTOR.into(),
                     rows.iter().map(|r| r.5).collect::<Vec<_>>(),
                 ),
-                Column::new(event::SPACE.into(), rows.iter().map(|r| r.6).collect::<Vec<_>>()),
-                Column::new(PERIOD_KEY.into(), rows.iter().map(|r| r.7).collect::<Vec<_>>()),
+                Column::new(
+                    event::SPACE.into(),
+                    rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    PERIOD_KEY.into(),
+                    rows.iter().map(|r| r.7).collect::<Vec<_>>(),
+                ),
             ],
         )
         .unwrap()
         .lazy()
     }
 
-    /// An activity table: `(person, period_key, [(count column, value)], rung)`; flags follow
-    /// from the counts as in spec §3 (active from active_days or any count).
-    pub fn activity(rows: &[(&str, i32, &[(&str, u32)], &str)]) -> LazyFrame {
+    /// `(person, period_key, [(count column, value)], rung)`.
+    pub type Row<'a> = (&'a str, i32, &'a [(&'a str, u32)], &'a str);
+
+    /// An activity table; flags follow from the counts as in spec §3 (active from any count).
+    pub fn activity(rows: &[Row]) -> LazyFrame {
         let n = rows.len();
-        let get = |r: &(&str, i32, &[(&str, u32)], &str), c: &str| {
-            r.2.iter().find(|(k, _)| *k == c).map_or(0, |(_, v)| *v)
-        };
+        let get = |r: &Row, c: &str| r.2.iter().find(|(k, _)| *k == c).map_or(0, |(_, v)| *v);
         let mut cols = vec![
-            Column::new(a::PERSON.into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
-            Column::new(PERIOD_KEY.into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new(
+                a::PERSON.into(),
+                rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                PERIOD_KEY.into(),
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ),
         ];
         for c in a::COUNTS {
             let values: Vec<u32> = rows
@@ -130,7 +154,9 @@ pub(crate) mod testing {
         ));
         cols.push(Column::new(
             a::CREATOR.into(),
-            rows.iter().map(|r| get(r, a::POSTS) > 0).collect::<Vec<_>>(),
+            rows.iter()
+                .map(|r| get(r, a::POSTS) > 0)
+                .collect::<Vec<_>>(),
         ));
         cols.push(Column::new(
             a::LURKER.into(),
@@ -140,7 +166,10 @@ pub(crate) mod testing {
                 .map(|(a, e)| *a && !e)
                 .collect::<Vec<_>>(),
         ));
-        cols.push(Column::new(a::RUNG.into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()));
+        cols.push(Column::new(
+            a::RUNG.into(),
+            rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        ));
         DataFrame::new(n, cols).unwrap().lazy()
     }
 

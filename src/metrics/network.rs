@@ -158,18 +158,69 @@ mod tests {
     #[test]
     fn cross_department_share_by_hand() {
         let ev = events(&[
-            (Some("bob"), "reply", 1.0, None, None, Some("alice"), None, 1),
-            (Some("carol"), "reaction", 2.0, None, None, Some("alice"), None, 1),
-            (Some("dave"), "reaction", 3.0, None, None, Some("carol"), None, 1),
+            (
+                Some("bob"),
+                "reply",
+                1.0,
+                None,
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
+            (
+                Some("carol"),
+                "reaction",
+                2.0,
+                None,
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
+            (
+                Some("dave"),
+                "reaction",
+                3.0,
+                None,
+                None,
+                Some("carol"),
+                None,
+                1,
+            ),
             (Some("erin"), "reply", 4.0, None, None, Some("bob"), None, 1),
-            (Some("bob"), "reaction", 5.0, None, None, Some("dave"), None, 1),
-            (Some("mallory"), "reaction", 6.0, None, None, Some("alice"), None, 1),
+            (
+                Some("bob"),
+                "reaction",
+                5.0,
+                None,
+                None,
+                Some("dave"),
+                None,
+                1,
+            ),
+            (
+                Some("mallory"),
+                "reaction",
+                6.0,
+                None,
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
             (Some("bob"), "view", 7.0, None, None, Some("carol"), None, 1),
         ]);
         let matrix = department_matrix(ev, roster()).collect().unwrap();
         assert_eq!(matrix.height(), 4);
         assert_eq!(
-            matrix.column("interactions").unwrap().u32().unwrap().into_no_null_iter().collect::<Vec<_>>(),
+            matrix
+                .column("interactions")
+                .unwrap()
+                .u32()
+                .unwrap()
+                .into_no_null_iter()
+                .collect::<Vec<_>>(),
             vec![1, 1, 1, 1]
         );
         let share = cross_department(matrix.lazy()).collect().unwrap();
@@ -182,12 +233,66 @@ mod tests {
     #[test]
     fn leader_reach_by_hand() {
         let ev = events(&[
-            (Some("bob"), "view", 1.0, Some("c1"), None, Some("alice"), None, 1),
-            (Some("bob"), "view", 2.0, Some("c2"), None, Some("alice"), None, 1),
-            (Some("dave"), "view", 3.0, Some("c3"), None, Some("carol"), None, 1),
-            (Some("erin"), "view", 4.0, Some("c4"), None, Some("bob"), None, 1),
-            (Some("mallory"), "view", 5.0, Some("c1"), None, Some("alice"), None, 1),
-            (Some("carol"), "reaction", 6.0, Some("c1"), None, Some("alice"), None, 1),
+            (
+                Some("bob"),
+                "view",
+                1.0,
+                Some("c1"),
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
+            (
+                Some("bob"),
+                "view",
+                2.0,
+                Some("c2"),
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
+            (
+                Some("dave"),
+                "view",
+                3.0,
+                Some("c3"),
+                None,
+                Some("carol"),
+                None,
+                1,
+            ),
+            (
+                Some("erin"),
+                "view",
+                4.0,
+                Some("c4"),
+                None,
+                Some("bob"),
+                None,
+                1,
+            ),
+            (
+                Some("mallory"),
+                "view",
+                5.0,
+                Some("c1"),
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
+            (
+                Some("carol"),
+                "reaction",
+                6.0,
+                Some("c1"),
+                None,
+                Some("alice"),
+                None,
+                1,
+            ),
         ]);
         let act = activity(&[
             ("alice", 1, &[], "R"),

@@ -106,12 +106,19 @@ mod tests {
     use crate::metrics::testing::{activity, f};
 
     fn calendar() -> LazyFrame {
-        df!(PERIOD_KEY => [1i32, 2], DAYS => [10u32, 30]).unwrap().lazy()
+        df!(PERIOD_KEY => [1i32, 2], DAYS => [10u32, 30])
+            .unwrap()
+            .lazy()
     }
 
     fn people() -> LazyFrame {
         activity(&[
-            ("p1", 1, &[("posts", 1), ("views", 2), ("active_days", 3)], "A"),
+            (
+                "p1",
+                1,
+                &[("posts", 1), ("views", 2), ("active_days", 3)],
+                "A",
+            ),
             ("p2", 1, &[("views", 1), ("active_days", 1)], "B"),
             ("p3", 1, &[("reactions", 1), ("active_days", 2)], "A"),
             ("p4", 1, &[], "C"),
@@ -127,7 +134,9 @@ mod tests {
     // Period 2 has nobody in headcount: every rate is empty, the counts zero.
     #[test]
     fn people_metrics_by_hand() {
-        let out = people_metrics(people(), calendar(), true).collect().unwrap();
+        let out = people_metrics(people(), calendar(), true)
+            .collect()
+            .unwrap();
         assert_eq!(out.height(), 2);
         assert_eq!(f(&out, 1, "headcount"), Some(4.0));
         assert_eq!(f(&out, 1, "active"), Some(3.0));
@@ -142,7 +151,12 @@ mod tests {
         assert_eq!(f(&out, 1, "reach_rate"), Some(0.5));
         assert!((f(&out, 1, "stickiness").unwrap() - 0.2).abs() < 1e-12);
         assert_eq!(f(&out, 2, "headcount"), Some(0.0));
-        for rate in ["participation_rate", "lurker_share", "stickiness", "reach_rate"] {
+        for rate in [
+            "participation_rate",
+            "lurker_share",
+            "stickiness",
+            "reach_rate",
+        ] {
             assert_eq!(f(&out, 2, rate), None, "{rate}");
         }
     }
@@ -150,7 +164,9 @@ mod tests {
     // Without view data the view-based figures are empty, not zero; the rest stays.
     #[test]
     fn without_view_data_reach_is_empty() {
-        let out = people_metrics(people(), calendar(), false).collect().unwrap();
+        let out = people_metrics(people(), calendar(), false)
+            .collect()
+            .unwrap();
         assert_eq!(f(&out, 1, "viewers"), None);
         assert_eq!(f(&out, 1, "reach_rate"), None);
         assert_eq!(f(&out, 1, "engagement_rate_of_reached"), None);

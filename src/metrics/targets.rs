@@ -241,14 +241,22 @@ mod tests {
         )
         .unwrap();
         let out = table(&targets, &metrics, &rungs).unwrap();
-        let col_f = |c: &str| -> Vec<Option<f64>> { out.column(c).unwrap().f64().unwrap().iter().collect() };
+        let col_f = |c: &str| -> Vec<Option<f64>> {
+            out.column(c).unwrap().f64().unwrap().iter().collect()
+        };
         let expected = col_f("expected");
         assert!((expected[0].unwrap() - 0.6).abs() < 1e-12);
         assert!((expected[1].unwrap() - 0.14).abs() < 1e-12);
         assert_eq!(expected[2], None);
         assert_eq!(col_f("current"), vec![Some(0.62), Some(0.11), Some(0.62)]);
         assert_eq!(col_f("baseline"), vec![Some(0.5), Some(0.10), None]);
-        let track: Vec<Option<bool>> = out.column("on_track").unwrap().bool().unwrap().iter().collect();
+        let track: Vec<Option<bool>> = out
+            .column("on_track")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
         assert_eq!(track, vec![Some(true), Some(false), None]);
     }
 

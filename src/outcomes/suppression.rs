@@ -262,7 +262,10 @@ mod tests {
     /// What someone holding the shown cells and every total can work out: repeatedly solve
     /// any row or column sum with exactly one unknown. Returns the cells recovered.
     fn attack(grid: &[Vec<u64>], hidden: &[Vec<bool>], row_set: &[usize]) -> Vec<(usize, usize)> {
-        let mut known: Vec<Vec<bool>> = hidden.iter().map(|r| r.iter().map(|h| !h).collect()).collect();
+        let mut known: Vec<Vec<bool>> = hidden
+            .iter()
+            .map(|r| r.iter().map(|h| !h).collect())
+            .collect();
         let mut recovered = Vec::new();
         loop {
             let mut progress = false;
@@ -279,7 +282,8 @@ mod tests {
                 equations.push((0..grid.len()).map(|r| (r, c)).collect());
             }
             for eq in equations {
-                let unknown: Vec<&(usize, usize)> = eq.iter().filter(|&&(r, c)| !known[r][c]).collect();
+                let unknown: Vec<&(usize, usize)> =
+                    eq.iter().filter(|&&(r, c)| !known[r][c]).collect();
                 if unknown.len() == 1 {
                     let (r, c) = *unknown[0];
                     known[r][c] = true;
@@ -326,7 +330,7 @@ mod tests {
                 }
             }
             for c in 0..grid[0].len() {
-                prop_assert_ne!((0..grid.len()).filter(|&r| hidden[r][c]).count(), 1);
+                prop_assert_ne!(hidden.iter().filter(|row| row[c]).count(), 1);
             }
             prop_assert!(attack(&grid, &hidden, &row_set).is_empty());
         }

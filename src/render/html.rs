@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::charts::{hex, ladder_colours};
 use super::model::{Population, Report};
-use super::text::{count, escape, percent};
+use super::text::{count, escape, figure, percent};
 
 const CSS: &str = r#"
 :root { --ink: #1d1d1f; --muted: #5f6368; --rule: #e2e2e6; --accent: #31688e; }
@@ -24,6 +24,7 @@ h2 { font-size: 20px; margin: 36px 0 12px; border-bottom: 1px solid var(--rule);
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0; }
 th, td { padding: 6px 8px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
 th:first-child, td:first-child, .text { text-align: left; }
+td.wrap { white-space: normal; }
 .scroll { overflow-x: auto; }
 thead th { border-bottom: 2px solid var(--ink); }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
@@ -72,6 +73,7 @@ pub fn render(report: &Report, ladder_svg: &str) -> String {
     ladder_table(&mut h, report);
     h.push_str("</section>\n");
     participation_table(&mut h, report);
+    all_figures(&mut h, report);
     data_quality(&mut h, report);
     definitions(&mut h, report);
     let _ = write!(
@@ -221,23 +223,55 @@ fn data_quality(h: &mut String, report: &Report) {
     h.push_str("</section>\n");
 }
 
+fn all_figures(h: &mut String, report: &Report) {
+    let Some(last) = report.periods.last() else {
+        return;
+    };
+    let _ = write!(
+        h,
+        "<section>\n<h2>Every figure for {}</h2>\n<table>\n<thead><tr><th>Figure</th>\
+         <th>Value</th><th class=\"text\">What it tells you</th></tr></thead>\n<tbody>\n",
+        escape(&last.label)
+    );
+    for f in &report.latest {
+        let meaning = crate::definitions::of(&f.name).map_or("", |d| d.meaning);
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"text wrap\">{}</td></tr>",
+            escape(&f.name),
+            escape(&figure(&f.name, f.value)),
+            escape(meaning)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    for note in &report.metric_notes {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(note));
+    }
+    h.push_str("</section>\n");
+}
+
 fn definitions(h: &mut String, report: &Report) {
     let _ = write!(
         h,
         "<section>\n<h2>Definitions</h2>\n<dl>\n\
-         <dt>Headcount</dt><dd>People in the population during the {kind}.</dd>\n\
-         <dt>Active</dt><dd>At least one event of any kind in the {kind}: a visit, view, post, reply, reaction, share, join or curation.</dd>\n\
-         <dt>Participation rate</dt><dd>Active people divided by headcount.</dd>\n\
-         <dt>Rung share</dt><dd>People on a rung divided by headcount; each person is placed on the first rung, from the top, whose condition holds.</dd>\n\
-         </dl>\n</section>\n",
+         <dt>Rung share</dt><dd>People on a rung divided by headcount; each person is placed on the first rung, from the top, whose condition holds. Periods are {kind}s.</dd>\n",
         kind = escape(&report.period_kind)
     );
+    for d in &crate::definitions::PERIOD_METRICS {
+        let _ = writeln!(
+            h,
+            "<dt><code>{}</code></dt><dd>{}</dd>",
+            escape(d.name),
+            escape(d.formula)
+        );
+    }
+    h.push_str("</dl>\n</section>\n");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::model::{InputRow, PeriodRow};
+    use crate::render::model::{Figure, InputRow, PeriodRow};
 
     fn report() -> Report {
         Report {
@@ -279,6 +313,17 @@ mod tests {
             }],
             source_notes: vec!["Slack exports carry no views.".into()],
             unresolved_accounts: Some(1),
+            latest: vec![
+                Figure {
+                    name: "reply_rate".into(),
+                    value: Some(0.5),
+                },
+                Figure {
+                    name: "reach_rate".into(),
+                    value: None,
+                },
+            ],
+            metric_notes: vec!["No source records views.".into()],
         }
     }
 

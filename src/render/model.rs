@@ -25,6 +25,15 @@ pub struct PeriodRow {
     pub rung_shares: Vec<Option<f64>>,
 }
 
+/// One figure of period_metrics for the report's last period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The period_metrics column.
+    pub name: String,
+    /// Empty when the sources cannot support it or its denominator is zero.
+    pub value: Option<f64>,
+}
+
 /// How one input file was accounted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputRow {
@@ -59,4 +68,8 @@ pub struct Report {
     pub source_notes: Vec<String>,
     /// Accounts that matched nobody on the roster, when there is one.
     pub unresolved_accounts: Option<u64>,
+    /// Every period_metrics figure of the last period, in the table's order.
+    pub latest: Vec<Figure>,
+    /// Why figures are empty (no view data, no roster), one sentence each.
+    pub metric_notes: Vec<String>,
 }

@@ -37,6 +37,25 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// A period_metrics figure in the unit its name implies: shares and rates as percentages,
+/// hours and reach with one decimal, the Gini coefficient with two, counts as integers.
+pub fn figure(name: &str, value: Option<f64>) -> String {
+    let Some(v) = value.filter(|v| v.is_finite()) else {
+        return "\u{2013}".to_string();
+    };
+    if name.ends_with("_rate") || name.ends_with("_share") || name == "stickiness" {
+        percent(Some(v))
+    } else if name == "gini" {
+        format!("{v:.2}")
+    } else if name.ends_with("_hours") {
+        format!("{v:.1} h")
+    } else if name.starts_with("post_reach") {
+        format!("{v:.1}")
+    } else {
+        count(v.max(0.0).round() as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +70,10 @@ mod tests {
         assert_eq!(percent(None), "\u{2013}");
         assert_eq!(count(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(count(999), "999");
+        assert_eq!(figure("reply_rate", Some(0.5)), "50.0%");
+        assert_eq!(figure("gini", Some(0.4727)), "0.47");
+        assert_eq!(figure("median_first_reply_hours", Some(25.04)), "25.0 h");
+        assert_eq!(figure("posts", Some(1234.0)), "1\u{202f}234");
+        assert_eq!(figure("leader_reach", None), "\u{2013}");
     }
 }

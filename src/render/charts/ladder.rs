@@ -128,6 +128,8 @@ mod tests {
             inputs: vec![],
             source_notes: vec![],
             unresolved_accounts: None,
+            latest: Vec::new(),
+            metric_notes: Vec::new(),
         }
     }
 

@@ -1,0 +1,17 @@
+//! docs/metrics.md is generated from the definitions the report uses; this keeps it current.
+
+use std::path::Path;
+
+#[test]
+fn metrics_document_matches_the_definitions() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/metrics.md");
+    let expected = engage::definitions::markdown();
+    if std::env::var_os("ENGAGE_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let found = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        found == expected,
+        "docs/metrics.md is out of date: run `ENGAGE_UPDATE_DOCS=1 cargo test --test docs`"
+    );
+}
