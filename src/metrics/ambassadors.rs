@@ -1,6 +1,19 @@
 //! Ambassador candidates (spec §5): people who kept up conversation, on the ambassador rung or
 //! higher in each of the last periods, and whom enough distinct people answered or reacted to
 //! over those periods. Communications teams invite them to host and seed discussions.
+//!
+//! The part that reads events, as SQL (window = the last periods):
+//!
+//! ```sql
+//! SELECT person, COUNT(DISTINCT partner) AS distinct_partners,
+//!        COUNT(DISTINCT CASE WHEN incoming THEN partner END) AS responders
+//! FROM (SELECT target_actor AS person, actor AS partner, TRUE AS incoming FROM events
+//!         WHERE action IN ('reply', 'reaction') AND actor <> target_actor AND period_key IN (window)
+//!       UNION ALL
+//!       SELECT actor, target_actor, FALSE FROM events
+//!         WHERE action IN ('reply', 'reaction') AND actor <> target_actor AND period_key IN (window))
+//! GROUP BY person
+//! ```
 
 use polars::prelude::*;
 

@@ -12,6 +12,10 @@
 //! WHERE e.action IN ('reply', 'reaction') AND a.department IS NOT NULL AND t.department IS NOT NULL
 //! GROUP BY 1, 2, 3
 //! ```
+//!
+//! and of leader reach's event part: `SELECT DISTINCT actor, period_key FROM events e JOIN
+//! people l ON l.person_id = e.target_actor WHERE e.action = 'view' AND l.role IN ('leader',
+//! 'manager')`, joined to the activity table for headcount.
 
 use polars::prelude::*;
 

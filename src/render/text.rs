@@ -43,7 +43,10 @@ pub fn figure(name: &str, value: Option<f64>) -> String {
     let Some(v) = value.filter(|v| v.is_finite()) else {
         return "\u{2013}".to_string();
     };
-    if name.ends_with("_rate") || name.ends_with("_share") || name == "stickiness" {
+    let share = name.contains("_rate")
+        || name.ends_with("_share")
+        || matches!(name, "stickiness" | "leader_reach");
+    if share {
         percent(Some(v))
     } else if name == "gini" {
         format!("{v:.2}")
@@ -72,6 +75,8 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(figure("reply_rate", Some(0.5)), "50.0%");
         assert_eq!(figure("gini", Some(0.4727)), "0.47");
+        assert_eq!(figure("engagement_rate_of_reached", Some(0.25)), "25.0%");
+        assert_eq!(figure("leader_reach", Some(0.125)), "12.5%");
         assert_eq!(figure("median_first_reply_hours", Some(25.04)), "25.0 h");
         assert_eq!(figure("posts", Some(1234.0)), "1\u{202f}234");
         assert_eq!(figure("leader_reach", None), "\u{2013}");
