@@ -388,6 +388,49 @@ fn as_of_cuts_events_and_sets_the_last_period() {
         &["--as-of", "2025-03-31"],
     );
     assert!(participation(out.path()).ends_with("2025-03,4,0,0.0\n"));
+    // March is an empty period: no posts or replies, every figure over nobody empty. alice and
+    // bob (Critics in February) and dave (Joiners) are Inactives now: 3 of 3 moved down.
+    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    assert_eq!(
+        pick(
+            &metrics,
+            &[
+                "period",
+                "posts",
+                "replies",
+                "reply_rate",
+                "unanswered_posts",
+                "stickiness",
+                "top1_share",
+                "gini",
+                "lurker_share",
+                "promotion_rate",
+                "demotion_rate"
+            ]
+        )
+        .lines()
+        .last(),
+        Some("2025-03,0,0,,0,,,,,0.0,1.0")
+    );
+}
+
+// With --as-of 2025-02-04 February has 4 days so far: bob (1 Feb) and dave (3 Feb) were each
+// active one day: stickiness = 2 person-days / 4 days / 2 active = 0.25, not 2/28/2.
+#[test]
+fn stickiness_counts_the_days_up_to_the_as_of_day() {
+    let out = tempfile::tempdir().unwrap();
+    run_ok(
+        &fixture("tiny/pipeline.toml"),
+        out.path(),
+        &["--as-of", "2025-02-04"],
+    );
+    assert_eq!(
+        pick(
+            &read(&out.path().join("tables/period_metrics.csv")),
+            &["period", "stickiness"]
+        ),
+        "period,stickiness\n2025-01,0.03225806451612903\n2025-02,0.25\n"
+    );
 }
 
 #[test]
@@ -410,6 +453,16 @@ fn time_zone_decides_the_period_of_an_event() {
     assert_eq!(
         cell(&act, "bob", "2025-02", "reactions"),
         AnyValue::UInt32(0)
+    );
+    // So do content figures: January's replies and reactions with known departments are now
+    // carol -> alice (IT -> Sales) and bob -> alice (Sales -> Sales): 1 of 2 cross. February
+    // keeps only alice -> mallory (no department): empty.
+    assert_eq!(
+        pick(
+            &read(&out.path().join("tables/period_metrics.csv")),
+            &["period", "cross_department_share"]
+        ),
+        "period,cross_department_share\n2025-01,0.5\n2025-02,\n"
     );
 }
 
@@ -614,6 +667,15 @@ fn quarters_count_everyone_present_at_any_time_in_the_quarter() {
     assert_eq!(
         participation(out.path()),
         "period,headcount,active,participation_rate\n2025-Q1,7,5,0.7142857142857143\n"
+    );
+    // Active days in the quarter: alice 10 Jan, 7 Feb; bob 10 Jan, 1 Feb; carol 11 Jan, 5 Feb;
+    // erin 20 Jan; dave 3 Feb = 8 person-days over 90 days, / 5 active = 8/450.
+    assert_eq!(
+        pick(
+            &read(&out.path().join("tables/period_metrics.csv")),
+            &["period", "stickiness"]
+        ),
+        format!("period,stickiness\n2025-Q1,{}\n", 8.0 / 450.0)
     );
 }
 
