@@ -391,7 +391,10 @@ pub struct Target {
     pub baseline: String,
     /// `target[n]`, for error messages.
     pub key: String,
+    /// Lines of `name`, `baseline` and `by` in the pipeline file.
     pub line: usize,
+    pub baseline_line: usize,
+    pub by_line: usize,
 }
 
 /// Roster attributes a breakdown may use.
@@ -721,6 +724,8 @@ impl Plan {
                 baseline: t.baseline.get_ref().trim().to_string(),
                 key,
                 line: line_of(text, t.name.span().start),
+                baseline_line: line_of(text, t.baseline.span().start),
+                by_line: line_of(text, t.by.span().start),
             });
         }
 

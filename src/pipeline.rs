@@ -920,6 +920,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
     let plan = Plan::load(pipeline)?;
     ladder::compile(&plan.ladder, &plan.pipeline_path)?;
+    targets::resolve(&plan.targets, plan.period, &plan.pipeline_path)?;
     let limits = ingest::archive::Limits {
         max_uncompressed_bytes: plan.max_uncompressed_bytes,
         ..Default::default()

@@ -1046,6 +1046,23 @@ fn validate_checks_inputs_without_computing() {
         .code(1)
         .stderr(predicate::str::contains("missing column(s) action"));
     assert!(!dir.path().join("out").exists(), "validate writes nothing");
+
+    // A target whose deadline is no period fails validation with its line.
+    let dir = copy_fixture("tiny");
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = read(&pipeline)
+        + "\n[[target]]\nname = \"goal\"\nmetric = \"reply_rate\"\nbaseline = \"2025-01\"\ntarget = 0.9\nby = \"next year\"\n";
+    std::fs::write(&pipeline, text).unwrap();
+    engage()
+        .arg("validate")
+        .arg(&pipeline)
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(
+            predicate::str::contains("target[1].by: \"next year\" is neither a period nor a date")
+                .and(predicate::str::contains("pipeline.toml:21")),
+        );
 }
 
 // Without a roster, a source's user list defines its people (spec §2). The Viva Engage

@@ -11,16 +11,9 @@ use crate::schema::activity as a;
 /// groups add up to the period's headcount.
 pub const UNKNOWN_GROUP: &str = "(unknown)";
 
-/// The people counts of a breakdown, in column order; each adds up over the groups of a period
-/// to the same count in period_metrics.
-pub const COUNTS: [&str; 6] = [
-    "headcount",
-    "active",
-    "engaged",
-    "contributors",
-    "creators",
-    "viewers",
-];
+/// The people counts behind a breakdown's figures, in column order; each adds up over the
+/// groups of a period to the same count in period_metrics.
+pub const COUNTS: [&str; 5] = ["headcount", "active", "contributors", "creators", "viewers"];
 
 /// `period_key, group,` [`COUNTS`] and one count per rung (named as the rung), sorted by period
 /// and group. `attributes` is `person, <attribute>` (person ids as in the activity table).
@@ -34,7 +27,6 @@ pub fn counts(
     let mut aggs = vec![
         len().cast(DataType::UInt32).alias("headcount"),
         count(col(a::ACTIVE), "active"),
-        count(col(a::ENGAGED), "engaged"),
         count(col(a::CONTRIBUTOR), "contributors"),
         count(col(a::CREATOR), "creators"),
         count(col(a::VIEWS).gt(lit(0u32)), "viewers"),

@@ -26,16 +26,16 @@ pub fn resolve(targets: &[Target], kind: PeriodKind, pipeline: &Path) -> Result<
     targets
         .iter()
         .map(|t| {
-            let key = |field: &str, text: &str| {
+            let key = |field: &str, text: &str, line: usize| {
                 key_of_text(kind, text).ok_or_else(|| Error::Pipeline {
                     path: pipeline.to_path_buf(),
-                    line: Some(t.line),
+                    line: Some(line),
                     message: format!("{}.{field}: {text:?} is neither a period nor a date", t.key),
                     help: "write a period label as in the tables (2025-03, 2025-Q1, 2025-W09) or a date (2025-03-31)".into(),
                 })
             };
-            let baseline_key = key("baseline", &t.baseline)?;
-            let by_key = key("by", &t.by)?;
+            let baseline_key = key("baseline", &t.baseline, t.baseline_line)?;
+            let by_key = key("by", &t.by, t.by_line)?;
             if by_key <= baseline_key {
                 return Err(Error::Pipeline {
                     path: pipeline.to_path_buf(),
@@ -190,7 +190,9 @@ mod tests {
             by: by.into(),
             baseline: baseline.into(),
             key: "target[1]".into(),
-            line: 12,
+            line: 10,
+            baseline_line: 12,
+            by_line: 13,
         }
     }
 
