@@ -3,3 +3,4 @@
 
 pub mod privacy;
 pub mod suppression;
+pub mod statistics;
