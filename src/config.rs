@@ -99,11 +99,33 @@ struct PipelineFile {
     #[serde(default)]
     source: Vec<SourceSection>,
     people: Option<PathSection>,
-    surveys: Option<PathSection>,
+    surveys: Option<SurveySection>,
     identities: Option<PathSection>,
     ladder: Option<LadderSection>,
     #[serde(default)]
     target: Vec<TargetSection>,
+    #[serde(default)]
+    outcome: Vec<OutcomeSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveySection {
+    path: Spanned<PathBuf>,
+    /// The top of the satisfaction scale: 5 (1–5) or 10 (1–10).
+    #[serde(default = "default_satisfaction_scale")]
+    satisfaction_scale: Spanned<u32>,
+}
+
+fn default_satisfaction_scale() -> Spanned<u32> {
+    Spanned::new(0..0, 5)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeSection {
+    name: Spanned<String>,
+    path: Spanned<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +176,18 @@ struct PipelineSection {
     ambassador_rung: Option<Spanned<String>>,
     #[serde(default)]
     reveal_ambassadors: bool,
+    #[serde(default = "default_horizon_periods")]
+    horizon_periods: u32,
+    #[serde(default = "default_outcome_window_periods")]
+    outcome_window_periods: u32,
+}
+
+fn default_horizon_periods() -> u32 {
+    6
+}
+
+fn default_outcome_window_periods() -> u32 {
+    3
 }
 
 fn default_reach_window_days() -> u32 {
@@ -335,6 +369,14 @@ pub struct Plan {
     pub sources: Vec<SourcePlan>,
     pub people: Option<InputPath>,
     pub surveys: Option<InputPath>,
+    /// The top of the satisfaction scale (5 or 10).
+    pub satisfaction_scale: u32,
+    /// Team KPIs (`team, period, value`) to relate to engagement, by name.
+    pub outcomes: Vec<(String, InputPath)>,
+    /// Periods of follow-up for attrition by rung.
+    pub horizon_periods: u32,
+    /// Periods of team engagement, ending with an outcome's period, that it is related to.
+    pub outcome_window_periods: u32,
     /// `source, account, person_id` rows that say who an account belongs to.
     pub identities: Option<InputPath>,
     pub ladder: Ladder,
@@ -600,6 +642,44 @@ impl Plan {
             .as_ref()
             .map(|s| existing(&s.path, "surveys.path", false))
             .transpose()?;
+        let satisfaction_scale = match &file.surveys {
+            Some(s) => {
+                let scale = *s.satisfaction_scale.get_ref();
+                if scale != 5 && scale != 10 {
+                    return Err(setting_error(
+                        s.satisfaction_scale.span(),
+                        format!("surveys.satisfaction_scale = {scale}: only 5 (1–5) and 10 (1–10) are known"),
+                        "set satisfaction_scale = 5 or 10",
+                    ));
+                }
+                scale
+            }
+            None => 5,
+        };
+        let mut outcomes = Vec::with_capacity(file.outcome.len());
+        for (i, o) in file.outcome.iter().enumerate() {
+            let name = o.name.get_ref().trim().to_string();
+            let reserved = ["satisfaction", "enps", "turnover"];
+            if name.is_empty()
+                || reserved.contains(&name.as_str())
+                || outcomes
+                    .iter()
+                    .any(|(n, _): &(String, InputPath)| *n == name)
+            {
+                return Err(setting_error(
+                    o.name.span(),
+                    format!(
+                        "outcome[{}].name {name:?} is empty, reserved or used twice",
+                        i + 1
+                    ),
+                    "give each [[outcome]] its own name other than satisfaction, enps and turnover",
+                ));
+            }
+            outcomes.push((
+                name,
+                existing(&o.path, &format!("outcome[{}].path", i + 1), false)?,
+            ));
+        }
         let identities = file
             .identities
             .as_ref()
@@ -658,6 +738,8 @@ impl Plan {
             ("reach_window_days", p.reach_window_days),
             ("reply_window_hours", p.reply_window_hours),
             ("ambassador_periods", p.ambassador_periods),
+            ("horizon_periods", p.horizon_periods),
+            ("outcome_window_periods", p.outcome_window_periods),
         ] {
             if value == 0 {
                 return Err(Error::Pipeline {
@@ -751,6 +833,10 @@ impl Plan {
             sources,
             people,
             surveys,
+            satisfaction_scale,
+            outcomes,
+            horizon_periods: p.horizon_periods,
+            outcome_window_periods: p.outcome_window_periods,
             identities,
             ladder,
             pseudonym_key_file,

@@ -224,13 +224,20 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let surveys = plan
         .surveys
         .as_ref()
-        .map(ingest::surveys::read)
+        .map(|s| ingest::surveys::read(s, plan.satisfaction_scale))
         .transpose()?;
     let identity_map = plan
         .identities
         .as_ref()
         .map(ingest::identities::read)
         .transpose()?;
+    let kpis: Vec<(String, DataFrame, InputFile)> = plan
+        .outcomes
+        .iter()
+        .map(|(name, input)| {
+            ingest::kpis::read(input).map(|(frame, file)| (name.clone(), frame, file))
+        })
+        .collect::<Result<_>>()?;
     timings.insert("ingest", t.elapsed().as_millis());
 
     // Normalize.
@@ -699,6 +706,29 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("labelling periods"))?;
     let mut activity_out = pseudonymizer.apply(&labelled, a::PERSON)?;
+    let kpi_frames: Vec<(String, DataFrame, String)> = kpis
+        .iter()
+        .map(|(name, frame, file)| (name.clone(), frame.clone(), file.given.clone()))
+        .collect();
+    let outcome_tables = match &people {
+        Some((roster, _)) => crate::outcomes::tables(&crate::outcomes::Inputs {
+            activity: &activity,
+            calendar: calendar.clone(),
+            last_key: calendar_periods.last().map_or(0, |p| p.key),
+            kind: plan.period,
+            roster,
+            surveys: surveys.as_ref().map(|s| &s.0),
+            kpis: &kpi_frames,
+            rungs: &compiled.names,
+            breakdowns: &plan.breakdowns,
+            min_group_size: plan.min_group_size,
+            horizon: plan.horizon_periods,
+            window: plan.outcome_window_periods,
+            views_known,
+            surveys_file: surveys.as_ref().map(|s| s.1.given.as_str()),
+        })?,
+        None => Vec::new(),
+    };
     timings.insert("outcomes", t.elapsed().as_millis());
     progress.done(0, t);
 
@@ -709,6 +739,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .map(|p| &p.1)
         .chain(surveys.iter().map(|s| &s.1))
         .chain(identity_map.iter().map(|m| &m.1))
+        .chain(kpis.iter().map(|k| &k.2))
         .collect();
     let inputs = input_rows(&files, &counts, &others);
     let mut source_notes: Vec<String> = batches.iter().flat_map(|b| b.notes.clone()).collect();
@@ -793,6 +824,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         pseudonymizer.apply(&ambassador_table, a::PERSON)?
     };
     tables.push(("tables/ambassadors.csv".into(), ambassador_table));
+    tables.extend(outcome_tables);
     for (name, mut table) in tables {
         let bytes = output::csv_bytes(&mut table, &name)?;
         files_out.push((name, bytes));
@@ -865,7 +897,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                     .iter()
                     .chain(people.iter().map(|p| &p.1))
                     .chain(surveys.iter().map(|s| &s.1))
-                    .chain(identity_map.iter().map(|m| &m.1)),
+                    .chain(identity_map.iter().map(|m| &m.1))
+                    .chain(kpis.iter().map(|k| &k.2)),
             )
             .enumerate()
             .map(|(i, (row, file))| {
@@ -934,11 +967,19 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
         );
     }
     // Rosters, surveys and identity maps are small: they are read in full.
-    type Reader = fn(&crate::config::InputPath) -> Result<(DataFrame, InputFile)>;
+    type Reader<'a> = Box<dyn Fn(&crate::config::InputPath) -> Result<(DataFrame, InputFile)> + 'a>;
     let small: [(&Option<crate::config::InputPath>, Reader, &str); 3] = [
-        (&plan.people, ingest::roster::read, "people"),
-        (&plan.surveys, ingest::surveys::read, "surveys"),
-        (&plan.identities, ingest::identities::read, "identities"),
+        (&plan.people, Box::new(ingest::roster::read), "people"),
+        (
+            &plan.surveys,
+            Box::new(|s| ingest::surveys::read(s, plan.satisfaction_scale)),
+            "surveys",
+        ),
+        (
+            &plan.identities,
+            Box::new(ingest::identities::read),
+            "identities",
+        ),
     ];
     for (input, reader, role) in small {
         if let Some(p) = input {
@@ -949,6 +990,14 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
                 &[("rows", f.rows_read)],
             );
         }
+    }
+    for (name, input) in &plan.outcomes {
+        let (_, f) = ingest::kpis::read(input)?;
+        log.info(
+            "validate",
+            &format!("{} (outcome {name}) is valid", input.given),
+            &[("rows", f.rows_read)],
+        );
     }
     log.info(
         "validate",

@@ -297,8 +297,21 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
     // activity, period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
-    // department_interactions, ambassadors, unresolved_accounts, the chart and the report.
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 13);
+    // department_interactions, ambassadors, turnover, attrition_by_rung, retention_curves,
+    // logrank, outcome_correlations, unresolved_accounts, the chart and the report.
+    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 18);
+    // Turnover. January: employed on the 1st alice, carol, erin, frank (bob is hired on the
+    // 15th) = 4; on the 31st alice, bob, carol, erin (her last day) = 4. frank (voluntary, 20th)
+    // and erin (involuntary, 31st) leave: 2 / 4 = 0.5, voluntary 1 / 4. February: on the 1st
+    // alice, bob, carol, dave (hired that day) = 4; on the 28th alice, bob, dave = 3; carol
+    // leaves voluntarily on the 10th: 1 / 3.5.
+    assert_eq!(
+        read(&out.path().join("tables/turnover.csv")),
+        "period,headcount_start,headcount_end,separations,voluntary_separations,turnover_rate,\
+         voluntary_turnover_rate\n\
+         2025-01,4,4,2,1,0.5,0.25\n\
+         2025-02,4,3,1,1,0.2857142857142857,0.2857142857142857\n"
+    );
     // Two periods cannot give three periods of steady conversation: no ambassador candidates.
     assert_eq!(
         read(&out.path().join("tables/ambassadors.csv")),

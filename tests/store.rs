@@ -139,8 +139,9 @@ fn three_overlapping_slices_equal_one_fresh_ingest() {
     );
     let (a, b) = (tables(sliced.path()), tables(fresh.path()));
     // activity, period metrics, ladder, lifecycle, transitions, retention, unresolved
-    // accounts, post reach, spaces, department interactions and ambassadors.
-    assert_eq!(a.len(), 11);
+    // accounts, post reach, spaces, department interactions, ambassadors, turnover, attrition
+    // by rung, retention curves, the log-rank test and the outcome correlations.
+    assert_eq!(a.len(), 16);
     assert_eq!(a, b);
 }
 

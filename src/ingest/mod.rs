@@ -6,6 +6,7 @@ pub mod archive;
 pub mod discourse;
 pub mod events;
 pub mod identities;
+pub mod kpis;
 pub mod m365;
 pub mod read;
 pub mod roster;

@@ -1,6 +1,481 @@
-//! Outcomes: what the organisation cares about beyond the network itself, and the privacy
-//! rules (spec §7) that every person-level or group-level output passes through.
+//! Outcomes: what the organisation cares about beyond the network itself (turnover, retention,
+//! satisfaction, team KPIs) related to engagement, and the privacy rules (spec §7) that every
+//! person-level or group-level output passes through.
 
 pub mod privacy;
-pub mod suppression;
+pub mod satisfaction;
 pub mod statistics;
+pub mod suppression;
+pub mod survival;
+pub mod turnover;
+
+use polars::prelude::*;
+
+use crate::config::PeriodKind;
+use crate::error::{internal, Error, Result};
+use crate::normalize::periods::{key_expr, key_of_text};
+use crate::normalize::PERIOD_KEY;
+use crate::schema::{activity as a, survey};
+
+/// What the outcome stage reads.
+pub struct Inputs<'a> {
+    pub activity: &'a DataFrame,
+    /// `period_key, period, period_start, period_end`.
+    pub calendar: LazyFrame,
+    pub last_key: i32,
+    pub kind: PeriodKind,
+    pub roster: &'a DataFrame,
+    pub surveys: Option<&'a DataFrame>,
+    /// Team KPIs by name (`team, period, value`) and the file they came from.
+    pub kpis: &'a [(String, DataFrame, String)],
+    pub rungs: &'a [String],
+    pub breakdowns: &'a [String],
+    pub min_group_size: u32,
+    pub horizon: u32,
+    pub window: u32,
+    pub views_known: bool,
+    /// Survey answers after this period are not yet in the analysis.
+    pub surveys_file: Option<&'a str>,
+}
+
+/// Every outcome table, named by its path in the output folder.
+pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
+    let k = i.min_group_size;
+    let roster = i.roster.clone().lazy();
+    let activity = i.activity.clone().lazy();
+    let label = |frame: LazyFrame, columns: &[&str]| -> Result<DataFrame> {
+        frame
+            .join(
+                i.calendar.clone().select([col(PERIOD_KEY), col(a::PERIOD)]),
+                [col(PERIOD_KEY)],
+                [col(PERIOD_KEY)],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+            .collect()
+            .map_err(internal("computing outcomes"))
+    };
+    let mut out = Vec::new();
+    let rate_columns = ["turnover_rate", "voluntary_turnover_rate"];
+    let turnover_columns: Vec<&str> = [a::PERIOD]
+        .into_iter()
+        .chain(turnover::COUNTS)
+        .chain(rate_columns)
+        .collect();
+    out.push((
+        "tables/turnover.csv".to_string(),
+        label(
+            turnover::turnover(roster.clone(), i.calendar.clone(), None),
+            &turnover_columns,
+        )?,
+    ));
+    for attribute in i.breakdowns {
+        let by = label(
+            turnover::turnover(
+                roster.clone(),
+                i.calendar.clone(),
+                Some((
+                    attribute.as_str(),
+                    crate::metrics::breakdowns::UNKNOWN_GROUP,
+                )),
+            ),
+            &[&[a::PERIOD, "group"][..], &turnover::COUNTS, &rate_columns].concat(),
+        )?;
+        out.push((
+            format!("tables/turnover_by_{attribute}.csv"),
+            suppress_turnover(by, attribute, k)?,
+        ));
+    }
+    let attrition = turnover::attrition_by_rung(
+        activity.clone(),
+        roster.clone(),
+        i.kind,
+        i.rungs,
+        i.horizon,
+        i.last_key,
+    )
+    .with_columns(hide_when(
+        col("followed").lt(lit(k)),
+        &["exits_within_horizon"],
+        &["share"],
+    ));
+    out.push((
+        "tables/attrition_by_rung.csv".to_string(),
+        label(
+            attrition,
+            &[
+                a::PERIOD,
+                a::RUNG,
+                "people",
+                "followed",
+                "exits_within_horizon",
+                "share",
+            ],
+        )?,
+    ));
+    let observations = survival::observations(activity.clone(), roster.clone(), i.kind, i.last_key)
+        .collect()
+        .map_err(internal("following employment"))?;
+    let (curves, logrank) = survival::curves(&observations, i.rungs, k)?;
+    out.push(("tables/retention_curves.csv".to_string(), curves));
+    out.push(("tables/logrank.csv".to_string(), logrank));
+
+    let mut outcomes = Vec::new();
+    let periods = i
+        .calendar
+        .clone()
+        .select([col(PERIOD_KEY), col(a::PERIOD)])
+        .collect()
+        .map_err(internal("computing outcomes"))?;
+    let label_of = |key: i32| -> String {
+        let keys = periods
+            .column(PERIOD_KEY)
+            .ok()
+            .and_then(|c| c.i32().ok().cloned());
+        let labels = periods
+            .column(a::PERIOD)
+            .ok()
+            .and_then(|c| c.str().ok().cloned());
+        match (keys, labels) {
+            (Some(keys), Some(labels)) => keys
+                .iter()
+                .position(|x| x == Some(key))
+                .and_then(|p| labels.get(p).map(str::to_string))
+                .unwrap_or_else(|| crate::normalize::periods::period_of_key(i.kind, key).label),
+            _ => crate::normalize::periods::period_of_key(i.kind, key).label,
+        }
+    };
+    if let Some(answers) = i.surveys {
+        let team_scores = if crate::ingest::surveys::is_team_level(answers) {
+            with_period_keys(
+                answers,
+                "period",
+                i.kind,
+                i.surveys_file.unwrap_or("surveys"),
+            )?
+            .lazy()
+            .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
+            .select([
+                col("team"),
+                col(PERIOD_KEY),
+                col(survey::MEASURE),
+                col("respondents").cast(DataType::UInt32),
+                col(survey::SCORE),
+            ])
+        } else {
+            let keyed = answers
+                .clone()
+                .lazy()
+                .with_column(key_expr(i.kind, col(survey::ANSWERED_AT)).alias(PERIOD_KEY))
+                .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)));
+            let with_team = satisfaction::answers_with_team(keyed.clone(), roster.clone());
+            let by_rung = satisfaction::suppress_small(
+                satisfaction::rung_scores(keyed, activity.clone(), i.rungs),
+                k,
+            );
+            out.push((
+                "tables/satisfaction_by_rung.csv".to_string(),
+                label(
+                    by_rung,
+                    &[
+                        a::PERIOD,
+                        survey::MEASURE,
+                        a::RUNG,
+                        "respondents",
+                        survey::SCORE,
+                        "suppressed",
+                    ],
+                )?,
+            ));
+            satisfaction::team_scores(with_team)
+        }
+        .collect()
+        .map_err(internal("scoring surveys per team"))?;
+        out.push((
+            "tables/satisfaction_by_team.csv".to_string(),
+            label(
+                satisfaction::suppress_small(team_scores.clone().lazy(), k),
+                &[
+                    "team",
+                    a::PERIOD,
+                    survey::MEASURE,
+                    "respondents",
+                    survey::SCORE,
+                    "suppressed",
+                ],
+            )?,
+        ));
+        outcomes.extend(latest_per_measure(&team_scores, k, &label_of)?);
+    }
+    // Team turnover over the window ending with the last period.
+    let by_team = turnover::turnover(
+        roster.clone(),
+        i.calendar.clone(),
+        Some((crate::schema::person::TEAM, "")),
+    )
+    .filter(
+        col("group")
+            .neq(lit(""))
+            .and(col(PERIOD_KEY).gt(lit(i.last_key - i.window as i32))),
+    )
+    .group_by([col("group")])
+    .agg([
+        col("separations")
+            .sum()
+            .cast(DataType::Float64)
+            .alias("__separations"),
+        ((col("headcount_start") + col("headcount_end")).cast(DataType::Float64) / lit(2.0))
+            .mean()
+            .alias("__mean"),
+    ])
+    .filter(col("__mean").gt_eq(lit(f64::from(k))))
+    .sort(["group"], SortMultipleOptions::default())
+    .collect()
+    .map_err(internal("measuring team turnover"))?;
+    let team_turnover = pairs(&by_team, "group", |f| {
+        Ok(f.column("__separations")
+            .and_then(|c| c.f64().cloned())
+            .map_err(internal("measuring team turnover"))?
+            .iter()
+            .zip(
+                f.column("__mean")
+                    .and_then(|c| c.f64().cloned())
+                    .map_err(internal("measuring team turnover"))?
+                    .iter(),
+            )
+            .map(|(s, m)| s.zip(m).map(|(s, m)| s / m))
+            .collect())
+    })?;
+    if !team_turnover.is_empty() {
+        outcomes.push(satisfaction::Outcome {
+            name: "turnover".into(),
+            period_key: i.last_key,
+            period: label_of(i.last_key),
+            values: team_turnover,
+        });
+    }
+    for (name, kpi, file) in i.kpis {
+        let keyed = with_period_keys(kpi, "period", i.kind, file)?
+            .lazy()
+            .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
+            .collect()
+            .map_err(internal("reading team KPIs"))?;
+        let Some(latest) = keyed
+            .column(PERIOD_KEY)
+            .ok()
+            .and_then(|c| c.i32().ok().and_then(|c| c.max()))
+        else {
+            continue;
+        };
+        let at = keyed
+            .lazy()
+            .filter(col(PERIOD_KEY).eq(lit(latest)))
+            .group_by([col("team")])
+            .agg([col("value").mean()])
+            .sort(["team"], SortMultipleOptions::default())
+            .collect()
+            .map_err(internal("reading team KPIs"))?;
+        let values = pairs(&at, "team", |f| {
+            Ok(f.column("value")
+                .and_then(|c| c.f64().cloned())
+                .map_err(internal("reading team KPIs"))?
+                .iter()
+                .collect())
+        })?;
+        outcomes.push(satisfaction::Outcome {
+            name: name.clone(),
+            period_key: latest,
+            period: label_of(latest),
+            values,
+        });
+    }
+    let engagement = satisfaction::team_engagement(activity, roster, i.rungs)
+        .collect()
+        .map_err(internal("measuring team engagement"))?;
+    out.push((
+        "tables/outcome_correlations.csv".to_string(),
+        satisfaction::correlations(&outcomes, &engagement, i.window, k, i.views_known)?,
+    ));
+    Ok(out)
+}
+
+/// `(name, value)` pairs from a name column and values computed from the frame.
+fn pairs(
+    frame: &DataFrame,
+    names: &str,
+    values: impl Fn(&DataFrame) -> Result<Vec<Option<f64>>>,
+) -> Result<Vec<(String, f64)>> {
+    let names = frame
+        .column(names)
+        .and_then(|c| c.str().cloned())
+        .map_err(internal("reading outcome values"))?;
+    Ok(names
+        .iter()
+        .zip(values(frame)?)
+        .filter_map(|(n, v)| n.zip(v).map(|(n, v)| (n.to_string(), v)))
+        .collect())
+}
+
+/// For each survey measure, the teams' scores in its latest period (teams with at least `k`
+/// respondents).
+fn latest_per_measure(
+    team_scores: &DataFrame,
+    k: u32,
+    label_of: &dyn Fn(i32) -> String,
+) -> Result<Vec<satisfaction::Outcome>> {
+    let shown = team_scores
+        .clone()
+        .lazy()
+        .filter(col("respondents").gt_eq(lit(k)))
+        .collect()
+        .map_err(internal("scoring surveys"))?;
+    let measures = shown
+        .column(survey::MEASURE)
+        .and_then(|c| c.unique_stable())
+        .map_err(internal("scoring surveys"))?;
+    let mut measures: Vec<String> = measures
+        .str()
+        .map_err(internal("scoring surveys"))?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    measures.sort();
+    let mut outcomes = Vec::new();
+    for measure in measures {
+        let of = shown
+            .clone()
+            .lazy()
+            .filter(col(survey::MEASURE).eq(lit(measure.as_str())))
+            .collect()
+            .map_err(internal("scoring surveys"))?;
+        let Some(latest) = of
+            .column(PERIOD_KEY)
+            .ok()
+            .and_then(|c| c.i32().ok().and_then(|c| c.max()))
+        else {
+            continue;
+        };
+        let at = of
+            .lazy()
+            .filter(col(PERIOD_KEY).eq(lit(latest)))
+            .sort(["team"], SortMultipleOptions::default())
+            .collect()
+            .map_err(internal("scoring surveys"))?;
+        let values = pairs(&at, "team", |f| {
+            Ok(f.column(survey::SCORE)
+                .and_then(|c| c.f64().cloned())
+                .map_err(internal("scoring surveys"))?
+                .iter()
+                .collect())
+        })?;
+        outcomes.push(satisfaction::Outcome {
+            name: measure,
+            period_key: latest,
+            period: label_of(latest),
+            values,
+        });
+    }
+    Ok(outcomes)
+}
+
+/// Adds `period_key` from a text column holding period labels or dates; a value that is
+/// neither stops the run naming the file and the value.
+fn with_period_keys(
+    frame: &DataFrame,
+    column: &str,
+    kind: PeriodKind,
+    file: &str,
+) -> Result<DataFrame> {
+    let texts = frame
+        .column(column)
+        .and_then(|c| c.str().cloned())
+        .map_err(internal("reading periods"))?;
+    let mut keys = Vec::with_capacity(texts.len());
+    for (row, text) in texts.iter().enumerate() {
+        let text = text.unwrap_or_default();
+        keys.push(key_of_text(kind, text).ok_or_else(|| Error::Usage {
+            message: format!("{file}: row {}: period {text:?} is neither a period nor a date", row + 2),
+            help: "write periods as in the tables (2026-03, 2026-Q1, 2026-W09) or as a date inside the period".into(),
+        })?);
+    }
+    let mut out = frame.clone();
+    out.with_column(Column::new(PERIOD_KEY.into(), keys))
+        .map_err(internal("reading periods"))?;
+    Ok(out)
+}
+
+/// Empties `counts` (UInt32) and `rates` (Float64) where `hide` holds.
+fn hide_when(hide: Expr, counts: &[&str], rates: &[&str]) -> Vec<Expr> {
+    let mut exprs: Vec<Expr> = counts
+        .iter()
+        .map(|c| {
+            when(hide.clone())
+                .then(lit(NULL).cast(DataType::UInt32))
+                .otherwise(col(*c))
+                .alias(*c)
+        })
+        .collect();
+    exprs.extend(rates.iter().map(|c| {
+        when(hide.clone())
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(col(*c))
+            .alias(*c)
+    }));
+    exprs
+}
+
+/// Turnover per group with §7 applied per period: a group whose mean headcount is under `k`
+/// is hidden, with the next smallest group when it would be the only one hidden.
+fn suppress_turnover(by: DataFrame, attribute: &str, k: u32) -> Result<DataFrame> {
+    let fail = internal("suppressing turnover");
+    let periods = by
+        .column(a::PERIOD)
+        .and_then(|c| c.str().cloned())
+        .map_err(fail)?;
+    let start = by
+        .column("headcount_start")
+        .and_then(|c| c.u32().cloned())
+        .map_err(internal("suppressing turnover"))?;
+    let end = by
+        .column("headcount_end")
+        .and_then(|c| c.u32().cloned())
+        .map_err(internal("suppressing turnover"))?;
+    let sizes: Vec<f64> = start
+        .iter()
+        .zip(end.iter())
+        .map(|(s, e)| f64::from(s.unwrap_or(0) + e.unwrap_or(0)) / 2.0)
+        .collect();
+    let labels: Vec<&str> = periods.iter().map(|p| p.unwrap_or_default()).collect();
+    let mut hidden = vec![false; sizes.len()];
+    let mut i = 0;
+    while i < labels.len() {
+        let j = (i..labels.len())
+            .find(|&j| labels[j] != labels[i])
+            .unwrap_or(labels.len());
+        for (offset, h) in suppression::suppress_rows(&sizes[i..j], k)
+            .into_iter()
+            .enumerate()
+        {
+            hidden[i + offset] = h;
+        }
+        i = j;
+    }
+    let mut frame = by
+        .lazy()
+        .with_column(lit(Series::new("suppressed".into(), hidden)).alias("suppressed"))
+        .with_columns(hide_when(
+            col("suppressed"),
+            &turnover::COUNTS,
+            &["turnover_rate", "voluntary_turnover_rate"],
+        ))
+        .collect()
+        .map_err(internal("suppressing turnover"))?;
+    frame
+        .rename("group", attribute.into())
+        .map_err(internal("suppressing turnover"))?;
+    Ok(frame)
+}

@@ -286,10 +286,12 @@ mod tests {
 
     /// The placebo arm: 21 relapses, none censored.
     fn placebo() -> Vec<(f64, bool)> {
-        [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23]
-            .iter()
-            .map(|t| (*t as f64, true))
-            .collect()
+        [
+            1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23,
+        ]
+        .iter()
+        .map(|t| (*t as f64, true))
+        .collect()
     }
 
     // Published (Kleinbaum & Klein table 2.2; R survfit): S(t) = 0.857, 0.807, 0.753, 0.690,
@@ -301,13 +303,49 @@ mod tests {
         let steps = kaplan_meier(&six_mp());
         let events: Vec<&Step> = steps.iter().filter(|s| s.events > 0).collect();
         let expected = [
-            (6.0, 21, 3, 0.857_142_857_142_857_1, 0.076_360_354_832_121_25),
-            (7.0, 17, 1, 0.806_722_689_075_630_3, 0.086_935_285_180_057_19),
-            (10.0, 15, 1, 0.752_941_176_470_588_2, 0.096_349_652_994_320_51),
-            (13.0, 12, 1, 0.690_196_078_431_372_5, 0.106_814_707_775_009_82),
-            (16.0, 11, 1, 0.627_450_980_392_156_9, 0.114_053_865_256_752_54),
+            (
+                6.0,
+                21,
+                3,
+                0.857_142_857_142_857_1,
+                0.076_360_354_832_121_25,
+            ),
+            (
+                7.0,
+                17,
+                1,
+                0.806_722_689_075_630_3,
+                0.086_935_285_180_057_19,
+            ),
+            (
+                10.0,
+                15,
+                1,
+                0.752_941_176_470_588_2,
+                0.096_349_652_994_320_51,
+            ),
+            (
+                13.0,
+                12,
+                1,
+                0.690_196_078_431_372_5,
+                0.106_814_707_775_009_82,
+            ),
+            (
+                16.0,
+                11,
+                1,
+                0.627_450_980_392_156_9,
+                0.114_053_865_256_752_54,
+            ),
             (22.0, 7, 1, 0.537_815_126_050_420_1, 0.128_233_751_693_034),
-            (23.0, 6, 1, 0.448_179_271_708_683_5, 0.134_591_456_755_760_45),
+            (
+                23.0,
+                6,
+                1,
+                0.448_179_271_708_683_5,
+                0.134_591_456_755_760_45,
+            ),
         ];
         assert_eq!(events.len(), expected.len());
         let published_se = [0.0764, 0.0869, 0.0963, 0.1068, 0.1141, 0.1282, 0.1346];
@@ -316,8 +354,16 @@ mod tests {
             assert!(close(s.survival, e.3, 1e-12), "{s:?}");
             assert!(close(s.se, e.4, 1e-9), "{s:?}");
             assert!(close(s.se, published, 5e-5), "{s:?}");
-            assert!(close(s.lower, (e.3 - 1.959_963_984_540_054 * e.4).max(0.0), 1e-9));
-            assert!(close(s.upper, (e.3 + 1.959_963_984_540_054 * e.4).min(1.0), 1e-9));
+            assert!(close(
+                s.lower,
+                (e.3 - 1.959_963_984_540_054 * e.4).max(0.0),
+                1e-9
+            ));
+            assert!(close(
+                s.upper,
+                (e.3 + 1.959_963_984_540_054 * e.4).min(1.0),
+                1e-9
+            ));
         }
         // t = 6: three relapses and one censoring, so 17 remain at t = 7; the band at t = 6
         // reaches above 1 and is clipped.
@@ -325,7 +371,11 @@ mod tests {
         assert_eq!(steps[0].upper, 1.0);
         // After the last relapse (t = 23) the curve stays flat to the last censoring (35).
         assert_eq!(steps.last().unwrap().t, 35.0);
-        assert!(close(steps.last().unwrap().survival, 0.448_179_271_708_683_5, 1e-12));
+        assert!(close(
+            steps.last().unwrap().survival,
+            0.448_179_271_708_683_5,
+            1e-12
+        ));
     }
 
     // Published: the log-rank test of 6-MP against placebo gives chi-squared 16.79 on 1 degree
@@ -336,7 +386,10 @@ mod tests {
     #[test]
     fn log_rank_matches_the_freireich_data() {
         let (statistic, df, p) = log_rank(&[six_mp(), placebo()]).unwrap();
-        assert!(close(statistic, 16.792_940_989_216_532, 1e-9), "{statistic}");
+        assert!(
+            close(statistic, 16.792_940_989_216_532, 1e-9),
+            "{statistic}"
+        );
         assert_eq!(df, 1);
         assert!(close(p, 4.17e-5, 5e-7), "{p}");
         // Group order does not matter; three groups give two degrees of freedom.
@@ -353,7 +406,9 @@ mod tests {
     // tanh(z ∓ 1.96·se) = −0.7278300282394071, 0.5145466616329561.
     #[test]
     fn spearman_matches_the_published_example() {
-        let iq = [106.0, 100.0, 86.0, 101.0, 99.0, 103.0, 97.0, 113.0, 112.0, 110.0];
+        let iq = [
+            106.0, 100.0, 86.0, 101.0, 99.0, 103.0, 97.0, 113.0, 112.0, 110.0,
+        ];
         let tv = [7.0, 27.0, 2.0, 50.0, 28.0, 29.0, 20.0, 12.0, 6.0, 17.0];
         let c = spearman(&iq, &tv).unwrap();
         assert!(close(c.rho, -29.0 / 165.0, 1e-12));
@@ -387,8 +442,8 @@ mod tests {
     #[test]
     fn benjamini_hochberg_matches_the_paper() {
         let p = [
-            0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240,
-            0.4262, 0.5719, 0.6528, 0.7590, 1.000,
+            0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262,
+            0.5719, 0.6528, 0.7590, 1.000,
         ];
         let adjusted: Vec<f64> = benjamini_hochberg(&p.map(Some))
             .into_iter()

@@ -66,6 +66,22 @@ pub fn suppress(
     }
 }
 
+/// Which rows (groups of one period) to hide when a row's figures rest on its `sizes`: rows
+/// under `k`, and when that leaves exactly one hidden row beside a shown total, the next
+/// smallest row too.
+pub fn suppress_rows(sizes: &[f64], k: u32) -> Vec<bool> {
+    let mut hidden: Vec<bool> = sizes.iter().map(|s| *s < f64::from(k)).collect();
+    if sizes.len() > 1 && hidden.iter().filter(|h| **h).count() == 1 {
+        if let Some(i) = (0..sizes.len())
+            .filter(|&i| !hidden[i])
+            .min_by(|&i, &j| sizes[i].total_cmp(&sizes[j]))
+        {
+            hidden[i] = true;
+        }
+    }
+    hidden
+}
+
 /// The publishable breakdown from [`crate::metrics::breakdowns::counts`] (with `period`
 /// joined): `period, <attribute>, headcount, active, contributors, creators,
 /// participation_rate, contribution_rate, creation_rate, reach_rate, rung_share:<Rung>…,
@@ -250,6 +266,19 @@ mod tests {
                 vec![true, true, true, true],
             ]
         );
+    }
+
+    // Groups of 3, 12 and 40: the 3 is hidden, and alone beside the total, so the 12 goes too.
+    // Two small groups protect each other; no small group hides nothing.
+    #[test]
+    fn rows_by_size() {
+        assert_eq!(
+            suppress_rows(&[3.0, 12.0, 40.0], 5),
+            vec![true, true, false]
+        );
+        assert_eq!(suppress_rows(&[3.0, 4.5, 40.0], 5), vec![true, true, false]);
+        assert_eq!(suppress_rows(&[30.0, 12.0], 5), vec![false, false]);
+        assert_eq!(suppress_rows(&[3.0], 5), vec![true]);
     }
 
     #[test]

@@ -1,0 +1,470 @@
+//! Does engagement go with satisfaction and staying (spec §6)? Survey scores per team (mean
+//! score; eNPS = % scoring 9–10 minus % scoring 0–6 on 0–10 answers) and, for person-level
+//! answers, per rung; and across teams, Spearman's rho between each outcome and the team's
+//! engagement over the `outcome_window_periods` periods ending with the outcome's period, with
+//! its Bonett–Wright interval and Benjamini–Hochberg adjustment per outcome. Team-level
+//! association is not individual causation: the report says so next to every figure.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::statistics::{benjamini_hochberg, spearman};
+use crate::error::{internal, Result};
+use crate::normalize::PERIOD_KEY;
+use crate::schema::{activity as a, person, survey};
+
+/// The engagement side of the correlations, in order.
+pub const ENGAGEMENT_METRICS: [&str; 4] = [
+    "participation_rate",
+    "contribution_rate",
+    "reach_rate",
+    "top_three_share",
+];
+
+/// The score of a group's answers: eNPS for `enps`, the mean otherwise.
+fn score_expr(measure: Expr) -> Expr {
+    let count = |cond: Expr| cond.cast(DataType::Float64).sum();
+    // (promoters − detractors) · 100 / answers, in that order so whole percentages stay whole.
+    when(measure.eq(lit("enps")))
+        .then(
+            (count(col(survey::SCORE).gt_eq(lit(9.0))) - count(col(survey::SCORE).lt_eq(lit(6.0))))
+                * lit(100.0)
+                / len().cast(DataType::Float64),
+        )
+        .otherwise(col(survey::SCORE).mean())
+}
+
+/// Person-level answers placed in periods and teams: `person_id, team, period_key, measure,
+/// score`. `keyed` already carries `period_key` (from answered_at).
+pub fn answers_with_team(keyed: LazyFrame, roster: LazyFrame) -> LazyFrame {
+    keyed.join(
+        roster.select([col(person::PERSON_ID), col(person::TEAM).alias("team")]),
+        [col(survey::PERSON_ID)],
+        [col(person::PERSON_ID)],
+        JoinArgs::new(JoinType::Left),
+    )
+}
+
+/// `team, period_key, measure, respondents, score` from person-level answers (answers of people
+/// without a team are left out).
+pub fn team_scores(answers: LazyFrame) -> LazyFrame {
+    answers
+        .filter(col("team").is_not_null())
+        .group_by([col("team"), col(PERIOD_KEY), col(survey::MEASURE)])
+        .agg([
+            col(survey::PERSON_ID)
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias("respondents"),
+            score_expr(col(survey::MEASURE).first()).alias(survey::SCORE),
+        ])
+        .sort(
+            ["team", PERIOD_KEY, survey::MEASURE],
+            SortMultipleOptions::default(),
+        )
+}
+
+/// `period_key, measure, rung, respondents, score`: answers by the respondent's rung in the
+/// survey's period (respondents outside the activity table are left out).
+pub fn rung_scores(answers: LazyFrame, activity: LazyFrame, rungs: &[String]) -> LazyFrame {
+    let order = DataFrame::new_infer_height(vec![
+        Column::new(
+            "__order".into(),
+            (0..rungs.len() as u32).collect::<Vec<_>>(),
+        ),
+        Column::new(a::RUNG.into(), rungs.to_vec()),
+    ])
+    .expect("columns of equal length")
+    .lazy();
+    answers
+        .join(
+            activity.select([col(a::PERSON), col(PERIOD_KEY), col(a::RUNG)]),
+            [col(survey::PERSON_ID), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(PERIOD_KEY), col(survey::MEASURE), col(a::RUNG)])
+        .agg([
+            col(survey::PERSON_ID)
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias("respondents"),
+            score_expr(col(survey::MEASURE).first()).alias(survey::SCORE),
+        ])
+        .join(
+            order,
+            [col(a::RUNG)],
+            [col(a::RUNG)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort(
+            [PERIOD_KEY, survey::MEASURE, "__order"],
+            SortMultipleOptions::default(),
+        )
+        .select([
+            col(PERIOD_KEY),
+            col(survey::MEASURE),
+            col(a::RUNG),
+            col("respondents"),
+            col(survey::SCORE),
+        ])
+}
+
+/// Hides the score (and the respondent count) of a group with fewer than `k` respondents.
+pub fn suppress_small(scores: LazyFrame, k: u32) -> LazyFrame {
+    let small = col("respondents").lt(lit(k));
+    scores.with_columns([
+        small.clone().alias("suppressed"),
+        when(small.clone())
+            .then(lit(NULL).cast(DataType::UInt32))
+            .otherwise(col("respondents"))
+            .alias("respondents"),
+        when(small)
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(col(survey::SCORE))
+            .alias(survey::SCORE),
+    ])
+}
+
+/// `team, period_key, headcount, active, contributors, viewers, top_three`: person-periods of
+/// each team (from the roster's team) and how many were active, contributors, viewers and on
+/// one of the ladder's top three rungs.
+pub fn team_engagement(activity: LazyFrame, roster: LazyFrame, rungs: &[String]) -> LazyFrame {
+    let top: Vec<String> = rungs.iter().take(3).cloned().collect();
+    activity
+        .join(
+            roster.select([
+                col(person::PERSON_ID).alias(a::PERSON),
+                col(person::TEAM).alias("team"),
+            ]),
+            [col(a::PERSON)],
+            [col(a::PERSON)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col("team").is_not_null())
+        .group_by([col("team"), col(PERIOD_KEY)])
+        .agg([
+            len().cast(DataType::UInt32).alias("headcount"),
+            col(a::ACTIVE).sum().cast(DataType::UInt32).alias("active"),
+            col(a::CONTRIBUTOR)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("contributors"),
+            col(a::VIEWS)
+                .gt(lit(0u32))
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("viewers"),
+            col(a::RUNG)
+                .is_in(lit(Series::new("top".into(), top)).implode(false), false)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("top_three"),
+        ])
+}
+
+/// One outcome measured per team at one period: `(team, value)` pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub name: String,
+    pub period_key: i32,
+    pub period: String,
+    pub values: Vec<(String, f64)>,
+}
+
+/// Per team, its engagement rates over the `window` periods ending with `period_key`:
+/// sums of the person-period counts of [`team_engagement`] (so each rate is pooled over the
+/// window). Teams with fewer than `k` people in the last period are left out.
+fn window_rates(
+    engagement: &DataFrame,
+    period_key: i32,
+    window: u32,
+    k: u32,
+) -> Result<BTreeMap<String, [f64; 4]>> {
+    let fail = internal("relating engagement to outcomes");
+    let teams = engagement
+        .column("team")
+        .map_err(fail)?
+        .str()
+        .map_err(internal("relating engagement to outcomes"))?
+        .clone();
+    let keys = engagement
+        .column(PERIOD_KEY)
+        .map_err(internal("relating engagement to outcomes"))?
+        .i32()
+        .map_err(internal("relating engagement to outcomes"))?
+        .clone();
+    let count = |c: &str| -> Result<Vec<f64>> {
+        Ok(engagement
+            .column(c)
+            .map_err(internal("relating engagement to outcomes"))?
+            .u32()
+            .map_err(internal("relating engagement to outcomes"))?
+            .iter()
+            .map(|v| f64::from(v.unwrap_or(0)))
+            .collect())
+    };
+    let (headcount, active, contributors, viewers, top) = (
+        count("headcount")?,
+        count("active")?,
+        count("contributors")?,
+        count("viewers")?,
+        count("top_three")?,
+    );
+    let first = period_key - window as i32 + 1;
+    let mut sums: BTreeMap<String, [f64; 6]> = BTreeMap::new();
+    for i in 0..engagement.height() {
+        let (Some(team), Some(key)) = (teams.get(i), keys.get(i)) else {
+            continue;
+        };
+        if key < first || key > period_key {
+            continue;
+        }
+        let s = sums.entry(team.to_string()).or_default();
+        s[0] += headcount[i];
+        s[1] += active[i];
+        s[2] += contributors[i];
+        s[3] += viewers[i];
+        s[4] += top[i];
+        if key == period_key {
+            s[5] += headcount[i];
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .filter(|(_, s)| s[5] >= f64::from(k) && s[0] > 0.0)
+        .map(|(team, s)| (team, [s[1] / s[0], s[2] / s[0], s[3] / s[0], s[4] / s[0]]))
+        .collect())
+}
+
+/// `outcome, period, engagement_metric, n_teams, rho, ci_low, ci_high, p_value, p_adjusted`:
+/// every outcome against every engagement metric (reach only with view data), adjusted with
+/// Benjamini–Hochberg within each outcome.
+pub fn correlations(
+    outcomes: &[Outcome],
+    engagement: &DataFrame,
+    window: u32,
+    k: u32,
+    views_known: bool,
+) -> Result<DataFrame> {
+    let mut rows: Vec<(
+        String,
+        String,
+        &str,
+        usize,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    )> = Vec::new();
+    for outcome in outcomes {
+        let rates = window_rates(engagement, outcome.period_key, window, k)?;
+        let mut family = Vec::new();
+        for (m, metric) in ENGAGEMENT_METRICS.iter().enumerate() {
+            if *metric == "reach_rate" && !views_known {
+                continue;
+            }
+            let (x, y): (Vec<f64>, Vec<f64>) = outcome
+                .values
+                .iter()
+                .filter_map(|(team, v)| rates.get(team).map(|r| (r[m], *v)))
+                .unzip();
+            let c = spearman(&x, &y);
+            family.push((
+                *metric,
+                x.len(),
+                c.map(|c| c.rho),
+                c.and_then(|c| c.ci_low),
+                c.and_then(|c| c.ci_high),
+                c.and_then(|c| c.p_value),
+            ));
+        }
+        let adjusted = benjamini_hochberg(&family.iter().map(|f| f.5).collect::<Vec<_>>());
+        for (f, adj) in family.into_iter().zip(adjusted) {
+            rows.push((
+                outcome.name.clone(),
+                outcome.period.clone(),
+                f.0,
+                f.1,
+                f.2,
+                f.3,
+                f.4,
+                f.5,
+                adj,
+            ));
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new(
+            "outcome".into(),
+            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "period".into(),
+            rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "engagement_metric".into(),
+            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "n_teams".into(),
+            rows.iter().map(|r| r.3 as u32).collect::<Vec<_>>(),
+        ),
+        Column::new("rho".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+        Column::new(
+            "ci_low".into(),
+            rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "ci_high".into(),
+            rows.iter().map(|r| r.6).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "p_value".into(),
+            rows.iter().map(|r| r.7).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "p_adjusted".into(),
+            rows.iter().map(|r| r.8).collect::<Vec<_>>(),
+        ),
+    ])
+    .map_err(internal("relating engagement to outcomes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::testing::activity;
+
+    fn answers() -> LazyFrame {
+        df!(
+            survey::PERSON_ID => ["a", "b", "c", "d", "e", "a", "b", "c", "d", "e", "f"],
+            "team" => [Some("T1"), Some("T1"), Some("T1"), Some("T1"), Some("T1"),
+                       Some("T1"), Some("T1"), Some("T1"), Some("T1"), Some("T1"), None],
+            PERIOD_KEY => [5i32; 11],
+            survey::MEASURE => ["enps", "enps", "enps", "enps", "enps",
+                                "satisfaction", "satisfaction", "satisfaction", "satisfaction",
+                                "satisfaction", "satisfaction"],
+            survey::SCORE => [10.0, 9.0, 7.0, 6.0, 0.0, 5.0, 4.0, 4.0, 3.0, 2.0, 5.0],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    // Team T1, five answers each. eNPS: promoters (9–10) a, b = 2; detractors (0–6) d, e = 2;
+    // c (7) passive -> (2 − 2)/5 · 100 = 0. Satisfaction: (5 + 4 + 4 + 3 + 2)/5 = 3.6.
+    // f has no team: left out.
+    #[test]
+    fn team_scores_by_hand() {
+        let out = team_scores(answers()).collect().unwrap();
+        assert_eq!(out.height(), 2);
+        let score: Vec<f64> = out
+            .column(survey::SCORE)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(score, vec![0.0, 3.6]);
+        let respondents: Vec<u32> = out
+            .column("respondents")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(respondents, vec![5, 5]);
+        // Five respondents are not fewer than 5; with min_group_size 6 both are hidden.
+        let hidden = suppress_small(out.lazy(), 6).collect().unwrap();
+        assert_eq!(hidden.column(survey::SCORE).unwrap().null_count(), 2);
+        assert_eq!(hidden.column("respondents").unwrap().null_count(), 2);
+    }
+
+    // By rung in period 5: a, b, c on R1 (eNPS: a, b promoters, c passive -> 2/3·100 = 66.67;
+    // satisfaction (5 + 4 + 4)/3), d, e on R2 (eNPS: both detractors -> −100; satisfaction
+    // 2.5); f is not in the activity table.
+    #[test]
+    fn rung_scores_by_hand() {
+        let act = activity(&[
+            ("a", 5, &[], "R1"),
+            ("b", 5, &[], "R1"),
+            ("c", 5, &[], "R1"),
+            ("d", 5, &[], "R2"),
+            ("e", 5, &[], "R2"),
+        ]);
+        let names = vec!["R1".to_string(), "R2".to_string()];
+        let out = rung_scores(answers(), act, &names).collect().unwrap();
+        let score: Vec<f64> = out
+            .column(survey::SCORE)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert!((score[0] - 200.0 / 3.0).abs() < 1e-12);
+        assert_eq!(score[1], -100.0);
+        assert!((score[2] - 13.0 / 3.0).abs() < 1e-12);
+        assert_eq!(score[3], 2.5);
+    }
+
+    // Four teams of 5 people over periods 1..3, window 2 ending with period 3 (periods 2, 3):
+    //   T1 active 10/10 person-periods, T2 8/10, T3 6/10, T4 2/10 (participation 1.0, 0.8,
+    //   0.6, 0.2); outcome values 4.5, 4.0, 4.1, 3.0: ranks of participation 4, 3, 2, 1 and of
+    //   the outcome 4, 2, 3, 1 -> d² = 0 + 1 + 1 + 0 = 2, rho = 1 − 6·2/(4·15) = 0.8.
+    //   Period 1 (outside the window) would reverse the order and must not count.
+    #[test]
+    fn correlation_over_the_window_by_hand() {
+        let mut team = Vec::new();
+        let mut key = Vec::new();
+        let mut active = Vec::new();
+        for (t, per_period) in [
+            ("T1", [0u32, 5, 5]),
+            ("T2", [1, 4, 4]),
+            ("T3", [3, 3, 3]),
+            ("T4", [5, 1, 1]),
+        ] {
+            for (p, n) in per_period.iter().enumerate() {
+                team.push(t);
+                key.push(p as i32 + 1);
+                active.push(*n);
+            }
+        }
+        let n = team.len();
+        let engagement = df!(
+            "team" => team,
+            PERIOD_KEY => key,
+            "headcount" => vec![5u32; n],
+            "active" => active,
+            "contributors" => vec![1u32; n],
+            "viewers" => vec![0u32; n],
+            "top_three" => vec![0u32; n],
+        )
+        .unwrap();
+        let outcome = Outcome {
+            name: "kpi".into(),
+            period_key: 3,
+            period: "P3".into(),
+            values: vec![
+                ("T1".into(), 4.5),
+                ("T2".into(), 4.0),
+                ("T3".into(), 4.1),
+                ("T4".into(), 3.0),
+                ("T9".into(), 1.0),
+            ],
+        };
+        let out = correlations(&[outcome], &engagement, 2, 5, false).unwrap();
+        // Reach is left out without view data: participation, contribution, top three.
+        assert_eq!(out.height(), 3);
+        let rho = out.column("rho").unwrap().f64().unwrap().get(0).unwrap();
+        assert!((rho - 0.8).abs() < 1e-12, "{rho}");
+        assert_eq!(
+            out.column("n_teams").unwrap().u32().unwrap().get(0),
+            Some(4)
+        );
+        // Contribution is the same for every team: no correlation can be computed.
+        assert_eq!(out.column("rho").unwrap().f64().unwrap().get(1), None);
+    }
+}
