@@ -238,6 +238,19 @@ fn window_rates(
         .collect())
 }
 
+/// One line of the correlations table.
+struct Row {
+    outcome: String,
+    period: String,
+    metric: &'static str,
+    n: usize,
+    rho: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+    p: Option<f64>,
+    adjusted: Option<f64>,
+}
+
 /// `outcome, period, engagement_metric, n_teams, rho, ci_low, ci_high, p_value, p_adjusted`:
 /// every outcome against every engagement metric (reach only with view data), adjusted with
 /// Benjamini–Hochberg within each outcome.
@@ -248,17 +261,7 @@ pub fn correlations(
     k: u32,
     views_known: bool,
 ) -> Result<DataFrame> {
-    let mut rows: Vec<(
-        String,
-        String,
-        &str,
-        usize,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    )> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for outcome in outcomes {
         let rates = window_rates(engagement, outcome.period_key, window, k)?;
         let mut family = Vec::new();
@@ -283,53 +286,34 @@ pub fn correlations(
         }
         let adjusted = benjamini_hochberg(&family.iter().map(|f| f.5).collect::<Vec<_>>());
         for (f, adj) in family.into_iter().zip(adjusted) {
-            rows.push((
-                outcome.name.clone(),
-                outcome.period.clone(),
-                f.0,
-                f.1,
-                f.2,
-                f.3,
-                f.4,
-                f.5,
-                adj,
-            ));
+            rows.push(Row {
+                outcome: outcome.name.clone(),
+                period: outcome.period.clone(),
+                metric: f.0,
+                n: f.1,
+                rho: f.2,
+                low: f.3,
+                high: f.4,
+                p: f.5,
+                adjusted: adj,
+            });
         }
     }
+    let text = |f: fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
+    let float = |f: fn(&Row) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();
     DataFrame::new_infer_height(vec![
-        Column::new(
-            "outcome".into(),
-            rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "period".into(),
-            rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "engagement_metric".into(),
-            rows.iter().map(|r| r.2).collect::<Vec<_>>(),
-        ),
+        Column::new("outcome".into(), text(|r| r.outcome.clone())),
+        Column::new("period".into(), text(|r| r.period.clone())),
+        Column::new("engagement_metric".into(), text(|r| r.metric.to_string())),
         Column::new(
             "n_teams".into(),
-            rows.iter().map(|r| r.3 as u32).collect::<Vec<_>>(),
+            rows.iter().map(|r| r.n as u32).collect::<Vec<_>>(),
         ),
-        Column::new("rho".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
-        Column::new(
-            "ci_low".into(),
-            rows.iter().map(|r| r.5).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "ci_high".into(),
-            rows.iter().map(|r| r.6).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "p_value".into(),
-            rows.iter().map(|r| r.7).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "p_adjusted".into(),
-            rows.iter().map(|r| r.8).collect::<Vec<_>>(),
-        ),
+        Column::new("rho".into(), float(|r| r.rho)),
+        Column::new("ci_low".into(), float(|r| r.low)),
+        Column::new("ci_high".into(), float(|r| r.high)),
+        Column::new("p_value".into(), float(|r| r.p)),
+        Column::new("p_adjusted".into(), float(|r| r.adjusted)),
     ])
     .map_err(internal("relating engagement to outcomes"))
 }
