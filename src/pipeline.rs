@@ -758,6 +758,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         source_notes,
         unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
         metric_notes: metric_notes(&plan, views_known, &people)?,
+        outcomes: outcome_summary(&outcome_tables)?,
         ..report
     };
     let ladder_svg = render::charts::ladder::svg(&report).map_err(|message| Error::Usage {
@@ -1233,7 +1234,76 @@ fn report_model(
         unresolved_accounts: None,
         latest: latest_figures(period_metrics)?,
         metric_notes: Vec::new(),
+        outcomes: None,
     })
+}
+
+/// The report's outcome summary from the outcome tables.
+fn outcome_summary(tables: &[(String, DataFrame)]) -> Result<Option<model::Outcomes>> {
+    let find = |name: &str| tables.iter().find(|(n, _)| n == name).map(|(_, t)| t);
+    let Some(correlations) = find("tables/outcome_correlations.csv") else {
+        return Ok(None);
+    };
+    let opt = |t: &DataFrame, c: &str| f64s(t, c);
+    let rho = opt(correlations, "rho")?;
+    let low = opt(correlations, "ci_low")?;
+    let high = opt(correlations, "ci_high")?;
+    let adjusted = opt(correlations, "p_adjusted")?;
+    let n = u32s(correlations, "n_teams")?;
+    let outcome = strs(correlations, "outcome")?;
+    let period = strs(correlations, "period")?;
+    let metric = strs(correlations, "engagement_metric")?;
+    let mut summary = model::Outcomes {
+        correlations: (0..correlations.height())
+            .map(|i| model::Correlation {
+                outcome: outcome[i].clone(),
+                period: period[i].clone(),
+                engagement_metric: metric[i].clone(),
+                n_teams: n[i],
+                rho: rho[i],
+                ci_low: low[i],
+                ci_high: high[i],
+                p_adjusted: adjusted[i],
+            })
+            .collect(),
+        ..Default::default()
+    };
+    if let Some(curves) = find("tables/retention_curves.csv") {
+        let groups = strs(curves, "group")?;
+        let survival = f64s(curves, "survival")?;
+        for (g, s) in groups.into_iter().zip(survival) {
+            match summary.retention.last_mut() {
+                Some(last) if last.0 == g => last.1 = s.unwrap_or(last.1),
+                _ => summary.retention.push((g, s.unwrap_or(1.0))),
+            }
+        }
+    }
+    if let Some(test) = find("tables/logrank.csv") {
+        let stat = f64s(test, "statistic")?;
+        let p = f64s(test, "p_value")?;
+        let df = test
+            .column("degrees_of_freedom")
+            .map_err(internal("reading results"))?
+            .u32()
+            .map_err(internal("reading results"))?
+            .get(0);
+        summary.logrank = match (
+            stat.first().copied().flatten(),
+            df,
+            p.first().copied().flatten(),
+        ) {
+            (Some(s), Some(d), Some(p)) => Some((s, d, p)),
+            _ => None,
+        };
+    }
+    if let Some(turnover) = find("tables/turnover.csv") {
+        summary.turnover_rate = f64s(turnover, "turnover_rate")?.last().copied().flatten();
+        summary.voluntary_turnover_rate = f64s(turnover, "voluntary_turnover_rate")?
+            .last()
+            .copied()
+            .flatten();
+    }
+    Ok(Some(summary))
 }
 
 /// Every period_metrics figure of the last period.

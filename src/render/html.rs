@@ -74,6 +74,7 @@ pub fn render(report: &Report, ladder_svg: &str) -> String {
     h.push_str("</section>\n");
     participation_table(&mut h, report);
     all_figures(&mut h, report);
+    outcomes(&mut h, report);
     data_quality(&mut h, report);
     definitions(&mut h, report);
     let _ = write!(
@@ -250,6 +251,79 @@ fn all_figures(h: &mut String, report: &Report) {
     h.push_str("</section>\n");
 }
 
+/// A p-value as reports print it: three decimals, or "< 0.001".
+fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => "< 0.001".to_string(),
+        Some(p) => format!("{p:.3}"),
+        None => "\u{2013}".to_string(),
+    }
+}
+
+/// The caveat every outcome section carries (spec §6).
+pub const CAVEAT: &str = "These are associations across teams and rungs, not causes: teams that \
+    take part more may be happier for other reasons, and a team-level association says nothing \
+    about any one person.";
+
+fn outcomes(h: &mut String, report: &Report) {
+    let Some(o) = &report.outcomes else {
+        return;
+    };
+    h.push_str("<section>\n<h2>Does it matter?</h2>\n");
+    let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(CAVEAT));
+    if let (Some(t), Some(v)) = (o.turnover_rate, o.voluntary_turnover_rate) {
+        let _ = writeln!(
+            h,
+            "<p>Turnover in the last period: {} ({} voluntary).</p>",
+            escape(&percent(Some(t))),
+            escape(&percent(Some(v)))
+        );
+    }
+    if !o.correlations.is_empty() {
+        h.push_str(
+            "<table>\n<thead><tr><th>Outcome</th><th class=\"text\">Engagement</th><th>Teams</th>\
+             <th>Spearman rho</th><th>95% interval</th><th>p (BH-adjusted)</th></tr></thead>\n<tbody>\n",
+        );
+        let two = |v: Option<f64>| v.map_or("\u{2013}".to_string(), |v| format!("{v:.2}"));
+        for c in &o.correlations {
+            let _ = writeln!(
+                h,
+                "<tr><td>{} ({})</td><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{} to {}</td><td>{}</td></tr>",
+                escape(&c.outcome),
+                escape(&c.period),
+                escape(&c.engagement_metric),
+                c.n_teams,
+                two(c.rho),
+                two(c.ci_low),
+                two(c.ci_high),
+                p_value(c.p_adjusted)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    if !o.retention.is_empty() {
+        h.push_str("<p>Still employed at the end of the window, by the rung people started on: ");
+        let parts: Vec<String> = o
+            .retention
+            .iter()
+            .map(|(g, s)| format!("{} {}", escape(g), escape(&percent(Some(*s)))))
+            .collect();
+        h.push_str(&parts.join(", "));
+        match o.logrank {
+            Some((stat, df, p)) => {
+                let _ = write!(
+                    h,
+                    " (log-rank {stat:.2} on {df} degrees of freedom, p {})",
+                    escape(&p_value(Some(p)))
+                );
+            }
+            None => h.push_str(" (too few groups to test)"),
+        }
+        h.push_str(".</p>\n");
+    }
+    h.push_str("</section>\n");
+}
+
 fn definitions(h: &mut String, report: &Report) {
     let _ = write!(
         h,
@@ -324,6 +398,22 @@ mod tests {
                 },
             ],
             metric_notes: vec!["No source records views.".into()],
+            outcomes: Some(crate::render::model::Outcomes {
+                correlations: vec![crate::render::model::Correlation {
+                    outcome: "satisfaction".into(),
+                    period: "2025-02".into(),
+                    engagement_metric: "participation_rate".into(),
+                    n_teams: 12,
+                    rho: Some(0.41),
+                    ci_low: Some(-0.2),
+                    ci_high: Some(0.79),
+                    p_adjusted: Some(0.18),
+                }],
+                retention: vec![("Creators".into(), 0.95), ("Inactives".into(), 0.8)],
+                logrank: Some((4.2, 1, 0.04)),
+                turnover_rate: Some(0.012),
+                voluntary_turnover_rate: Some(0.01),
+            }),
         }
     }
 

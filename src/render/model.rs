@@ -34,6 +34,32 @@ pub struct Figure {
     pub value: Option<f64>,
 }
 
+/// One outcome against one engagement measure, across teams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub outcome: String,
+    pub period: String,
+    pub engagement_metric: String,
+    pub n_teams: u32,
+    pub rho: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub p_adjusted: Option<f64>,
+}
+
+/// What the outcome stage found, for the report's "does it matter" section.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outcomes {
+    pub correlations: Vec<Correlation>,
+    /// Share still employed at the end of the window, by starting rung (groups shown only).
+    pub retention: Vec<(String, f64)>,
+    /// Log-rank test across those groups: statistic, degrees of freedom, p-value.
+    pub logrank: Option<(f64, u32, f64)>,
+    /// Turnover of the last period, and its voluntary part.
+    pub turnover_rate: Option<f64>,
+    pub voluntary_turnover_rate: Option<f64>,
+}
+
 /// How one input file was accounted for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputRow {
@@ -72,4 +98,6 @@ pub struct Report {
     pub latest: Vec<Figure>,
     /// Why figures are empty (no view data, no roster), one sentence each.
     pub metric_notes: Vec<String>,
+    /// With a roster: turnover, retention and their relation to engagement.
+    pub outcomes: Option<Outcomes>,
 }

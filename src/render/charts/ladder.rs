@@ -130,6 +130,7 @@ mod tests {
             unresolved_accounts: None,
             latest: Vec::new(),
             metric_notes: Vec::new(),
+            outcomes: None,
         }
     }
 
