@@ -311,10 +311,12 @@ fn outcomes(h: &mut String, report: &Report) {
         h.push_str(&parts.join(", "));
         match o.logrank {
             Some((stat, df, p)) => {
+                let p = p_value(Some(p));
+                let relation = if p.starts_with('<') { "" } else { "= " };
                 let _ = write!(
                     h,
-                    " (log-rank {stat:.2} on {df} degrees of freedom, p {})",
-                    escape(&p_value(Some(p)))
+                    " (log-rank {stat:.2} on {df} degrees of freedom, p {relation}{})",
+                    escape(&p)
                 );
             }
             None => h.push_str(" (too few groups to test)"),
