@@ -233,7 +233,25 @@ pub fn markdown() -> String {
          - `targets.csv`: each `[[target]]` with its baseline, current value, the value a straight line from\n\
            baseline to target expects now, and whether the current value is on track.\n\
          - `ambassadors.csv`: people on the ambassador rung or higher in each of the last `ambassador_periods`\n\
-           periods whom at least `ambassador_min_partners` people replied or reacted to, ranked by distinct partners.\n",
+           periods whom at least `ambassador_min_partners` people replied or reacted to, ranked by distinct partners.\n\n\
+         ## Outcomes (with a roster)\n\n\
+         - `turnover.csv`: separations in the period / mean(headcount on its first day, headcount on its last day)\n\
+           (SHRM); the voluntary variant counts `exit_kind = voluntary` only. Per group in `turnover_by_<attribute>.csv`.\n\
+         - `attrition_by_rung.csv`: of the people on a rung in a period who have `horizon_periods` (default 6) later\n\
+           periods in the data, the share with an exit date in those later periods.\n\
+         - `retention_curves.csv`: Kaplan–Meier survival of employment by the rung in each person's first period in the\n\
+           window; t counts periods (an exit in the first period is t = 1; people still employed are censored at the\n\
+           window's end); the band is survival ± 1.96 Greenwood standard errors. `logrank.csv` tests whether the\n\
+           curves differ (chi-squared on groups − 1 degrees of freedom).\n\
+         - `satisfaction_by_team.csv`, `satisfaction_by_rung.csv`: mean score per team (or rung) and survey period;\n\
+           eNPS = % of answers 9–10 minus % of answers 0–6.\n\
+         - `outcome_correlations.csv`: for each outcome in its latest period (survey measures, team turnover over the\n\
+           last `outcome_window_periods`, team KPIs), Spearman's rho across teams with at least `min_group_size`\n\
+           people (and respondents) against the team's participation, contribution and reach rates and the share of\n\
+           its person-periods on the top three rungs, pooled over the `outcome_window_periods` (default 3) ending with\n\
+           the outcome's period. The interval is tanh(atanh(rho) ± 1.96·sqrt((1 + rho²/2)/(n − 3))) (Bonett–Wright);\n\
+           p from t = rho·sqrt((n − 2)/(1 − rho²)) on n − 2 degrees of freedom, adjusted with Benjamini–Hochberg\n\
+           within each outcome. These are associations between teams, not individual causation.\n",
     );
     s
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use polars::prelude::*;
+use predicates::prelude::*;
 
 fn engage() -> Command {
     let mut cmd = Command::cargo_bin("engage").unwrap();
@@ -323,4 +324,53 @@ fn team_level_surveys_and_team_kpis() {
     // The KPI file is accounted for in the manifest.
     let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
     assert!(manifest.contains("\"role\": \"outcome\""), "{manifest}");
+}
+
+// Scores outside their scale are refused with the file, the row and the fix; a 1–10 scale is a
+// setting away.
+#[test]
+fn survey_scores_must_fit_their_scale() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = root().join("tests/fixtures/tiny");
+    std::fs::write(
+        dir.path().join("surveys.csv"),
+        "person_id,answered_at,measure,score\nalice,2025-02-10,satisfaction,4\nbob,2025-02-11,satisfaction,7\n",
+    )
+    .unwrap();
+    let write = |extra: &str| {
+        let text = std::fs::read_to_string(tiny.join("pipeline.toml"))
+            .unwrap()
+            .replace("events.csv", &tiny.join("events.csv").display().to_string())
+            .replace("people.csv", &tiny.join("people.csv").display().to_string())
+            + &format!("\n[surveys]\npath = \"surveys.csv\"\n{extra}");
+        std::fs::write(dir.path().join("p.toml"), text).unwrap();
+    };
+    write("");
+    engage()
+        .arg("validate")
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .failure()
+        .code(1)
+        .stderr(
+            predicates::str::contains("surveys.csv")
+                .and(predicates::str::contains(
+                    "satisfaction score outside the scale",
+                ))
+                .and(predicates::str::contains("line 3"))
+                .and(predicates::str::contains("satisfaction_scale = 10")),
+        );
+    write("satisfaction_scale = 10\n");
+    engage()
+        .arg("validate")
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .success();
+    write("satisfaction_scale = 7\n");
+    engage()
+        .arg("validate")
+        .arg(dir.path().join("p.toml"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("only 5 (1–5) and 10 (1–10)"));
 }

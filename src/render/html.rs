@@ -315,7 +315,8 @@ fn outcomes(h: &mut String, report: &Report) {
                 let relation = if p.starts_with('<') { "" } else { "= " };
                 let _ = write!(
                     h,
-                    " (log-rank {stat:.2} on {df} degrees of freedom, p {relation}{})",
+                    " (log-rank {stat:.2} on {df} degree{} of freedom, p {relation}{})",
+                    if df == 1 { "" } else { "s" },
                     escape(&p)
                 );
             }
