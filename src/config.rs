@@ -176,6 +176,8 @@ struct PipelineSection {
     ambassador_rung: Option<Spanned<String>>,
     #[serde(default)]
     reveal_ambassadors: bool,
+    #[serde(default)]
+    language: Option<Spanned<String>>,
     #[serde(default = "default_horizon_periods")]
     horizon_periods: u32,
     #[serde(default = "default_outcome_window_periods")]
@@ -375,6 +377,8 @@ pub struct Plan {
     pub outcomes: Vec<(String, InputPath)>,
     /// Periods of follow-up for attrition by rung.
     pub horizon_periods: u32,
+    /// The report's language: `en` or `nl`.
+    pub language: String,
     /// Periods of team engagement, ending with an outcome's period, that it is related to.
     pub outcome_window_periods: u32,
     /// `source, account, person_id` rows that say who an account belongs to.
@@ -656,6 +660,20 @@ impl Plan {
             }
             None => 5,
         };
+        let language = match &p.language {
+            None => "en".to_string(),
+            Some(l) if ["en", "nl"].contains(&l.get_ref().as_str()) => l.get_ref().clone(),
+            Some(l) => {
+                return Err(setting_error(
+                    l.span(),
+                    format!(
+                        "pipeline.language = {:?} is not a language the report speaks",
+                        l.get_ref()
+                    ),
+                    "use \"en\" (English) or \"nl\" (Dutch)",
+                ))
+            }
+        };
         let mut outcomes = Vec::with_capacity(file.outcome.len());
         for (i, o) in file.outcome.iter().enumerate() {
             let name = o.name.get_ref().trim().to_string();
@@ -836,6 +854,7 @@ impl Plan {
             satisfaction_scale,
             outcomes,
             horizon_periods: p.horizon_periods,
+            language,
             outcome_window_periods: p.outcome_window_periods,
             identities,
             ladder,

@@ -11,6 +11,7 @@
 //!
 //! `pipeline` runs the stages in order and `output` writes their results atomically.
 
+pub mod assemble;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::assemble;
 use crate::config::SourceKind;
 use crate::config::{PeriodKind, Plan};
 use crate::error::internal;
@@ -504,14 +505,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .as_ref()
             .map(|m| network::cross_department(m.clone().lazy())),
     };
-    let mut period_metrics = summary::period_metrics(calendar.clone(), families)
+    let period_metrics = summary::period_metrics(calendar.clone(), families)
         .collect()
         .map_err(internal("computing period metrics"))?;
-    let mut rung_table =
+    let rung_table =
         ladder::rung_shares(activity.clone().lazy(), calendar.clone(), &compiled.names)
             .collect()
             .map_err(internal("computing rung shares"))?;
-    let mut lifecycle_table = lifecycle::lifecycle(
+    let lifecycle_table = lifecycle::lifecycle(
         activity.clone().lazy(),
         first.clone().lazy(),
         calendar.clone(),
@@ -519,11 +520,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     .collect()
     .and_then(|t| t.drop(PERIOD_KEY))
     .map_err(internal("computing the lifecycle"))?;
-    let mut transitions_table =
+    let transitions_table =
         ladder::transitions(activity.clone().lazy(), calendar.clone(), &compiled.names)
             .collect()
             .map_err(internal("computing ladder transitions"))?;
-    let mut retention_table =
+    let retention_table =
         lifecycle::retention(activity.clone().lazy(), first.lazy(), calendar.clone())
             .collect()
             .map_err(internal("computing retention"))?;
@@ -570,16 +571,24 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("measuring post reach"))?;
     let mut breakdown_tables = Vec::with_capacity(plan.breakdowns.len());
+    // The department breakdown also feeds the report's department heatmap.
+    let mut department_breakdown = None;
     if let Some(r) = &roster {
-        let attributes = r.clone().select(
+        let mut attributes: Vec<String> = plan.breakdowns.clone();
+        if roster_knows(&people, person::DEPARTMENT)?
+            && !attributes.iter().any(|x| x == person::DEPARTMENT)
+        {
+            attributes.push(person::DEPARTMENT.to_string());
+        }
+        let frame = r.clone().select(
             std::iter::once(col(person::PERSON_ID).alias(a::PERSON))
-                .chain(plan.breakdowns.iter().map(|b| col(b.as_str())))
+                .chain(attributes.iter().map(|b| col(b.as_str())))
                 .collect::<Vec<_>>(),
         );
-        for attribute in &plan.breakdowns {
+        for attribute in &attributes {
             let counts = with_label(breakdowns::counts(
                 activity.clone().lazy(),
-                attributes.clone(),
+                frame.clone(),
                 attribute,
                 &compiled.names,
             ))
@@ -592,7 +601,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 plan.min_group_size,
                 views_known,
             )?;
-            breakdown_tables.push((format!("tables/breakdown_{attribute}.csv"), table));
+            if attribute == person::DEPARTMENT {
+                department_breakdown = Some(table.clone());
+            }
+            if plan.breakdowns.contains(attribute) {
+                breakdown_tables.push((format!("tables/breakdown_{attribute}"), table));
+            }
         }
     }
     let matrix_table = match (&matrix, &roster) {
@@ -745,98 +759,138 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut source_notes: Vec<String> = batches.iter().flat_map(|b| b.notes.clone()).collect();
     source_notes.sort();
     source_notes.dedup();
-    let report = report_model(
-        &plan,
-        opts.as_of,
-        basis,
-        &compiled.names,
-        &period_metrics,
-        &rung_table,
-        &inputs,
-    )?;
-    let report = model::Report {
-        source_notes,
-        unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
-        metric_notes: metric_notes(&plan, views_known, &people)?,
-        outcomes: outcome_summary(&outcome_tables)?,
-        ..report
-    };
-    let ladder_svg = render::charts::ladder::svg(&report).map_err(|message| Error::Usage {
-        message,
-        help: "report this as a bug".into(),
-    })?;
-    let html = render::html::render(&report, &ladder_svg);
-    timings.insert("render", t.elapsed().as_millis());
-    progress.done(0, t);
-
-    // Write.
-    let t = Instant::now();
-    period_metrics = period_metrics
-        .drop(PERIOD_KEY)
-        .map_err(internal("dropping keys"))?;
-    rung_table = rung_table
-        .drop(PERIOD_KEY)
-        .map_err(internal("dropping keys"))?;
-    let mut files_out: Vec<(String, Vec<u8>)> = vec![
-        (
-            "tables/activity.parquet".into(),
-            output::parquet_bytes(&mut activity_out, "the activity table")?,
-        ),
-        (
-            "tables/period_metrics.csv".into(),
-            output::csv_bytes(&mut period_metrics, "period metrics")?,
-        ),
-        (
-            "tables/ladder.csv".into(),
-            output::csv_bytes(&mut rung_table, "the ladder table")?,
-        ),
-        (
-            "tables/lifecycle.csv".into(),
-            output::csv_bytes(&mut lifecycle_table, "the lifecycle table")?,
-        ),
-        (
-            "tables/transitions.csv".into(),
-            output::csv_bytes(&mut transitions_table, "the transitions table")?,
-        ),
-        (
-            "tables/retention.csv".into(),
-            output::csv_bytes(&mut retention_table, "the retention table")?,
-        ),
-        ("charts/ladder.svg".into(), ladder_svg.into_bytes()),
-        ("report.html".into(), html.into_bytes()),
-    ];
-    let mut tables: Vec<(String, DataFrame)> = vec![
-        (
-            "tables/post_reach.csv".into(),
-            pseudonymizer.apply(&post_reach, "author")?,
-        ),
-        ("tables/spaces.csv".into(), spaces_table),
-    ];
-    tables.extend(breakdown_tables);
-    if let Some(m) = matrix_table {
-        tables.push(("tables/department_interactions.csv".into(), m));
-    }
-    if !plan.targets.is_empty() {
-        tables.push(("tables/targets.csv".into(), targets_table));
-    }
     let ambassador_table = if plan.ambassadors.reveal {
         reveal(ambassador_table, roster.as_ref())?
     } else {
         pseudonymizer.apply(&ambassador_table, a::PERSON)?
     };
-    tables.push(("tables/ambassadors.csv".into(), ambassador_table));
-    tables.extend(outcome_tables);
-    for (name, mut table) in tables {
-        let bytes = output::csv_bytes(&mut table, &name)?;
-        files_out.push((name, bytes));
+    let results = assemble::Results {
+        rungs: &compiled.names,
+        period_metrics: &period_metrics,
+        rung_table: &rung_table,
+        lifecycle: &lifecycle_table,
+        transitions: &transitions_table,
+        retention: &retention_table,
+        activity: &activity,
+        spaces: &spaces_table,
+        departments: department_breakdown.as_ref(),
+        targets: &targets_table,
+        ambassadors: &ambassador_table,
+        outcome_tables: &outcome_tables,
+    };
+    let periods = assemble::periods(&results)?;
+    let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+    let report = model::Report {
+        engage_version: env!("CARGO_PKG_VERSION").to_string(),
+        language: match plan.language.as_str() {
+            "nl" => model::Language::Nl,
+            _ => model::Language::En,
+        },
+        pipeline: plan.name.clone(),
+        period_kind: period_kind_name(plan.period).to_string(),
+        timezone: plan.timezone.name().to_string(),
+        as_of: opts.as_of.map(|d| d.to_string()),
+        population: basis,
+        ladder_name: match plan.ladder.name.as_str() {
+            "forrester" => "Forrester".to_string(),
+            "pyramid" => "Pyramid".to_string(),
+            other => other.to_string(),
+        },
+        rungs: compiled.names.clone(),
+        min_group_size: plan.min_group_size,
+        reply_window_hours: plan.windows.reply_hours,
+        outcome_window_periods: plan.outcome_window_periods,
+        horizon_periods: plan.horizon_periods,
+        transitions: assemble::transitions(&results)?,
+        cohorts: assemble::cohorts(&results)?,
+        lorenz: assemble::lorenz(&results, assemble::last_key(&period_metrics)?)?,
+        spaces: assemble::spaces(&results, labels.last().map(String::as_str))?,
+        departments: assemble::departments(&results, &labels)?,
+        targets: assemble::targets(&results)?,
+        ambassadors: assemble::ambassadors(&results)?,
+        ambassadors_revealed: plan.ambassadors.reveal,
+        outcomes: assemble::outcomes(&results)?,
+        periods,
+        inputs: inputs.clone(),
+        source_notes,
+        unresolved_accounts: unresolved.as_ref().map(|u| u.height() as u64),
+        coverage: model::Coverage {
+            views: views_known,
+            roster: people.is_some(),
+            departments: roster_knows(&people, person::DEPARTMENT)?,
+            roles: roster_knows(&people, person::ROLE)?,
+        },
+    };
+    let charts = render::charts::all(&report);
+    let html = render::html::render(&report, &charts);
+    let markdown = render::markdown::render(&report, &charts);
+    let rasterizer = render::charts::raster::Rasterizer::new();
+    if !rasterizer.has_fonts() {
+        log.warn(
+            "render",
+            "no fonts found: the PNG charts will have no text; install a font package such as fonts-dejavu-core",
+        );
     }
+    let mut chart_files: Vec<(String, Vec<u8>)> = Vec::with_capacity(2 * charts.len());
+    for c in &charts {
+        let png = rasterizer.png(&c.svg).map_err(|e| Error::Usage {
+            message: format!("cannot draw charts/{}.png: {e}", c.name),
+            help: "report this as a bug".into(),
+        })?;
+        chart_files.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
+        chart_files.push((format!("charts/{}.png", c.name), png));
+    }
+    timings.insert("render", t.elapsed().as_millis());
+    progress.done(0, t);
+
+    // Write: every table as CSV and Parquet (the activity table as Parquet only).
+    let t = Instant::now();
+    let without_key = |f: DataFrame| f.drop(PERIOD_KEY).map_err(internal("dropping keys"));
+    let mut tables: Vec<(String, DataFrame)> = vec![
+        ("tables/period_metrics".into(), without_key(period_metrics)?),
+        ("tables/ladder".into(), without_key(rung_table)?),
+        ("tables/lifecycle".into(), lifecycle_table),
+        ("tables/transitions".into(), transitions_table),
+        ("tables/retention".into(), retention_table),
+        (
+            "tables/post_reach".into(),
+            pseudonymizer.apply(&post_reach, "author")?,
+        ),
+        ("tables/spaces".into(), spaces_table),
+    ];
+    tables.extend(breakdown_tables);
+    if let Some(m) = matrix_table {
+        tables.push(("tables/department_interactions".into(), m));
+    }
+    if !plan.targets.is_empty() {
+        tables.push(("tables/targets".into(), targets_table));
+    }
+    tables.push(("tables/ambassadors".into(), ambassador_table));
+    tables.extend(
+        outcome_tables
+            .into_iter()
+            .map(|(name, t)| (name.trim_end_matches(".csv").to_string(), t)),
+    );
     if let Some(unresolved) = &unresolved {
-        let mut table = pseudonymizer.apply(unresolved, "person")?;
-        files_out.push((
-            "tables/unresolved_accounts.csv".into(),
-            output::csv_bytes(&mut table, "unresolved accounts")?,
+        tables.push((
+            "tables/unresolved_accounts".into(),
+            pseudonymizer.apply(unresolved, "person")?,
         ));
     }
+    let mut files_out: Vec<(String, Vec<u8>)> = vec![(
+        "tables/activity.parquet".into(),
+        output::parquet_bytes(&mut activity_out, "the activity table")?,
+    )];
+    for (name, mut table) in tables {
+        files_out.push((format!("{name}.csv"), output::csv_bytes(&mut table, &name)?));
+        files_out.push((
+            format!("{name}.parquet"),
+            output::parquet_bytes(&mut table, &name)?,
+        ));
+    }
+    files_out.extend(chart_files);
+    files_out.push(("report.html".into(), html.into_bytes()));
+    files_out.push(("report.md".into(), markdown.into_bytes()));
     let (rejects_out, rejects_files) = rejects_outputs(&plan, &batches, &out_dir)?;
     files_out.extend(rejects_out);
     let mut outputs = Vec::with_capacity(files_out.len());
@@ -1154,182 +1208,6 @@ fn input_rows(
     rows
 }
 
-fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<u32>> {
-    Ok(frame
-        .column(name)
-        .map_err(internal("reading results"))?
-        .u32()
-        .map_err(internal("reading results"))?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
-}
-
-fn f64s(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    Ok(frame
-        .column(name)
-        .map_err(internal("reading results"))?
-        .f64()
-        .map_err(internal("reading results"))?
-        .iter()
-        .collect())
-}
-
-fn strs(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(frame
-        .column(name)
-        .map_err(internal("reading results"))?
-        .str()
-        .map_err(internal("reading results"))?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect())
-}
-
-/// Turns the result frames into the plain report model.
-fn report_model(
-    plan: &Plan,
-    as_of: Option<NaiveDate>,
-    population: model::Population,
-    rungs: &[String],
-    period_metrics: &DataFrame,
-    rung_table: &DataFrame,
-    inputs: &[model::InputRow],
-) -> Result<model::Report> {
-    let labels = strs(period_metrics, a::PERIOD)?;
-    let headcount = u32s(period_metrics, "headcount")?;
-    let active = u32s(period_metrics, "active")?;
-    let rate = f64s(period_metrics, "participation_rate")?;
-    // The rung table is sorted by period, then ladder order, with every rung present.
-    let people = u32s(rung_table, "people")?;
-    let shares = f64s(rung_table, "share")?;
-    let k = rungs.len();
-    let periods = (0..labels.len())
-        .map(|i| model::PeriodRow {
-            label: labels[i].clone(),
-            headcount: headcount[i],
-            active: active[i],
-            participation_rate: rate[i],
-            // The rung table lists every rung of every period, in the same period order.
-            rung_people: people.get(i * k..(i + 1) * k).unwrap_or_default().to_vec(),
-            rung_shares: shares.get(i * k..(i + 1) * k).unwrap_or_default().to_vec(),
-        })
-        .collect();
-    Ok(model::Report {
-        engage_version: env!("CARGO_PKG_VERSION").to_string(),
-        pipeline: plan.name.clone(),
-        period_kind: period_kind_name(plan.period).to_string(),
-        timezone: plan.timezone.name().to_string(),
-        as_of: as_of.map(|d| d.to_string()),
-        population,
-        ladder_name: match plan.ladder.name.as_str() {
-            "forrester" => "Forrester".to_string(),
-            "pyramid" => "Pyramid".to_string(),
-            other => other.to_string(),
-        },
-        rungs: rungs.to_vec(),
-        periods,
-        inputs: inputs.to_vec(),
-        source_notes: Vec::new(),
-        unresolved_accounts: None,
-        latest: latest_figures(period_metrics)?,
-        metric_notes: Vec::new(),
-        outcomes: None,
-    })
-}
-
-/// The report's outcome summary from the outcome tables.
-fn outcome_summary(tables: &[(String, DataFrame)]) -> Result<Option<model::Outcomes>> {
-    let find = |name: &str| tables.iter().find(|(n, _)| n == name).map(|(_, t)| t);
-    let Some(correlations) = find("tables/outcome_correlations.csv") else {
-        return Ok(None);
-    };
-    let opt = |t: &DataFrame, c: &str| f64s(t, c);
-    let rho = opt(correlations, "rho")?;
-    let low = opt(correlations, "ci_low")?;
-    let high = opt(correlations, "ci_high")?;
-    let adjusted = opt(correlations, "p_adjusted")?;
-    let n = u32s(correlations, "n_teams")?;
-    let outcome = strs(correlations, "outcome")?;
-    let period = strs(correlations, "period")?;
-    let metric = strs(correlations, "engagement_metric")?;
-    let mut summary = model::Outcomes {
-        correlations: (0..correlations.height())
-            .map(|i| model::Correlation {
-                outcome: outcome[i].clone(),
-                period: period[i].clone(),
-                engagement_metric: metric[i].clone(),
-                n_teams: n[i],
-                rho: rho[i],
-                ci_low: low[i],
-                ci_high: high[i],
-                p_adjusted: adjusted[i],
-            })
-            .collect(),
-        ..Default::default()
-    };
-    if let Some(curves) = find("tables/retention_curves.csv") {
-        let groups = strs(curves, "group")?;
-        let survival = f64s(curves, "survival")?;
-        for (g, s) in groups.into_iter().zip(survival) {
-            match summary.retention.last_mut() {
-                Some(last) if last.0 == g => last.1 = s.unwrap_or(last.1),
-                _ => summary.retention.push((g, s.unwrap_or(1.0))),
-            }
-        }
-    }
-    if let Some(test) = find("tables/logrank.csv") {
-        let stat = f64s(test, "statistic")?;
-        let p = f64s(test, "p_value")?;
-        let df = test
-            .column("degrees_of_freedom")
-            .map_err(internal("reading results"))?
-            .u32()
-            .map_err(internal("reading results"))?
-            .get(0);
-        summary.logrank = match (
-            stat.first().copied().flatten(),
-            df,
-            p.first().copied().flatten(),
-        ) {
-            (Some(s), Some(d), Some(p)) => Some((s, d, p)),
-            _ => None,
-        };
-    }
-    if let Some(turnover) = find("tables/turnover.csv") {
-        summary.turnover_rate = f64s(turnover, "turnover_rate")?.last().copied().flatten();
-        summary.voluntary_turnover_rate = f64s(turnover, "voluntary_turnover_rate")?
-            .last()
-            .copied()
-            .flatten();
-    }
-    Ok(Some(summary))
-}
-
-/// Every period_metrics figure of the last period.
-fn latest_figures(period_metrics: &DataFrame) -> Result<Vec<model::Figure>> {
-    let last = period_metrics.height().checked_sub(1);
-    crate::schema::PERIOD_METRICS
-        .iter()
-        .map(|name| {
-            let value = match last {
-                Some(i) => period_metrics
-                    .column(name)
-                    .and_then(|c| c.cast(&DataType::Float64))
-                    .map_err(internal("reading results"))?
-                    .f64()
-                    .map_err(internal("reading results"))?
-                    .get(i),
-                None => None,
-            };
-            Ok(model::Figure {
-                name: name.to_string(),
-                value,
-            })
-        })
-        .collect()
-}
-
 /// Whether the roster gives `column` for anyone.
 fn roster_knows(roster: &Option<(DataFrame, InputFile)>, column: &str) -> Result<bool> {
     Ok(match roster {
@@ -1343,46 +1221,6 @@ fn roster_knows(roster: &Option<(DataFrame, InputFile)>, column: &str) -> Result
         }
         None => false,
     })
-}
-
-/// Why figures are empty, for the report: what the sources and the roster cannot give.
-fn metric_notes(
-    plan: &Plan,
-    views_known: bool,
-    roster: &Option<(DataFrame, InputFile)>,
-) -> Result<Vec<String>> {
-    let mut notes = Vec::new();
-    if !views_known {
-        notes.push(
-            "viewers, reach_rate, engagement_rate_of_reached, post_reach_median, post_reach_p90 \
-             and leader_reach are empty: no source records who viewed what. Slack, Teams, Viva \
-             Engage and Discourse exports and Stack Exchange dumps carry no per-person views; an \
-             events file with view rows, or a Viva Engage usage report for reach_rate, gives them."
-                .to_string(),
-        );
-    }
-    if roster.is_none() {
-        notes.push(
-            "leader_reach and cross_department_share are empty: they need a roster ([people]) \
-             with roles and departments."
-                .to_string(),
-        );
-    } else {
-        if !roster_knows(roster, person::DEPARTMENT)? {
-            notes.push(
-                "cross_department_share is empty: the roster gives no departments.".to_string(),
-            );
-        }
-        if views_known && !roster_knows(roster, person::ROLE)? {
-            notes.push("leader_reach is empty: the roster gives no roles.".to_string());
-        }
-    }
-    notes.push(format!(
-        "unanswered_posts and reply_rate wait {} hours for a reply: posts from the last {} \
-         hours of the data may still be answered.",
-        plan.windows.reply_hours, plan.windows.reply_hours
-    ));
-    Ok(notes)
 }
 
 /// Whether any source gives views (view events, or view counts in a usage report): without

@@ -58,7 +58,9 @@ fn stages_import_only_from_earlier_stages() {
                 );
             }
             assert!(
-                !text.contains("crate::pipeline") && !text.contains("crate::output"),
+                !text.contains("crate::pipeline")
+                    && !text.contains("crate::output")
+                    && !text.contains("crate::assemble"),
                 "{} ({stage}) reaches into the orchestration",
                 path.display()
             );

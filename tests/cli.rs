@@ -274,12 +274,24 @@ fn tiny_fixture_end_to_end() {
     // The report is self-contained and shows the chart inline.
     let html = read(&out.path().join("report.html"));
     assert!(html.contains("<svg"));
-    // Nothing is fetched: no scripts, no linked resources (the SVG namespace is only a name).
+    // Nothing is fetched: no scripts, no linked resources (the SVG namespace is only a name);
+    // links go to the page's own sections and to the PNG copies of its charts.
     assert!(!html.contains("<script"));
-    for link in ["src=", "href=", "url(", "@import"] {
+    for link in ["src=", "@import", "href=\"http", "url(http", "<link"] {
         assert!(!html.contains(link), "{link}");
     }
-    assert!(html.contains("80.0%") && html.contains("100.0%"));
+    for href in html.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('#') || href.starts_with("charts/"),
+            "{}",
+            &href[..20]
+        );
+    }
+    // February's participation (100%) heads the page, 20 points up on January's 80%.
+    assert!(html.contains(
+        "<div class=\"value\">100.0%</div><div class=\"label\">Participation rate</div>"
+    ));
+    assert!(html.contains("+20.0 pp vs previous month"), "{html}");
     assert!(read(&out.path().join("charts/ladder.svg")).starts_with("<svg"));
 
     // The manifest reconciles the events file: 11 rows = 10 accepted + 1 duplicate.
@@ -296,10 +308,15 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["role"], "people");
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
-    // activity, period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
+    // 16 tables (period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
     // department_interactions, ambassadors, turnover, attrition_by_rung, retention_curves,
-    // logrank, outcome_correlations, unresolved_accounts, the chart and the report.
-    assert_eq!(manifest["outputs"].as_array().unwrap().len(), 18);
+    // logrank, outcome_correlations, outcome_teams, unresolved_accounts), each as CSV and
+    // Parquet; the activity table; 8 charts as SVG and PNG (no Lorenz curve: nobody contributed
+    // in February; no outcome charts: every rung is under min_group_size); report.html and .md.
+    assert_eq!(
+        manifest["outputs"].as_array().unwrap().len(),
+        32 + 1 + 16 + 2
+    );
     // Turnover. January: employed on the 1st alice, carol, erin, frank (bob is hired on the
     // 15th) = 4; on the 31st alice, bob, carol, erin (her last day) = 4. frank (voluntary, 20th)
     // and erin (involuntary, 31st) leave: 2 / 4 = 0.5, voluntary 1 / 4. February: on the 1st

@@ -121,7 +121,8 @@ fn demo_finds_the_planted_relation() {
     assert_eq!(logrank[0]["degrees_of_freedom"], "6");
 }
 
-/// Every output file's text: CSV, HTML, SVG and JSON as they are, Parquet through polars.
+/// Every output file's text: CSV, HTML, Markdown, SVG and JSON as they are, Parquet through
+/// polars (PNG charts are their SVGs drawn).
 fn all_output_text(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -130,6 +131,9 @@ fn all_output_text(dir: &Path) -> Vec<(String, String)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "png") {
+                // A PNG chart is its SVG drawn as pixels; the SVG is scanned.
+                assert!(path.with_extension("svg").exists(), "{}", path.display());
             } else if path.extension().is_some_and(|e| e == "parquet") {
                 let frame = ParquetReader::new(std::fs::File::open(&path).unwrap())
                     .finish()

@@ -86,6 +86,38 @@ pub fn inequality(activity: LazyFrame) -> PolarsResult<LazyFrame> {
         ]))
 }
 
+/// The Lorenz curve of one period's contributions (everyone in headcount, zeros included):
+/// `(share of people, share of contributions)` at `points` even steps of people from 0 to 1,
+/// people taken from the fewest contributions up. Empty when nobody contributed.
+pub fn lorenz(contributions: &[u32], points: usize) -> Vec<(f64, f64)> {
+    let total: u64 = contributions.iter().map(|c| u64::from(*c)).sum();
+    if total == 0 || contributions.is_empty() || points < 2 {
+        return Vec::new();
+    }
+    let mut sorted = contributions.to_vec();
+    sorted.sort_unstable();
+    let mut cumulative = Vec::with_capacity(sorted.len() + 1);
+    let mut sum = 0u64;
+    cumulative.push(0u64);
+    for c in &sorted {
+        sum += u64::from(*c);
+        cumulative.push(sum);
+    }
+    let n = sorted.len() as f64;
+    (0..points)
+        .map(|i| {
+            let share = i as f64 / (points - 1) as f64;
+            // Between whole people the curve is a straight line.
+            let at = share * n;
+            let k = (at.floor() as usize).min(sorted.len());
+            let frac = at - k as f64;
+            let below = cumulative[k] as f64;
+            let next = cumulative[(k + 1).min(sorted.len())] as f64;
+            (share, (below + frac * (next - below)) / total as f64)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +161,28 @@ mod tests {
         assert_eq!(f(&out, 2, "top1_share"), Some(0.5));
         assert_eq!(f(&out, 3, "gini"), None);
         assert_eq!(f(&out, 3, "top1_share"), None);
+    }
+
+    // Four people with 0, 0, 1, 3 contributions, five points (0, 25, 50, 75, 100% of people):
+    // after 1 person 0, after 2 people 0, after 3 people 1 of 4 = 0.25, after all 1.0.
+    #[test]
+    fn lorenz_by_hand() {
+        assert_eq!(
+            lorenz(&[3, 0, 1, 0], 5),
+            vec![
+                (0.0, 0.0),
+                (0.25, 0.0),
+                (0.5, 0.0),
+                (0.75, 0.25),
+                (1.0, 1.0)
+            ]
+        );
+        // Equal contributions give the diagonal.
+        assert_eq!(
+            lorenz(&[1, 1, 1, 1], 3),
+            vec![(0.0, 0.0), (0.5, 0.5), (1.0, 1.0)]
+        );
+        assert!(lorenz(&[0, 0], 5).is_empty());
     }
 
     // Everyone contributing the same: no inequality. One person holding everything among n:

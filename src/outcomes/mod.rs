@@ -295,10 +295,10 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
     let engagement = satisfaction::team_engagement(activity, roster, i.rungs)
         .collect()
         .map_err(internal("measuring team engagement"))?;
-    out.push((
-        "tables/outcome_correlations.csv".to_string(),
-        satisfaction::correlations(&outcomes, &engagement, i.window, k, i.views_known)?,
-    ));
+    let (correlations, per_team) =
+        satisfaction::correlations(&outcomes, &engagement, i.window, k, i.views_known)?;
+    out.push(("tables/outcome_correlations.csv".to_string(), correlations));
+    out.push(("tables/outcome_teams.csv".to_string(), per_team));
     Ok(out)
 }
 

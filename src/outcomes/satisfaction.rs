@@ -260,10 +260,22 @@ pub fn correlations(
     window: u32,
     k: u32,
     views_known: bool,
-) -> Result<DataFrame> {
+) -> Result<(DataFrame, DataFrame)> {
     let mut rows: Vec<Row> = Vec::new();
+    let mut teams: Vec<(String, String, String, [f64; 4], f64)> = Vec::new();
     for outcome in outcomes {
         let rates = window_rates(engagement, outcome.period_key, window, k)?;
+        for (team, value) in &outcome.values {
+            if let Some(r) = rates.get(team) {
+                teams.push((
+                    outcome.name.clone(),
+                    outcome.period.clone(),
+                    team.clone(),
+                    *r,
+                    *value,
+                ));
+            }
+        }
         let mut family = Vec::new();
         for (m, metric) in ENGAGEMENT_METRICS.iter().enumerate() {
             if *metric == "reach_rate" && !views_known {
@@ -301,7 +313,7 @@ pub fn correlations(
     }
     let text = |f: fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
     let float = |f: fn(&Row) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();
-    DataFrame::new_infer_height(vec![
+    let table = DataFrame::new_infer_height(vec![
         Column::new("outcome".into(), text(|r| r.outcome.clone())),
         Column::new("period".into(), text(|r| r.period.clone())),
         Column::new("engagement_metric".into(), text(|r| r.metric.to_string())),
@@ -315,7 +327,37 @@ pub fn correlations(
         Column::new("p_value".into(), float(|r| r.p)),
         Column::new("p_adjusted".into(), float(|r| r.adjusted)),
     ])
-    .map_err(internal("relating engagement to outcomes"))
+    .map_err(internal("relating engagement to outcomes"))?;
+    let rate = |i: usize| -> Vec<Option<f64>> {
+        teams
+            .iter()
+            .map(|t| (i != 2 || views_known).then_some(t.3[i]))
+            .collect()
+    };
+    let per_team = DataFrame::new_infer_height(vec![
+        Column::new(
+            "outcome".into(),
+            teams.iter().map(|t| t.0.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "period".into(),
+            teams.iter().map(|t| t.1.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "team".into(),
+            teams.iter().map(|t| t.2.clone()).collect::<Vec<_>>(),
+        ),
+        Column::new(ENGAGEMENT_METRICS[0].into(), rate(0)),
+        Column::new(ENGAGEMENT_METRICS[1].into(), rate(1)),
+        Column::new(ENGAGEMENT_METRICS[2].into(), rate(2)),
+        Column::new(ENGAGEMENT_METRICS[3].into(), rate(3)),
+        Column::new(
+            "value".into(),
+            teams.iter().map(|t| t.4).collect::<Vec<_>>(),
+        ),
+    ])
+    .map_err(internal("relating engagement to outcomes"))?;
+    Ok((table, per_team))
 }
 
 #[cfg(test)]
@@ -439,7 +481,18 @@ mod tests {
                 ("T9".into(), 1.0),
             ],
         };
-        let out = correlations(&[outcome], &engagement, 2, 5, false).unwrap();
+        let (out, teams) = correlations(&[outcome], &engagement, 2, 5, false).unwrap();
+        // T9 has no engagement data: four teams, with participation 1.0, 0.8, 0.6, 0.2.
+        assert_eq!(teams.height(), 4);
+        let p: Vec<f64> = teams
+            .column("participation_rate")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(p, vec![1.0, 0.8, 0.6, 0.2]);
+        assert_eq!(teams.column("reach_rate").unwrap().null_count(), 4);
         // Reach is left out without view data: participation, contribution, top three.
         assert_eq!(out.height(), 3);
         let rho = out.column("rho").unwrap().f64().unwrap().get(0).unwrap();

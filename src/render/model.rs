@@ -1,4 +1,7 @@
-//! The report model: everything a renderer may show, already computed and rounded to nothing.
+//! The report model: everything a renderer may show, already computed. Plain data, no frames:
+//! the pipeline fills it from the result tables, and every renderer reads only this.
+
+pub use super::words::Language;
 
 /// Where the population (the denominator of every rate) comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +15,7 @@ pub enum Population {
 }
 
 /// One reporting period's figures.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PeriodRow {
     pub label: String,
     pub headcount: u32,
@@ -23,15 +26,86 @@ pub struct PeriodRow {
     pub rung_people: Vec<u32>,
     /// Share of headcount per rung, in ladder order; null when headcount is zero.
     pub rung_shares: Vec<Option<f64>>,
+    /// Every period_metrics figure, in the order of `schema::PERIOD_METRICS`.
+    pub figures: Vec<Option<f64>>,
+    /// New, returning, resurrecting and dormant people.
+    pub lifecycle: [u32; 4],
 }
 
-/// One figure of period_metrics for the report's last period.
+impl PeriodRow {
+    /// A period_metrics figure by its column name.
+    pub fn figure(&self, name: &str) -> Option<f64> {
+        crate::schema::PERIOD_METRICS
+            .iter()
+            .position(|m| *m == name)
+            .and_then(|i| self.figures.get(i).copied().flatten())
+    }
+}
+
+/// Ladder moves between the last two periods: `counts[from][to]` in ladder order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Figure {
-    /// The period_metrics column.
+pub struct Transitions {
+    pub from: String,
+    pub to: String,
+    pub counts: Vec<Vec<u32>>,
+}
+
+/// One cohort (people by the period of their first activity) and its share active after
+/// 0, 1, 2, … periods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cohort {
+    pub label: String,
+    pub size: u32,
+    pub shares: Vec<Option<f64>>,
+}
+
+/// One space's activity in the last period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpaceRow {
+    pub source: String,
+    pub space: String,
+    pub active: u32,
+    pub contributors: u32,
+    pub posts: u32,
+    pub replies: u32,
+    pub reach: Option<u32>,
+}
+
+/// Participation per department and period, with §7 suppression applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepartmentGrid {
+    pub departments: Vec<String>,
+    pub periods: Vec<String>,
+    /// `rates[department][period]`; None where the department had nobody or is suppressed.
+    pub rates: Vec<Vec<Option<f64>>>,
+    pub suppressed: Vec<Vec<bool>>,
+}
+
+/// One SMART goal and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
     pub name: String,
-    /// Empty when the sources cannot support it or its denominator is zero.
-    pub value: Option<f64>,
+    pub metric: String,
+    pub baseline_period: String,
+    pub baseline: Option<f64>,
+    pub current_period: Option<String>,
+    pub current: Option<f64>,
+    pub target: f64,
+    pub by: String,
+    pub expected: Option<f64>,
+    pub on_track: Option<bool>,
+}
+
+/// One ambassador candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmbassadorRow {
+    pub rank: u32,
+    /// A pseudonym, or the id when the pipeline reveals ambassadors.
+    pub person: String,
+    pub partners: u32,
+    pub responders: u32,
+    pub contributions: u32,
+    pub rung: String,
 }
 
 /// One outcome against one engagement measure, across teams.
@@ -47,13 +121,41 @@ pub struct Correlation {
     pub p_adjusted: Option<f64>,
 }
 
+/// Teams' engagement against an outcome: the scatter behind a correlation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scatter {
+    pub outcome: String,
+    pub period: String,
+    /// `(participation over the window, outcome value)` per team.
+    pub points: Vec<(f64, f64)>,
+    pub correlation: Option<Correlation>,
+}
+
+/// A Kaplan–Meier curve: `(t, survival, lower, upper)` per step, from t = 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub group: String,
+    pub steps: Vec<(f64, f64, f64, f64)>,
+}
+
+/// Attrition by rung in one period: per rung (ladder order) the share who left within the
+/// horizon, None when suppressed or nobody was followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attrition {
+    pub period: String,
+    pub rungs: Vec<(String, Option<f64>)>,
+}
+
 /// What the outcome stage found, for the report's "does it matter" section.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcomes {
     pub correlations: Vec<Correlation>,
-    /// Share still employed at the end of the window, by starting rung (groups shown only).
-    pub retention: Vec<(String, f64)>,
-    /// Log-rank test across those groups: statistic, degrees of freedom, p-value.
+    pub scatter: Option<Scatter>,
+    /// Attrition by rung in the latest period with full follow-up: the period, and per rung
+    /// (ladder order) the share who left (None when suppressed or nobody followed).
+    pub attrition: Option<Attrition>,
+    pub curves: Vec<Curve>,
+    /// Log-rank test across the curves: statistic, degrees of freedom, p-value.
     pub logrank: Option<(f64, u32, f64)>,
     /// Turnover of the last period, and its voluntary part.
     pub turnover_rate: Option<f64>,
@@ -74,10 +176,20 @@ pub struct InputRow {
     pub rejected: u64,
 }
 
+/// What the sources and the roster can and cannot give, for the notes on empty figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Coverage {
+    pub views: bool,
+    pub roster: bool,
+    pub departments: bool,
+    pub roles: bool,
+}
+
 /// Everything the report shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub engage_version: String,
+    pub language: Language,
     pub pipeline: String,
     /// `month`, `week` or `quarter`.
     pub period_kind: String,
@@ -89,15 +201,132 @@ pub struct Report {
     /// Rung names, highest first.
     pub rungs: Vec<String>,
     pub periods: Vec<PeriodRow>,
+    pub min_group_size: u32,
+    pub reply_window_hours: u32,
+    pub outcome_window_periods: u32,
+    pub horizon_periods: u32,
+    pub transitions: Option<Transitions>,
+    pub cohorts: Vec<Cohort>,
+    /// The Lorenz curve of the last period: `(share of people, share of contributions)`.
+    pub lorenz: Vec<(f64, f64)>,
+    pub spaces: Vec<SpaceRow>,
+    pub departments: Option<DepartmentGrid>,
+    pub targets: Vec<TargetRow>,
+    pub ambassadors: Vec<AmbassadorRow>,
+    pub ambassadors_revealed: bool,
+    pub outcomes: Option<Outcomes>,
     pub inputs: Vec<InputRow>,
-    /// What the sources cannot measure, and other facts about them, one sentence each.
+    /// Facts about the sources (time zones assumed and the like), one sentence each.
     pub source_notes: Vec<String>,
     /// Accounts that matched nobody on the roster, when there is one.
     pub unresolved_accounts: Option<u64>,
-    /// Every period_metrics figure of the last period, in the table's order.
-    pub latest: Vec<Figure>,
-    /// Why figures are empty (no view data, no roster), one sentence each.
-    pub metric_notes: Vec<String>,
-    /// With a roster: turnover, retention and their relation to engagement.
-    pub outcomes: Option<Outcomes>,
+    pub coverage: Coverage,
+}
+
+/// A small report for the renderers' tests: two months, a two-rung ladder, one target.
+#[cfg(test)]
+pub fn sample() -> Report {
+    let figures = |p: f64, r: Option<f64>| -> Vec<Option<f64>> {
+        crate::schema::PERIOD_METRICS
+            .iter()
+            .map(|m| match *m {
+                "headcount" => Some(1200.0),
+                "participation_rate" => Some(p),
+                "reach_rate" => r,
+                "reply_rate" => Some(0.5),
+                "posts" => Some(10.0),
+                "unanswered_posts" => Some(5.0),
+                "top1_share" => Some(0.2),
+                "top10_share" => Some(0.7),
+                "gini" => Some(0.81),
+                _ => None,
+            })
+            .collect()
+    };
+    Report {
+        engage_version: "0.0.0-test".into(),
+        language: Language::En,
+        pipeline: "Comms <& friends>".into(),
+        period_kind: "month".into(),
+        timezone: "Europe/Amsterdam".into(),
+        as_of: Some("2025-02-28".into()),
+        population: Population::Observed,
+        ladder_name: "Forrester".into(),
+        rungs: vec!["Creators".into(), "Inactives".into()],
+        periods: vec![
+            PeriodRow {
+                label: "2025-01".into(),
+                headcount: 1200,
+                active: 300,
+                participation_rate: Some(0.25),
+                rung_people: vec![12, 1188],
+                rung_shares: vec![Some(0.01), Some(0.99)],
+                figures: figures(0.25, None),
+                lifecycle: [300, 0, 0, 0],
+            },
+            PeriodRow {
+                label: "2025-02".into(),
+                headcount: 1200,
+                active: 360,
+                participation_rate: Some(0.3),
+                rung_people: vec![24, 1176],
+                rung_shares: vec![Some(0.02), Some(0.98)],
+                figures: figures(0.3, Some(0.4)),
+                lifecycle: [20, 280, 60, 20],
+            },
+        ],
+        min_group_size: 5,
+        reply_window_hours: 168,
+        outcome_window_periods: 3,
+        horizon_periods: 6,
+        transitions: Some(Transitions {
+            from: "2025-01".into(),
+            to: "2025-02".into(),
+            counts: vec![vec![10, 2], vec![14, 1174]],
+        }),
+        cohorts: vec![Cohort {
+            label: "2025-01".into(),
+            size: 300,
+            shares: vec![Some(1.0), Some(0.8)],
+        }],
+        lorenz: vec![(0.0, 0.0), (0.5, 0.1), (1.0, 1.0)],
+        spaces: vec![SpaceRow {
+            source: "slack".into(),
+            space: "general".into(),
+            active: 40,
+            contributors: 9,
+            posts: 10,
+            replies: 22,
+            reach: None,
+        }],
+        departments: None,
+        targets: vec![TargetRow {
+            name: "Half take part".into(),
+            metric: "participation_rate".into(),
+            baseline_period: "2025-01".into(),
+            baseline: Some(0.25),
+            current_period: Some("2025-02".into()),
+            current: Some(0.3),
+            target: 0.5,
+            by: "2025-12".into(),
+            expected: Some(0.2727),
+            on_track: Some(true),
+        }],
+        ambassadors: Vec::new(),
+        ambassadors_revealed: false,
+        outcomes: None,
+        inputs: vec![InputRow {
+            role: "events".into(),
+            kind: "events".into(),
+            file: "data/events.csv".into(),
+            rows_read: 10,
+            accepted: 7,
+            duplicates: 2,
+            excluded: 1,
+            rejected: 0,
+        }],
+        source_notes: vec!["Slack exports carry no views.".into()],
+        unresolved_accounts: Some(1),
+        coverage: Coverage::default(),
+    }
 }
