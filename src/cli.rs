@@ -73,6 +73,25 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM", default_value = "2025-10", value_parser = parse_month)]
         start: NaiveDate,
     },
+    /// Generate a large synthetic event store for measuring speed: Parquet partitions per
+    /// month in DIR/store, a roster, and DIR/bench.toml to run over them.
+    BenchData {
+        /// Folder to write the store, roster and pipeline to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of events, e.g. 1000000.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: u64,
+        /// Number of people (50,000 to 200,000 is a large organisation).
+        #[arg(long, default_value_t = 50_000)]
+        people: u32,
+        /// Number of calendar months the events spread over.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
 }
 
 /// Dates before 1900 or after 2199 are typos; refusing them keeps period arithmetic sound.

@@ -12,6 +12,7 @@
 //! `pipeline` runs the stages in order and `output` writes their results atomically.
 
 pub mod assemble;
+pub mod bench;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;
@@ -100,6 +101,29 @@ pub fn run(cli: cli::Cli) -> Result<()> {
                     ("events", written.events as u64),
                     ("survey_answers", written.answers as u64),
                 ],
+            );
+        }),
+        cli::Command::BenchData {
+            out,
+            events,
+            people,
+            months,
+            seed,
+        } => bench::write(
+            &bench::Settings {
+                events,
+                people: people.max(100),
+                months,
+                seed,
+                start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a valid date"),
+            },
+            &out,
+        )
+        .map(|n| {
+            log.info(
+                "bench-data",
+                &format!("wrote a benchmark store to {}", out.display()),
+                &[("events", n)],
             );
         }),
     };
