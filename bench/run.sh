@@ -61,4 +61,4 @@ print(f"\nCSV ingest: {size:.0f} MB in {t['ingest'] / 1000:.2f} s = {size / (t['
 PY
 
 # The regression check: the 1M run against the figure recorded in BENCHMARKS.md.
-ENGAGE_BENCH_DIR="$data/1000000" cargo test --release --quiet --test bench_regression -- --ignored
+ENGAGE_BIN="$engage" ENGAGE_BENCH_DIR="$data/1000000" cargo test --quiet --test bench_regression -- --ignored
