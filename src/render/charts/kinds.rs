@@ -295,7 +295,8 @@ pub fn heatmap(name: &str, title: &str, heat: &Heat) -> Chart {
         .map(|r| r.chars().count())
         .max()
         .unwrap_or(4) as f64;
-    let left = (longest * 6.5 + 24.0).clamp(70.0, 220.0);
+    // Room for the row labels and, left of them, the turned row title.
+    let left = (longest * 6.5 + 44.0).clamp(80.0, 240.0);
     let (top, bottom, right) = (72.0, HEIGHT - 56.0, WIDTH - 20.0);
     let cw = (right - left) / heat.columns.len().max(1) as f64;
     let ch = (bottom - top) / heat.rows.len().max(1) as f64;
