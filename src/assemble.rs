@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use crate::columns::{bools, f64s, i32s, opt_strs, strs, u32s};
 use crate::error::{internal, Result};
 use crate::normalize::PERIOD_KEY;
 use crate::render::model;
@@ -28,48 +29,6 @@ pub struct Results<'a> {
     /// Already pseudonymised, or revealed.
     pub ambassadors: &'a DataFrame,
     pub outcome_tables: &'a [(String, DataFrame)],
-}
-
-fn column<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    frame.column(name).map_err(internal("reading results"))
-}
-
-pub fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
-    Ok(column(frame, name)?
-        .cast(&DataType::UInt32)
-        .map_err(internal("reading results"))?
-        .u32()
-        .map_err(internal("reading results"))?
-        .iter()
-        .collect())
-}
-
-pub fn f64s(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    Ok(column(frame, name)?
-        .cast(&DataType::Float64)
-        .map_err(internal("reading results"))?
-        .f64()
-        .map_err(internal("reading results"))?
-        .iter()
-        .collect())
-}
-
-pub fn strs(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
-    Ok(column(frame, name)?
-        .str()
-        .map_err(internal("reading results"))?
-        .iter()
-        .map(|v| v.unwrap_or("").to_string())
-        .collect())
-}
-
-fn i32s(frame: &DataFrame, name: &str) -> Result<Vec<i32>> {
-    Ok(column(frame, name)?
-        .i32()
-        .map_err(internal("reading results"))?
-        .iter()
-        .map(|v| v.unwrap_or(0))
-        .collect())
 }
 
 /// The periods with every figure, the rung shares and the lifecycle.
@@ -277,23 +236,14 @@ pub fn targets(r: &Results) -> Result<Vec<model::TargetRow>> {
         strs(t, "baseline_period")?,
         strs(t, "by")?,
     );
-    let current_p = column(t, "current_period")?
-        .str()
-        .map_err(internal("reading results"))?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect::<Vec<_>>();
+    let current_p = opt_strs(t, "current_period")?;
     let (base, cur, goal, exp) = (
         f64s(t, "baseline")?,
         f64s(t, "current")?,
         f64s(t, "target")?,
         f64s(t, "expected")?,
     );
-    let track: Vec<Option<bool>> = column(t, "on_track")?
-        .bool()
-        .map_err(internal("reading results"))?
-        .iter()
-        .collect();
+    let track = bools(t, "on_track")?;
     Ok((0..t.height())
         .map(|i| model::TargetRow {
             name: name[i].clone(),
@@ -478,5 +428,5 @@ pub fn outcomes(r: &Results) -> Result<Option<model::Outcomes>> {
 
 /// The last period's key in period_metrics.
 pub fn last_key(period_metrics: &DataFrame) -> Result<Option<i32>> {
-    Ok(i32s(period_metrics, PERIOD_KEY)?.last().copied())
+    Ok(i32s(period_metrics, PERIOD_KEY)?.last().copied().flatten())
 }

@@ -180,8 +180,19 @@ pub fn write(s: &Settings, dir: &Path) -> Result<u64> {
         let path = path.to_path_buf();
         move |source: std::io::Error| Error::Write { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+    // A month is generated in memory: beyond about a billion events a month no machine we
+    // target has the room.
     let months = s.months.max(1);
+    if s.events / u64::from(months) > 1_000_000_000 {
+        return Err(Error::Usage {
+            message: format!(
+                "{} events over {months} months is over a billion a month",
+                s.events
+            ),
+            help: "spread the events over more months (--months) or generate fewer".into(),
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
     let per_month = (s.events / u64::from(months)) as usize;
     (0..months)
         .into_par_iter()

@@ -15,6 +15,7 @@ pub mod assemble;
 pub mod bench;
 pub mod checkpoint;
 pub mod cli;
+pub mod columns;
 pub mod config;
 pub mod definitions;
 pub mod error;

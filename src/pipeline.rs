@@ -728,6 +728,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         Some((roster, _)) => crate::outcomes::tables(&crate::outcomes::Inputs {
             activity: &activity,
             calendar: calendar.clone(),
+            first_key: calendar_periods.first().map_or(0, |p| p.key),
             last_key: calendar_periods.last().map_or(0, |p| p.key),
             kind: plan.period,
             roster,
@@ -741,8 +742,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             views_known,
             surveys_file: surveys.as_ref().map(|s| s.1.given.as_str()),
         })?,
-        None => Vec::new(),
+        None => crate::outcomes::Tables {
+            tables: Vec::new(),
+            notes: Vec::new(),
+        },
     };
+    for note in &outcome_tables.notes {
+        log.warn("outcomes", note);
+    }
+    let (outcome_tables, outcome_notes) = (outcome_tables.tables, outcome_tables.notes);
     timings.insert("outcomes", t.elapsed().as_millis());
     progress.done(0, t);
 
@@ -756,7 +764,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .chain(kpis.iter().map(|k| &k.2))
         .collect();
     let inputs = input_rows(&files, &counts, &others);
-    let mut source_notes: Vec<String> = batches.iter().flat_map(|b| b.notes.clone()).collect();
+    let mut source_notes: Vec<String> = batches
+        .iter()
+        .flat_map(|b| b.notes.clone())
+        .chain(outcome_notes)
+        .collect();
     source_notes.sort();
     source_notes.dedup();
     let ambassador_table = if plan.ambassadors.reveal {

@@ -3,8 +3,11 @@
 //! targets and ambassador candidates. Checks that no group figure under min_group_size is
 //! printed and that no suppressed cell can be worked out from a shown total.
 
+mod common;
+
+use common::{num, root, table};
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
@@ -16,32 +19,12 @@ fn demo_run() -> tempfile::TempDir {
         .unwrap()
         .env("ENGAGE_PSEUDONYM_KEY", "test-key")
         .arg("run")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.toml"))
+        .arg(root().join("pipelines/demo.toml"))
         .arg("--out")
         .arg(out.path())
         .assert()
         .success();
     out
-}
-
-/// A CSV table as rows of column -> text (the tables hold no quoted commas).
-fn table(path: PathBuf) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(row: &BTreeMap<String, String>, col: &str) -> Option<f64> {
-    row.get(col).and_then(|v| v.parse().ok())
 }
 
 #[test]
@@ -177,7 +160,7 @@ fn demo_targets_and_ambassadors() {
 // With reveal_ambassadors = true the pipeline opts in to ids and emails for this one table.
 #[test]
 fn ambassadors_are_revealed_only_on_request() {
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/demo");
+    let demo = root().join("sample-data/demo");
     let dir = tempfile::tempdir().unwrap();
     let pipeline = dir.path().join("p.toml");
     std::fs::write(

@@ -2,8 +2,12 @@
 //! team culture and personal engagement raise survey scores; engagement lowers the chance of
 //! leaving) is found with the planted sign, and no output leaks a person or a small group.
 
+mod common;
+
+use common::{num, root, table};
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use polars::prelude::*;
@@ -15,10 +19,6 @@ fn engage() -> Command {
     cmd
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn run(pipeline: &Path, out: &Path) {
     engage()
         .arg("run")
@@ -27,26 +27,6 @@ fn run(pipeline: &Path, out: &Path) {
         .arg(out)
         .assert()
         .success();
-}
-
-/// A CSV table as rows of column -> text (the tables hold no quoted commas).
-fn table(path: PathBuf) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(row: &BTreeMap<String, String>, col: &str) -> Option<f64> {
-    row.get(col).and_then(|v| v.parse().ok())
 }
 
 #[test]
@@ -262,7 +242,9 @@ fn team_level_surveys_and_team_kpis() {
         "team,period,measure,score,respondents\n\
          Engineering A,2026-09,satisfaction,4.25,8\n\
          Sales B,2026-09-20,satisfaction,2.5,3\n\
-         Engineering A,2026-09,enps,-20,8\n",
+         Engineering A,2026-09,enps,-20,8\n\
+         Nowhere Team,2026-09,satisfaction,3.0,9\n\
+         Engineering A,2023-01,satisfaction,3.0,9\n",
     )
     .unwrap();
     let teams: Vec<String> = std::fs::read_to_string(demo.join("people.csv"))
@@ -297,7 +279,14 @@ fn team_level_surveys_and_team_kpis() {
     .unwrap();
     engage().arg("run").arg(&pipeline).assert().success();
     let by_team = table(dir.path().join("out/tables/satisfaction_by_team.csv"));
-    assert_eq!(by_team.len(), 3);
+    // The 2023 result lies before the data: left out, and the report says so, as it says that
+    // "Nowhere Team" (shown) is not on the roster.
+    assert_eq!(by_team.len(), 4);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("1 of 5 team results in team_surveys.csv fall outside the reported periods (2025-10 to 2026-09) and are left out."), "{html}");
+    assert!(
+        html.contains("1 team results in team_surveys.csv name teams that are not on the roster")
+    );
     let engineering = by_team
         .iter()
         .find(|r| r["team"] == "Engineering A" && r["measure"] == "satisfaction")

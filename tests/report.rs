@@ -2,15 +2,15 @@
 //! point or bar (checked against the tables it shows), every table also as Parquet, report.md
 //! on a fixed fixture (insta), and a Dutch report with no English label left.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{read, root, table};
+
+use std::collections::BTreeSet;
+use std::path::Path;
 
 use assert_cmd::Command;
 use polars::prelude::*;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn run(pipeline: &Path, out: &Path) {
     Command::cargo_bin("engage")
@@ -22,26 +22,6 @@ fn run(pipeline: &Path, out: &Path) {
         .arg(out)
         .assert()
         .success();
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// A CSV table as rows of column -> text (the tables hold no quoted commas).
-fn table(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let text = read(path);
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 /// `(series, x, value)` of every data mark in an SVG.
@@ -76,9 +56,9 @@ fn charts_hold_their_data() {
     let out = tempfile::tempdir().unwrap();
     demo(out.path());
     let o = out.path();
-    let chart = |name: &str| read(&o.join(format!("charts/{name}.svg")));
-    let ladder = table(&o.join("tables/ladder.csv"));
-    let metrics = table(&o.join("tables/period_metrics.csv"));
+    let chart = |name: &str| read(o.join(format!("charts/{name}.svg")));
+    let ladder = table(o.join("tables/ladder.csv"));
+    let metrics = table(o.join("tables/period_metrics.csv"));
     let periods = metrics.len();
 
     // Every chart exists as SVG and as a 1600 px wide PNG.
@@ -126,7 +106,7 @@ fn charts_hold_their_data() {
     // Lifecycle: four bars per period (dormant drawn below zero).
     let m = marks(&chart("lifecycle"));
     assert_eq!(m.len(), 4 * periods);
-    let life = table(&o.join("tables/lifecycle.csv"));
+    let life = table(o.join("tables/lifecycle.csv"));
     let dormant: Vec<f64> = m
         .iter()
         .filter(|(s, _, _)| s == "Dormant")
@@ -145,7 +125,7 @@ fn charts_hold_their_data() {
     // Retention: one cell per row of retention.csv.
     assert_eq!(
         marks(&chart("retention")).len(),
-        table(&o.join("tables/retention.csv")).len()
+        table(o.join("tables/retention.csv")).len()
     );
     // The Lorenz curve: 101 points, from (0%, 0%) to (100%, 100%).
     let lorenz = marks(&chart("lorenz"));
@@ -158,7 +138,7 @@ fn charts_hold_their_data() {
         .count();
     assert_eq!(marks(&chart("replies")).len(), with_posts);
     // Departments: a cell per department and period, suppressed ones included (hatched).
-    let depts = table(&o.join("tables/breakdown_department.csv"));
+    let depts = table(o.join("tables/breakdown_department.csv"));
     let cells = marks(&chart("departments"));
     assert_eq!(cells.len(), depts.len());
     let hidden = depts
@@ -167,7 +147,7 @@ fn charts_hold_their_data() {
         .count();
     assert_eq!(cells.iter().filter(|c| c.2 == "suppressed").count(), hidden);
     // The scatter: a point per team related to satisfaction.
-    let teams = table(&o.join("tables/outcome_teams.csv"));
+    let teams = table(o.join("tables/outcome_teams.csv"));
     assert_eq!(
         marks(&chart("satisfaction")).len(),
         teams
@@ -178,10 +158,10 @@ fn charts_hold_their_data() {
     // Survival: a point per step of retention_curves.csv.
     assert_eq!(
         marks(&chart("survival")).len(),
-        table(&o.join("tables/retention_curves.csv")).len()
+        table(o.join("tables/retention_curves.csv")).len()
     );
     // Attrition: a bar per rung whose share is shown in the latest followed period.
-    let attrition = table(&o.join("tables/attrition_by_rung.csv"));
+    let attrition = table(o.join("tables/attrition_by_rung.csv"));
     let latest = attrition
         .iter()
         .rev()
@@ -212,8 +192,8 @@ fn every_table_is_also_parquet_and_the_report_has_ten_sections() {
         }
     }
     assert!(csvs >= 25, "{csvs}");
-    let html = read(&out.path().join("report.html"));
-    let md = read(&out.path().join("report.md"));
+    let html = read(out.path().join("report.html"));
+    let md = read(out.path().join("report.md"));
     assert_eq!(html.matches("<section id=").count(), 10);
     assert_eq!(md.matches("\n## ").count(), 10);
     // The Markdown links every chart the page shows.
@@ -254,7 +234,7 @@ fn the_dutch_report_has_no_english_label_left() {
     let pipeline = nl.path().join("demo-nl.toml");
     std::fs::write(
         &pipeline,
-        read(&root().join("pipelines/demo.toml"))
+        read(root().join("pipelines/demo.toml"))
             .replace("[pipeline]\n", "[pipeline]\nlanguage = \"nl\"\n")
             .replace(
                 "../sample-data",
@@ -263,8 +243,8 @@ fn the_dutch_report_has_no_english_label_left() {
     )
     .unwrap();
     run(&pipeline, &nl.path().join("out"));
-    let english = texts(&read(&en.path().join("report.html")));
-    let dutch_html = read(&nl.path().join("out/report.html"));
+    let english = texts(&read(en.path().join("report.html")));
+    let dutch_html = read(nl.path().join("out/report.html"));
     assert!(dutch_html.contains("<html lang=\"nl\">"));
     let dutch = texts(&dutch_html);
     // Data, not labels: rung, department, space and team names, files, codes and numbers.
@@ -276,7 +256,7 @@ fn the_dutch_report_has_no_english_label_left() {
         "outcome_teams",
         "ambassadors",
     ] {
-        for row in table(&en.path().join(format!("tables/{t}.csv"))) {
+        for row in table(en.path().join(format!("tables/{t}.csv"))) {
             data.extend(row.into_values());
         }
     }
@@ -322,7 +302,7 @@ fn the_dutch_report_has_no_english_label_left() {
     );
     // Numbers are written the Dutch way.
     assert!(dutch_html.contains(",") && dutch_html.contains("%"));
-    assert!(read(&nl.path().join("out/report.md")).contains("## Kerncijfers"));
+    assert!(read(nl.path().join("out/report.md")).contains("## Kerncijfers"));
 }
 
 // report.md of the tiny fixture, reviewed by hand and kept as an insta snapshot.
@@ -333,6 +313,6 @@ fn report_markdown_snapshot() {
         &root().join("tests/fixtures/tiny/pipeline.toml"),
         out.path(),
     );
-    let md = read(&out.path().join("report.md")).replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    let md = read(out.path().join("report.md")).replace(env!("CARGO_PKG_VERSION"), "VERSION");
     insta::assert_snapshot!(md);
 }

@@ -45,7 +45,10 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
             "give the period, e.g. 2026-03",
         ),
         (
-            col("value").is_null(),
+            col("value")
+                .is_null()
+                .or(col("value").is_nan())
+                .or(col("value").is_infinite()),
             "__raw_value",
             "unreadable value",
             "write values as numbers with a decimal point, e.g. 0.82",

@@ -126,7 +126,10 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
         "name the measure, e.g. satisfaction or enps",
     ));
     all_checks.push((
-        col(survey::SCORE).is_null(),
+        col(survey::SCORE)
+            .is_null()
+            .or(col(survey::SCORE).is_nan())
+            .or(col(survey::SCORE).is_infinite()),
         "__raw_score",
         "unreadable score",
         "write scores as numbers with a decimal point, e.g. 4 or 3.5",

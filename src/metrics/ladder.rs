@@ -139,8 +139,8 @@ pub fn assign(activity: LazyFrame, ladder: &CompiledLadder) -> LazyFrame {
     activity.with_columns(exprs)
 }
 
-/// `__order, rung`: the rungs in ladder order.
-fn rung_order(names: &[String]) -> LazyFrame {
+/// `__order, rung`: the rungs in ladder order, to sort any per-rung table by.
+pub fn rung_order(names: &[String]) -> LazyFrame {
     let order: Vec<u32> = (0..names.len() as u32).collect();
     DataFrame::new_infer_height(vec![
         Column::new("__order".into(), order),

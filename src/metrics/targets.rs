@@ -6,6 +6,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::columns::{f64s, i32s, strs};
 use crate::config::{PeriodKind, Target};
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::key_of_text;
@@ -30,7 +31,7 @@ pub fn resolve(targets: &[Target], kind: PeriodKind, pipeline: &Path) -> Result<
                 key_of_text(kind, text).ok_or_else(|| Error::Pipeline {
                     path: pipeline.to_path_buf(),
                     line: Some(line),
-                    message: format!("{}.{field}: {text:?} is neither a period nor a date", t.key),
+                    message: format!("{}.{field}: {text:?} is neither a period nor a date in 1900-2199", t.key),
                     help: "write a period label as in the tables (2025-03, 2025-Q1, 2025-W09) or a date (2025-03-31)".into(),
                 })
             };
@@ -80,20 +81,8 @@ pub fn on_track(baseline: f64, target: f64, expected: f64, current: f64) -> bool
 /// Values missing in the data (a baseline before the first period, a null metric) leave
 /// `baseline`, `current`, `expected` or `on_track` empty.
 pub fn table(targets: &[Resolved], metrics: &DataFrame, rungs: &DataFrame) -> Result<DataFrame> {
-    let fail = internal("checking targets");
-    let keys: Vec<i32> = metrics
-        .column(PERIOD_KEY)
-        .and_then(|c| c.i32().cloned())
-        .map_err(fail)?
-        .into_no_null_iter()
-        .collect();
-    let labels: Vec<String> = metrics
-        .column(a::PERIOD)
-        .and_then(|c| c.str().cloned())
-        .map_err(internal("checking targets"))?
-        .iter()
-        .map(|s| s.unwrap_or_default().to_string())
-        .collect();
+    let keys: Vec<i32> = i32s(metrics, PERIOD_KEY)?.into_iter().flatten().collect();
+    let labels = strs(metrics, a::PERIOD)?;
     let current_key = keys.last().copied();
     let value_at = |metric: &str, key: i32| -> Result<Option<f64>> {
         let (frame, filter) = match metric.strip_prefix("rung_share:") {
@@ -115,14 +104,8 @@ pub fn table(targets: &[Resolved], metrics: &DataFrame, rungs: &DataFrame) -> Re
             .select([col(column).cast(DataType::Float64)])
             .collect()
             .map_err(internal("checking targets"))?;
-        // A period outside the data has no row (and ChunkedArray::get panics past the end).
-        if found.height() == 0 {
-            return Ok(None);
-        }
-        Ok(found
-            .column(column)
-            .ok()
-            .and_then(|c| c.f64().ok().and_then(|c| c.get(0))))
+        // A period outside the data has no row.
+        Ok(f64s(&found, column)?.first().copied().flatten())
     };
     let label_of = |key: i32| {
         keys.iter()

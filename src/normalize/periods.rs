@@ -81,14 +81,16 @@ pub fn period_of_key(kind: PeriodKind, key: i32) -> Period {
 }
 
 /// The key of a period written as its label (`2025-03`, `2025-Q1`, `2025-W09`) or as a date
-/// inside it (`2025-03-15`); `None` when the text is neither.
+/// inside it (`2025-03-15`); `None` when the text is neither, or lies outside 1900-2199.
 pub fn key_of_text(kind: PeriodKind, text: &str) -> Option<i32> {
     let text = text.trim();
+    // Years outside 1900-2199 are typos, and far ones have no next period to end at.
+    let years = super::screen::YEARS;
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Some(key_of_date(kind, d));
+        return years.contains(&d.year()).then(|| key_of_date(kind, d));
     }
     let (year, rest) = text.split_once('-')?;
-    let year: i32 = year.parse().ok().filter(|y| (1900..2200).contains(y))?;
+    let year: i32 = year.parse().ok().filter(|y| years.contains(y))?;
     let start = match kind {
         PeriodKind::Month => NaiveDate::from_ymd_opt(year, rest.parse().ok()?, 1)?,
         PeriodKind::Quarter => {
@@ -208,6 +210,10 @@ mod tests {
         assert_eq!(key_of_text(m, "2025-3"), None);
         assert_eq!(key_of_text(m, "2025-13"), None);
         assert_eq!(key_of_text(m, "March"), None);
+        // The last date chrono knows has no next month: refused, not a panic.
+        assert_eq!(key_of_text(m, "262142-12-31"), None);
+        assert_eq!(key_of_text(m, "1899-12-31"), None);
+        assert_eq!(key_of_text(m, "2200-01"), None);
         let q = PeriodKind::Quarter;
         assert_eq!(key_of_text(q, "2025-Q2"), Some(2025 * 4 + 1));
         assert_eq!(key_of_text(q, "2025-Q5"), None);

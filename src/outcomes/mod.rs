@@ -11,6 +11,7 @@ pub mod turnover;
 
 use polars::prelude::*;
 
+use crate::columns::{f64s, i32s, opt_strs, strs, u32s};
 use crate::config::PeriodKind;
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::{key_expr, key_of_text};
@@ -22,6 +23,8 @@ pub struct Inputs<'a> {
     pub activity: &'a DataFrame,
     /// `period_key, period, period_start, period_end`.
     pub calendar: LazyFrame,
+    /// The first and last reported periods: outcome data outside them is left out, counted.
+    pub first_key: i32,
     pub last_key: i32,
     pub kind: PeriodKind,
     pub roster: &'a DataFrame,
@@ -34,12 +37,34 @@ pub struct Inputs<'a> {
     pub horizon: u32,
     pub window: u32,
     pub views_known: bool,
-    /// Survey answers after this period are not yet in the analysis.
+    /// The survey file as the pipeline names it, for messages.
     pub surveys_file: Option<&'a str>,
 }
 
-/// Every outcome table, named by its path in the output folder.
-pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
+/// The outcome tables, named by their path in the output folder, and what was left out of
+/// them (answers outside the reported periods, teams not on the roster), one sentence each.
+pub struct Tables {
+    pub tables: Vec<(String, DataFrame)>,
+    pub notes: Vec<String>,
+}
+
+/// Rows of `frame` whose `team` is not a team on the roster.
+fn unknown_teams(frame: &DataFrame, roster: &DataFrame) -> Result<usize> {
+    let known = opt_strs(roster, crate::schema::person::TEAM)?;
+    Ok(opt_strs(frame, "team")?
+        .iter()
+        .filter(|t| t.is_none() || !known.contains(t))
+        .count())
+}
+
+/// Every outcome table.
+pub fn tables(i: &Inputs) -> Result<Tables> {
+    let mut notes = Vec::new();
+    let in_range = || {
+        col(PERIOD_KEY)
+            .gt_eq(lit(i.first_key))
+            .and(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
+    };
     let k = i.min_group_size;
     let roster = i.roster.clone().lazy();
     let activity = i.activity.clone().lazy();
@@ -130,35 +155,45 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
         .select([col(PERIOD_KEY), col(a::PERIOD)])
         .collect()
         .map_err(internal("computing outcomes"))?;
+    let keys = i32s(&periods, PERIOD_KEY)?;
+    let labels = strs(&periods, a::PERIOD)?;
     let label_of = |key: i32| -> String {
-        let keys = periods
-            .column(PERIOD_KEY)
-            .ok()
-            .and_then(|c| c.i32().ok().cloned());
-        let labels = periods
-            .column(a::PERIOD)
-            .ok()
-            .and_then(|c| c.str().ok().cloned());
-        match (keys, labels) {
-            (Some(keys), Some(labels)) => keys
-                .iter()
-                .position(|x| x == Some(key))
-                .and_then(|p| labels.get(p).map(str::to_string))
-                .unwrap_or_else(|| crate::normalize::periods::period_of_key(i.kind, key).label),
-            _ => crate::normalize::periods::period_of_key(i.kind, key).label,
-        }
+        keys.iter()
+            .position(|k| *k == Some(key))
+            .map(|p| labels[p].clone())
+            .unwrap_or_else(|| crate::normalize::periods::period_of_key(i.kind, key).label)
+    };
+    let range = format!("{} to {}", label_of(i.first_key), label_of(i.last_key));
+    let left_out = |file: &str, what: &str, all: usize, kept: usize| {
+        (kept < all).then(|| {
+            format!(
+                "{} of {all} {what} in {file} fall outside the reported periods ({range}) and are left out.",
+                all - kept
+            )
+        })
     };
     if let Some(answers) = i.surveys {
+        let file = i.surveys_file.unwrap_or("surveys");
         let team_scores = if crate::ingest::surveys::is_team_level(answers) {
-            with_period_keys(
-                answers,
-                "period",
-                i.kind,
-                i.surveys_file.unwrap_or("surveys"),
-            )?
-            .lazy()
-            .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
-            .select([
+            let keyed = with_period_keys(answers, "period", i.kind, file)?
+                .lazy()
+                .filter(in_range())
+                .collect()
+                .map_err(internal("placing survey results in periods"))?;
+            notes.extend(left_out(
+                file,
+                "team results",
+                answers.height(),
+                keyed.height(),
+            ));
+            let unknown = unknown_teams(&keyed, i.roster)?;
+            if unknown > 0 {
+                notes.push(format!(
+                    "{unknown} team results in {file} name teams that are not on the roster: \
+                     they are shown, but cannot be related to engagement."
+                ));
+            }
+            keyed.lazy().select([
                 col("team"),
                 col(PERIOD_KEY),
                 col(survey::MEASURE),
@@ -170,8 +205,30 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
                 .clone()
                 .lazy()
                 .with_column(key_expr(i.kind, col(survey::ANSWERED_AT)).alias(PERIOD_KEY))
-                .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)));
-            let with_team = satisfaction::answers_with_team(keyed.clone(), roster.clone());
+                .filter(in_range())
+                .collect()
+                .map_err(internal("placing survey answers in periods"))?;
+            notes.extend(left_out(
+                file,
+                "survey answers",
+                answers.height(),
+                keyed.height(),
+            ));
+            let keyed = keyed.lazy();
+            let with_team = satisfaction::answers_with_team(keyed.clone(), roster.clone())
+                .collect()
+                .map_err(internal("finding respondents' teams"))?;
+            let without = opt_strs(&with_team, "team")?
+                .iter()
+                .filter(|t| t.is_none())
+                .count();
+            if without > 0 {
+                notes.push(format!(
+                    "{without} survey answers in {file} are from people without a team on the \
+                     roster: they count in the scores by rung, not in the team scores."
+                ));
+            }
+            let with_team = with_team.lazy();
             let by_rung = satisfaction::suppress_small(
                 satisfaction::rung_scores(keyed, activity.clone(), i.rungs),
                 k,
@@ -235,20 +292,14 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
     .sort(["group"], SortMultipleOptions::default())
     .collect()
     .map_err(internal("measuring team turnover"))?;
-    let team_turnover = pairs(&by_team, "group", |f| {
-        Ok(f.column("__separations")
-            .and_then(|c| c.f64().cloned())
-            .map_err(internal("measuring team turnover"))?
-            .iter()
-            .zip(
-                f.column("__mean")
-                    .and_then(|c| c.f64().cloned())
-                    .map_err(internal("measuring team turnover"))?
-                    .iter(),
-            )
+    let team_turnover = pairs(
+        strs(&by_team, "group")?,
+        f64s(&by_team, "__separations")?
+            .into_iter()
+            .zip(f64s(&by_team, "__mean")?)
             .map(|(s, m)| s.zip(m).map(|(s, m)| s / m))
-            .collect())
-    })?;
+            .collect(),
+    );
     if !team_turnover.is_empty() {
         outcomes.push(satisfaction::Outcome {
             name: "turnover".into(),
@@ -260,14 +311,18 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
     for (name, kpi, file) in i.kpis {
         let keyed = with_period_keys(kpi, "period", i.kind, file)?
             .lazy()
-            .filter(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
+            .filter(in_range())
             .collect()
             .map_err(internal("reading team KPIs"))?;
-        let Some(latest) = keyed
-            .column(PERIOD_KEY)
-            .ok()
-            .and_then(|c| c.i32().ok().and_then(|c| c.max()))
-        else {
+        notes.extend(left_out(file, "values", kpi.height(), keyed.height()));
+        let unknown = unknown_teams(&keyed, i.roster)?;
+        if unknown > 0 {
+            notes.push(format!(
+                "{unknown} values in {file} name teams that are not on the roster: they cannot \
+                 be related to engagement."
+            ));
+        }
+        let Some(latest) = i32s(&keyed, PERIOD_KEY)?.into_iter().flatten().max() else {
             continue;
         };
         let at = keyed
@@ -278,13 +333,7 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
             .sort(["team"], SortMultipleOptions::default())
             .collect()
             .map_err(internal("reading team KPIs"))?;
-        let values = pairs(&at, "team", |f| {
-            Ok(f.column("value")
-                .and_then(|c| c.f64().cloned())
-                .map_err(internal("reading team KPIs"))?
-                .iter()
-                .collect())
-        })?;
+        let values = pairs(strs(&at, "team")?, f64s(&at, "value")?);
         outcomes.push(satisfaction::Outcome {
             name: name.clone(),
             period_key: latest,
@@ -299,24 +348,16 @@ pub fn tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
         satisfaction::correlations(&outcomes, &engagement, i.window, k, i.views_known)?;
     out.push(("tables/outcome_correlations.csv".to_string(), correlations));
     out.push(("tables/outcome_teams.csv".to_string(), per_team));
-    Ok(out)
+    Ok(Tables { tables: out, notes })
 }
 
-/// `(name, value)` pairs from a name column and values computed from the frame.
-fn pairs(
-    frame: &DataFrame,
-    names: &str,
-    values: impl Fn(&DataFrame) -> Result<Vec<Option<f64>>>,
-) -> Result<Vec<(String, f64)>> {
-    let names = frame
-        .column(names)
-        .and_then(|c| c.str().cloned())
-        .map_err(internal("reading outcome values"))?;
-    Ok(names
-        .iter()
-        .zip(values(frame)?)
-        .filter_map(|(n, v)| n.zip(v).map(|(n, v)| (n.to_string(), v)))
-        .collect())
+/// `(name, value)` pairs where both are present.
+fn pairs(names: Vec<String>, values: Vec<Option<f64>>) -> Vec<(String, f64)> {
+    names
+        .into_iter()
+        .zip(values)
+        .filter_map(|(n, v)| v.map(|v| (n, v)))
+        .collect()
 }
 
 /// For each survey measure, the teams' scores in its latest period (teams with at least `k`
@@ -332,18 +373,13 @@ fn latest_per_measure(
         .filter(col("respondents").gt_eq(lit(k)))
         .collect()
         .map_err(internal("scoring surveys"))?;
-    let measures = shown
-        .column(survey::MEASURE)
-        .and_then(|c| c.unique_stable())
-        .map_err(internal("scoring surveys"))?;
-    let mut measures: Vec<String> = measures
-        .str()
-        .map_err(internal("scoring surveys"))?
-        .iter()
+    let mut measures: Vec<String> = opt_strs(&shown, survey::MEASURE)?
+        .into_iter()
         .flatten()
-        .map(str::to_string)
         .collect();
+    measures.dedup();
     measures.sort();
+    measures.dedup();
     let mut outcomes = Vec::new();
     for measure in measures {
         let of = shown
@@ -352,11 +388,7 @@ fn latest_per_measure(
             .filter(col(survey::MEASURE).eq(lit(measure.as_str())))
             .collect()
             .map_err(internal("scoring surveys"))?;
-        let Some(latest) = of
-            .column(PERIOD_KEY)
-            .ok()
-            .and_then(|c| c.i32().ok().and_then(|c| c.max()))
-        else {
+        let Some(latest) = i32s(&of, PERIOD_KEY)?.into_iter().flatten().max() else {
             continue;
         };
         let at = of
@@ -365,13 +397,7 @@ fn latest_per_measure(
             .sort(["team"], SortMultipleOptions::default())
             .collect()
             .map_err(internal("scoring surveys"))?;
-        let values = pairs(&at, "team", |f| {
-            Ok(f.column(survey::SCORE)
-                .and_then(|c| c.f64().cloned())
-                .map_err(internal("scoring surveys"))?
-                .iter()
-                .collect())
-        })?;
+        let values = pairs(strs(&at, "team")?, f64s(&at, survey::SCORE)?);
         outcomes.push(satisfaction::Outcome {
             name: measure,
             period_key: latest,
@@ -390,15 +416,13 @@ fn with_period_keys(
     kind: PeriodKind,
     file: &str,
 ) -> Result<DataFrame> {
-    let texts = frame
-        .column(column)
-        .and_then(|c| c.str().cloned())
-        .map_err(internal("reading periods"))?;
-    let mut keys = Vec::with_capacity(texts.len());
-    for (row, text) in texts.iter().enumerate() {
-        let text = text.unwrap_or_default();
+    let mut keys = Vec::with_capacity(frame.height());
+    for (row, text) in strs(frame, column)?.iter().enumerate() {
         keys.push(key_of_text(kind, text).ok_or_else(|| Error::Usage {
-            message: format!("{file}: row {}: period {text:?} is neither a period nor a date", row + 2),
+            message: format!(
+                "{file}, line {}: period {text:?} is neither a period nor a date in 1900-2199",
+                row + 2
+            ),
             help: "write periods as in the tables (2026-03, 2026-Q1, 2026-W09) or as a date inside the period".into(),
         })?);
     }
@@ -431,25 +455,12 @@ fn hide_when(hide: Expr, counts: &[&str], rates: &[&str]) -> Vec<Expr> {
 /// Turnover per group with §7 applied per period: a group whose mean headcount is under `k`
 /// is hidden, with the next smallest group when it would be the only one hidden.
 fn suppress_turnover(by: DataFrame, attribute: &str, k: u32) -> Result<DataFrame> {
-    let fail = internal("suppressing turnover");
-    let periods = by
-        .column(a::PERIOD)
-        .and_then(|c| c.str().cloned())
-        .map_err(fail)?;
-    let start = by
-        .column("headcount_start")
-        .and_then(|c| c.u32().cloned())
-        .map_err(internal("suppressing turnover"))?;
-    let end = by
-        .column("headcount_end")
-        .and_then(|c| c.u32().cloned())
-        .map_err(internal("suppressing turnover"))?;
-    let sizes: Vec<f64> = start
-        .iter()
-        .zip(end.iter())
+    let labels = strs(&by, a::PERIOD)?;
+    let sizes: Vec<f64> = u32s(&by, "headcount_start")?
+        .into_iter()
+        .zip(u32s(&by, "headcount_end")?)
         .map(|(s, e)| f64::from(s.unwrap_or(0) + e.unwrap_or(0)) / 2.0)
         .collect();
-    let labels: Vec<&str> = periods.iter().map(|p| p.unwrap_or_default()).collect();
     let mut hidden = vec![false; sizes.len()];
     let mut i = 0;
     while i < labels.len() {

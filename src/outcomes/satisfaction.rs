@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::statistics::{benjamini_hochberg, spearman};
+use crate::columns::{i32s, opt_strs, u32s};
 use crate::error::{internal, Result};
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{activity as a, person, survey};
@@ -35,6 +36,17 @@ fn score_expr(measure: Expr) -> Expr {
         .otherwise(col(survey::SCORE).mean())
 }
 
+/// Distinct respondents and their score, for a group of answers.
+fn score_aggs() -> [Expr; 2] {
+    [
+        col(survey::PERSON_ID)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("respondents"),
+        score_expr(col(survey::MEASURE).first()).alias(survey::SCORE),
+    ]
+}
+
 /// Person-level answers placed in periods and teams: `person_id, team, period_key, measure,
 /// score`. `keyed` already carries `period_key` (from answered_at).
 pub fn answers_with_team(keyed: LazyFrame, roster: LazyFrame) -> LazyFrame {
@@ -52,13 +64,7 @@ pub fn team_scores(answers: LazyFrame) -> LazyFrame {
     answers
         .filter(col("team").is_not_null())
         .group_by([col("team"), col(PERIOD_KEY), col(survey::MEASURE)])
-        .agg([
-            col(survey::PERSON_ID)
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("respondents"),
-            score_expr(col(survey::MEASURE).first()).alias(survey::SCORE),
-        ])
+        .agg(score_aggs())
         .sort(
             ["team", PERIOD_KEY, survey::MEASURE],
             SortMultipleOptions::default(),
@@ -68,15 +74,7 @@ pub fn team_scores(answers: LazyFrame) -> LazyFrame {
 /// `period_key, measure, rung, respondents, score`: answers by the respondent's rung in the
 /// survey's period (respondents outside the activity table are left out).
 pub fn rung_scores(answers: LazyFrame, activity: LazyFrame, rungs: &[String]) -> LazyFrame {
-    let order = DataFrame::new_infer_height(vec![
-        Column::new(
-            "__order".into(),
-            (0..rungs.len() as u32).collect::<Vec<_>>(),
-        ),
-        Column::new(a::RUNG.into(), rungs.to_vec()),
-    ])
-    .expect("columns of equal length")
-    .lazy();
+    let order = crate::metrics::ladder::rung_order(rungs);
     answers
         .join(
             activity.select([col(a::PERSON), col(PERIOD_KEY), col(a::RUNG)]),
@@ -85,13 +83,7 @@ pub fn rung_scores(answers: LazyFrame, activity: LazyFrame, rungs: &[String]) ->
             JoinArgs::new(JoinType::Inner),
         )
         .group_by([col(PERIOD_KEY), col(survey::MEASURE), col(a::RUNG)])
-        .agg([
-            col(survey::PERSON_ID)
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("respondents"),
-            score_expr(col(survey::MEASURE).first()).alias(survey::SCORE),
-        ])
+        .agg(score_aggs())
         .join(
             order,
             [col(a::RUNG)],
@@ -182,26 +174,11 @@ fn window_rates(
     window: u32,
     k: u32,
 ) -> Result<BTreeMap<String, [f64; 4]>> {
-    let fail = internal("relating engagement to outcomes");
-    let teams = engagement
-        .column("team")
-        .map_err(fail)?
-        .str()
-        .map_err(internal("relating engagement to outcomes"))?
-        .clone();
-    let keys = engagement
-        .column(PERIOD_KEY)
-        .map_err(internal("relating engagement to outcomes"))?
-        .i32()
-        .map_err(internal("relating engagement to outcomes"))?
-        .clone();
+    let teams = opt_strs(engagement, "team")?;
+    let keys = i32s(engagement, PERIOD_KEY)?;
     let count = |c: &str| -> Result<Vec<f64>> {
-        Ok(engagement
-            .column(c)
-            .map_err(internal("relating engagement to outcomes"))?
-            .u32()
-            .map_err(internal("relating engagement to outcomes"))?
-            .iter()
+        Ok(u32s(engagement, c)?
+            .into_iter()
             .map(|v| f64::from(v.unwrap_or(0)))
             .collect())
     };
@@ -215,7 +192,7 @@ fn window_rates(
     let first = period_key - window as i32 + 1;
     let mut sums: BTreeMap<String, [f64; 6]> = BTreeMap::new();
     for i in 0..engagement.height() {
-        let (Some(team), Some(key)) = (teams.get(i), keys.get(i)) else {
+        let (Some(team), Some(key)) = (teams[i].as_deref(), keys[i]) else {
             continue;
         };
         if key < first || key > period_key {

@@ -5,6 +5,7 @@
 
 use polars::prelude::*;
 
+use crate::columns::{i32s, strs, u32s};
 use crate::error::{internal, Result};
 use crate::metrics::breakdowns::COUNTS;
 use crate::normalize::PERIOD_KEY;
@@ -93,24 +94,9 @@ pub fn breakdown(
     k: u32,
     views_known: bool,
 ) -> Result<DataFrame> {
-    let fail = internal("suppressing a breakdown");
-    let keys: Vec<i32> = counts
-        .column(PERIOD_KEY)
-        .and_then(|c| c.i32().cloned())
-        .map_err(fail)?
-        .into_no_null_iter()
-        .collect();
-    let text = |name: &str| -> Result<Vec<String>> {
-        Ok(counts
-            .column(name)
-            .and_then(|c| c.str().cloned())
-            .map_err(internal("suppressing a breakdown"))?
-            .iter()
-            .map(|v| v.unwrap_or_default().to_string())
-            .collect())
-    };
-    let periods = text("period")?;
-    let groups = text("group")?;
+    let keys = i32s(counts, PERIOD_KEY)?;
+    let periods = strs(counts, "period")?;
+    let groups = strs(counts, "group")?;
     // Columns of the grid: the people counts (viewers only with view data), then the rungs.
     let names: Vec<&str> = COUNTS
         .iter()
@@ -118,16 +104,15 @@ pub fn breakdown(
         .filter(|c| views_known || *c != "viewers")
         .chain(rungs.iter().map(String::as_str))
         .collect();
-    let mut values: Vec<Vec<u64>> = vec![Vec::new(); names.len()];
-    for (i, name) in names.iter().enumerate() {
-        values[i] = counts
-            .column(name)
-            .and_then(|c| c.u32().cloned())
-            .map_err(internal("suppressing a breakdown"))?
-            .iter()
-            .map(|v| u64::from(v.unwrap_or(0)))
-            .collect();
-    }
+    let values: Vec<Vec<u64>> = names
+        .iter()
+        .map(|name| {
+            Ok(u32s(counts, name)?
+                .into_iter()
+                .map(|v| u64::from(v.unwrap_or(0)))
+                .collect())
+        })
+        .collect::<Result<_>>()?;
     let rung_cols: Vec<usize> = (names.len() - rungs.len()..names.len()).collect();
     let mut hidden = vec![vec![false; names.len()]; keys.len()];
     // Rows are sorted by period: suppress each period's block of groups on its own.

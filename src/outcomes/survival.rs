@@ -8,6 +8,7 @@
 use polars::prelude::*;
 
 use super::statistics::{kaplan_meier, log_rank};
+use crate::columns::{bools, opt_strs, u32s};
 use crate::config::PeriodKind;
 use crate::error::{internal, Result};
 use crate::normalize::periods::key_expr;
@@ -70,28 +71,12 @@ pub fn curves(
     rungs: &[String],
     min_group_size: u32,
 ) -> Result<(DataFrame, DataFrame)> {
-    let fail = internal("estimating retention curves");
-    let rung = observations
-        .column(a::RUNG)
-        .map_err(fail)?
-        .str()
-        .map_err(internal("estimating retention curves"))?
-        .clone();
-    let t = observations
-        .column("t")
-        .map_err(internal("estimating retention curves"))?
-        .u32()
-        .map_err(internal("estimating retention curves"))?
-        .clone();
-    let event = observations
-        .column("event")
-        .map_err(internal("estimating retention curves"))?
-        .bool()
-        .map_err(internal("estimating retention curves"))?
-        .clone();
+    let rung = opt_strs(observations, a::RUNG)?;
+    let t = u32s(observations, "t")?;
+    let event = bools(observations, "event")?;
     let mut groups: Vec<(String, Vec<(f64, bool)>)> =
         rungs.iter().map(|r| (r.clone(), Vec::new())).collect();
-    for ((r, t), e) in rung.iter().zip(t.iter()).zip(event.iter()) {
+    for ((r, t), e) in rung.into_iter().zip(t).zip(event) {
         if let (Some(r), Some(t), Some(e)) = (r, t, e) {
             if let Some(g) = groups.iter_mut().find(|g| g.0 == r) {
                 g.1.push((f64::from(t), e));

@@ -124,15 +124,7 @@ pub fn attrition_by_rung(
         key_expr(kind, col(person::EXIT_DATE)).alias("__exit_key"),
     ]);
     let h = horizon as i32;
-    let order = DataFrame::new_infer_height(vec![
-        Column::new(
-            "__order".into(),
-            (0..rungs.len() as u32).collect::<Vec<_>>(),
-        ),
-        Column::new(a::RUNG.into(), rungs.to_vec()),
-    ])
-    .expect("columns of equal length")
-    .lazy();
+    let order = crate::metrics::ladder::rung_order(rungs);
     let counted = activity
         .select([col(a::PERSON), col(PERIOD_KEY), col(a::RUNG)])
         .join(

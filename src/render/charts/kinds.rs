@@ -2,7 +2,7 @@
 //! shapes), bars (stacked, also below zero), heatmaps (with suppressed cells) and scatters.
 //! Each returns a [`Chart`] that knows how many data marks it drew.
 
-use super::svg::{legend, n, ticks, Plot, Svg, BLUES, GRID, HEIGHT, INK, MUTED, WIDTH};
+use super::svg::{legend, n, ticks, Plot, Svg, BLUES, HEIGHT, INK, MUTED, WIDTH};
 
 /// One finished chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,46 +83,13 @@ pub fn lines(
             let left = plot.left;
             Box::new(move |i| left + band * (i + 0.5))
         }
-        XAxis::Numeric { min, max, label } => {
-            let span = (max - min).max(1e-12);
-            let (left, width) = (plot.left, plot.width());
-            for tick in ticks(*min, *max, 6) {
-                if tick > *max + 1e-9 {
-                    continue;
-                }
-                let xx = left + (tick - min) / span * width;
-                svg.line(xx, plot.top, xx, plot.bottom, GRID, 1.0, false);
-                svg.text(
-                    xx,
-                    plot.bottom + 18.0,
-                    &label(tick),
-                    11.0,
-                    "middle",
-                    MUTED,
-                    false,
-                );
-            }
-            svg.line(
-                plot.left,
-                plot.bottom,
-                plot.right,
-                plot.bottom,
-                MUTED,
-                1.0,
-                false,
-            );
-            svg.text(
-                (plot.left + plot.right) / 2.0,
-                plot.bottom + 40.0,
-                x_title,
-                12.0,
-                "middle",
-                MUTED,
-                false,
-            );
-            let min = *min;
-            Box::new(move |v| left + (v - min) / span * width)
-        }
+        XAxis::Numeric { min, max, label } => Box::new(plot.x_numeric(
+            &mut svg,
+            (*min, *max),
+            &ticks(*min, *max, 6),
+            label.as_ref(),
+            x_title,
+        )),
     };
     let mut marks = 0;
     for l in series {
@@ -414,39 +381,8 @@ pub fn scatter(
     let (plot, t) = plot_for(y, 0.0);
     plot.y_axis(&mut svg, &t, y.label, &y.title);
     let xt = ticks(x.min, x.max.max(x.min + 1e-9), 6);
-    let (x_min, x_max) = (*xt.first().unwrap_or(&x.min), *xt.last().unwrap_or(&x.max));
-    let x_of = |v: f64| plot.left + (v - x_min) / (x_max - x_min).max(1e-12) * plot.width();
-    for tick in &xt {
-        let xx = x_of(*tick);
-        svg.line(xx, plot.top, xx, plot.bottom, GRID, 1.0, false);
-        svg.text(
-            xx,
-            plot.bottom + 18.0,
-            &(x.label)(*tick),
-            11.0,
-            "middle",
-            MUTED,
-            false,
-        );
-    }
-    svg.line(
-        plot.left,
-        plot.bottom,
-        plot.right,
-        plot.bottom,
-        MUTED,
-        1.0,
-        false,
-    );
-    svg.text(
-        (plot.left + plot.right) / 2.0,
-        plot.bottom + 40.0,
-        &x.title,
-        12.0,
-        "middle",
-        MUTED,
-        false,
-    );
+    let domain = (*xt.first().unwrap_or(&x.min), *xt.last().unwrap_or(&x.max));
+    let x_of = plot.x_numeric(&mut svg, domain, &xt, x.label, &x.title);
     for (px, py) in points {
         svg.mark_point(
             x_of(*px),

@@ -319,6 +319,41 @@ impl Plot {
                 svg.text(x, self.bottom + 18.0, l, 11.0, "middle", MUTED, false);
             }
         }
+        self.x_baseline(svg, title);
+    }
+
+    /// A numeric horizontal axis over `lo..=hi`: grid lines and labels at the `ticks` inside
+    /// it, and the axis title. Returns where a value sits.
+    pub fn x_numeric(
+        &self,
+        svg: &mut Svg,
+        (lo, hi): (f64, f64),
+        ticks: &[f64],
+        label: &dyn Fn(f64) -> String,
+        title: &str,
+    ) -> impl Fn(f64) -> f64 + use<> {
+        let (left, width) = (self.left, self.width());
+        let span = (hi - lo).max(1e-12);
+        let x_of = move |v: f64| left + (v - lo) / span * width;
+        for tick in ticks.iter().filter(|t| **t <= hi + 1e-9) {
+            let xx = x_of(*tick);
+            svg.line(xx, self.top, xx, self.bottom, GRID, 1.0, false);
+            svg.text(
+                xx,
+                self.bottom + 18.0,
+                &label(*tick),
+                11.0,
+                "middle",
+                MUTED,
+                false,
+            );
+        }
+        self.x_baseline(svg, title);
+        x_of
+    }
+
+    /// The line under the plot and the horizontal axis title.
+    fn x_baseline(&self, svg: &mut Svg, title: &str) {
         svg.line(
             self.left,
             self.bottom,
