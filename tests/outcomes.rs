@@ -367,3 +367,35 @@ fn survey_scores_must_fit_their_scale() {
         .failure()
         .stderr(predicates::str::contains("only 5 (1–5) and 10 (1–10)"));
 }
+
+// A team KPI that is not a number (here NaN) or names no period stops the run with the file,
+// the line, the column as the user wrote it, and the fix.
+#[test]
+fn team_kpi_values_and_periods_must_be_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let tiny = root().join("tests/fixtures/tiny");
+    let text = std::fs::read_to_string(tiny.join("pipeline.toml"))
+        .unwrap()
+        .replace("events.csv", &tiny.join("events.csv").display().to_string())
+        .replace("people.csv", &tiny.join("people.csv").display().to_string())
+        + "\n[[outcome]]\nname = \"customer_score\"\npath = \"kpi.csv\"\n";
+    std::fs::write(dir.path().join("p.toml"), text).unwrap();
+    let run = |kpi: &str| {
+        std::fs::write(dir.path().join("kpi.csv"), kpi).unwrap();
+        engage()
+            .arg("run")
+            .arg(dir.path().join("p.toml"))
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .assert()
+            .failure()
+            .code(1)
+    };
+    run("team,period,value\nS1,2025-02,0.8\nS1,2025-01,NaN\n").stderr(
+        predicates::str::contains("kpi.csv:3: unreadable value in column `value`")
+            .and(predicates::str::contains("decimal point")),
+    );
+    run("team,period,value\nS1,next month,1\n").stderr(predicates::str::contains(
+        "kpi.csv, line 2: period \"next month\" is neither a period nor a date in 1900-2199",
+    ));
+}

@@ -270,7 +270,8 @@ pub fn reject_if_any(
         .collect();
     Err(Error::BadValues(Box::new(BadValues {
         path: path.to_path_buf(),
-        column: column.to_string(),
+        // The raw copy of a column is named after it: the user knows the column, not the copy.
+        column: column.trim_start_matches("__raw_").to_string(),
         problem: problem.to_string(),
         examples,
         count: hits.height() as u64,
