@@ -278,7 +278,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         })
         .collect();
     let (events, usage, account_tables) = match &plan.store {
-        None => (events, usage, account_tables),
+        None => (events.lazy(), usage, account_tables),
         Some(dir) => {
             let store = Store::open(dir)?;
             let added = store.add_events(&events)?;
@@ -346,11 +346,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                     .lt(lit(c)),
                 None => lit(true),
             };
-            let stored = store
-                .scan_events(last_month)?
-                .filter(before_cutoff)
-                .collect()
-                .map_err(internal("reading the store"))?;
+            // Not read here: each query over the events reads the partitions it needs, a batch at a
+            // time, so memory does not grow with the store.
+            let stored = store.scan_events(last_month)?.filter(before_cutoff);
             let usage_all = match (usage_all, opts.as_of) {
                 (Some(u), Some(d)) => Some(
                     u.lazy()
@@ -363,7 +361,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             (stored, usage_all, vec![accounts_all])
         }
     };
-    let n_events = events.height() as u64;
+    // A sum rather than `len()`: polars 0.55 cannot add up `len()` over a union of partitions.
+    let n_events = normalize::collect_streaming(events.clone().select([col(event::OCCURRED_AT)
+        .is_not_null()
+        .cast(DataType::UInt64)
+        .sum()
+        .alias("n")]))
+    .map_err(internal("counting events"))?
+    .column("n")
+    .ok()
+    .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+    .unwrap_or(0);
     let prefixed: Vec<String> = plan
         .sources
         .iter()
@@ -392,16 +400,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         })
         .transpose()?;
     // Several metric families read the events: the local day and period are placed once.
-    let events = normalize::with_periods(events.lazy(), plan.period, plan.timezone)
-        .collect()
-        .map_err(internal("placing events in periods"))?;
+    let events = normalize::with_periods(events, plan.period, plan.timezone);
     // Who was seen when: event actors and usage-report people, for the calendar and for an
-    // observed population.
-    let mut seen = vec![events.clone().lazy().select([
-        col(crate::schema::event::SOURCE),
-        col(crate::schema::event::ACTOR),
-        col(PERIOD_KEY),
-    ])];
+    // observed population. Distinct, so a row per person and period rather than per event.
+    let mut seen = vec![normalize::collect_streaming(
+        events
+            .clone()
+            .group_by([
+                col(crate::schema::event::SOURCE),
+                col(crate::schema::event::ACTOR),
+                col(PERIOD_KEY),
+            ])
+            .agg([len().alias("__events")])
+            .drop(cols(["__events"])),
+    )
+    .map_err(internal("placing events in periods"))?
+    .lazy()];
     if let Some(u) = &usage {
         seen.push(u.clone().lazy().select([
             col(usage::SOURCE).alias(crate::schema::event::SOURCE),
@@ -428,7 +442,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .map_err(internal("building the calendar"))?
         .lazy();
     let (population, basis) =
-        population::of(people.as_ref().map(|p| &p.0), users, seen, calendar.clone())?;
+        population::of(people.as_ref().map(|p| &p.0), users, seen.clone(), calendar.clone())?;
+    // A row per person and period, small next to the events; held so that the event queries
+    // below join a table rather than re-derive it (the streaming engine cannot run every join
+    // it is derived with).
+    let population = population
+        .collect()
+        .map_err(internal("deciding who is in headcount"))?
+        .lazy();
     let basis = match basis {
         population::Basis::Roster => model::Population::Roster,
         population::Basis::UserList => model::Population::UserList,
@@ -451,21 +472,18 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     progress.step("computing the activity table and the ladder");
     let usage = usage.map(|u| u.lazy());
     // Each person's first active period anywhere in the data, for lifecycle and cohorts.
-    let mut first_seen = vec![lifecycle::first_activity(events.clone().lazy())];
-    if let Some(u) = &usage {
-        first_seen.push(lifecycle::first_activity(u.clone().select([
-            col(a::PERSON).alias(crate::schema::event::ACTOR),
-            col(PERIOD_KEY),
-        ])));
-    }
-    let first = concat(first_seen, UnionArgs::default())
-        .map_err(internal("finding first activity"))?
-        .group_by([col(a::PERSON)])
-        .agg([col(lifecycle::FIRST).min()])
+    // `seen` holds event actors and usage-report people alike.
+    let first = lifecycle::first_activity(seen.clone())
         .collect()
         .map_err(internal("finding first activity"))?;
+    // Its three group-bys run one at a time, each holding only its own state.
+    let [event_counts, days, partners] = activity::event_aggregates(events.clone()).map(|part| {
+        normalize::collect_streaming(part)
+            .map(DataFrame::lazy)
+            .map_err(internal("building the activity table"))
+    });
     let activity = ladder::assign(
-        activity::activity_table(events.clone().lazy(), population, usage.clone()),
+        activity::from_aggregates(population, [event_counts?, days?, partners?], usage.clone()),
         &compiled,
     )
     .collect()
@@ -473,13 +491,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let views_known = has_views(&events, usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
-    let posts = conversations::posts(events.clone().lazy(), plan.windows, views_known)
-        .collect()
-        .map_err(internal("following posts"))?;
+    let posts = normalize::collect_streaming(conversations::posts(
+        events.clone(),
+        plan.windows,
+        views_known,
+    ))
+    .map_err(internal("following posts"))?;
     let matrix = match &roster {
         Some(r) => Some(
-            network::department_matrix(events.clone().lazy(), r.clone())
-                .collect()
+            normalize::collect_streaming(network::department_matrix(events.clone(), r.clone()))
                 .map_err(internal("counting interactions between departments"))?,
         ),
         None => None,
@@ -490,12 +510,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .map_err(internal("measuring inequality"))?,
         conversations: conversations::period_conversations(
             posts.clone().lazy(),
-            events.clone().lazy(),
+            events.clone(),
         ),
         movement: ladder::movement(activity.clone().lazy(), &compiled.names),
         leader_reach: match (&roster, views_known && roster_knows(&people, person::ROLE)?) {
             (Some(r), true) => Some(network::leader_reach(
-                events.clone().lazy(),
+                events.clone(),
                 r.clone(),
                 activity.clone().lazy(),
             )),
@@ -505,9 +525,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .as_ref()
             .map(|m| network::cross_department(m.clone().lazy())),
     };
-    let period_metrics = summary::period_metrics(calendar.clone(), families)
-        .collect()
-        .map_err(internal("computing period metrics"))?;
+    let period_metrics =
+        normalize::collect_streaming(summary::period_metrics(calendar.clone(), families))
+            .map_err(internal("computing period metrics"))?;
     let rung_table =
         ladder::rung_shares(activity.clone().lazy(), calendar.clone(), &compiled.names)
             .collect()
@@ -540,7 +560,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             },
         )
     };
-    let spaces_table = with_label(conversations::spaces(events.clone().lazy(), views_known))
+    // Like the activity table: one group-by at a time.
+    let space_parts = conversations::space_aggregates(events.clone()).map(|part| {
+        normalize::collect_streaming(part)
+            .map(DataFrame::lazy)
+            .map_err(internal("measuring spaces"))
+    });
+    let [totals, active, contributors, viewers] = space_parts;
+    let spaces_table = with_label(conversations::spaces_from(
+        [totals?, active?, contributors?, viewers?],
+        views_known,
+    ))
         .select(
             [
                 event::SOURCE,
@@ -553,7 +583,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 "reach",
             ]
             .map(col),
-        )
+        );
+    let spaces_table = spaces_table
         .collect()
         .map_err(internal("measuring spaces"))?;
     let post_reach = with_label(posts.lazy())
@@ -662,27 +693,20 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .chain(std::iter::once(&plan.ambassadors.rung))
         .cloned()
         .collect();
-    let ambassador_table = if window.len() == plan.ambassadors.periods as usize {
-        ambassadors::candidates(
-            activity.clone().lazy(),
-            events.clone().lazy(),
-            &window,
-            &eligible,
-            plan.ambassadors.min_partners,
-        )
-        .collect()
-        .map_err(internal("finding ambassador candidates"))?
+    // Too few periods for the window: an empty table of the same columns.
+    let (window, min_partners) = if window.len() == plan.ambassadors.periods as usize {
+        (window, plan.ambassadors.min_partners)
     } else {
-        ambassadors::candidates(
-            activity.clone().lazy(),
-            events.clone().lazy(),
-            &[],
-            &eligible,
-            u32::MAX,
-        )
-        .collect()
-        .map_err(internal("finding ambassador candidates"))?
+        (Vec::new(), u32::MAX)
     };
+    let ambassador_table = normalize::collect_streaming(ambassadors::candidates(
+        activity.clone().lazy(),
+        events.clone(),
+        &window,
+        &eligible,
+        min_partners,
+    ))
+    .map_err(internal("finding ambassador candidates"))?;
     timings.insert("metrics", t.elapsed().as_millis());
     progress.done(activity.height() as u64, t);
     log.info(
@@ -1237,15 +1261,16 @@ fn roster_knows(roster: &Option<(DataFrame, InputFile)>, column: &str) -> Result
 
 /// Whether any source gives views (view events, or view counts in a usage report): without
 /// them reach cannot be measured, and the reach figures are empty rather than zero.
-fn has_views(events: &DataFrame, usage: Option<&LazyFrame>) -> Result<bool> {
+fn has_views(events: &LazyFrame, usage: Option<&LazyFrame>) -> Result<bool> {
     let fail = internal("looking for view data");
-    let viewed = events
-        .clone()
-        .lazy()
-        .filter(col(event::ACTION).eq(lit(crate::schema::Action::View.as_str())))
-        .limit(1)
-        .collect()
-        .map_err(fail)?
+    let viewed = normalize::collect_streaming(
+        events
+            .clone()
+            .filter(col(event::ACTION).eq(lit(crate::schema::Action::View.as_str())))
+            .select([col(event::ACTION)])
+            .limit(1),
+    )
+    .map_err(fail)?
         .height()
         > 0;
     if viewed {

@@ -30,6 +30,7 @@
 
 use polars::prelude::*;
 
+use super::count_distinct;
 use crate::normalize::{DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
@@ -45,7 +46,14 @@ pub fn activity_table(
     population: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    let mut aggs: Vec<Expr> = Action::ALL
+    from_aggregates(population, event_aggregates(events), usage)
+}
+
+/// The three GROUP BYs of the query above (`counts`, the distinct days, `partners`), each its
+/// own query: a run over a large store computes them one after another, so that only one
+/// group-by's state is in memory at a time, and hands them to [`from_aggregates`].
+pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
+    let aggs: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| {
             col(event::ACTION)
@@ -55,17 +63,12 @@ pub fn activity_table(
                 .alias(act.count_column())
         })
         .collect();
-    aggs.push(
-        col(DAY)
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias(a::ACTIVE_DAYS),
-    );
-    let counts = events
+    let actors = events.clone().filter(col(event::ACTOR).is_not_null());
+    let counts = actors
         .clone()
-        .filter(col(event::ACTOR).is_not_null())
         .group_by([col(event::ACTOR), col(PERIOD_KEY)])
         .agg(aggs);
+    let days = count_distinct(actors, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
 
     let ties = events.filter(
         (col(event::ACTION).eq(lit(Action::Reply.as_str())))
@@ -84,14 +87,23 @@ pub fn activity_table(
         col(PERIOD_KEY),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let partners = concat([outgoing, incoming], UnionArgs::default())
-        .expect("two frames of the same schema")
-        .group_by([col(a::PERSON), col(PERIOD_KEY)])
-        .agg([col("__partner")
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias(a::DISTINCT_PARTNERS)]);
+    let partners = count_distinct(
+        concat([outgoing, incoming], UnionArgs::default())
+            .expect("two frames of the same schema"),
+        &[a::PERSON, PERIOD_KEY],
+        "__partner",
+        a::DISTINCT_PARTNERS,
+    );
 
+    [counts, days, partners]
+}
+
+/// The activity table from the population, the [`event_aggregates`] and usage counts.
+pub fn from_aggregates(
+    population: LazyFrame,
+    [counts, days, partners]: [LazyFrame; 3],
+    usage: Option<LazyFrame>,
+) -> LazyFrame {
     let zero_filled: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| act.count_column())
@@ -108,6 +120,12 @@ pub fn activity_table(
     let joined = population
         .join(
             counts,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(event::ACTOR), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            days,
             [col(a::PERSON), col(PERIOD_KEY)],
             [col(event::ACTOR), col(PERIOD_KEY)],
             JoinArgs::new(JoinType::Left),

@@ -17,6 +17,7 @@
 
 use polars::prelude::*;
 
+use super::count_distinct;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{activity as a, event, Action};
 
@@ -69,24 +70,17 @@ pub fn candidates(
         col(event::TARGET_ACTOR).alias(a::PERSON),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let responders = incoming
-        .clone()
-        .group_by([col(a::PERSON)])
-        .agg([col("__partner")
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias("responders")]);
+    let responders = count_distinct(incoming.clone(), &[a::PERSON], "__partner", "responders");
     let outgoing = ties.select([
         col(event::ACTOR).alias(a::PERSON),
         col(event::TARGET_ACTOR).alias("__partner"),
     ]);
-    let partners = concat([incoming, outgoing], UnionArgs::default())
-        .expect("two frames of the same schema")
-        .group_by([col(a::PERSON)])
-        .agg([col("__partner")
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias(a::DISTINCT_PARTNERS)]);
+    let partners = count_distinct(
+        concat([incoming, outgoing], UnionArgs::default()).expect("two frames of the same schema"),
+        &[a::PERSON],
+        "__partner",
+        a::DISTINCT_PARTNERS,
+    );
     steady
         .join(
             responders,

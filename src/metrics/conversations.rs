@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::ratio;
+use super::{count_distinct, ratio};
 use crate::config::Windows;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{event, Action};
@@ -96,18 +96,20 @@ pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFram
             col(event::ACTOR).alias("__viewer"),
             col(event::OCCURRED_AT).alias("__viewed_at"),
         ]);
-    let reach = keyed()
-        .join(views, key(), key(), JoinArgs::new(JoinType::Inner))
-        .filter(
-            other_than_author("__viewer")
-                .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
-                .and(micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window)),
-        )
-        .group_by(key())
-        .agg([col("__viewer")
-            .n_unique()
-            .cast(DataType::UInt32)
-            .alias("viewers")]);
+    let reach = count_distinct(
+        keyed()
+            .join(views, key(), key(), JoinArgs::new(JoinType::Inner))
+            .filter(
+                other_than_author("__viewer")
+                    .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
+                    .and(
+                        micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window),
+                    ),
+            ),
+        &[event::SOURCE, "post"],
+        "__viewer",
+        "viewers",
+    );
     let viewers = if views_known {
         col("viewers").fill_null(lit(0u32))
     } else {
@@ -197,34 +199,65 @@ pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
 /// period with events: distinct actors, distinct posters or repliers, the two totals, and
 /// distinct viewers (null without view data). Events without a space are left out.
 pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
-    let actor_if = |cond: Expr| col(event::ACTOR).filter(cond).drop_nulls().n_unique();
-    let reach = if views_known {
-        col("reach")
-    } else {
-        lit(NULL).cast(DataType::UInt32).alias("reach")
+    spaces_from(space_aggregates(events), views_known)
+}
+
+const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
+
+/// The four GROUP BYs behind [`spaces`] (totals, then distinct actors, contributors and
+/// viewers), each its own query so that a run over a large store can compute them one at a
+/// time and hand them to [`spaces_from`].
+pub fn space_aggregates(events: LazyFrame) -> [LazyFrame; 4] {
+    const KEY: [&str; 3] = SPACE_KEY;
+    let in_spaces = events.filter(col(event::SPACE).is_not_null());
+    let actors_if = |cond: Expr, alias: &str| {
+        count_distinct(in_spaces.clone().filter(cond), &KEY, event::ACTOR, alias)
     };
-    events
-        .filter(col(event::SPACE).is_not_null())
-        .group_by([col(event::SOURCE), col(event::SPACE), col(PERIOD_KEY)])
+    let totals = in_spaces
+        .clone()
+        .group_by(KEY.map(col))
         .agg([
-            col(event::ACTOR)
-                .drop_nulls()
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("active"),
-            actor_if(is(Action::Post).or(is(Action::Reply)))
-                .cast(DataType::UInt32)
-                .alias("contributors"),
             is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
             is(Action::Reply)
                 .sum()
                 .cast(DataType::UInt32)
                 .alias("replies"),
-            actor_if(is(Action::View))
-                .cast(DataType::UInt32)
-                .alias("reach"),
+        ]);
+    [
+        totals,
+        actors_if(lit(true), "active"),
+        actors_if(is(Action::Post).or(is(Action::Reply)), "contributors"),
+        actors_if(is(Action::View), "reach"),
+    ]
+}
+
+/// The per-space table from the [`space_aggregates`].
+pub fn spaces_from(
+    [totals, active, contributors, viewers]: [LazyFrame; 4],
+    views_known: bool,
+) -> LazyFrame {
+    const KEY: [&str; 3] = SPACE_KEY;
+    let reach = if views_known {
+        col("reach").fill_null(lit(0u32))
+    } else {
+        lit(NULL).cast(DataType::UInt32).alias("reach")
+    };
+    let join = |frame: LazyFrame, other: LazyFrame| {
+        frame.join(
+            other,
+            KEY.map(col),
+            KEY.map(col),
+            JoinArgs::new(JoinType::Left),
+        )
+    };
+    let totals = join(totals, active);
+    let totals = join(totals, contributors);
+    join(totals, viewers)
+        .with_columns([
+            col("active").fill_null(lit(0u32)),
+            col("contributors").fill_null(lit(0u32)),
+            reach,
         ])
-        .with_column(reach)
         .sort(
             [PERIOD_KEY, event::SOURCE, event::SPACE],
             SortMultipleOptions::default(),

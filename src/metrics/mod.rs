@@ -25,6 +25,28 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
 }
 
 /// A Float64 column of nulls, for a metric the sources cannot support.
+/// `keys…, alias`: `COUNT(DISTINCT value)` per group of `keys`, nulls not counted, written as
+/// two group-bys (the distinct pairs, then a count per group). polars' streaming engine has no
+/// distinct-count aggregate and would hold every row of the input to run one; this way it
+/// holds only the distinct pairs, which is what lets the event queries run on stores larger
+/// than memory. Groups without any value are absent: callers join and fill zeros.
+pub(crate) fn count_distinct(
+    frame: LazyFrame,
+    keys: &[&str],
+    value: &str,
+    alias: &str,
+) -> LazyFrame {
+    let key = || keys.iter().map(|k| col(*k)).collect::<Vec<_>>();
+    let mut pair = key();
+    pair.push(col(value));
+    frame
+        .filter(col(value).is_not_null())
+        .group_by(pair)
+        .agg([len().alias("__pairs")])
+        .group_by(key())
+        .agg([len().cast(DataType::UInt32).alias(alias)])
+}
+
 pub(crate) fn unknown() -> Expr {
     lit(NULL).cast(DataType::Float64)
 }

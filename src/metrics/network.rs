@@ -19,7 +19,7 @@
 
 use polars::prelude::*;
 
-use super::ratio;
+use super::{count_distinct, ratio};
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{activity as a, event, person, Action};
 
@@ -40,7 +40,7 @@ pub fn department_matrix(events: LazyFrame, people: LazyFrame) -> LazyFrame {
     let dept = people
         .select([col(person::PERSON_ID), col(person::DEPARTMENT)])
         .filter(col(person::DEPARTMENT).is_not_null());
-    interactions(events)
+    let pairs = interactions(events)
         .join(
             dept.clone().select([
                 col(person::PERSON_ID),
@@ -59,18 +59,23 @@ pub fn department_matrix(events: LazyFrame, people: LazyFrame) -> LazyFrame {
             [col(person::PERSON_ID)],
             JoinArgs::new(JoinType::Inner),
         )
-        .group_by([
+        .select([
             col(PERIOD_KEY),
             col("from_department"),
             col("to_department"),
-        ])
-        .agg([
-            len().cast(DataType::UInt32).alias("interactions"),
-            col(event::ACTOR)
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("people"),
-        ])
+            col(event::ACTOR),
+        ]);
+    const KEY: [&str; 3] = [PERIOD_KEY, "from_department", "to_department"];
+    pairs
+        .clone()
+        .group_by(KEY.map(col))
+        .agg([len().cast(DataType::UInt32).alias("interactions")])
+        .join(
+            count_distinct(pairs, &KEY, event::ACTOR, "people"),
+            KEY.map(col),
+            KEY.map(col),
+            JoinArgs::new(JoinType::Left),
+        )
         .sort(
             [PERIOD_KEY, "from_department", "to_department"],
             SortMultipleOptions::default(),
@@ -118,9 +123,9 @@ pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -
             [col(person::PERSON_ID)],
             JoinArgs::new(JoinType::Semi),
         )
-        .select([col(event::ACTOR).alias(a::PERSON), col(PERIOD_KEY)])
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias("__reached"));
+        .group_by([col(event::ACTOR).alias(a::PERSON), col(PERIOD_KEY)])
+        // Any non-null value marks a person reached.
+        .agg([len().alias("__reached")]);
     activity
         .select([col(a::PERSON), col(PERIOD_KEY)])
         .join(

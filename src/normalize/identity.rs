@@ -114,23 +114,26 @@ pub fn mapping(
 }
 
 /// `source, account` for every account seen as an actor or a target.
-pub fn accounts_seen(events: &DataFrame) -> Result<LazyFrame> {
+pub fn accounts_seen(events: &LazyFrame) -> Result<LazyFrame> {
     // Each side is made distinct first: two small sets to combine instead of one the size of
     // twice the events.
+    // A group-by rather than `unique`, which polars' streaming engine runs in memory.
     let side = |column: &str| {
         events
             .clone()
-            .lazy()
-            .select([col(event::SOURCE).alias(SOURCE), col(column).alias(ACCOUNT)])
-            .unique(None, UniqueKeepStrategy::Any)
+            .filter(col(column).is_not_null())
+            .group_by([col(event::SOURCE).alias(SOURCE), col(column).alias(ACCOUNT)])
+            .agg([len().alias("__events")])
     };
     Ok(concat(
         [side(event::ACTOR), side(event::TARGET_ACTOR)],
         UnionArgs::default(),
     )
     .map_err(fail("listing accounts"))?
-    .filter(col(ACCOUNT).is_not_null())
-    .unique_stable(None, UniqueKeepStrategy::First))
+    .group_by([col(SOURCE), col(ACCOUNT)])
+    .agg([len().alias("__sides")])
+    .sort([SOURCE, ACCOUNT], SortMultipleOptions::default())
+    .select([col(SOURCE), col(ACCOUNT)]))
 }
 
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
@@ -166,6 +169,11 @@ pub fn apply_to(
         .collect()
         .unwrap_or_else(|_| mapping.clone());
     let mut out = frame;
+    if changes.height() == 0 && prefixed.is_empty() {
+        // Nothing to rename: no per-event work at all (polars evaluates both branches of a
+        // `when`, so even an unused prefix would be built for every event).
+        return out;
+    }
     for &column in columns {
         if changes.height() == 0 {
             out =
@@ -227,15 +235,13 @@ pub fn no_mapping() -> DataFrame {
 
 /// `source, person, events`: actors that resolved to nobody on the roster, with how many
 /// events they have, most first.
-pub fn unresolved(events: &DataFrame, roster: &DataFrame) -> Result<DataFrame> {
+pub fn unresolved(events: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
     let ids = roster
         .column(person::PERSON_ID)
         .map_err(fail("reading the roster"))?
         .as_materialized_series()
         .clone();
-    events
-        .clone()
-        .lazy()
+    let listed = events
         .filter(
             col(event::ACTOR).is_not_null().and(
                 col(event::ACTOR)
@@ -244,7 +250,10 @@ pub fn unresolved(events: &DataFrame, roster: &DataFrame) -> Result<DataFrame> {
             ),
         )
         .group_by([col(event::SOURCE), col(event::ACTOR)])
-        .agg([len().cast(DataType::UInt64).alias("events")])
+        .agg([len().cast(DataType::UInt64).alias("events")]);
+    super::collect_streaming(listed)
+        .map_err(fail("listing unresolved accounts"))?
+        .lazy()
         .sort(
             ["events", event::SOURCE, event::ACTOR],
             SortMultipleOptions::default()
@@ -263,7 +272,7 @@ pub fn unresolved(events: &DataFrame, roster: &DataFrame) -> Result<DataFrame> {
 /// What identity resolution works from.
 pub struct Inputs<'a> {
     /// Canonical events, actors and targets as the sources name them.
-    pub events: DataFrame,
+    pub events: LazyFrame,
     /// Usage counts (`source, account, ...`), if any source gave them.
     pub usage: Option<DataFrame>,
     /// Every source's accounts (`source, account, email, joined, deleted`).
@@ -276,7 +285,8 @@ pub struct Inputs<'a> {
 
 /// Everything with accounts replaced by people.
 pub struct Resolved {
-    pub events: DataFrame,
+    /// The events query with accounts replaced by people; nothing is read until it runs.
+    pub events: LazyFrame,
     /// Usage counts with `person` in place of `account`.
     pub usage: Option<DataFrame>,
     /// The sources' user lists: `source, person, joined, deleted`.
@@ -291,16 +301,16 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
     let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
     let map = match inputs.roster {
         Some(roster) => {
-            let mut seen = vec![accounts_seen(&inputs.events)?];
+            let mut seen = vec![super::collect_streaming(accounts_seen(&inputs.events)?)
+                .map_err(fail("listing accounts"))?
+                .lazy()];
             seen.extend(inputs.usage.as_ref().map(usage_accounts));
             let seen = concat(seen, UnionArgs::default()).map_err(fail("listing accounts"))?;
             mapping(seen, &inputs.accounts, roster, inputs.identity_map)?
         }
         None => inputs.identity_map.cloned().unwrap_or_else(no_mapping),
     };
-    let events = apply(inputs.events.lazy(), &map, inputs.prefixed)
-        .collect()
-        .map_err(fail("resolving identities"))?;
+    let events = apply(inputs.events, &map, inputs.prefixed);
     let usage = inputs
         .usage
         .map(|u| {
@@ -323,7 +333,6 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         Some(roster) => {
             let mut actors = vec![events
                 .clone()
-                .lazy()
                 .select([col(event::SOURCE), col(event::ACTOR)])];
             if let Some(u) = &usage {
                 actors.push(u.clone().lazy().select([
@@ -331,10 +340,9 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
                     col(PERSON_COL).alias(event::ACTOR),
                 ]));
             }
-            let actors = concat(actors, UnionArgs::default())
-                .and_then(|l| l.collect())
-                .map_err(fail("listing unresolved accounts"))?;
-            Some(unresolved(&actors, roster)?)
+            let actors =
+                concat(actors, UnionArgs::default()).map_err(fail("listing unresolved accounts"))?;
+            Some(unresolved(actors, roster)?)
         }
         None => None,
     };

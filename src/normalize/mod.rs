@@ -131,6 +131,19 @@ pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> L
         .with_column(periods::key_expr(kind, col(DAY)).alias(PERIOD_KEY))
 }
 
+/// Runs a query over events on polars' streaming engine: events are read from the store in
+/// batches and only the query's state (its groups, a join's smaller side) is held, so memory
+/// follows people and posts rather than events.
+pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    let t = std::time::Instant::now();
+    let name = frame.clone().describe_plan().unwrap_or_default().chars().take(60).collect::<String>().replace('\n', " ");
+    let r = frame
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single());
+    if std::env::var("ENGAGE_TIME").is_ok() { let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default(); let hwm = st.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("").to_string(); eprintln!("TIME {:>6} ms {} {}", t.elapsed().as_millis(), hwm, name); let _ = std::fs::write("/proc/self/clear_refs", "5"); }
+    r
+}
+
 /// The first and last period keys with events, or `None` when there are no events.
 pub fn period_span(events: LazyFrame) -> Result<Option<(i32, i32)>> {
     let span = events

@@ -131,25 +131,46 @@ pub fn range(kind: PeriodKind, first: i32, last: i32) -> Vec<Period> {
     (first..=last).map(|k| period_of_key(kind, k)).collect()
 }
 
-/// The period key of a local `Date` expression, matching [`key_of_date`].
+/// The period key of a local `Date` expression, matching [`key_of_date`]. Months and quarters
+/// come from the day number by integer arithmetic (the proleptic Gregorian calendar in 400-year
+/// eras, as in H. Hinnant's `civil_from_days`), which polars runs on whole columns, instead
+/// of converting every event's day into a calendar date.
 pub fn key_expr(kind: PeriodKind, day: Expr) -> Expr {
+    let days = || day.clone().cast(DataType::Int32);
+    let month_key = || {
+        // Days counted from 0000-03-01, so a leap day ends its year.
+        let z = days() + lit(719_468);
+        let era = z.clone().floor_div(lit(146_097));
+        let doe = z - era.clone() * lit(146_097);
+        let yoe = (doe.clone() - doe.clone().floor_div(lit(1_460))
+            + doe.clone().floor_div(lit(36_524))
+            - doe.clone().floor_div(lit(146_096)))
+        .floor_div(lit(365));
+        let doy = doe
+            - (yoe.clone() * lit(365) + yoe.clone().floor_div(lit(4))
+                - yoe.clone().floor_div(lit(100)));
+        // Months from March (0) to February (11); January and February belong to the next
+        // calendar year, which `+ 2` carries into the key: key = year * 12 + month - 1.
+        let mp = (doy * lit(5) + lit(2)).floor_div(lit(153));
+        (yoe + era * lit(400)) * lit(12) + mp + lit(2)
+    };
     match kind {
-        PeriodKind::Month => {
-            day.clone().dt().year().cast(DataType::Int32) * lit(12)
-                + day.dt().month().cast(DataType::Int32)
-                - lit(1)
-        }
-        PeriodKind::Quarter => {
-            day.clone().dt().year().cast(DataType::Int32) * lit(4)
-                + day.dt().quarter().cast(DataType::Int32)
-                - lit(1)
-        }
-        PeriodKind::Week => (day.cast(DataType::Int32) + lit(3)).floor_div(lit(7)),
+        PeriodKind::Month => month_key(),
+        PeriodKind::Quarter => month_key().floor_div(lit(3)),
+        PeriodKind::Week => (days() + lit(3)).floor_div(lit(7)),
     }
 }
 
 /// The local calendar date of a UTC `occurred_at` expression.
 pub fn local_day_expr(occurred_at: Expr, tz: chrono_tz::Tz) -> Expr {
+    if tz == chrono_tz::UTC {
+        // Days since the epoch straight from the microseconds: no time zone to consult.
+        return occurred_at
+            .cast(DataType::Int64)
+            .floor_div(lit(86_400_000_000i64))
+            .cast(DataType::Int32)
+            .cast(DataType::Date);
+    }
     occurred_at
         .dt()
         .convert_time_zone(polars::prelude::TimeZone::from_chrono(&tz))
@@ -200,6 +221,53 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// The arithmetic keys agree with chrono's calendar on every 7th day from 1600 to 2400
+    /// (leap centuries 1600, 2000 and 2400 and the non-leap 1700–1900 and 2100–2300 included),
+    /// and the UTC day with chrono's date of each instant, either side of midnight.
+    #[test]
+    fn keys_and_days_by_arithmetic_match_the_calendar() {
+        let first = days_since_epoch(d(1600, 1, 1));
+        let last = days_since_epoch(d(2400, 12, 31));
+        let days: Vec<i32> = (first..=last).step_by(7).chain([first, last]).collect();
+        let frame = df!("day" => &days).unwrap().lazy().with_column(col("day").cast(DataType::Date));
+        for kind in [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Week] {
+            let keys = frame
+                .clone()
+                .select([key_expr(kind, col("day")).alias("k")])
+                .collect()
+                .unwrap();
+            let keys: Vec<i32> = keys.column("k").unwrap().i32().unwrap().into_no_null_iter().collect();
+            for (day, key) in days.iter().zip(keys) {
+                let date = NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap();
+                assert_eq!(key, key_of_date(kind, date), "{kind:?} {date}");
+            }
+        }
+        let instants: Vec<i64> = [
+            (d(1969, 12, 31), 23, 59),
+            (d(1970, 1, 1), 0, 0),
+            (d(2024, 2, 29), 23, 59),
+            (d(2025, 3, 1), 0, 0),
+        ]
+        .iter()
+        .map(|(day, h, m)| day.and_hms_opt(*h, *m, 59).unwrap().and_utc().timestamp_micros())
+        .collect();
+        let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+        let got = df!("t" => &instants)
+            .unwrap()
+            .lazy()
+            .select([local_day_expr(col("t").cast(utc), chrono_tz::UTC)
+                .cast(DataType::Int32)
+                .alias("d")])
+            .collect()
+            .unwrap();
+        let got: Vec<i32> = got.column("d").unwrap().i32().unwrap().into_no_null_iter().collect();
+        let want: Vec<i32> = [d(1969, 12, 31), d(1970, 1, 1), d(2024, 2, 29), d(2025, 3, 1)]
+            .iter()
+            .map(|x| days_since_epoch(*x))
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

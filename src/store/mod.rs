@@ -223,23 +223,27 @@ impl Store {
 
     /// Every stored event of months up to `last_month` (a UTC month key), as one lazy scan.
     pub fn scan_events(&self, last_month: Option<i32>) -> Result<LazyFrame> {
-        let mut frames = Vec::new();
+        let mut paths = Vec::new();
         for (label, path) in self.partitions()? {
             let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
             let key = y.parse::<i32>().unwrap_or(0) * 12 + m.parse::<i32>().unwrap_or(1) - 1;
             if last_month.is_some_and(|last| key > last) {
                 continue;
             }
-            let p = path.to_string_lossy().into_owned();
-            frames.push(
-                LazyFrame::scan_parquet(PlRefPath::new(&p), ScanArgsParquet::default())
-                    .map_err(fail(format!("reading {p}")))?,
-            );
+            paths.push(PlRefPath::new(path.to_string_lossy().as_ref()));
         }
-        if frames.is_empty() {
+        if paths.is_empty() {
             return Ok(crate::ingest::empty_events());
         }
-        concat(frames, UnionArgs::default()).map_err(fail("reading the store".into()))
+        // One scan over the partitions (not a union of scans, which polars' streaming engine
+        // would read all at once): files are read a few at a time, in order. The partition is
+        // in the path, not a column.
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions::new_disabled(),
+            ..ScanArgsParquet::default()
+        };
+        LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
+            .map_err(fail("reading the store".into()))
     }
 
     /// Replaces a small side table (`usage`, `accounts`) by the union of what it held and
