@@ -25,7 +25,9 @@ use crate::metrics::{
     activity, ambassadors, breakdowns, conversations, inequality, ladder, lifecycle, network,
     participation, summary, targets,
 };
-use crate::normalize::{self, identity, periods, population, usage, RowCounts, PERIOD_KEY};
+use crate::normalize::{
+    self, identity, periods, population, usage, Events, RowCounts, PERIOD_KEY,
+};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::outcomes::suppression;
 use crate::output;
@@ -278,7 +280,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         })
         .collect();
     let (events, usage, account_tables) = match &plan.store {
-        None => (events.lazy(), usage, account_tables),
+        None => (Events::new(vec![events.lazy()]), usage, account_tables),
         Some(dir) => {
             let store = Store::open(dir)?;
             let added = store.add_events(&events)?;
@@ -348,7 +350,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             };
             // Not read here: each query over the events reads the partitions it needs, a batch at a
             // time, so memory does not grow with the store.
-            let stored = store.scan_events(last_month)?.filter(before_cutoff);
+            let stored = Events::new(store.scan_events(last_month)?)
+                .map(|part| part.filter(before_cutoff.clone()));
             let usage_all = match (usage_all, opts.as_of) {
                 (Some(u), Some(d)) => Some(
                     u.lazy()
@@ -361,13 +364,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             (stored, usage_all, vec![accounts_all])
         }
     };
-    // A sum rather than `len()`: polars 0.55 cannot add up `len()` over a union of partitions.
-    let n_events = normalize::collect_streaming(events.clone().select([col(event::OCCURRED_AT)
-        .is_not_null()
-        .cast(DataType::UInt64)
-        .sum()
-        .alias("n")]))
-    .map_err(internal("counting events"))?
+    let n_events = events
+        .gather(|part| part.select([len().cast(DataType::UInt64).alias("n")]))
+        .and_then(|n| n.select([col("n").sum()]).collect())
+        .map_err(internal("counting events"))?
     .column("n")
     .ok()
     .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
@@ -400,22 +400,26 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         })
         .transpose()?;
     // Several metric families read the events: the local day and period are placed once.
-    let events = normalize::with_periods(events, plan.period, plan.timezone);
+    let events = events.map(|part| normalize::with_periods(part, plan.period, plan.timezone));
     // Who was seen when: event actors and usage-report people, for the calendar and for an
     // observed population. Distinct, so a row per person and period rather than per event.
-    let mut seen = vec![normalize::collect_streaming(
-        events
-            .clone()
-            .group_by([
-                col(crate::schema::event::SOURCE),
-                col(crate::schema::event::ACTOR),
-                col(PERIOD_KEY),
-            ])
-            .agg([len().alias("__events")])
-            .drop(cols(["__events"])),
-    )
-    .map_err(internal("placing events in periods"))?
-    .lazy()];
+    let who_when = || {
+        [
+            col(crate::schema::event::SOURCE),
+            col(crate::schema::event::ACTOR),
+            col(PERIOD_KEY),
+        ]
+    };
+    let mut seen = vec![events
+        .gather(|part| part.group_by(who_when()).agg([len().alias("__events")]))
+        .and_then(|seen| {
+            seen.group_by(who_when())
+                .agg([len().alias("__parts")])
+                .drop(cols(["__parts"]))
+                .collect()
+        })
+        .map_err(internal("placing events in periods"))?
+        .lazy()];
     if let Some(u) = &usage {
         seen.push(u.clone().lazy().select([
             col(usage::SOURCE).alias(crate::schema::event::SOURCE),
@@ -477,29 +481,31 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("finding first activity"))?;
     // Its three group-bys run one at a time, each holding only its own state.
-    let [event_counts, days, partners] = activity::event_aggregates(events.clone()).map(|part| {
-        normalize::collect_streaming(part)
-            .map(DataFrame::lazy)
+    let [event_counts, days, partners] = [0, 1, 2].map(|i| {
+        events
+            .gather(|part| activity::event_aggregates(part)[i].clone())
             .map_err(internal("building the activity table"))
     });
+    let tt = Instant::now();
     let activity = ladder::assign(
         activity::from_aggregates(population, [event_counts?, days?, partners?], usage.clone()),
         &compiled,
     )
     .collect()
     .map_err(internal("building the activity table"))?;
-    let views_known = has_views(&events, usage.as_ref())?;
+    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE activity {} ms", tt.elapsed().as_millis()); }
+    let views_known = has_views(&events.all(), usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
     let posts = normalize::collect_streaming(conversations::posts(
-        events.clone(),
+        events.all(),
         plan.windows,
         views_known,
     ))
     .map_err(internal("following posts"))?;
     let matrix = match &roster {
         Some(r) => Some(
-            normalize::collect_streaming(network::department_matrix(events.clone(), r.clone()))
+            normalize::collect_streaming(network::department_matrix(events.all(), r.clone()))
                 .map_err(internal("counting interactions between departments"))?,
         ),
         None => None,
@@ -510,12 +516,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             .map_err(internal("measuring inequality"))?,
         conversations: conversations::period_conversations(
             posts.clone().lazy(),
-            events.clone(),
+            events.all(),
         ),
         movement: ladder::movement(activity.clone().lazy(), &compiled.names),
         leader_reach: match (&roster, views_known && roster_knows(&people, person::ROLE)?) {
             (Some(r), true) => Some(network::leader_reach(
-                events.clone(),
+                events.all(),
                 r.clone(),
                 activity.clone().lazy(),
             )),
@@ -561,9 +567,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         )
     };
     // Like the activity table: one group-by at a time.
-    let space_parts = conversations::space_aggregates(events.clone()).map(|part| {
-        normalize::collect_streaming(part)
-            .map(DataFrame::lazy)
+    let space_parts = [0, 1, 2, 3].map(|i| {
+        events
+            .gather(|part| conversations::space_aggregates(part)[i].clone())
             .map_err(internal("measuring spaces"))
     });
     let [totals, active, contributors, viewers] = space_parts;
@@ -584,9 +590,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             ]
             .map(col),
         );
+    let tt = Instant::now();
     let spaces_table = spaces_table
         .collect()
         .map_err(internal("measuring spaces"))?;
+    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE spaces {} ms", tt.elapsed().as_millis()); }
     let post_reach = with_label(posts.lazy())
         .select(
             [
@@ -701,7 +709,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     };
     let ambassador_table = normalize::collect_streaming(ambassadors::candidates(
         activity.clone().lazy(),
-        events.clone(),
+        events.all(),
         &window,
         &eligible,
         min_partners,

@@ -30,7 +30,7 @@
 
 use polars::prelude::*;
 
-use super::count_distinct;
+use super::{count_stacked, distinct};
 use crate::normalize::{DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
@@ -49,9 +49,12 @@ pub fn activity_table(
     from_aggregates(population, event_aggregates(events), usage)
 }
 
-/// The three GROUP BYs of the query above (`counts`, the distinct days, `partners`), each its
-/// own query: a run over a large store computes them one after another, so that only one
-/// group-by's state is in memory at a time, and hands them to [`from_aggregates`].
+/// The three GROUP BYs of the query above as partial results that add up over parts of the
+/// events: counts per actor and period, and the distinct (actor, period, day) and (person,
+/// period, partner) rows behind the two distinct counts. A run over a large store computes
+/// each on every month of the store, one query at a time, stacks them and hands them to
+/// [`from_aggregates`], which finishes the counts. On Spark, the same split is what a
+/// partial aggregation does.
 pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
     let aggs: Vec<Expr> = Action::ALL
         .iter()
@@ -68,7 +71,7 @@ pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
         .clone()
         .group_by([col(event::ACTOR), col(PERIOD_KEY)])
         .agg(aggs);
-    let days = count_distinct(actors, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
+    let days = distinct(actors, &[event::ACTOR, PERIOD_KEY, DAY]);
 
     let ties = events.filter(
         (col(event::ACTION).eq(lit(Action::Reply.as_str())))
@@ -87,12 +90,10 @@ pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
         col(PERIOD_KEY),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let partners = count_distinct(
+    let partners = distinct(
         concat([outgoing, incoming], UnionArgs::default())
             .expect("two frames of the same schema"),
-        &[a::PERSON, PERIOD_KEY],
-        "__partner",
-        a::DISTINCT_PARTNERS,
+        &[a::PERSON, PERIOD_KEY, "__partner"],
     );
 
     [counts, days, partners]
@@ -104,6 +105,21 @@ pub fn from_aggregates(
     [counts, days, partners]: [LazyFrame; 3],
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
+    let counts = counts
+        .group_by([col(event::ACTOR), col(PERIOD_KEY)])
+        .agg(
+            Action::ALL
+                .iter()
+                .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
+                .collect::<Vec<_>>(),
+        );
+    let days = count_stacked(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
+    let partners = count_stacked(
+        partners,
+        &[a::PERSON, PERIOD_KEY],
+        "__partner",
+        a::DISTINCT_PARTNERS,
+    );
     let zero_filled: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| act.count_column())

@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::{count_distinct, ratio};
+use super::{count_distinct, count_stacked, distinct, ratio};
 use crate::config::Windows;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{event, Action};
@@ -204,14 +204,17 @@ pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
 
 const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
 
-/// The four GROUP BYs behind [`spaces`] (totals, then distinct actors, contributors and
-/// viewers), each its own query so that a run over a large store can compute them one at a
-/// time and hand them to [`spaces_from`].
+/// The four GROUP BYs behind [`spaces`] as partial results that add up over parts of the
+/// events (totals per space and period; the distinct actors, contributors and viewers as
+/// rows), like [`crate::metrics::activity::event_aggregates`]; [`spaces_from`] finishes them.
 pub fn space_aggregates(events: LazyFrame) -> [LazyFrame; 4] {
     const KEY: [&str; 3] = SPACE_KEY;
     let in_spaces = events.filter(col(event::SPACE).is_not_null());
-    let actors_if = |cond: Expr, alias: &str| {
-        count_distinct(in_spaces.clone().filter(cond), &KEY, event::ACTOR, alias)
+    let actors_if = |cond: Expr| {
+        distinct(
+            in_spaces.clone().filter(cond),
+            &[KEY[0], KEY[1], KEY[2], event::ACTOR],
+        )
     };
     let totals = in_spaces
         .clone()
@@ -225,9 +228,9 @@ pub fn space_aggregates(events: LazyFrame) -> [LazyFrame; 4] {
         ]);
     [
         totals,
-        actors_if(lit(true), "active"),
-        actors_if(is(Action::Post).or(is(Action::Reply)), "contributors"),
-        actors_if(is(Action::View), "reach"),
+        actors_if(lit(true)),
+        actors_if(is(Action::Post).or(is(Action::Reply))),
+        actors_if(is(Action::View)),
     ]
 }
 
@@ -237,6 +240,16 @@ pub fn spaces_from(
     views_known: bool,
 ) -> LazyFrame {
     const KEY: [&str; 3] = SPACE_KEY;
+    let totals = totals.group_by(KEY.map(col)).agg([
+        col("posts").sum().cast(DataType::UInt32),
+        col("replies").sum().cast(DataType::UInt32),
+    ]);
+    let people = |rows: LazyFrame, alias: &str| count_stacked(rows, &KEY, event::ACTOR, alias);
+    let (active, contributors, viewers) = (
+        people(active, "active"),
+        people(contributors, "contributors"),
+        people(viewers, "reach"),
+    );
     let reach = if views_known {
         col("reach").fill_null(lit(0u32))
     } else {

@@ -25,6 +25,23 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
 }
 
 /// A Float64 column of nulls, for a metric the sources cannot support.
+/// The distinct rows of `columns`, as a group-by (polars' streaming engine runs `unique` in
+/// memory). The partial result of a distinct count: stacked over parts of the events and
+/// handed to [`count_distinct`], it gives the count over all of them.
+pub(crate) fn distinct(frame: LazyFrame, columns: &[&str]) -> LazyFrame {
+    frame
+        .filter(
+            columns
+                .iter()
+                .map(|c| col(*c).is_not_null())
+                .reduce(|x, y| x.and(y))
+                .unwrap_or(lit(true)),
+        )
+        .group_by(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .agg([len().alias("__rows")])
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+}
+
 /// `keys…, alias`: `COUNT(DISTINCT value)` per group of `keys`, nulls not counted, written as
 /// two group-bys (the distinct pairs, then a count per group). polars' streaming engine has no
 /// distinct-count aggregate and would hold every row of the input to run one; this way it
@@ -45,6 +62,15 @@ pub(crate) fn count_distinct(
         .agg([len().alias("__pairs")])
         .group_by(key())
         .agg([len().cast(DataType::UInt32).alias(alias)])
+}
+
+/// `keys…, alias`: the distinct count over stacked [`distinct`] rows (in memory, where polars'
+/// own distinct count is the fastest way). Nulls are not counted.
+pub(crate) fn count_stacked(frame: LazyFrame, keys: &[&str], value: &str, alias: &str) -> LazyFrame {
+    frame
+        .filter(col(value).is_not_null())
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([col(value).n_unique().cast(DataType::UInt32).alias(alias)])
 }
 
 pub(crate) fn unknown() -> Expr {

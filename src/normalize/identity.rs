@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use crate::error::internal as fail;
 use crate::error::Result;
+use crate::normalize::Events;
 use crate::schema::{event, person};
 
 /// Columns of the accounts table every adapter may provide: `source, account, email`.
@@ -113,8 +114,20 @@ pub fn mapping(
         .map_err(fail("resolving identities"))
 }
 
-/// `source, account` for every account seen as an actor or a target.
-pub fn accounts_seen(events: &LazyFrame) -> Result<LazyFrame> {
+/// `source, account` for every account seen as an actor or a target, found in each part of
+/// the events and combined.
+pub fn accounts_seen(events: &Events) -> Result<LazyFrame> {
+    Ok(events
+        .gather(accounts_in)
+        .map_err(fail("listing accounts"))?
+        .group_by([col(SOURCE), col(ACCOUNT)])
+        .agg([len().alias("__parts")])
+        .sort([SOURCE, ACCOUNT], SortMultipleOptions::default())
+        .select([col(SOURCE), col(ACCOUNT)]))
+}
+
+/// `source, account`, distinct, of one part of the events.
+fn accounts_in(events: LazyFrame) -> LazyFrame {
     // Each side is made distinct first: two small sets to combine instead of one the size of
     // twice the events.
     // A group-by rather than `unique`, which polars' streaming engine runs in memory.
@@ -125,15 +138,14 @@ pub fn accounts_seen(events: &LazyFrame) -> Result<LazyFrame> {
             .group_by([col(event::SOURCE).alias(SOURCE), col(column).alias(ACCOUNT)])
             .agg([len().alias("__events")])
     };
-    Ok(concat(
+    concat(
         [side(event::ACTOR), side(event::TARGET_ACTOR)],
         UnionArgs::default(),
     )
-    .map_err(fail("listing accounts"))?
+    .unwrap_or_else(|_| side(event::ACTOR))
     .group_by([col(SOURCE), col(ACCOUNT)])
     .agg([len().alias("__sides")])
-    .sort([SOURCE, ACCOUNT], SortMultipleOptions::default())
-    .select([col(SOURCE), col(ACCOUNT)]))
+    .select([col(SOURCE), col(ACCOUNT)])
 }
 
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
@@ -234,26 +246,30 @@ pub fn no_mapping() -> DataFrame {
 }
 
 /// `source, person, events`: actors that resolved to nobody on the roster, with how many
-/// events they have, most first.
-pub fn unresolved(events: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
+/// events they have, most first. Counted in each part of `events`, then added up.
+pub fn unresolved(events: &Events, roster: &DataFrame) -> Result<DataFrame> {
     let ids = roster
         .column(person::PERSON_ID)
         .map_err(fail("reading the roster"))?
         .as_materialized_series()
         .clone();
-    let listed = events
+    let count = |events: LazyFrame| {
+        events
         .filter(
             col(event::ACTOR).is_not_null().and(
                 col(event::ACTOR)
-                    .is_in(lit(ids).implode(false), false)
+                    .is_in(lit(ids.clone()).implode(false), false)
                     .not(),
             ),
         )
         .group_by([col(event::SOURCE), col(event::ACTOR)])
-        .agg([len().cast(DataType::UInt64).alias("events")]);
-    super::collect_streaming(listed)
+        .agg([len().cast(DataType::UInt64).alias("events")])
+    };
+    events
+        .gather(count)
         .map_err(fail("listing unresolved accounts"))?
-        .lazy()
+        .group_by([col(event::SOURCE), col(event::ACTOR)])
+        .agg([col("events").sum()])
         .sort(
             ["events", event::SOURCE, event::ACTOR],
             SortMultipleOptions::default()
@@ -272,7 +288,7 @@ pub fn unresolved(events: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
 /// What identity resolution works from.
 pub struct Inputs<'a> {
     /// Canonical events, actors and targets as the sources name them.
-    pub events: LazyFrame,
+    pub events: Events,
     /// Usage counts (`source, account, ...`), if any source gave them.
     pub usage: Option<DataFrame>,
     /// Every source's accounts (`source, account, email, joined, deleted`).
@@ -285,8 +301,8 @@ pub struct Inputs<'a> {
 
 /// Everything with accounts replaced by people.
 pub struct Resolved {
-    /// The events query with accounts replaced by people; nothing is read until it runs.
-    pub events: LazyFrame,
+    /// The events with accounts replaced by people; nothing is read until a query runs.
+    pub events: Events,
     /// Usage counts with `person` in place of `account`.
     pub usage: Option<DataFrame>,
     /// The sources' user lists: `source, person, joined, deleted`.
@@ -301,16 +317,14 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
     let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
     let map = match inputs.roster {
         Some(roster) => {
-            let mut seen = vec![super::collect_streaming(accounts_seen(&inputs.events)?)
-                .map_err(fail("listing accounts"))?
-                .lazy()];
+            let mut seen = vec![accounts_seen(&inputs.events)?];
             seen.extend(inputs.usage.as_ref().map(usage_accounts));
             let seen = concat(seen, UnionArgs::default()).map_err(fail("listing accounts"))?;
             mapping(seen, &inputs.accounts, roster, inputs.identity_map)?
         }
         None => inputs.identity_map.cloned().unwrap_or_else(no_mapping),
     };
-    let events = apply(inputs.events, &map, inputs.prefixed);
+    let events = inputs.events.map(|part| apply(part, &map, inputs.prefixed));
     let usage = inputs
         .usage
         .map(|u| {
@@ -331,18 +345,16 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         .map_err(fail("resolving user lists"))?;
     let unresolved = match inputs.roster {
         Some(roster) => {
-            let mut actors = vec![events
+            let mut actors = events
                 .clone()
-                .select([col(event::SOURCE), col(event::ACTOR)])];
+                .map(|part| part.select([col(event::SOURCE), col(event::ACTOR)]));
             if let Some(u) = &usage {
-                actors.push(u.clone().lazy().select([
+                actors.parts.push(u.clone().lazy().select([
                     col(SOURCE).alias(event::SOURCE),
                     col(PERSON_COL).alias(event::ACTOR),
                 ]));
             }
-            let actors =
-                concat(actors, UnionArgs::default()).map_err(fail("listing unresolved accounts"))?;
-            Some(unresolved(actors, roster)?)
+            Some(unresolved(&actors, roster)?)
         }
         None => None,
     };

@@ -131,6 +131,49 @@ pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> L
         .with_column(periods::key_expr(kind, col(DAY)).alias(PERIOD_KEY))
 }
 
+/// The events of a run as lazy queries, one per partition: a UTC month of the event store,
+/// or everything for a run without a store. Queries whose state grows with events (a
+/// group-by over people and days, say) run on each part and combine their partial results,
+/// so memory follows one month of events, not the store; the others read [`Events::all`].
+#[derive(Clone)]
+pub struct Events {
+    pub parts: Vec<LazyFrame>,
+}
+
+impl Events {
+    pub fn new(parts: Vec<LazyFrame>) -> Self {
+        Self { parts }
+    }
+
+    /// Every part as one query.
+    pub fn all(&self) -> LazyFrame {
+        match self.parts.as_slice() {
+            [one] => one.clone(),
+            parts => concat(parts.to_vec(), UnionArgs::default())
+                .unwrap_or_else(|_| crate::ingest::empty_events()),
+        }
+    }
+
+    /// The same change to every part.
+    pub fn map(self, f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
+        Self {
+            parts: self.parts.into_iter().map(f).collect(),
+        }
+    }
+
+    /// Runs `query` on each part (streaming engine) and stacks the results, in part order:
+    /// partial results that the caller combines, as a MapReduce job would (counts add up,
+    /// distinct sets are united). Cheap to combine: the stack is in memory.
+    pub fn gather(&self, query: impl Fn(LazyFrame) -> LazyFrame) -> PolarsResult<LazyFrame> {
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| collect_streaming(query(p.clone())).map(DataFrame::lazy))
+            .collect::<PolarsResult<Vec<_>>>()?;
+        concat(parts, UnionArgs::default())
+    }
+}
+
 /// Runs a query over events on polars' streaming engine: events are read from the store in
 /// batches and only the query's state (its groups, a join's smaller side) is held, so memory
 /// follows people and posts rather than events.

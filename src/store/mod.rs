@@ -221,8 +221,9 @@ impl Store {
         Ok(added)
     }
 
-    /// Every stored event of months up to `last_month` (a UTC month key), as one lazy scan.
-    pub fn scan_events(&self, last_month: Option<i32>) -> Result<LazyFrame> {
+    /// Every stored event of months up to `last_month` (a UTC month key), as one lazy scan per
+    /// month: queries whose state grows with events run a month at a time and combine.
+    pub fn scan_events(&self, last_month: Option<i32>) -> Result<Vec<LazyFrame>> {
         let mut paths = Vec::new();
         for (label, path) in self.partitions()? {
             let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
@@ -233,17 +234,19 @@ impl Store {
             paths.push(PlRefPath::new(path.to_string_lossy().as_ref()));
         }
         if paths.is_empty() {
-            return Ok(crate::ingest::empty_events());
+            return Ok(vec![crate::ingest::empty_events()]);
         }
-        // One scan over the partitions (not a union of scans, which polars' streaming engine
-        // would read all at once): files are read a few at a time, in order. The partition is
-        // in the path, not a column.
+        // The partition is in the path, not a column.
         let args = ScanArgsParquet {
             hive_options: HiveOptions::new_disabled(),
             ..ScanArgsParquet::default()
         };
-        LazyFrame::scan_parquet_files(paths.into_iter().collect(), args)
-            .map_err(fail("reading the store".into()))
+        paths
+            .into_iter()
+            .map(|p| {
+                LazyFrame::scan_parquet(p, args.clone()).map_err(fail("reading the store".into()))
+            })
+            .collect()
     }
 
     /// Replaces a small side table (`usage`, `accounts`) by the union of what it held and
