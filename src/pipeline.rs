@@ -481,14 +481,20 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("finding first activity"))?;
     // Its three group-bys run one at a time, each holding only its own state.
-    let [event_counts, days, partners] = [0, 1, 2].map(|i| {
+    let [event_counts, days, ties] = [0, 1, 2].map(|i| {
         events
             .gather(|part| activity::event_aggregates(part)[i].clone())
             .map_err(internal("building the activity table"))
     });
+    // Replies and reactions per pair and period: partners, the department matrix and the
+    // ambassadors all read them. In memory: a row per pair and period, not per event.
+    let ties = ties?
+        .collect()
+        .map_err(internal("building the activity table"))?
+        .lazy();
     let tt = Instant::now();
     let activity = ladder::assign(
-        activity::from_aggregates(population, [event_counts?, days?, partners?], usage.clone()),
+        activity::from_aggregates(population, [event_counts?, days?, ties.clone()], usage.clone()),
         &compiled,
     )
     .collect()
@@ -505,7 +511,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     .map_err(internal("following posts"))?;
     let matrix = match &roster {
         Some(r) => Some(
-            normalize::collect_streaming(network::department_matrix(events.all(), r.clone()))
+            network::department_matrix(ties.clone(), r.clone())
+                .collect()
                 .map_err(internal("counting interactions between departments"))?,
         ),
         None => None,
@@ -709,7 +716,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     };
     let ambassador_table = normalize::collect_streaming(ambassadors::candidates(
         activity.clone().lazy(),
-        events.all(),
+        ties,
         &window,
         &eligible,
         min_partners,

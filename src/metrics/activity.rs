@@ -49,9 +49,10 @@ pub fn activity_table(
     from_aggregates(population, event_aggregates(events), usage)
 }
 
-/// The three GROUP BYs of the query above as partial results that add up over parts of the
-/// events: counts per actor and period, and the distinct (actor, period, day) and (person,
-/// period, partner) rows behind the two distinct counts. A run over a large store computes
+/// The GROUP BYs of the query above as partial results that add up over parts of the
+/// events: counts per actor and period, the distinct (actor, period, day) rows behind the
+/// active days, and the [`super::network::ties`] behind the distinct partners (which the
+/// department matrix and the ambassadors read too). A run over a large store computes
 /// each on every month of the store, one query at a time, stacks them and hands them to
 /// [`from_aggregates`], which finishes the counts. On Spark, the same split is what a
 /// partial aggregation does.
@@ -73,36 +74,14 @@ pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
         .agg(aggs);
     let days = distinct(actors, &[event::ACTOR, PERIOD_KEY, DAY]);
 
-    let ties = events.filter(
-        (col(event::ACTION).eq(lit(Action::Reply.as_str())))
-            .or(col(event::ACTION).eq(lit(Action::Reaction.as_str())))
-            .and(col(event::ACTOR).is_not_null())
-            .and(col(event::TARGET_ACTOR).is_not_null())
-            .and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))),
-    );
-    let outgoing = ties.clone().select([
-        col(event::ACTOR).alias(a::PERSON),
-        col(PERIOD_KEY),
-        col(event::TARGET_ACTOR).alias("__partner"),
-    ]);
-    let incoming = ties.select([
-        col(event::TARGET_ACTOR).alias(a::PERSON),
-        col(PERIOD_KEY),
-        col(event::ACTOR).alias("__partner"),
-    ]);
-    let partners = distinct(
-        concat([outgoing, incoming], UnionArgs::default())
-            .expect("two frames of the same schema"),
-        &[a::PERSON, PERIOD_KEY, "__partner"],
-    );
-
-    [counts, days, partners]
+    let ties = super::network::ties(events);
+    [counts, days, ties]
 }
 
 /// The activity table from the population, the [`event_aggregates`] and usage counts.
 pub fn from_aggregates(
     population: LazyFrame,
-    [counts, days, partners]: [LazyFrame; 3],
+    [counts, days, ties]: [LazyFrame; 3],
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
     let counts = counts
@@ -114,8 +93,20 @@ pub fn from_aggregates(
                 .collect::<Vec<_>>(),
         );
     let days = count_stacked(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
+    // Both directions of each tie with someone else.
+    let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));
+    let outgoing = ties.clone().select([
+        col(event::ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::TARGET_ACTOR).alias("__partner"),
+    ]);
+    let incoming = ties.select([
+        col(event::TARGET_ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::ACTOR).alias("__partner"),
+    ]);
     let partners = count_stacked(
-        partners,
+        concat([outgoing, incoming], UnionArgs::default()).expect("two frames of the same schema"),
         &[a::PERSON, PERIOD_KEY],
         "__partner",
         a::DISTINCT_PARTNERS,

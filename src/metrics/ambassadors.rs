@@ -2,7 +2,8 @@
 //! higher in each of the last periods, and whom enough distinct people answered or reacted to
 //! over those periods. Communications teams invite them to host and seed discussions.
 //!
-//! The part that reads events, as SQL (window = the last periods):
+//! It reads the replies and reactions through [`super::network::ties`] (one row per pair and
+//! period); as SQL over events (window = the last periods):
 //!
 //! ```sql
 //! SELECT person, COUNT(DISTINCT partner) AS distinct_partners,
@@ -17,9 +18,9 @@
 
 use polars::prelude::*;
 
-use super::count_distinct;
+use super::count_stacked;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, event, Action};
+use crate::schema::{activity as a, event};
 
 /// `rank, person, distinct_partners, responders, contributions, rung`: people in the activity
 /// table on one of `eligible` rungs in every one of the `window` periods, with at least
@@ -28,7 +29,7 @@ use crate::schema::{activity as a, event, Action};
 /// id). `rung` is their rung in the last period of the window.
 pub fn candidates(
     activity: LazyFrame,
-    events: LazyFrame,
+    ties: LazyFrame,
     window: &[i32],
     eligible: &[String],
     min_partners: u32,
@@ -55,27 +56,17 @@ pub fn candidates(
                 .alias(a::RUNG),
         ])
         .filter(col("__periods").eq(lit(window.len() as u32)));
-    let ties = events.filter(
-        in_window(window)
-            .and(
-                col(event::ACTION)
-                    .eq(lit(Action::Reply.as_str()))
-                    .or(col(event::ACTION).eq(lit(Action::Reaction.as_str()))),
-            )
-            .and(col(event::ACTOR).is_not_null())
-            .and(col(event::TARGET_ACTOR).is_not_null())
-            .and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))),
-    );
+    let ties = ties.filter(in_window(window).and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))));
     let incoming = ties.clone().select([
         col(event::TARGET_ACTOR).alias(a::PERSON),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let responders = count_distinct(incoming.clone(), &[a::PERSON], "__partner", "responders");
+    let responders = count_stacked(incoming.clone(), &[a::PERSON], "__partner", "responders");
     let outgoing = ties.select([
         col(event::ACTOR).alias(a::PERSON),
         col(event::TARGET_ACTOR).alias("__partner"),
     ]);
-    let partners = count_distinct(
+    let partners = count_stacked(
         concat([incoming, outgoing], UnionArgs::default()).expect("two frames of the same schema"),
         &[a::PERSON],
         "__partner",
@@ -160,7 +151,7 @@ mod tests {
             tie("b", "u", "reply", 1),
         ]);
         let eligible = ["Creators", "Conversationalists"].map(String::from);
-        let out = candidates(act, ev, &[2, 3], &eligible, 2)
+        let out = candidates(act, crate::metrics::network::ties(ev), &[2, 3], &eligible, 2)
             .collect()
             .unwrap();
         let people: Vec<&str> = out

@@ -19,29 +19,39 @@
 
 use polars::prelude::*;
 
-use super::{count_distinct, ratio};
+use super::ratio;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{activity as a, event, person, Action};
 
-fn interactions(events: LazyFrame) -> LazyFrame {
-    events.filter(
-        col(event::ACTION)
-            .eq(lit(Action::Reply.as_str()))
-            .or(col(event::ACTION).eq(lit(Action::Reaction.as_str())))
-            .and(col(event::ACTOR).is_not_null())
-            .and(col(event::TARGET_ACTOR).is_not_null()),
-    )
+/// `actor, target_actor, period_key, interactions`: replies and reactions between two known
+/// people, counted per pair and period. The one pass over events that the department matrix,
+/// the activity table's distinct partners and the ambassadors share; a partial result that
+/// stacks over parts of the events (a pair may then have a row per part: counts add up).
+pub fn ties(events: LazyFrame) -> LazyFrame {
+    events
+        .filter(
+            col(event::ACTION)
+                .eq(lit(Action::Reply.as_str()))
+                .or(col(event::ACTION).eq(lit(Action::Reaction.as_str())))
+                .and(col(event::ACTOR).is_not_null())
+                .and(col(event::TARGET_ACTOR).is_not_null()),
+        )
+        .group_by([col(event::ACTOR), col(event::TARGET_ACTOR), col(PERIOD_KEY)])
+        .agg([len().cast(DataType::UInt32).alias(INTERACTIONS)])
 }
+
+/// The count column of [`ties`].
+pub const INTERACTIONS: &str = "interactions";
 
 /// `period_key, from_department, to_department, interactions, people`: replies and
 /// reactions in each period between people whose departments are both known, and how many
-/// distinct people made them. `people` is the roster (`person_id, department`).
-pub fn department_matrix(events: LazyFrame, people: LazyFrame) -> LazyFrame {
+/// distinct people made them. `ties` is [`ties`] (stacked), `people` the roster
+/// (`person_id, department`).
+pub fn department_matrix(ties: LazyFrame, people: LazyFrame) -> LazyFrame {
     let dept = people
         .select([col(person::PERSON_ID), col(person::DEPARTMENT)])
         .filter(col(person::DEPARTMENT).is_not_null());
-    let pairs = interactions(events)
-        .join(
+    ties.join(
             dept.clone().select([
                 col(person::PERSON_ID),
                 col(person::DEPARTMENT).alias("from_department"),
@@ -59,23 +69,18 @@ pub fn department_matrix(events: LazyFrame, people: LazyFrame) -> LazyFrame {
             [col(person::PERSON_ID)],
             JoinArgs::new(JoinType::Inner),
         )
-        .select([
+        .group_by([
             col(PERIOD_KEY),
             col("from_department"),
             col("to_department"),
-            col(event::ACTOR),
-        ]);
-    const KEY: [&str; 3] = [PERIOD_KEY, "from_department", "to_department"];
-    pairs
-        .clone()
-        .group_by(KEY.map(col))
-        .agg([len().cast(DataType::UInt32).alias("interactions")])
-        .join(
-            count_distinct(pairs, &KEY, event::ACTOR, "people"),
-            KEY.map(col),
-            KEY.map(col),
-            JoinArgs::new(JoinType::Left),
-        )
+        ])
+        .agg([
+            col(INTERACTIONS).sum().cast(DataType::UInt32),
+            col(event::ACTOR)
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias("people"),
+        ])
         .sort(
             [PERIOD_KEY, "from_department", "to_department"],
             SortMultipleOptions::default(),
@@ -220,7 +225,7 @@ mod tests {
             ),
             (Some("bob"), "view", 7.0, None, None, Some("carol"), None, 1),
         ]);
-        let matrix = department_matrix(ev, roster()).collect().unwrap();
+        let matrix = department_matrix(ties(ev), roster()).collect().unwrap();
         assert_eq!(matrix.height(), 4);
         assert_eq!(
             matrix
