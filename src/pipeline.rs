@@ -25,9 +25,7 @@ use crate::metrics::{
     activity, ambassadors, breakdowns, conversations, inequality, ladder, lifecycle, network,
     participation, summary, targets,
 };
-use crate::normalize::{
-    self, identity, periods, population, usage, Events, RowCounts, PERIOD_KEY,
-};
+use crate::normalize::{self, identity, periods, population, usage, Events, RowCounts, PERIOD_KEY};
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
 use crate::outcomes::suppression;
 use crate::output;
@@ -368,10 +366,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .gather(|part| part.select([len().cast(DataType::UInt64).alias("n")]))
         .and_then(|n| n.select([col("n").sum()]).collect())
         .map_err(internal("counting events"))?
-    .column("n")
-    .ok()
-    .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
-    .unwrap_or(0);
+        .column("n")
+        .ok()
+        .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0);
     let prefixed: Vec<String> = plan
         .sources
         .iter()
@@ -445,8 +443,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let calendar = periods::calendar_frame(&calendar_periods)
         .map_err(internal("building the calendar"))?
         .lazy();
-    let (population, basis) =
-        population::of(people.as_ref().map(|p| &p.0), users, seen.clone(), calendar.clone())?;
+    let (population, basis) = population::of(
+        people.as_ref().map(|p| &p.0),
+        users,
+        seen.clone(),
+        calendar.clone(),
+    )?;
     // A row per person and period, small next to the events; held so that the event queries
     // below join a table rather than re-derive it (the streaming engine cannot run every join
     // it is derived with).
@@ -492,14 +494,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("building the activity table"))?
         .lazy();
-    let tt = Instant::now();
     let activity = ladder::assign(
-        activity::from_aggregates(population, [event_counts?, days?, ties.clone()], usage.clone()),
+        activity::from_aggregates(
+            population,
+            [event_counts?, days?, ties.clone()],
+            usage.clone(),
+        ),
         &compiled,
     )
     .collect()
     .map_err(internal("building the activity table"))?;
-    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE activity {} ms", tt.elapsed().as_millis()); }
     let views_known = has_views(&events.all(), usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
@@ -521,10 +525,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         people: participation::people_metrics(activity.clone().lazy(), calendar_days, views_known),
         inequality: inequality::inequality(activity.clone().lazy())
             .map_err(internal("measuring inequality"))?,
-        conversations: conversations::period_conversations(
-            posts.clone().lazy(),
-            events.all(),
-        ),
+        conversations: conversations::period_conversations(posts.clone().lazy(), events.all()),
         movement: ladder::movement(activity.clone().lazy(), &compiled.names),
         leader_reach: match (&roster, views_known && roster_knows(&people, person::ROLE)?) {
             (Some(r), true) => Some(network::leader_reach(
@@ -584,24 +585,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         [totals?, active?, contributors?, viewers?],
         views_known,
     ))
-        .select(
-            [
-                event::SOURCE,
-                event::SPACE,
-                a::PERIOD,
-                "active",
-                "contributors",
-                "posts",
-                "replies",
-                "reach",
-            ]
-            .map(col),
-        );
-    let tt = Instant::now();
+    .select(
+        [
+            event::SOURCE,
+            event::SPACE,
+            a::PERIOD,
+            "active",
+            "contributors",
+            "posts",
+            "replies",
+            "reach",
+        ]
+        .map(col),
+    );
     let spaces_table = spaces_table
         .collect()
         .map_err(internal("measuring spaces"))?;
-    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE spaces {} ms", tt.elapsed().as_millis()); }
     let post_reach = with_label(posts.lazy())
         .select(
             [
@@ -714,13 +713,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     } else {
         (Vec::new(), u32::MAX)
     };
-    let ambassador_table = normalize::collect_streaming(ambassadors::candidates(
+    let ambassador_table = ambassadors::candidates(
         activity.clone().lazy(),
         ties,
         &window,
         &eligible,
         min_partners,
-    ))
+    )
+    .collect()
     .map_err(internal("finding ambassador candidates"))?;
     timings.insert("metrics", t.elapsed().as_millis());
     progress.done(activity.height() as u64, t);
@@ -1286,7 +1286,7 @@ fn has_views(events: &LazyFrame, usage: Option<&LazyFrame>) -> Result<bool> {
             .limit(1),
     )
     .map_err(fail)?
-        .height()
+    .height()
         > 0;
     if viewed {
         return Ok(true);

@@ -159,3 +159,58 @@ proptest! {
         }
     }
 }
+
+/// Stacks the `i`-th partial aggregate of each part.
+fn stacked(parts: &[LazyFrame], i: usize) -> LazyFrame {
+    let frames: Vec<LazyFrame> = parts
+        .iter()
+        .map(|p| {
+            activity::event_aggregates(p.clone())[i]
+                .clone()
+                .collect()
+                .unwrap()
+                .lazy()
+        })
+        .collect();
+    concat(frames, UnionArgs::default()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A run over a store computes the activity table's aggregates a month at a time and
+    /// combines them. However the events are split into parts (here: any assignment, so the
+    /// same person, day or partner turns up in several parts), the combined table equals the
+    /// one computed from all events at once.
+    #[test]
+    fn activity_from_parts_equals_activity_from_all_events(
+        events in prop::collection::vec((0u8..12, 0u8..8, 0u8..4, 0u8..28, 0u8..12), 0..120),
+        present in prop::collection::vec(prop::bool::weighted(0.8), 1..60),
+        split in prop::collection::vec(0usize..3, 1..120),
+    ) {
+        let (ev, population, _) = frames(&events, &present, 12);
+        let whole = activity::activity_table(ev.clone(), population.clone(), None)
+            .collect()
+            .unwrap();
+        let indexed = ev.with_row_index("__i", None);
+        let parts: Vec<LazyFrame> = (0..3u32)
+            .map(|k| {
+                let mine: Vec<u32> = (0..events.len() as u32)
+                    .filter(|i| split[*i as usize % split.len()] as u32 == k)
+                    .collect();
+                indexed
+                    .clone()
+                    .filter(col("__i").is_in(lit(Series::new("m".into(), mine)).implode(false), false))
+                    .drop(cols(["__i"]))
+            })
+            .collect();
+        let combined = activity::from_aggregates(
+            population,
+            [stacked(&parts, 0), stacked(&parts, 1), stacked(&parts, 2)],
+            None,
+        )
+        .collect()
+        .unwrap();
+        prop_assert!(whole.equals_missing(&combined), "{whole}\n{combined}");
+    }
+}

@@ -84,14 +84,12 @@ pub fn from_aggregates(
     [counts, days, ties]: [LazyFrame; 3],
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    let counts = counts
-        .group_by([col(event::ACTOR), col(PERIOD_KEY)])
-        .agg(
-            Action::ALL
-                .iter()
-                .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
-                .collect::<Vec<_>>(),
-        );
+    let counts = counts.group_by([col(event::ACTOR), col(PERIOD_KEY)]).agg(
+        Action::ALL
+            .iter()
+            .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
+            .collect::<Vec<_>>(),
+    );
     let days = count_stacked(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
     // Both directions of each tie with someone else.
     let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));

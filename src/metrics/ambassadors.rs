@@ -151,9 +151,15 @@ mod tests {
             tie("b", "u", "reply", 1),
         ]);
         let eligible = ["Creators", "Conversationalists"].map(String::from);
-        let out = candidates(act, crate::metrics::network::ties(ev), &[2, 3], &eligible, 2)
-            .collect()
-            .unwrap();
+        let out = candidates(
+            act,
+            crate::metrics::network::ties(ev),
+            &[2, 3],
+            &eligible,
+            2,
+        )
+        .collect()
+        .unwrap();
         let people: Vec<&str> = out
             .column(a::PERSON)
             .unwrap()

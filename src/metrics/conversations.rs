@@ -102,9 +102,7 @@ pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFram
             .filter(
                 other_than_author("__viewer")
                     .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
-                    .and(
-                        micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window),
-                    ),
+                    .and(micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window)),
             ),
         &[event::SOURCE, "post"],
         "__viewer",
@@ -216,16 +214,13 @@ pub fn space_aggregates(events: LazyFrame) -> [LazyFrame; 4] {
             &[KEY[0], KEY[1], KEY[2], event::ACTOR],
         )
     };
-    let totals = in_spaces
-        .clone()
-        .group_by(KEY.map(col))
-        .agg([
-            is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
-            is(Action::Reply)
-                .sum()
-                .cast(DataType::UInt32)
-                .alias("replies"),
-        ]);
+    let totals = in_spaces.clone().group_by(KEY.map(col)).agg([
+        is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
+        is(Action::Reply)
+            .sum()
+            .cast(DataType::UInt32)
+            .alias("replies"),
+    ]);
     [
         totals,
         actors_if(lit(true)),

@@ -66,7 +66,12 @@ pub(crate) fn count_distinct(
 
 /// `keys…, alias`: the distinct count over stacked [`distinct`] rows (in memory, where polars'
 /// own distinct count is the fastest way). Nulls are not counted.
-pub(crate) fn count_stacked(frame: LazyFrame, keys: &[&str], value: &str, alias: &str) -> LazyFrame {
+pub(crate) fn count_stacked(
+    frame: LazyFrame,
+    keys: &[&str],
+    value: &str,
+    alias: &str,
+) -> LazyFrame {
     frame
         .filter(col(value).is_not_null())
         .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())

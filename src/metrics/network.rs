@@ -52,39 +52,39 @@ pub fn department_matrix(ties: LazyFrame, people: LazyFrame) -> LazyFrame {
         .select([col(person::PERSON_ID), col(person::DEPARTMENT)])
         .filter(col(person::DEPARTMENT).is_not_null());
     ties.join(
-            dept.clone().select([
-                col(person::PERSON_ID),
-                col(person::DEPARTMENT).alias("from_department"),
-            ]),
-            [col(event::ACTOR)],
-            [col(person::PERSON_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            dept.select([
-                col(person::PERSON_ID),
-                col(person::DEPARTMENT).alias("to_department"),
-            ]),
-            [col(event::TARGET_ACTOR)],
-            [col(person::PERSON_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .group_by([
-            col(PERIOD_KEY),
-            col("from_department"),
-            col("to_department"),
-        ])
-        .agg([
-            col(INTERACTIONS).sum().cast(DataType::UInt32),
-            col(event::ACTOR)
-                .n_unique()
-                .cast(DataType::UInt32)
-                .alias("people"),
-        ])
-        .sort(
-            [PERIOD_KEY, "from_department", "to_department"],
-            SortMultipleOptions::default(),
-        )
+        dept.clone().select([
+            col(person::PERSON_ID),
+            col(person::DEPARTMENT).alias("from_department"),
+        ]),
+        [col(event::ACTOR)],
+        [col(person::PERSON_ID)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .join(
+        dept.select([
+            col(person::PERSON_ID),
+            col(person::DEPARTMENT).alias("to_department"),
+        ]),
+        [col(event::TARGET_ACTOR)],
+        [col(person::PERSON_ID)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .group_by([
+        col(PERIOD_KEY),
+        col("from_department"),
+        col("to_department"),
+    ])
+    .agg([
+        col(INTERACTIONS).sum().cast(DataType::UInt32),
+        col(event::ACTOR)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("people"),
+    ])
+    .sort(
+        [PERIOD_KEY, "from_department", "to_department"],
+        SortMultipleOptions::default(),
+    )
 }
 
 /// `period_key, cross_department_share` from the department matrix: the share of

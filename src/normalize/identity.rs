@@ -255,15 +255,15 @@ pub fn unresolved(events: &Events, roster: &DataFrame) -> Result<DataFrame> {
         .clone();
     let count = |events: LazyFrame| {
         events
-        .filter(
-            col(event::ACTOR).is_not_null().and(
-                col(event::ACTOR)
-                    .is_in(lit(ids.clone()).implode(false), false)
-                    .not(),
-            ),
-        )
-        .group_by([col(event::SOURCE), col(event::ACTOR)])
-        .agg([len().cast(DataType::UInt64).alias("events")])
+            .filter(
+                col(event::ACTOR).is_not_null().and(
+                    col(event::ACTOR)
+                        .is_in(lit(ids.clone()).implode(false), false)
+                        .not(),
+                ),
+            )
+            .group_by([col(event::SOURCE), col(event::ACTOR)])
+            .agg([len().cast(DataType::UInt64).alias("events")])
     };
     events
         .gather(count)

@@ -149,7 +149,7 @@ impl Events {
     pub fn all(&self) -> LazyFrame {
         match self.parts.as_slice() {
             [one] => one.clone(),
-            parts => concat(parts.to_vec(), UnionArgs::default())
+            parts => concat(parts, UnionArgs::default())
                 .unwrap_or_else(|_| crate::ingest::empty_events()),
         }
     }
@@ -178,13 +178,9 @@ impl Events {
 /// batches and only the query's state (its groups, a join's smaller side) is held, so memory
 /// follows people and posts rather than events.
 pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
-    let t = std::time::Instant::now();
-    let name = frame.clone().describe_plan().unwrap_or_default().chars().take(60).collect::<String>().replace('\n', " ");
-    let r = frame
+    frame
         .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single());
-    if std::env::var("ENGAGE_TIME").is_ok() { let st = std::fs::read_to_string("/proc/self/status").unwrap_or_default(); let hwm = st.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("").to_string(); eprintln!("TIME {:>6} ms {} {}", t.elapsed().as_millis(), hwm, name); let _ = std::fs::write("/proc/self/clear_refs", "5"); }
-    r
+        .map(|r| r.unwrap_single())
 }
 
 /// The first and last period keys with events, or `None` when there are no events.

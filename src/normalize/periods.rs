@@ -231,14 +231,23 @@ mod tests {
         let first = days_since_epoch(d(1600, 1, 1));
         let last = days_since_epoch(d(2400, 12, 31));
         let days: Vec<i32> = (first..=last).step_by(7).chain([first, last]).collect();
-        let frame = df!("day" => &days).unwrap().lazy().with_column(col("day").cast(DataType::Date));
+        let frame = df!("day" => &days)
+            .unwrap()
+            .lazy()
+            .with_column(col("day").cast(DataType::Date));
         for kind in [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Week] {
             let keys = frame
                 .clone()
                 .select([key_expr(kind, col("day")).alias("k")])
                 .collect()
                 .unwrap();
-            let keys: Vec<i32> = keys.column("k").unwrap().i32().unwrap().into_no_null_iter().collect();
+            let keys: Vec<i32> = keys
+                .column("k")
+                .unwrap()
+                .i32()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
             for (day, key) in days.iter().zip(keys) {
                 let date = NaiveDate::from_num_days_from_ce_opt(day + 719_163).unwrap();
                 assert_eq!(key, key_of_date(kind, date), "{kind:?} {date}");
@@ -251,7 +260,12 @@ mod tests {
             (d(2025, 3, 1), 0, 0),
         ]
         .iter()
-        .map(|(day, h, m)| day.and_hms_opt(*h, *m, 59).unwrap().and_utc().timestamp_micros())
+        .map(|(day, h, m)| {
+            day.and_hms_opt(*h, *m, 59)
+                .unwrap()
+                .and_utc()
+                .timestamp_micros()
+        })
         .collect();
         let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
         let got = df!("t" => &instants)
@@ -262,11 +276,22 @@ mod tests {
                 .alias("d")])
             .collect()
             .unwrap();
-        let got: Vec<i32> = got.column("d").unwrap().i32().unwrap().into_no_null_iter().collect();
-        let want: Vec<i32> = [d(1969, 12, 31), d(1970, 1, 1), d(2024, 2, 29), d(2025, 3, 1)]
-            .iter()
-            .map(|x| days_since_epoch(*x))
+        let got: Vec<i32> = got
+            .column("d")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .into_no_null_iter()
             .collect();
+        let want: Vec<i32> = [
+            d(1969, 12, 31),
+            d(1970, 1, 1),
+            d(2024, 2, 29),
+            d(2025, 3, 1),
+        ]
+        .iter()
+        .map(|x| days_since_epoch(*x))
+        .collect();
         assert_eq!(got, want);
     }
 
