@@ -114,6 +114,10 @@ struct ManifestOutput {
     sha256: String,
 }
 
+/// Events per part of a store run: months are grouped up to this many, so that a query's
+/// state stays near a gigabyte while small stores run as one part (each part costs a query).
+const PART_ROWS: u64 = 10_000_000;
+
 fn period_kind_name(kind: PeriodKind) -> &'static str {
     match kind {
         PeriodKind::Month => "month",
@@ -348,7 +352,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             };
             // Not read here: each query over the events reads the partitions it needs, a batch at a
             // time, so memory does not grow with the store.
-            let stored = Events::new(store.scan_events(last_month)?)
+            let stored = Events::spanning(store.scan_events(last_month, PART_ROWS)?)
                 .map(|part| part.filter(before_cutoff.clone()));
             let usage_all = match (usage_all, opts.as_of) {
                 (Some(u), Some(d)) => Some(
@@ -363,7 +367,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         }
     };
     let n_events = events
-        .gather(|part| part.select([len().cast(DataType::UInt64).alias("n")]))
+        .gather(|part, _| part.select([len().cast(DataType::UInt64).alias("n")]))
         .and_then(|n| n.select([col("n").sum()]).collect())
         .map_err(internal("counting events"))?
         .column("n")
@@ -409,7 +413,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ]
     };
     let mut seen = vec![events
-        .gather(|part| part.group_by(who_when()).agg([len().alias("__events")]))
+        .gather(|part, _| part.group_by(who_when()).agg([len().alias("__events")]))
         .and_then(|seen| {
             seen.group_by(who_when())
                 .agg([len().alias("__parts")])
@@ -440,6 +444,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         None => last_seen,
     };
     let calendar_periods = periods::range(plan.period, first, last);
+    // Per part of the events, the periods it holds alone (their distinct counts finish there).
+    let owned = events.owned_periods(&calendar_periods, plan.timezone);
     let calendar = periods::calendar_frame(&calendar_periods)
         .map_err(internal("building the calendar"))?
         .lazy();
@@ -485,7 +491,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     // Its three group-bys run one at a time, each holding only its own state.
     let [event_counts, days, ties] = [0, 1, 2].map(|i| {
         events
-            .gather(|part| activity::event_aggregates(part)[i].clone())
+            .gather(|part, p| activity::event_aggregates(part, &owned[p])[i].clone())
             .map_err(internal("building the activity table"))
     });
     // Replies and reactions per pair and period: partners, the department matrix and the
@@ -577,7 +583,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     // Like the activity table: one group-by at a time.
     let space_parts = [0, 1, 2, 3].map(|i| {
         events
-            .gather(|part| conversations::space_aggregates(part)[i].clone())
+            .gather(|part, p| conversations::space_aggregates(part, &owned[p])[i].clone())
             .map_err(internal("measuring spaces"))
     });
     let [totals, active, contributors, viewers] = space_parts;

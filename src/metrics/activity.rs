@@ -30,7 +30,7 @@
 
 use polars::prelude::*;
 
-use super::{count_stacked, distinct};
+use super::{count_partial, count_stacked, partial_distinct};
 use crate::normalize::{DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
@@ -46,7 +46,7 @@ pub fn activity_table(
     population: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    from_aggregates(population, event_aggregates(events), usage)
+    from_aggregates(population, event_aggregates(events, &[]), usage)
 }
 
 /// The GROUP BYs of the query above as partial results that add up over parts of the
@@ -56,7 +56,9 @@ pub fn activity_table(
 /// each on every month of the store, one query at a time, stacks them and hands them to
 /// [`from_aggregates`], which finishes the counts. On Spark, the same split is what a
 /// partial aggregation does.
-pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
+/// `owned`: the periods whose events are all in this part (see
+/// [`crate::normalize::Events::owned_periods`]), where the distinct days are counted at once.
+pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 3] {
     let aggs: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| {
@@ -72,7 +74,7 @@ pub fn event_aggregates(events: LazyFrame) -> [LazyFrame; 3] {
         .clone()
         .group_by([col(event::ACTOR), col(PERIOD_KEY)])
         .agg(aggs);
-    let days = distinct(actors, &[event::ACTOR, PERIOD_KEY, DAY]);
+    let days = partial_distinct(actors, &[event::ACTOR, PERIOD_KEY], DAY, owned);
 
     let ties = super::network::ties(events);
     [counts, days, ties]
@@ -90,7 +92,7 @@ pub fn from_aggregates(
             .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
             .collect::<Vec<_>>(),
     );
-    let days = count_stacked(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
+    let days = count_partial(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
     // Both directions of each tie with someone else.
     let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));
     let outgoing = ties.clone().select([

@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::{count_distinct, count_stacked, distinct, ratio};
+use super::{count_distinct, count_partial, partial_distinct, ratio};
 use crate::config::Windows;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{event, Action};
@@ -197,7 +197,7 @@ pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
 /// period with events: distinct actors, distinct posters or repliers, the two totals, and
 /// distinct viewers (null without view data). Events without a space are left out.
 pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
-    spaces_from(space_aggregates(events), views_known)
+    spaces_from(space_aggregates(events, &[]), views_known)
 }
 
 const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
@@ -205,14 +205,11 @@ const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
 /// The four GROUP BYs behind [`spaces`] as partial results that add up over parts of the
 /// events (totals per space and period; the distinct actors, contributors and viewers as
 /// rows), like [`crate::metrics::activity::event_aggregates`]; [`spaces_from`] finishes them.
-pub fn space_aggregates(events: LazyFrame) -> [LazyFrame; 4] {
+pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 4] {
     const KEY: [&str; 3] = SPACE_KEY;
     let in_spaces = events.filter(col(event::SPACE).is_not_null());
     let actors_if = |cond: Expr| {
-        distinct(
-            in_spaces.clone().filter(cond),
-            &[KEY[0], KEY[1], KEY[2], event::ACTOR],
-        )
+        partial_distinct(in_spaces.clone().filter(cond), &KEY, event::ACTOR, owned)
     };
     let totals = in_spaces.clone().group_by(KEY.map(col)).agg([
         is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
@@ -239,7 +236,7 @@ pub fn spaces_from(
         col("posts").sum().cast(DataType::UInt32),
         col("replies").sum().cast(DataType::UInt32),
     ]);
-    let people = |rows: LazyFrame, alias: &str| count_stacked(rows, &KEY, event::ACTOR, alias);
+    let people = |rows: LazyFrame, alias: &str| count_partial(rows, &KEY, event::ACTOR, alias);
     let (active, contributors, viewers) = (
         people(active, "active"),
         people(contributors, "contributors"),

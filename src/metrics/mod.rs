@@ -64,6 +64,63 @@ pub(crate) fn count_distinct(
         .agg([len().cast(DataType::UInt32).alias(alias)])
 }
 
+/// The column of [`partial_distinct`] rows that carries values already counted.
+const SPARE: &str = "__spare";
+
+/// The partial result of `COUNT(DISTINCT value)` per `keys` over one part of the events: the
+/// distinct `keys…, value` rows, plus `__spare`. In the `owned` periods (those no other part
+/// has events of) a group's count is final here, so it leaves as one row: one of its values
+/// and, in `__spare`, how many more there were. [`count_partial`] finishes the count over
+/// the stacked parts. The rows need a `period_key` column.
+pub(crate) fn partial_distinct(
+    frame: LazyFrame,
+    keys: &[&str],
+    value: &str,
+    owned: &[i32],
+) -> LazyFrame {
+    let all: Vec<&str> = keys.iter().copied().chain([value]).collect();
+    let out = || {
+        all.iter()
+            .map(|c| col(*c))
+            .chain([col(SPARE)])
+            .collect::<Vec<_>>()
+    };
+    let rows = distinct(frame, &all);
+    if owned.is_empty() {
+        return rows.with_column(lit(0u32).cast(DataType::UInt32).alias(SPARE)).select(out());
+    }
+    let is_owned = col(crate::normalize::PERIOD_KEY).is_in(
+        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
+        false,
+    );
+    let counted = rows
+        .clone()
+        .filter(is_owned.clone())
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([
+            col(value).first(),
+            (len().cast(DataType::Int64) - lit(1i64))
+                .cast(DataType::UInt32)
+                .alias(SPARE),
+        ])
+        .select(out());
+    let open = rows
+        .filter(is_owned.not())
+        .with_column(lit(0u32).cast(DataType::UInt32).alias(SPARE))
+        .select(out());
+    concat([counted, open], UnionArgs::default()).expect("two frames of the same schema")
+}
+
+/// `keys…, alias`: the distinct count over stacked [`partial_distinct`] rows: the values
+/// counted in their part plus the distinct values of the rest.
+pub(crate) fn count_partial(frame: LazyFrame, keys: &[&str], value: &str, alias: &str) -> LazyFrame {
+    frame
+        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([(col(SPARE).sum().cast(DataType::UInt32)
+            + col(value).n_unique().cast(DataType::UInt32))
+        .alias(alias)])
+}
+
 /// `keys…, alias`: the distinct count over stacked [`distinct`] rows (in memory, where polars'
 /// own distinct count is the fastest way). Nulls are not counted.
 pub(crate) fn count_stacked(

@@ -118,7 +118,7 @@ pub fn mapping(
 /// the events and combined.
 pub fn accounts_seen(events: &Events) -> Result<LazyFrame> {
     Ok(events
-        .gather(accounts_in)
+        .gather(|part, _| accounts_in(part))
         .map_err(fail("listing accounts"))?
         .group_by([col(SOURCE), col(ACCOUNT)])
         .agg([len().alias("__parts")])
@@ -266,7 +266,7 @@ pub fn unresolved(events: &Events, roster: &DataFrame) -> Result<DataFrame> {
             .agg([len().cast(DataType::UInt64).alias("events")])
     };
     events
-        .gather(count)
+        .gather(|part, _| count(part))
         .map_err(fail("listing unresolved accounts"))?
         .group_by([col(event::SOURCE), col(event::ACTOR)])
         .agg([col("events").sum()])

@@ -138,11 +138,51 @@ pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> L
 #[derive(Clone)]
 pub struct Events {
     pub parts: Vec<LazyFrame>,
+    /// Per part, the UTC instants (µs, end excluded) its events lie in; `None` when one part
+    /// holds every event.
+    spans: Vec<Option<(i64, i64)>>,
 }
 
 impl Events {
+    /// Events held in one part.
     pub fn new(parts: Vec<LazyFrame>) -> Self {
-        Self { parts }
+        let spans = vec![None; parts.len()];
+        Self { parts, spans }
+    }
+
+    /// Events in parts of the store, each with the UTC span it covers.
+    pub fn spanning(parts: Vec<(LazyFrame, (i64, i64))>) -> Self {
+        let (parts, spans) = parts.into_iter().map(|(p, s)| (p, Some(s))).unzip();
+        Self { parts, spans }
+    }
+
+    /// Per part, the keys of the periods whose every event can only be in that part (the
+    /// period's local days, in UTC, lie within the part's span): there a partial distinct
+    /// count is already final. Every period, when one part holds all events.
+    pub fn owned_periods(&self, periods: &[periods::Period], tz: chrono_tz::Tz) -> Vec<Vec<i32>> {
+        let bounds: Vec<(i32, i64, i64)> = periods
+            .iter()
+            .map(|p| {
+                let before = p.start.pred_opt().unwrap_or(p.start);
+                (
+                    p.key,
+                    periods::end_of_day_utc_micros(before, tz),
+                    periods::end_of_day_utc_micros(p.end, tz),
+                )
+            })
+            .collect();
+        self.spans
+            .iter()
+            .map(|span| {
+                bounds
+                    .iter()
+                    .filter(|(_, start, end)| {
+                        span.is_none_or(|(from, to)| from <= *start && *end <= to)
+                    })
+                    .map(|(key, _, _)| *key)
+                    .collect()
+            })
+            .collect()
     }
 
     /// Every part as one query.
@@ -158,17 +198,20 @@ impl Events {
     pub fn map(self, f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
         Self {
             parts: self.parts.into_iter().map(f).collect(),
+            spans: self.spans,
         }
     }
 
     /// Runs `query` on each part (streaming engine) and stacks the results, in part order:
     /// partial results that the caller combines, as a MapReduce job would (counts add up,
     /// distinct sets are united). Cheap to combine: the stack is in memory.
-    pub fn gather(&self, query: impl Fn(LazyFrame) -> LazyFrame) -> PolarsResult<LazyFrame> {
+    /// `query` gets the part and its place in [`Events::parts`].
+    pub fn gather(&self, query: impl Fn(LazyFrame, usize) -> LazyFrame) -> PolarsResult<LazyFrame> {
         let parts = self
             .parts
             .iter()
-            .map(|p| collect_streaming(query(p.clone())).map(DataFrame::lazy))
+            .enumerate()
+            .map(|(i, p)| collect_streaming(query(p.clone(), i)).map(DataFrame::lazy))
             .collect::<PolarsResult<Vec<_>>>()?;
         concat(parts, UnionArgs::default())
     }
@@ -194,4 +237,60 @@ pub fn period_span(events: LazyFrame) -> Result<Option<(i32, i32)>> {
         .map_err(internal("finding the first and last period"))?;
     let get = |name: &str| -> Option<i32> { span.column(name).ok()?.i32().ok()?.get(0) };
     Ok(get("first").zip(get("last")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PeriodKind;
+    use chrono::NaiveDate;
+
+    fn utc_micros(y: i32, m: u32, d: u32) -> i64 {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap()
+            .and_utc()
+            .timestamp_micros()
+    }
+
+    /// A part of the store holding the UTC months February and March 2025 owns, in UTC, the
+    /// months February and March and the weeks wholly inside them (Mon 3 Feb – Sun 30 Mar),
+    /// but in Amsterdam (UTC+1) February's local days start at 31 Jan 23:00 UTC, before the
+    /// part, so only March is its own; quarters span more than the part and are owned by none.
+    /// One part holding everything owns every period.
+    #[test]
+    fn parts_own_the_periods_wholly_inside_them() {
+        let part = Events::spanning(vec![(
+            crate::ingest::empty_events(),
+            (utc_micros(2025, 2, 1), utc_micros(2025, 4, 1)),
+        )]);
+        let owned = |kind: PeriodKind, tz: chrono_tz::Tz, first: NaiveDate, last: NaiveDate| {
+            let keys = periods::range(
+                kind,
+                periods::key_of_date(kind, first),
+                periods::key_of_date(kind, last),
+            );
+            let owned = part.owned_periods(&keys, tz).remove(0);
+            owned
+                .iter()
+                .map(|k| periods::period_of_key(kind, *k).label)
+                .collect::<Vec<_>>()
+        };
+        let d = |m: u32, day: u32| NaiveDate::from_ymd_opt(2025, m, day).unwrap();
+        let utc = chrono_tz::UTC;
+        let ams = chrono_tz::Europe::Amsterdam;
+        assert_eq!(
+            owned(PeriodKind::Month, utc, d(1, 1), d(4, 30)),
+            ["2025-02", "2025-03"]
+        );
+        assert_eq!(owned(PeriodKind::Month, ams, d(1, 1), d(4, 30)), ["2025-03"]);
+        let weeks = owned(PeriodKind::Week, utc, d(1, 20), d(4, 10));
+        assert_eq!(weeks.first().map(String::as_str), Some("2025-W06"));
+        assert_eq!(weeks.last().map(String::as_str), Some("2025-W13"));
+        assert_eq!(weeks.len(), 8);
+        assert!(owned(PeriodKind::Quarter, utc, d(1, 1), d(6, 30)).is_empty());
+        let whole = Events::new(vec![crate::ingest::empty_events()]);
+        let months = periods::range(PeriodKind::Month, 2025 * 12, 2025 * 12 + 2);
+        assert_eq!(whole.owned_periods(&months, ams), vec![vec![2025 * 12, 2025 * 12 + 1, 2025 * 12 + 2]]);
+    }
 }

@@ -221,9 +221,15 @@ impl Store {
         Ok(added)
     }
 
-    /// Every stored event of months up to `last_month` (a UTC month key), as one lazy scan per
-    /// month: queries whose state grows with events run a month at a time and combine.
-    pub fn scan_events(&self, last_month: Option<i32>) -> Result<Vec<LazyFrame>> {
+    /// Every stored event of months up to `last_month` (a UTC month key), as lazy scans of
+    /// consecutive months holding up to `part_rows` events each (a larger month alone), with
+    /// the UTC span (µs, end excluded) each covers: queries whose state grows with events run
+    /// a part at a time and combine. Row counts come from the files' metadata.
+    pub fn scan_events(
+        &self,
+        last_month: Option<i32>,
+        part_rows: u64,
+    ) -> Result<Vec<(LazyFrame, (i64, i64))>> {
         let mut paths = Vec::new();
         for (label, path) in self.partitions()? {
             let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
@@ -231,20 +237,50 @@ impl Store {
             if last_month.is_some_and(|last| key > last) {
                 continue;
             }
-            paths.push(PlRefPath::new(path.to_string_lossy().as_ref()));
+            paths.push((key, PlRefPath::new(path.to_string_lossy().as_ref())));
         }
         if paths.is_empty() {
-            return Ok(vec![crate::ingest::empty_events()]);
+            return Ok(vec![(crate::ingest::empty_events(), (i64::MIN, i64::MAX))]);
         }
         // The partition is in the path, not a column.
         let args = ScanArgsParquet {
             hive_options: HiveOptions::new_disabled(),
             ..ScanArgsParquet::default()
         };
-        paths
+        let scan = |p: &PlRefPath| {
+            LazyFrame::scan_parquet(p.clone(), args.clone())
+                .map_err(fail(format!("reading {}", p.as_str())))
+        };
+        let month_start = |key: i32| {
+            chrono::NaiveDate::from_ymd_opt(key.div_euclid(12), key.rem_euclid(12) as u32 + 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
+        };
+        let mut groups: Vec<(Vec<PlRefPath>, i32, i32, u64)> = Vec::new();
+        for (key, path) in paths {
+            let rows = scan(&path)?
+                .select([len().cast(DataType::UInt64).alias("n")])
+                .collect()
+                .map_err(fail(format!("counting the events in {}", path.as_str())))?
+                .column("n")
+                .ok()
+                .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+                .unwrap_or(0);
+            match groups.last_mut() {
+                Some(g) if g.3 + rows <= part_rows && g.2 + 1 == key => {
+                    g.0.push(path);
+                    g.2 = key;
+                    g.3 += rows;
+                }
+                _ => groups.push((vec![path], key, key, rows)),
+            }
+        }
+        groups
             .into_iter()
-            .map(|p| {
-                LazyFrame::scan_parquet(p, args.clone()).map_err(fail("reading the store".into()))
+            .map(|(paths, first, last, _)| {
+                let frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())
+                    .map_err(fail("reading the store".into()))?;
+                Ok((frame, (month_start(first), month_start(last + 1))))
             })
             .collect()
     }
