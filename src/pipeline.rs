@@ -489,7 +489,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("finding first activity"))?;
     // Its three group-bys run one at a time, each holding only its own state.
-    let [event_counts, days, ties] = [0, 1, 2].map(|i| {
+    let [per_day, ties] = [0, 1].map(|i| {
         events
             .gather(|part, p| activity::event_aggregates(part, &owned[p])[i].clone())
             .map_err(internal("building the activity table"))
@@ -500,16 +500,18 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("building the activity table"))?
         .lazy();
+    let tt = Instant::now();
     let activity = ladder::assign(
         activity::from_aggregates(
             population,
-            [event_counts?, days?, ties.clone()],
+            [per_day?, ties.clone()],
             usage.clone(),
         ),
         &compiled,
     )
     .collect()
     .map_err(internal("building the activity table"))?;
+    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE activity {} ms", tt.elapsed().as_millis()); }
     let views_known = has_views(&events.all(), usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
@@ -580,17 +582,11 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             },
         )
     };
-    // Like the activity table: one group-by at a time.
-    let space_parts = [0, 1, 2, 3].map(|i| {
-        events
-            .gather(|part, p| conversations::space_aggregates(part, &owned[p])[i].clone())
-            .map_err(internal("measuring spaces"))
-    });
-    let [totals, active, contributors, viewers] = space_parts;
-    let spaces_table = with_label(conversations::spaces_from(
-        [totals?, active?, contributors?, viewers?],
-        views_known,
-    ))
+    // A part of the events at a time, like the activity table.
+    let space_parts = events
+        .gather(|part, p| conversations::space_aggregates(part, &owned[p]))
+        .map_err(internal("measuring spaces"))?;
+    let spaces_table = with_label(conversations::spaces_from(space_parts, views_known))
     .select(
         [
             event::SOURCE,

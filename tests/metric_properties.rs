@@ -209,7 +209,7 @@ proptest! {
         let none = vec![Vec::new(); parts.len()];
         let combined = activity::from_aggregates(
             population.clone(),
-            [stacked(&parts, &none, 0), stacked(&parts, &none, 1), stacked(&parts, &none, 2)],
+            [stacked(&parts, &none, 0), stacked(&parts, &none, 1)],
             None,
         )
         .collect()
@@ -223,7 +223,7 @@ proptest! {
         let owned = vec![vec![0, 2], vec![1, 3]];
         let combined = activity::from_aggregates(
             population,
-            [0, 1, 2].map(|i| stacked(&by_period, &owned, i)),
+            [0, 1].map(|i| stacked(&by_period, &owned, i)),
             None,
         )
         .collect()

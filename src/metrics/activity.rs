@@ -30,7 +30,7 @@
 
 use polars::prelude::*;
 
-use super::{count_partial, count_stacked, partial_distinct};
+use super::count_stacked;
 use crate::normalize::{DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
@@ -50,15 +50,16 @@ pub fn activity_table(
 }
 
 /// The GROUP BYs of the query above as partial results that add up over parts of the
-/// events: counts per actor and period, the distinct (actor, period, day) rows behind the
-/// active days, and the [`super::network::ties`] behind the distinct partners (which the
-/// department matrix and the ambassadors read too). A run over a large store computes
-/// each on every month of the store, one query at a time, stacks them and hands them to
-/// [`from_aggregates`], which finishes the counts. On Spark, the same split is what a
-/// partial aggregation does.
-/// `owned`: the periods whose events are all in this part (see
-/// [`crate::normalize::Events::owned_periods`]), where the distinct days are counted at once.
-pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 3] {
+/// events: the counts per actor, period and day (behind both the counts and the distinct
+/// active days) and the [`super::network::ties`] behind the distinct partners (which the
+/// department matrix and the ambassadors read too). A run over a large store computes them
+/// on every part of the store, one query at a time, stacks them and hands them to
+/// [`from_aggregates`], which finishes the counts, as Spark's partial aggregation would.
+/// In the `owned` periods, whose events are all in this part (see
+/// [`crate::normalize::Events::owned_periods`]), the counts per actor and period are final
+/// here and leave as one row each (`day` null, `active_days` set); elsewhere a row per day
+/// (`active_days` null).
+pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 2] {
     let aggs: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| {
@@ -69,30 +70,84 @@ pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 3] {
                 .alias(act.count_column())
         })
         .collect();
-    let actors = events.clone().filter(col(event::ACTOR).is_not_null());
-    let counts = actors
+    let per_day = events
         .clone()
-        .group_by([col(event::ACTOR), col(PERIOD_KEY)])
+        .filter(col(event::ACTOR).is_not_null())
+        .group_by([col(event::ACTOR), col(PERIOD_KEY), col(DAY)])
         .agg(aggs);
-    let days = partial_distinct(actors, &[event::ACTOR, PERIOD_KEY], DAY, owned);
-
+    let columns = || {
+        [event::ACTOR, PERIOD_KEY, DAY]
+            .into_iter()
+            .chain(Action::ALL.iter().map(|act| act.count_column()))
+            .chain([a::ACTIVE_DAYS])
+            .map(col)
+            .collect::<Vec<_>>()
+    };
+    let is_owned = col(PERIOD_KEY).is_in(
+        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
+        false,
+    );
+    let open = per_day
+        .clone()
+        .filter(is_owned.clone().not())
+        .with_column(lit(NULL).cast(DataType::UInt32).alias(a::ACTIVE_DAYS))
+        .select(columns());
     let ties = super::network::ties(events);
-    [counts, days, ties]
+    if owned.is_empty() {
+        return [open, ties];
+    }
+    let done = per_person(per_day.filter(is_owned))
+        .with_column(lit(NULL).cast(DataType::Date).alias(DAY))
+        .select(columns());
+    [
+        concat([done, open], UnionArgs::default()).expect("two frames of the same schema"),
+        ties,
+    ]
 }
 
-/// The activity table from the population, the [`event_aggregates`] and usage counts.
-pub fn from_aggregates(
-    population: LazyFrame,
-    [counts, days, ties]: [LazyFrame; 3],
-    usage: Option<LazyFrame>,
-) -> LazyFrame {
-    let counts = counts.group_by([col(event::ACTOR), col(PERIOD_KEY)]).agg(
+/// Counts per actor and period from rows of one actor, period and day.
+fn per_person(per_day: LazyFrame) -> LazyFrame {
+    per_day.group_by([col(event::ACTOR), col(PERIOD_KEY)]).agg(
         Action::ALL
             .iter()
             .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
+            .chain([len().cast(DataType::UInt32).alias(a::ACTIVE_DAYS)])
             .collect::<Vec<_>>(),
+    )
+}
+
+/// The activity table from the population, the stacked [`event_aggregates`] and usage counts.
+pub fn from_aggregates(
+    population: LazyFrame,
+    [per_day, ties]: [LazyFrame; 2],
+    usage: Option<LazyFrame>,
+) -> LazyFrame {
+    let sums = || {
+        Action::ALL
+            .iter()
+            .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
+            .collect::<Vec<_>>()
+    };
+    let done = per_day
+        .clone()
+        .filter(col(a::ACTIVE_DAYS).is_not_null())
+        .drop(cols([DAY]));
+    // A day split across parts is one day: rows of the same day are added up first.
+    let open = per_person(
+        per_day
+            .filter(col(a::ACTIVE_DAYS).is_null())
+            .group_by([col(event::ACTOR), col(PERIOD_KEY), col(DAY)])
+            .agg(sums()),
     );
-    let days = count_partial(days, &[event::ACTOR, PERIOD_KEY], DAY, a::ACTIVE_DAYS);
+    let counts = concat([done, open], UnionArgs::default())
+        .expect("two frames of the same schema")
+        .group_by([col(event::ACTOR), col(PERIOD_KEY)])
+        .agg(
+            sums()
+                .into_iter()
+                .chain([col(a::ACTIVE_DAYS).sum().cast(DataType::UInt32)])
+                .collect::<Vec<_>>(),
+        );
     // Both directions of each tie with someone else.
     let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));
     let outgoing = ties.clone().select([
@@ -127,12 +182,6 @@ pub fn from_aggregates(
     let joined = population
         .join(
             counts,
-            [col(a::PERSON), col(PERIOD_KEY)],
-            [col(event::ACTOR), col(PERIOD_KEY)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            days,
             [col(a::PERSON), col(PERIOD_KEY)],
             [col(event::ACTOR), col(PERIOD_KEY)],
             JoinArgs::new(JoinType::Left),

@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::{count_distinct, count_partial, partial_distinct, ratio};
+use super::{count_distinct, ratio};
 use crate::config::Windows;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{event, Action};
@@ -201,68 +201,135 @@ pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
 }
 
 const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
+const PEOPLE: [&str; 3] = ["active", "contributors", "reach"];
 
-/// The four GROUP BYs behind [`spaces`] as partial results that add up over parts of the
-/// events (totals per space and period; the distinct actors, contributors and viewers as
-/// rows), like [`crate::metrics::activity::event_aggregates`]; [`spaces_from`] finishes them.
-pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 4] {
-    const KEY: [&str; 3] = SPACE_KEY;
-    let in_spaces = events.filter(col(event::SPACE).is_not_null());
-    let actors_if = |cond: Expr| {
-        partial_distinct(in_spaces.clone().filter(cond), &KEY, event::ACTOR, owned)
-    };
-    let totals = in_spaces.clone().group_by(KEY.map(col)).agg([
-        is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
-        is(Action::Reply)
-            .sum()
-            .cast(DataType::UInt32)
-            .alias("replies"),
-    ]);
-    [
-        totals,
-        actors_if(lit(true)),
-        actors_if(is(Action::Post).or(is(Action::Reply))),
-        actors_if(is(Action::View)),
-    ]
-}
-
-/// The per-space table from the [`space_aggregates`].
-pub fn spaces_from(
-    [totals, active, contributors, viewers]: [LazyFrame; 4],
-    views_known: bool,
-) -> LazyFrame {
-    const KEY: [&str; 3] = SPACE_KEY;
-    let totals = totals.group_by(KEY.map(col)).agg([
+/// Per space and period: the totals, and how many of the rows' actors are known, contributed
+/// or viewed. Rows are one per actor (who may be null), so these are distinct counts.
+fn per_space(per_actor: LazyFrame) -> LazyFrame {
+    let known = || col(event::ACTOR).is_not_null();
+    per_actor.group_by(SPACE_KEY.map(col)).agg([
         col("posts").sum().cast(DataType::UInt32),
         col("replies").sum().cast(DataType::UInt32),
-    ]);
-    let people = |rows: LazyFrame, alias: &str| count_partial(rows, &KEY, event::ACTOR, alias);
-    let (active, contributors, viewers) = (
-        people(active, "active"),
-        people(contributors, "contributors"),
-        people(viewers, "reach"),
+        known().sum().cast(DataType::UInt32).alias(PEOPLE[0]),
+        (col("__contributed").and(known()))
+            .sum()
+            .cast(DataType::UInt32)
+            .alias(PEOPLE[1]),
+        (col("__viewed").and(known()))
+            .sum()
+            .cast(DataType::UInt32)
+            .alias(PEOPLE[2]),
+    ])
+}
+
+/// The GROUP BYs behind [`spaces`] as a partial result over one part of the events: a row per
+/// space, period and actor with the actor's posts and replies and whether they contributed or
+/// viewed (`active`, `contributors`, `reach` null); in the `owned` periods, which no other
+/// part has events of, already one row per space and period with those counts (actor null).
+/// [`spaces_from`] finishes the stacked parts.
+pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
+    let per_actor = events
+        .filter(col(event::SPACE).is_not_null())
+        .group_by([
+            col(event::SOURCE),
+            col(event::SPACE),
+            col(PERIOD_KEY),
+            col(event::ACTOR),
+        ])
+        .agg([
+            is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
+            is(Action::Reply)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("replies"),
+            is(Action::Post)
+                .or(is(Action::Reply))
+                .max()
+                .alias("__contributed"),
+            is(Action::View).max().alias("__viewed"),
+        ]);
+    let columns = || {
+        SPACE_KEY
+            .iter()
+            .chain(&[event::ACTOR, "posts", "replies", "__contributed", "__viewed"])
+            .chain(&PEOPLE)
+            .map(|c| col(*c))
+            .collect::<Vec<_>>()
+    };
+    let is_owned = col(PERIOD_KEY).is_in(
+        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
+        false,
+    );
+    let open = per_actor
+        .clone()
+        .filter(is_owned.clone().not())
+        .with_columns(PEOPLE.map(|c| lit(NULL).cast(DataType::UInt32).alias(c)))
+        .select(columns());
+    if owned.is_empty() {
+        return open;
+    }
+    let done = per_space(per_actor.filter(is_owned))
+        .with_columns([
+            lit(NULL).cast(DataType::String).alias(event::ACTOR),
+            lit(NULL).cast(DataType::Boolean).alias("__contributed"),
+            lit(NULL).cast(DataType::Boolean).alias("__viewed"),
+        ])
+        .select(columns());
+    concat([done, open], UnionArgs::default()).expect("two frames of the same schema")
+}
+
+/// The per-space table from the stacked [`space_aggregates`] of every part.
+pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
+    let counts = || {
+        ["posts", "replies"]
+            .iter()
+            .chain(&PEOPLE)
+            .map(|c| col(*c))
+            .collect::<Vec<_>>()
+    };
+    let done = stacked
+        .clone()
+        .filter(col(PEOPLE[0]).is_not_null())
+        .select(SPACE_KEY.map(col).into_iter().chain(counts()).collect::<Vec<_>>());
+    let open = per_space(
+        stacked
+            .filter(col(PEOPLE[0]).is_null())
+            .group_by([
+                col(event::SOURCE),
+                col(event::SPACE),
+                col(PERIOD_KEY),
+                col(event::ACTOR),
+            ])
+            .agg([
+                col("posts").sum(),
+                col("replies").sum(),
+                col("__contributed").max(),
+                col("__viewed").max(),
+            ]),
     );
     let reach = if views_known {
-        col("reach").fill_null(lit(0u32))
+        col("reach")
     } else {
         lit(NULL).cast(DataType::UInt32).alias("reach")
     };
-    let join = |frame: LazyFrame, other: LazyFrame| {
-        frame.join(
-            other,
-            KEY.map(col),
-            KEY.map(col),
-            JoinArgs::new(JoinType::Left),
+    concat([done, open], UnionArgs::default())
+        .expect("two frames of the same schema")
+        .group_by(SPACE_KEY.map(col))
+        .agg(counts().into_iter().map(|c| c.sum().cast(DataType::UInt32)).collect::<Vec<_>>())
+        .with_column(reach)
+        .select(
+            [
+                event::SOURCE,
+                event::SPACE,
+                PERIOD_KEY,
+                "active",
+                "contributors",
+                "posts",
+                "replies",
+                "reach",
+            ]
+            .map(col),
         )
-    };
-    let totals = join(totals, active);
-    let totals = join(totals, contributors);
-    join(totals, viewers)
-        .with_columns([
-            col("active").fill_null(lit(0u32)),
-            col("contributors").fill_null(lit(0u32)),
-            reach,
-        ])
         .sort(
             [PERIOD_KEY, event::SOURCE, event::SPACE],
             SortMultipleOptions::default(),

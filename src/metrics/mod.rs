@@ -24,29 +24,10 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// A Float64 column of nulls, for a metric the sources cannot support.
-/// The distinct rows of `columns`, as a group-by (polars' streaming engine runs `unique` in
-/// memory). The partial result of a distinct count: stacked over parts of the events and
-/// handed to [`count_distinct`], it gives the count over all of them.
-pub(crate) fn distinct(frame: LazyFrame, columns: &[&str]) -> LazyFrame {
-    frame
-        .filter(
-            columns
-                .iter()
-                .map(|c| col(*c).is_not_null())
-                .reduce(|x, y| x.and(y))
-                .unwrap_or(lit(true)),
-        )
-        .group_by(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .agg([len().alias("__rows")])
-        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
-}
-
 /// `keys…, alias`: `COUNT(DISTINCT value)` per group of `keys`, nulls not counted, written as
-/// two group-bys (the distinct pairs, then a count per group). polars' streaming engine has no
-/// distinct-count aggregate and would hold every row of the input to run one; this way it
-/// holds only the distinct pairs, which is what lets the event queries run on stores larger
-/// than memory. Groups without any value are absent: callers join and fill zeros.
+/// two group-bys (the distinct pairs, then a count per group) for queries over events: polars'
+/// streaming engine has no distinct-count aggregate and falls back to holding every input row
+/// in memory for one. Groups without any value are absent: callers join and fill zeros.
 pub(crate) fn count_distinct(
     frame: LazyFrame,
     keys: &[&str],
@@ -64,65 +45,8 @@ pub(crate) fn count_distinct(
         .agg([len().cast(DataType::UInt32).alias(alias)])
 }
 
-/// The column of [`partial_distinct`] rows that carries values already counted.
-const SPARE: &str = "__spare";
-
-/// The partial result of `COUNT(DISTINCT value)` per `keys` over one part of the events: the
-/// distinct `keys…, value` rows, plus `__spare`. In the `owned` periods (those no other part
-/// has events of) a group's count is final here, so it leaves as one row: one of its values
-/// and, in `__spare`, how many more there were. [`count_partial`] finishes the count over
-/// the stacked parts. The rows need a `period_key` column.
-pub(crate) fn partial_distinct(
-    frame: LazyFrame,
-    keys: &[&str],
-    value: &str,
-    owned: &[i32],
-) -> LazyFrame {
-    let all: Vec<&str> = keys.iter().copied().chain([value]).collect();
-    let out = || {
-        all.iter()
-            .map(|c| col(*c))
-            .chain([col(SPARE)])
-            .collect::<Vec<_>>()
-    };
-    let rows = distinct(frame, &all);
-    if owned.is_empty() {
-        return rows.with_column(lit(0u32).cast(DataType::UInt32).alias(SPARE)).select(out());
-    }
-    let is_owned = col(crate::normalize::PERIOD_KEY).is_in(
-        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
-        false,
-    );
-    let counted = rows
-        .clone()
-        .filter(is_owned.clone())
-        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([
-            col(value).first(),
-            (len().cast(DataType::Int64) - lit(1i64))
-                .cast(DataType::UInt32)
-                .alias(SPARE),
-        ])
-        .select(out());
-    let open = rows
-        .filter(is_owned.not())
-        .with_column(lit(0u32).cast(DataType::UInt32).alias(SPARE))
-        .select(out());
-    concat([counted, open], UnionArgs::default()).expect("two frames of the same schema")
-}
-
-/// `keys…, alias`: the distinct count over stacked [`partial_distinct`] rows: the values
-/// counted in their part plus the distinct values of the rest.
-pub(crate) fn count_partial(frame: LazyFrame, keys: &[&str], value: &str, alias: &str) -> LazyFrame {
-    frame
-        .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([(col(SPARE).sum().cast(DataType::UInt32)
-            + col(value).n_unique().cast(DataType::UInt32))
-        .alias(alias)])
-}
-
-/// `keys…, alias`: the distinct count over stacked [`distinct`] rows (in memory, where polars'
-/// own distinct count is the fastest way). Nulls are not counted.
+/// `keys…, alias`: the distinct count over rows already in memory (stacked partial results),
+/// where polars' own distinct count is the fastest way. Nulls are not counted.
 pub(crate) fn count_stacked(
     frame: LazyFrame,
     keys: &[&str],
@@ -135,6 +59,7 @@ pub(crate) fn count_stacked(
         .agg([col(value).n_unique().cast(DataType::UInt32).alias(alias)])
 }
 
+/// A Float64 column of nulls, for a metric the sources cannot support.
 pub(crate) fn unknown() -> Expr {
     lit(NULL).cast(DataType::Float64)
 }

@@ -221,9 +221,13 @@ impl Events {
 /// batches and only the query's state (its groups, a join's smaller side) is held, so memory
 /// follows people and posts rather than events.
 pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
-    frame
+    let t = std::time::Instant::now();
+    let name = frame.clone().describe_plan().unwrap_or_default().chars().take(70).collect::<String>().replace('\n', " ");
+    let r = frame
         .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
+        .map(|r| r.unwrap_single());
+    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("TIME {:>6} ms {}", t.elapsed().as_millis(), name); }
+    r
 }
 
 /// The first and last period keys with events, or `None` when there are no events.
