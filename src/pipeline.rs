@@ -515,12 +515,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let views_known = has_views(&events.all(), usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);
-    let posts = normalize::collect_streaming(conversations::posts(
-        events.all(),
-        plan.windows,
-        views_known,
-    ))
-    .map_err(internal("following posts"))?;
+    // Every post (a row per post, in memory), then each part's replies and views matched to
+    // them, combined: the reach window crosses parts.
+    let all_posts = events
+        .gather(|part, _| conversations::post_rows(part))
+        .and_then(LazyFrame::collect)
+        .map_err(internal("following posts"))?
+        .lazy();
+    let [first_reply, viewers] = [0, 1].map(|i| {
+        events
+            .gather(|part, _| {
+                conversations::post_partials(part, all_posts.clone(), plan.windows)[i].clone()
+            })
+            .map_err(internal("following posts"))
+    });
+    let posts = conversations::posts_from(all_posts, [first_reply?, viewers?], views_known)
+        .collect()
+        .map_err(internal("following posts"))?;
     let matrix = match &roster {
         Some(r) => Some(
             network::department_matrix(ties.clone(), r.clone())

@@ -28,7 +28,7 @@
 
 use polars::prelude::*;
 
-use super::{count_distinct, ratio};
+use super::{count_stacked, ratio};
 use crate::config::Windows;
 use crate::normalize::PERIOD_KEY;
 use crate::schema::{event, Action};
@@ -55,7 +55,13 @@ fn other_than_author(actor: &str) -> Expr {
 /// first_reply_hours` (null when no one else replied within the window) and `viewers` (null
 /// when the sources hold no view data).
 pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFrame {
-    let posts = events.clone().filter(is(Action::Post)).select([
+    let all = post_rows(events.clone());
+    posts_from(all.clone(), post_partials(events, all, windows), views_known)
+}
+
+/// The post events of one part of the events (stacked over the parts: every post).
+pub fn post_rows(events: LazyFrame) -> LazyFrame {
+    events.filter(is(Action::Post)).select([
         col(event::SOURCE),
         col(event::CONTENT_ID).alias("post"),
         col(event::ACTOR).alias("author"),
@@ -63,9 +69,19 @@ pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFram
         col(event::OCCURRED_AT).alias("posted_at"),
         col(PERIOD_KEY),
         col(event::EVENT_ID).alias("__event"),
-    ]);
+    ])
+}
+
+fn key() -> [Expr; 2] {
+    [col(event::SOURCE), col("post")]
+}
+
+/// The replies and views of one part of the events matched to `posts` (every post, in
+/// memory) within the windows, as partial results: per post the earliest reply by someone
+/// else (`__first_reply_us`, a minimum over the parts), and the distinct `source, post,
+/// __viewer` rows (counted over the stacked parts by [`posts_from`]).
+pub fn post_partials(events: LazyFrame, posts: LazyFrame, windows: Windows) -> [LazyFrame; 2] {
     let keyed = || posts.clone().filter(col("post").is_not_null());
-    let key = || [col(event::SOURCE), col("post")];
     let reply_window = lit(windows.reply_hours as i64 * MICROS_PER_HOUR);
     let replies = events
         .clone()
@@ -96,18 +112,29 @@ pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFram
             col(event::ACTOR).alias("__viewer"),
             col(event::OCCURRED_AT).alias("__viewed_at"),
         ]);
-    let reach = count_distinct(
-        keyed()
-            .join(views, key(), key(), JoinArgs::new(JoinType::Inner))
-            .filter(
-                other_than_author("__viewer")
-                    .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
-                    .and(micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window)),
-            ),
-        &[event::SOURCE, "post"],
-        "__viewer",
-        "viewers",
-    );
+    let viewers = keyed()
+        .join(views, key(), key(), JoinArgs::new(JoinType::Inner))
+        .filter(
+            other_than_author("__viewer")
+                .and(micros(col("__viewed_at")).gt_eq(micros(col("posted_at"))))
+                .and(micros(col("__viewed_at")).lt_eq(micros(col("posted_at")) + reach_window)),
+        )
+        .group_by([col(event::SOURCE), col("post"), col("__viewer")])
+        .agg([len().alias("__views")])
+        .select([col(event::SOURCE), col("post"), col("__viewer")]);
+    [first_reply, viewers]
+}
+
+/// The per-post table from every post and the stacked [`post_partials`] of every part.
+pub fn posts_from(
+    posts: LazyFrame,
+    [first_reply, viewers]: [LazyFrame; 2],
+    views_known: bool,
+) -> LazyFrame {
+    let first_reply = first_reply
+        .group_by(key())
+        .agg([col("__first_reply_us").min()]);
+    let reach = count_stacked(viewers, &[event::SOURCE, "post"], "__viewer", "viewers");
     let viewers = if views_known {
         col("viewers").fill_null(lit(0u32))
     } else {

@@ -24,27 +24,6 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// `keys…, alias`: `COUNT(DISTINCT value)` per group of `keys`, nulls not counted, written as
-/// two group-bys (the distinct pairs, then a count per group) for queries over events: polars'
-/// streaming engine has no distinct-count aggregate and falls back to holding every input row
-/// in memory for one. Groups without any value are absent: callers join and fill zeros.
-pub(crate) fn count_distinct(
-    frame: LazyFrame,
-    keys: &[&str],
-    value: &str,
-    alias: &str,
-) -> LazyFrame {
-    let key = || keys.iter().map(|k| col(*k)).collect::<Vec<_>>();
-    let mut pair = key();
-    pair.push(col(value));
-    frame
-        .filter(col(value).is_not_null())
-        .group_by(pair)
-        .agg([len().alias("__pairs")])
-        .group_by(key())
-        .agg([len().cast(DataType::UInt32).alias(alias)])
-}
-
 /// `keys…, alias`: the distinct count over rows already in memory (stacked partial results),
 /// where polars' own distinct count is the fastest way. Nulls are not counted.
 pub(crate) fn count_stacked(
