@@ -385,7 +385,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         events,
         usage,
         users,
-        unresolved,
     } = identity::resolve(identity::Inputs {
         events,
         usage,
@@ -412,24 +411,34 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             col(PERIOD_KEY),
         ]
     };
-    let mut seen = vec![events
-        .gather(|part, _| part.group_by(who_when()).agg([len().alias("__events")]))
+    // With their events counted, for the accounts that match nobody on the roster.
+    let mut counted = vec![events
+        .gather(|part, _| {
+            part.group_by(who_when())
+                .agg([len().cast(DataType::UInt64).alias("events")])
+        })
         .and_then(|seen| {
             seen.group_by(who_when())
-                .agg([len().alias("__parts")])
-                .drop(cols(["__parts"]))
+                .agg([col("events").sum()])
                 .collect()
         })
         .map_err(internal("placing events in periods"))?
         .lazy()];
     if let Some(u) = &usage {
-        seen.push(u.clone().lazy().select([
+        // A usage row counts as one event.
+        counted.push(u.clone().lazy().select([
             col(usage::SOURCE).alias(crate::schema::event::SOURCE),
             col(a::PERSON).alias(crate::schema::event::ACTOR),
             col(PERIOD_KEY),
+            lit(1u64).cast(DataType::UInt64).alias("events"),
         ]));
     }
-    let seen = concat(seen, UnionArgs::default()).map_err(internal("listing activity"))?;
+    let counted = concat(counted, UnionArgs::default()).map_err(internal("listing activity"))?;
+    let unresolved = people
+        .as_ref()
+        .map(|(roster, _)| identity::unresolved(counted.clone(), roster))
+        .transpose()?;
+    let seen = counted.select(who_when());
     let Some((first, last_seen)) = normalize::period_span(seen.clone())? else {
         return Err(Error::Usage {
             message: match opts.as_of {
@@ -500,7 +509,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("building the activity table"))?
         .lazy();
-    let tt = Instant::now();
     let activity = ladder::assign(
         activity::from_aggregates(
             population,
@@ -511,7 +519,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     )
     .collect()
     .map_err(internal("building the activity table"))?;
-    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("COMBINE activity {} ms", tt.elapsed().as_millis()); }
     let views_known = has_views(&events.all(), usage.as_ref())?;
     let roster = people.as_ref().map(|p| p.0.clone().lazy());
     let calendar_days = periods::with_days(calendar.clone(), opts.as_of);

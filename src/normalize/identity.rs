@@ -246,30 +246,24 @@ pub fn no_mapping() -> DataFrame {
 }
 
 /// `source, person, events`: actors that resolved to nobody on the roster, with how many
-/// events they have, most first. Counted in each part of `events`, then added up.
-pub fn unresolved(events: &Events, roster: &DataFrame) -> Result<DataFrame> {
+/// events they have, most first, from counts of resolved actors (`source, actor, events`,
+/// several rows per actor allowed).
+pub fn unresolved(counted: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
     let ids = roster
         .column(person::PERSON_ID)
         .map_err(fail("reading the roster"))?
         .as_materialized_series()
         .clone();
-    let count = |events: LazyFrame| {
-        events
-            .filter(
-                col(event::ACTOR).is_not_null().and(
-                    col(event::ACTOR)
-                        .is_in(lit(ids.clone()).implode(false), false)
-                        .not(),
-                ),
-            )
-            .group_by([col(event::SOURCE), col(event::ACTOR)])
-            .agg([len().cast(DataType::UInt64).alias("events")])
-    };
-    events
-        .gather(|part, _| count(part))
-        .map_err(fail("listing unresolved accounts"))?
+    counted
+        .filter(
+            col(event::ACTOR).is_not_null().and(
+                col(event::ACTOR)
+                    .is_in(lit(ids).implode(false), false)
+                    .not(),
+            ),
+        )
         .group_by([col(event::SOURCE), col(event::ACTOR)])
-        .agg([col("events").sum()])
+        .agg([col("events").sum().cast(DataType::UInt64)])
         .sort(
             ["events", event::SOURCE, event::ACTOR],
             SortMultipleOptions::default()
@@ -307,8 +301,6 @@ pub struct Resolved {
     pub usage: Option<DataFrame>,
     /// The sources' user lists: `source, person, joined, deleted`.
     pub users: DataFrame,
-    /// With a roster: actors that matched nobody on it (`source, person, events`).
-    pub unresolved: Option<DataFrame>,
 }
 
 /// Resolves accounts to people in events, usage counts and user lists (see the module notes).
@@ -343,25 +335,9 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         ])
         .collect()
         .map_err(fail("resolving user lists"))?;
-    let unresolved = match inputs.roster {
-        Some(roster) => {
-            let mut actors = events
-                .clone()
-                .map(|part| part.select([col(event::SOURCE), col(event::ACTOR)]));
-            if let Some(u) = &usage {
-                actors.parts.push(u.clone().lazy().select([
-                    col(SOURCE).alias(event::SOURCE),
-                    col(PERSON_COL).alias(event::ACTOR),
-                ]));
-            }
-            Some(unresolved(&actors, roster)?)
-        }
-        None => None,
-    };
     Ok(Resolved {
         events,
         usage,
         users,
-        unresolved,
     })
 }

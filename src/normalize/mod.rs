@@ -137,7 +137,7 @@ pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> L
 /// so memory follows one month of events, not the store; the others read [`Events::all`].
 #[derive(Clone)]
 pub struct Events {
-    pub parts: Vec<LazyFrame>,
+    parts: Vec<LazyFrame>,
     /// Per part, the UTC instants (µs, end excluded) its events lie in; `None` when one part
     /// holds every event.
     spans: Vec<Option<(i64, i64)>>,
@@ -221,13 +221,9 @@ impl Events {
 /// batches and only the query's state (its groups, a join's smaller side) is held, so memory
 /// follows people and posts rather than events.
 pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
-    let t = std::time::Instant::now();
-    let name = frame.clone().describe_plan().unwrap_or_default().chars().take(70).collect::<String>().replace('\n', " ");
-    let r = frame
+    frame
         .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single());
-    if std::env::var("ENGAGE_TIME").is_ok() { eprintln!("TIME {:>6} ms {}", t.elapsed().as_millis(), name); }
-    r
+        .map(|r| r.unwrap_single())
 }
 
 /// The first and last period keys with events, or `None` when there are no events.
