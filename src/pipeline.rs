@@ -498,21 +498,39 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .collect()
         .map_err(internal("finding first activity"))?;
     // Its three group-bys run one at a time, each holding only its own state.
-    let [per_day, ties] = [0, 1].map(|i| {
-        events
-            .gather(|part, p| activity::event_aggregates(part, &owned[p])[i].clone())
-            .map_err(internal("building the activity table"))
-    });
+    let fail = || internal("building the activity table");
+    let per_day = events
+        .gather(|part, p| activity::event_aggregates(part, &owned[p])[0].clone())
+        .map_err(fail())?;
     // Replies and reactions per pair and period: partners, the department matrix and the
-    // ambassadors all read them. In memory: a row per pair and period, not per event.
-    let ties = ties?
-        .collect()
-        .map_err(internal("building the activity table"))?
-        .lazy();
+    // ambassadors all read them. In memory: a row per pair and period, not per event. Each
+    // part's distinct partners are counted from its own ties, so that only the periods no
+    // part holds alone need the stacked rows.
+    let tie_parts = events
+        .gather_each(|part, p| activity::event_aggregates(part, &owned[p])[1].clone())
+        .map_err(fail())?;
+    let partners = concat(
+        tie_parts
+            .iter()
+            .zip(&owned)
+            .map(|(t, o)| activity::partners(t.clone().lazy(), o))
+            .collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .and_then(LazyFrame::collect)
+    .map_err(fail())?
+    .lazy();
+    let ties = concat(
+        tie_parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .and_then(LazyFrame::collect)
+    .map_err(fail())?
+    .lazy();
     let activity = ladder::assign(
         activity::from_aggregates(
             population,
-            [per_day?, ties.clone()],
+            [per_day, partners],
             usage.clone(),
         ),
         &compiled,

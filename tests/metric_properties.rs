@@ -160,17 +160,21 @@ proptest! {
     }
 }
 
-/// Stacks the `i`-th partial aggregate of each part, given the periods each part holds alone.
+/// Stacks the `i`-th partial aggregate of each part (the ties as distinct partners), given the
+/// periods each part holds alone.
 fn stacked(parts: &[LazyFrame], owned: &[Vec<i32>], i: usize) -> LazyFrame {
     let frames: Vec<LazyFrame> = parts
         .iter()
         .zip(owned)
         .map(|(p, owned)| {
-            activity::event_aggregates(p.clone(), owned)[i]
-                .clone()
-                .collect()
-                .unwrap()
-                .lazy()
+            let partial = activity::event_aggregates(p.clone(), owned)[i].clone();
+            // The second partial, the ties, becomes distinct partners per part.
+            let partial = if i == 1 {
+                activity::partners(partial.collect().unwrap().lazy(), owned)
+            } else {
+                partial
+            };
+            partial.collect().unwrap().lazy()
         })
         .collect();
     concat(frames, UnionArgs::default()).unwrap()

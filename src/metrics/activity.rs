@@ -46,7 +46,51 @@ pub fn activity_table(
     population: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    from_aggregates(population, event_aggregates(events, &[]), usage)
+    let [per_day, ties] = event_aggregates(events, &[]);
+    from_aggregates(population, [per_day, partners(ties, &[])], usage)
+}
+
+/// Distinct partners from one part's [`super::network::ties`], as a partial result like the
+/// counts of [`event_aggregates`]: in the `owned` periods one row per person and period with
+/// `distinct_partners` set (`__partner` null), elsewhere a row per person, period and partner
+/// (`distinct_partners` null). Both directions of a tie count, ties with oneself do not.
+pub fn partners(ties: LazyFrame, owned: &[i32]) -> LazyFrame {
+    let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));
+    let outgoing = ties.clone().select([
+        col(event::ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::TARGET_ACTOR).alias("__partner"),
+    ]);
+    let incoming = ties.select([
+        col(event::TARGET_ACTOR).alias(a::PERSON),
+        col(PERIOD_KEY),
+        col(event::ACTOR).alias("__partner"),
+    ]);
+    let both = concat([outgoing, incoming], UnionArgs::default())
+        .expect("two frames of the same schema");
+    let columns = [a::PERSON, PERIOD_KEY, "__partner", a::DISTINCT_PARTNERS].map(col);
+    let is_owned = col(PERIOD_KEY).is_in(
+        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
+        false,
+    );
+    let open = both
+        .clone()
+        .filter(is_owned.clone().not())
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(NULL).cast(DataType::UInt32).alias(a::DISTINCT_PARTNERS))
+        .select(columns.clone());
+    if owned.is_empty() {
+        return open;
+    }
+    let done = count_stacked(
+        both.filter(is_owned),
+        &[a::PERSON, PERIOD_KEY],
+        "__partner",
+        a::DISTINCT_PARTNERS,
+    )
+    .with_column(lit(NULL).cast(DataType::String).alias("__partner"))
+    .select(columns);
+    concat([done, open], UnionArgs::default()).expect("two frames of the same schema")
 }
 
 /// The GROUP BYs of the query above as partial results that add up over parts of the
@@ -119,7 +163,7 @@ fn per_person(per_day: LazyFrame) -> LazyFrame {
 /// The activity table from the population, the stacked [`event_aggregates`] and usage counts.
 pub fn from_aggregates(
     population: LazyFrame,
-    [per_day, ties]: [LazyFrame; 2],
+    [per_day, partners]: [LazyFrame; 2],
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
     let sums = || {
@@ -148,24 +192,20 @@ pub fn from_aggregates(
                 .chain([col(a::ACTIVE_DAYS).sum().cast(DataType::UInt32)])
                 .collect::<Vec<_>>(),
         );
-    // Both directions of each tie with someone else.
-    let ties = ties.filter(col(event::ACTOR).neq(col(event::TARGET_ACTOR)));
-    let outgoing = ties.clone().select([
-        col(event::ACTOR).alias(a::PERSON),
-        col(PERIOD_KEY),
-        col(event::TARGET_ACTOR).alias("__partner"),
-    ]);
-    let incoming = ties.select([
-        col(event::TARGET_ACTOR).alias(a::PERSON),
-        col(PERIOD_KEY),
-        col(event::ACTOR).alias("__partner"),
-    ]);
-    let partners = count_stacked(
-        concat([outgoing, incoming], UnionArgs::default()).expect("two frames of the same schema"),
+    let done_partners = partners
+        .clone()
+        .filter(col(a::DISTINCT_PARTNERS).is_not_null())
+        .select([col(a::PERSON), col(PERIOD_KEY), col(a::DISTINCT_PARTNERS)]);
+    let open_partners = count_stacked(
+        partners.filter(col(a::DISTINCT_PARTNERS).is_null()),
         &[a::PERSON, PERIOD_KEY],
         "__partner",
         a::DISTINCT_PARTNERS,
     );
+    let partners = concat([done_partners, open_partners], UnionArgs::default())
+        .expect("two frames of the same schema")
+        .group_by([col(a::PERSON), col(PERIOD_KEY)])
+        .agg([col(a::DISTINCT_PARTNERS).sum().cast(DataType::UInt32)]);
     let zero_filled: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| act.count_column())

@@ -207,13 +207,20 @@ impl Events {
     /// distinct sets are united). Cheap to combine: the stack is in memory.
     /// `query` gets the part and its place in [`Events::parts`].
     pub fn gather(&self, query: impl Fn(LazyFrame, usize) -> LazyFrame) -> PolarsResult<LazyFrame> {
-        let parts = self
-            .parts
+        let parts = self.gather_each(query)?.into_iter().map(DataFrame::lazy);
+        concat(parts.collect::<Vec<_>>(), UnionArgs::default())
+    }
+
+    /// [`Events::gather`] without the stacking: each part's result.
+    pub fn gather_each(
+        &self,
+        query: impl Fn(LazyFrame, usize) -> LazyFrame,
+    ) -> PolarsResult<Vec<DataFrame>> {
+        self.parts
             .iter()
             .enumerate()
-            .map(|(i, p)| collect_streaming(query(p.clone(), i)).map(DataFrame::lazy))
-            .collect::<PolarsResult<Vec<_>>>()?;
-        concat(parts, UnionArgs::default())
+            .map(|(i, p)| collect_streaming(query(p.clone(), i)))
+            .collect()
     }
 }
 
