@@ -521,18 +521,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     .map_err(fail())?
     .lazy();
     let ties = concat(
-        tie_parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(),
+        tie_parts
+            .into_iter()
+            .map(DataFrame::lazy)
+            .collect::<Vec<_>>(),
         UnionArgs::default(),
     )
     .and_then(LazyFrame::collect)
     .map_err(fail())?
     .lazy();
     let activity = ladder::assign(
-        activity::from_aggregates(
-            population,
-            [per_day, partners],
-            usage.clone(),
-        ),
+        activity::from_aggregates(population, [per_day, partners], usage.clone()),
         &compiled,
     )
     .collect()
@@ -622,8 +621,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let space_parts = events
         .gather(|part, p| conversations::space_aggregates(part, &owned[p]))
         .map_err(internal("measuring spaces"))?;
-    let spaces_table = with_label(conversations::spaces_from(space_parts, views_known))
-    .select(
+    let spaces_table = with_label(conversations::spaces_from(space_parts, views_known)).select(
         [
             event::SOURCE,
             event::SPACE,

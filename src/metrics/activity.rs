@@ -66,8 +66,8 @@ pub fn partners(ties: LazyFrame, owned: &[i32]) -> LazyFrame {
         col(PERIOD_KEY),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let both = concat([outgoing, incoming], UnionArgs::default())
-        .expect("two frames of the same schema");
+    let both =
+        concat([outgoing, incoming], UnionArgs::default()).expect("two frames of the same schema");
     let columns = [a::PERSON, PERIOD_KEY, "__partner", a::DISTINCT_PARTNERS].map(col);
     let is_owned = col(PERIOD_KEY).is_in(
         lit(Series::new("owned".into(), owned.to_vec())).implode(false),

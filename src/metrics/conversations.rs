@@ -56,7 +56,11 @@ fn other_than_author(actor: &str) -> Expr {
 /// when the sources hold no view data).
 pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFrame {
     let all = post_rows(events.clone());
-    posts_from(all.clone(), post_partials(events, all, windows), views_known)
+    posts_from(
+        all.clone(),
+        post_partials(events, all, windows),
+        views_known,
+    )
 }
 
 /// The post events of one part of the events (stacked over the parts: every post).
@@ -278,7 +282,13 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
     let columns = || {
         SPACE_KEY
             .iter()
-            .chain(&[event::ACTOR, "posts", "replies", "__contributed", "__viewed"])
+            .chain(&[
+                event::ACTOR,
+                "posts",
+                "replies",
+                "__contributed",
+                "__viewed",
+            ])
             .chain(&PEOPLE)
             .map(|c| col(*c))
             .collect::<Vec<_>>()
@@ -314,10 +324,13 @@ pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
             .map(|c| col(*c))
             .collect::<Vec<_>>()
     };
-    let done = stacked
-        .clone()
-        .filter(col(PEOPLE[0]).is_not_null())
-        .select(SPACE_KEY.map(col).into_iter().chain(counts()).collect::<Vec<_>>());
+    let done = stacked.clone().filter(col(PEOPLE[0]).is_not_null()).select(
+        SPACE_KEY
+            .map(col)
+            .into_iter()
+            .chain(counts())
+            .collect::<Vec<_>>(),
+    );
     let open = per_space(
         stacked
             .filter(col(PEOPLE[0]).is_null())
@@ -342,7 +355,12 @@ pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
     concat([done, open], UnionArgs::default())
         .expect("two frames of the same schema")
         .group_by(SPACE_KEY.map(col))
-        .agg(counts().into_iter().map(|c| c.sum().cast(DataType::UInt32)).collect::<Vec<_>>())
+        .agg(
+            counts()
+                .into_iter()
+                .map(|c| c.sum().cast(DataType::UInt32))
+                .collect::<Vec<_>>(),
+        )
         .with_column(reach)
         .select(
             [

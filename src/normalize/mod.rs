@@ -290,7 +290,10 @@ mod tests {
             owned(PeriodKind::Month, utc, d(1, 1), d(4, 30)),
             ["2025-02", "2025-03"]
         );
-        assert_eq!(owned(PeriodKind::Month, ams, d(1, 1), d(4, 30)), ["2025-03"]);
+        assert_eq!(
+            owned(PeriodKind::Month, ams, d(1, 1), d(4, 30)),
+            ["2025-03"]
+        );
         let weeks = owned(PeriodKind::Week, utc, d(1, 20), d(4, 10));
         assert_eq!(weeks.first().map(String::as_str), Some("2025-W06"));
         assert_eq!(weeks.last().map(String::as_str), Some("2025-W13"));
@@ -298,6 +301,9 @@ mod tests {
         assert!(owned(PeriodKind::Quarter, utc, d(1, 1), d(6, 30)).is_empty());
         let whole = Events::new(vec![crate::ingest::empty_events()]);
         let months = periods::range(PeriodKind::Month, 2025 * 12, 2025 * 12 + 2);
-        assert_eq!(whole.owned_periods(&months, ams), vec![vec![2025 * 12, 2025 * 12 + 1, 2025 * 12 + 2]]);
+        assert_eq!(
+            whole.owned_periods(&months, ams),
+            vec![vec![2025 * 12, 2025 * 12 + 1, 2025 * 12 + 2]]
+        );
     }
 }

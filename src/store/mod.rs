@@ -278,8 +278,9 @@ impl Store {
         groups
             .into_iter()
             .map(|(paths, first, last, _)| {
-                let frame = LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())
-                    .map_err(fail("reading the store".into()))?;
+                let frame =
+                    LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())
+                        .map_err(fail("reading the store".into()))?;
                 Ok((frame, (month_start(first), month_start(last + 1))))
             })
             .collect()
