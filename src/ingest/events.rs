@@ -167,10 +167,11 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             .unwrap_or(DataType::String)
     };
     let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+    // Text: the canonical layout here, the others after reading, for the rows it leaves.
+    let text_timestamps = !matches!(ts_dtype, DataType::Datetime(_, _));
     let without_zone = match &ts_dtype {
-        DataType::Datetime(_, Some(_)) => lit(false),
         DataType::Datetime(_, None) => lit(true),
-        _ => read::timestamp_without_zone(text(event::OCCURRED_AT), source.timezone),
+        _ => lit(false),
     };
     let occurred = match &ts_dtype {
         DataType::Datetime(_, Some(_)) => col(&ts_name).cast(utc.clone()),
@@ -182,7 +183,7 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
                 NonExistent::Null,
             )
             .cast(utc.clone()),
-        _ => read::parse_timestamp(text(event::OCCURRED_AT), source.timezone),
+        _ => read::parse_canonical_timestamp(text(event::OCCURRED_AT)),
     };
 
     // Actions: the file's values, mapped, then lower-cased canonical names.
@@ -214,22 +215,42 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
         lit(source.label.clone())
     };
 
-    let checked = frame
-        .select([
-            col(ROW),
-            text(event::EVENT_ID).alias(event::EVENT_ID),
-            source_label.alias(event::SOURCE),
-            occurred.alias(event::OCCURRED_AT),
-            text(event::OCCURRED_AT).alias("__raw_ts"),
-            without_zone.alias("__no_zone"),
-            text(event::ACTOR).alias(event::ACTOR),
-            action.alias(event::ACTION),
-            raw_action.alias("__raw_action"),
-            text(event::CONTENT_ID).alias(event::CONTENT_ID),
-            text(event::THREAD_ID).alias(event::THREAD_ID),
-            text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
-            text(event::SPACE).alias(event::SPACE),
-        ])
+    let checked = frame.select([
+        col(ROW),
+        text(event::EVENT_ID).alias(event::EVENT_ID),
+        source_label.alias(event::SOURCE),
+        occurred.alias(event::OCCURRED_AT),
+        text(event::OCCURRED_AT).alias("__raw_ts"),
+        without_zone.alias("__no_zone"),
+        text(event::ACTOR).alias(event::ACTOR),
+        action.alias(event::ACTION),
+        raw_action.alias("__raw_action"),
+        text(event::CONTENT_ID).alias(event::CONTENT_ID),
+        text(event::THREAD_ID).alias(event::THREAD_ID),
+        text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
+        text(event::SPACE).alias(event::SPACE),
+    ]);
+    let frame = match read::collect_file(checked, path) {
+        Ok(frame) => frame,
+        Err(e) => return Err(name_broken_lines(source, e)),
+    };
+    let frame = if text_timestamps {
+        read::patch_timestamps(
+            frame,
+            source.timezone,
+            event::OCCURRED_AT,
+            "__raw_ts",
+            "__no_zone",
+        )
+        .map_err(Error::polars(
+            format!("reading the timestamps of {}", path.display()),
+            "report this as a bug with the file attached",
+        ))?
+    } else {
+        frame
+    };
+    let frame = frame
+        .lazy()
         .with_columns([
             when(col(event::EVENT_ID).is_null())
                 .then(lit("missing event_id"))
@@ -250,11 +271,12 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
                 .then(lit(""))
                 .otherwise(col("__raw_action"))
                 .alias(RAW),
-        ]);
-    let frame = match read::collect_file(checked, path) {
-        Ok(frame) => frame,
-        Err(e) => return Err(name_broken_lines(source, e)),
-    };
+        ])
+        .collect()
+        .map_err(Error::polars(
+            format!("checking {}", path.display()),
+            "report this as a bug with the file attached",
+        ))?;
     let file = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

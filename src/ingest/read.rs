@@ -127,16 +127,89 @@ pub fn text_or_null(header: &[String], name: &str) -> Expr {
     }
 }
 
-/// The instant of a timestamp text read with a zone, and read without one in `naive_tz`.
-fn timestamp_parts(text: Expr, naive_tz: chrono_tz::Tz) -> (Expr, Expr) {
-    let utc = polars::prelude::TimeZone::UTC;
-    let zone = polars::prelude::TimeZone::from_chrono(&naive_tz);
-    let opts = |format: &str| StrptimeOptions {
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions {
         format: Some(format.into()),
         strict: false,
         exact: true,
         cache: true,
-    };
+    }
+}
+
+/// The layout most exports write, `2025-01-31T09:15:00Z` (fractions allowed).
+const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S%.fZ";
+
+/// Text in `format` without an offset, read as local time in `tz`, as a UTC instant.
+fn naive_in(text: Expr, format: &str, tz: &polars::prelude::TimeZone) -> Expr {
+    text.str()
+        .to_datetime(
+            Some(TimeUnit::Microseconds),
+            None,
+            strptime(format),
+            lit("raise"),
+        )
+        // A local time that occurs twice (autumn DST change) takes the earlier instant;
+        // one that does not exist (spring gap) is left unparsed and reported.
+        .dt()
+        .replace_time_zone(Some(tz.clone()), lit("earliest"), NonExistent::Null)
+        .dt()
+        .convert_time_zone(polars::prelude::TimeZone::UTC)
+}
+
+/// Timestamps in the canonical layout only, others null: [`parse_timestamp`]'s first try, run
+/// alone over a whole column, so that the other layouts are tried on the rows it leaves
+/// unread only (see [`patch_timestamps`]).
+pub fn parse_canonical_timestamp(text: Expr) -> Expr {
+    naive_in(text, CANONICAL, &polars::prelude::TimeZone::UTC)
+}
+
+/// Completes `frame` (read with [`parse_canonical_timestamp`] into `occurred`, the text in
+/// `raw`, `no_zone` false) for the rows whose timestamp is in another layout: those rows
+/// alone are parsed with [`parse_timestamp`] and flagged with [`timestamp_without_zone`].
+pub fn patch_timestamps(
+    frame: DataFrame,
+    naive_tz: chrono_tz::Tz,
+    occurred: &str,
+    raw: &str,
+    no_zone: &str,
+) -> PolarsResult<DataFrame> {
+    let others = frame
+        .clone()
+        .lazy()
+        .filter(col(occurred).is_null().and(col(raw).is_not_null()))
+        .select([
+            col(ROW),
+            parse_timestamp(col(raw), naive_tz).alias("__parsed"),
+            timestamp_without_zone(col(raw), naive_tz).alias("__unzoned"),
+        ])
+        .collect()?;
+    if others.height() == 0 {
+        return Ok(frame);
+    }
+    frame
+        .lazy()
+        .join(
+            others.lazy(),
+            [col(ROW)],
+            [col(ROW)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_columns([
+            coalesce(&[col(occurred), col("__parsed")]).alias(occurred),
+            col("__unzoned").fill_null(col(no_zone)).alias(no_zone),
+        ])
+        .drop(cols(["__parsed", "__unzoned"]))
+        .collect()
+}
+
+/// The instant of a timestamp text read with a zone, and read without one in `naive_tz`.
+fn timestamp_parts(text: Expr, naive_tz: chrono_tz::Tz) -> (Expr, Expr) {
+    let utc = polars::prelude::TimeZone::UTC;
+    let zone = polars::prelude::TimeZone::from_chrono(&naive_tz);
+    let opts = strptime;
     let aware = |format: &str| {
         text.clone().str().to_datetime(
             Some(TimeUnit::Microseconds),
@@ -145,24 +218,10 @@ fn timestamp_parts(text: Expr, naive_tz: chrono_tz::Tz) -> (Expr, Expr) {
             lit("raise"),
         )
     };
-    let naive_in = |format: &str, tz: &polars::prelude::TimeZone| {
-        text.clone()
-            .str()
-            .to_datetime(
-                Some(TimeUnit::Microseconds),
-                None,
-                opts(format),
-                lit("raise"),
-            )
-            // A local time that occurs twice (autumn DST change) takes the earlier instant;
-            // one that does not exist (spring gap) is left unparsed and reported.
-            .dt()
-            .replace_time_zone(Some(tz.clone()), lit("earliest"), NonExistent::Null)
-            .dt()
-            .convert_time_zone(utc.clone())
-    };
+    let naive_in =
+        |format: &str, tz: &polars::prelude::TimeZone| naive_in(text.clone(), format, tz);
     let zoned = coalesce(&[
-        naive_in("%Y-%m-%dT%H:%M:%S%.fZ", &utc),
+        naive_in(CANONICAL, &utc),
         aware("%Y-%m-%dT%H:%M:%S%.f%:z"),
         aware("%Y-%m-%dT%H:%M:%S%.f%z"),
         aware("%Y-%m-%d %H:%M:%S%.f%:z"),
