@@ -368,11 +368,20 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             (stored, usage_all, vec![accounts_all])
         }
     };
-    let n_events = events
-        .gather(|part, _| part.select([len().cast(DataType::UInt64).alias("n")]))
-        .and_then(|n| n.select([col("n").sum()]).collect())
+    // Several metric families read the events: the local day and period are placed once.
+    let events = events.map(|part| normalize::with_periods(part, plan.period, plan.timezone));
+    // One pass for the accounts to resolve and the events per account and period.
+    let counted = events
+        .gather(|part, _| identity::accounts_counted(part))
+        .and_then(LazyFrame::collect)
+        .map_err(internal("listing accounts"))?;
+    let n_events = counted
+        .clone()
+        .lazy()
+        .select([col("events").sum()])
+        .collect()
         .map_err(internal("counting events"))?
-        .column("n")
+        .column("events")
         .ok()
         .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
         .unwrap_or(0);
@@ -385,10 +394,12 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let accounts = all_accounts(&account_tables)?;
     let identity::Resolved {
         events,
+        counted,
         usage,
         users,
     } = identity::resolve(identity::Inputs {
         events,
+        counted: counted.lazy(),
         usage,
         accounts,
         roster: people.as_ref().map(|p| &p.0),
@@ -402,8 +413,6 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 .map_err(internal("placing usage in periods"))
         })
         .transpose()?;
-    // Several metric families read the events: the local day and period are placed once.
-    let events = events.map(|part| normalize::with_periods(part, plan.period, plan.timezone));
     // Who was seen when: event actors and usage-report people, for the calendar and for an
     // observed population. Distinct, so a row per person and period rather than per event.
     let who_when = || {
@@ -414,17 +423,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         ]
     };
     // With their events counted, for the accounts that match nobody on the roster.
-    let mut counted = vec![events
-        .gather(|part, _| {
-            part.group_by(who_when())
-                .agg([len().cast(DataType::UInt64).alias("events")])
-        })
-        .and_then(|seen| {
-            seen.group_by(who_when())
-                .agg([col("events").sum()])
-                .collect()
-        })
-        .map_err(internal("placing events in periods"))?
+    let mut counted = vec![counted
+        .collect()
+        .map_err(internal("listing activity"))?
         .lazy()];
     if let Some(u) = &usage {
         // A usage row counts as one event.

@@ -114,38 +114,38 @@ pub fn mapping(
         .map_err(fail("resolving identities"))
 }
 
-/// `source, account` for every account seen as an actor or a target, found in each part of
-/// the events and combined.
-pub fn accounts_seen(events: &Events) -> Result<LazyFrame> {
-    Ok(events
-        .gather(|part, _| accounts_in(part))
-        .map_err(fail("listing accounts"))?
-        .group_by([col(SOURCE), col(ACCOUNT)])
-        .agg([len().alias("__parts")])
-        .sort([SOURCE, ACCOUNT], SortMultipleOptions::default())
-        .select([col(SOURCE), col(ACCOUNT)]))
-}
-
-/// `source, account`, distinct, of one part of the events.
-fn accounts_in(events: LazyFrame) -> LazyFrame {
-    // Each side is made distinct first: two small sets to combine instead of one the size of
-    // twice the events.
+/// The one pass over a part of the events (carrying `period_key`) that identity resolution
+/// and the calendar need: `source, account, period_key, events, __actor`, with a row per
+/// actor account (null included) and period counting its events (`__actor` true), and a row
+/// per target account (`__actor` false, no period, no events).
+pub fn accounts_counted(part: LazyFrame) -> LazyFrame {
+    let actors = part
+        .clone()
+        .group_by([
+            col(event::SOURCE).alias(SOURCE),
+            col(event::ACTOR).alias(ACCOUNT),
+            col(crate::normalize::PERIOD_KEY),
+        ])
+        .agg([len().cast(DataType::UInt64).alias("events")])
+        .with_column(lit(true).alias("__actor"));
     // A group-by rather than `unique`, which polars' streaming engine runs in memory.
-    let side = |column: &str| {
-        events
-            .clone()
-            .filter(col(column).is_not_null())
-            .group_by([col(event::SOURCE).alias(SOURCE), col(column).alias(ACCOUNT)])
-            .agg([len().alias("__events")])
-    };
-    concat(
-        [side(event::ACTOR), side(event::TARGET_ACTOR)],
-        UnionArgs::default(),
-    )
-    .unwrap_or_else(|_| side(event::ACTOR))
-    .group_by([col(SOURCE), col(ACCOUNT)])
-    .agg([len().alias("__sides")])
-    .select([col(SOURCE), col(ACCOUNT)])
+    let targets = part
+        .filter(col(event::TARGET_ACTOR).is_not_null())
+        .group_by([
+            col(event::SOURCE).alias(SOURCE),
+            col(event::TARGET_ACTOR).alias(ACCOUNT),
+        ])
+        .agg([len().alias("__events")])
+        .select([
+            col(SOURCE),
+            col(ACCOUNT),
+            lit(NULL)
+                .cast(DataType::Int32)
+                .alias(crate::normalize::PERIOD_KEY),
+            lit(0u64).cast(DataType::UInt64).alias("events"),
+            lit(false).alias("__actor"),
+        ]);
+    concat([actors, targets], UnionArgs::default()).expect("two frames of the same schema")
 }
 
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
@@ -283,6 +283,8 @@ pub fn unresolved(counted: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
 pub struct Inputs<'a> {
     /// Canonical events, actors and targets as the sources name them.
     pub events: Events,
+    /// [`accounts_counted`] over every part of `events`, stacked.
+    pub counted: LazyFrame,
     /// Usage counts (`source, account, ...`), if any source gave them.
     pub usage: Option<DataFrame>,
     /// Every source's accounts (`source, account, email, joined, deleted`).
@@ -297,6 +299,9 @@ pub struct Inputs<'a> {
 pub struct Resolved {
     /// The events with accounts replaced by people; nothing is read until a query runs.
     pub events: Events,
+    /// `source, actor, period_key, events`: events per person (or unresolved account) and
+    /// period, a row each.
+    pub counted: LazyFrame,
     /// Usage counts with `person` in place of `account`.
     pub usage: Option<DataFrame>,
     /// The sources' user lists: `source, person, joined, deleted`.
@@ -309,7 +314,14 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
     let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
     let map = match inputs.roster {
         Some(roster) => {
-            let mut seen = vec![accounts_seen(&inputs.events)?];
+            let mut seen = vec![inputs
+                .counted
+                .clone()
+                .filter(col(ACCOUNT).is_not_null())
+                .group_by([col(SOURCE), col(ACCOUNT)])
+                .agg([len().alias("__rows")])
+                .sort([SOURCE, ACCOUNT], SortMultipleOptions::default())
+                .select([col(SOURCE), col(ACCOUNT)])];
             seen.extend(inputs.usage.as_ref().map(usage_accounts));
             let seen = concat(seen, UnionArgs::default()).map_err(fail("listing accounts"))?;
             mapping(seen, &inputs.accounts, roster, inputs.identity_map)?
@@ -317,6 +329,19 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         None => inputs.identity_map.cloned().unwrap_or_else(no_mapping),
     };
     let events = inputs.events.map(|part| apply(part, &map, inputs.prefixed));
+    let actors = inputs.counted.filter(col("__actor")).select([
+        col(SOURCE).alias(event::SOURCE),
+        col(ACCOUNT).alias(event::ACTOR),
+        col(crate::normalize::PERIOD_KEY),
+        col("events"),
+    ]);
+    let counted = apply_to(actors, &map, inputs.prefixed, &[event::ACTOR])
+        .group_by([
+            col(event::SOURCE),
+            col(event::ACTOR),
+            col(crate::normalize::PERIOD_KEY),
+        ])
+        .agg([col("events").sum()]);
     let usage = inputs
         .usage
         .map(|u| {
@@ -337,6 +362,7 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         .map_err(fail("resolving user lists"))?;
     Ok(Resolved {
         events,
+        counted,
         usage,
         users,
     })
