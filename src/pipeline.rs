@@ -625,18 +625,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let space_parts = events
         .gather(|part, p| conversations::space_aggregates(part, &owned[p]))
         .map_err(internal("measuring spaces"))?;
+    // The period's label in place of its key.
     let spaces_table = with_label(conversations::spaces_from(space_parts, views_known)).select(
-        [
-            event::SOURCE,
-            event::SPACE,
-            a::PERIOD,
-            "active",
-            "contributors",
-            "posts",
-            "replies",
-            "reach",
-        ]
-        .map(col),
+        conversations::SPACE_COLUMNS.map(|c| col(if c == PERIOD_KEY { a::PERIOD } else { c })),
     );
     let spaces_table = spaces_table
         .collect()

@@ -31,7 +31,7 @@
 use polars::prelude::*;
 
 use super::count_stacked;
-use crate::normalize::{DAY, PERIOD_KEY};
+use crate::normalize::{in_periods, stack, DAY, PERIOD_KEY};
 use crate::schema::{activity as a, event, Action};
 
 /// Measures that usage counts (spec §1) add to the event counts.
@@ -66,13 +66,9 @@ pub fn partners(ties: LazyFrame, owned: &[i32]) -> LazyFrame {
         col(PERIOD_KEY),
         col(event::ACTOR).alias("__partner"),
     ]);
-    let both =
-        concat([outgoing, incoming], UnionArgs::default()).expect("two frames of the same schema");
+    let both = stack(outgoing, incoming);
     let columns = [a::PERSON, PERIOD_KEY, "__partner", a::DISTINCT_PARTNERS].map(col);
-    let is_owned = col(PERIOD_KEY).is_in(
-        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
-        false,
-    );
+    let is_owned = in_periods(owned);
     let open = both
         .clone()
         .filter(is_owned.clone().not())
@@ -90,7 +86,7 @@ pub fn partners(ties: LazyFrame, owned: &[i32]) -> LazyFrame {
     )
     .with_column(lit(NULL).cast(DataType::String).alias("__partner"))
     .select(columns);
-    concat([done, open], UnionArgs::default()).expect("two frames of the same schema")
+    stack(done, open)
 }
 
 /// The GROUP BYs of the query above as partial results that add up over parts of the
@@ -127,10 +123,7 @@ pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 2] {
             .map(col)
             .collect::<Vec<_>>()
     };
-    let is_owned = col(PERIOD_KEY).is_in(
-        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
-        false,
-    );
+    let is_owned = in_periods(owned);
     let open = per_day
         .clone()
         .filter(is_owned.clone().not())
@@ -143,10 +136,7 @@ pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 2] {
     let done = per_person(per_day.filter(is_owned))
         .with_column(lit(NULL).cast(DataType::Date).alias(DAY))
         .select(columns());
-    [
-        concat([done, open], UnionArgs::default()).expect("two frames of the same schema"),
-        ties,
-    ]
+    [stack(done, open), ties]
 }
 
 /// Counts per actor and period from rows of one actor, period and day.
@@ -183,8 +173,7 @@ pub fn from_aggregates(
             .group_by([col(event::ACTOR), col(PERIOD_KEY), col(DAY)])
             .agg(sums()),
     );
-    let counts = concat([done, open], UnionArgs::default())
-        .expect("two frames of the same schema")
+    let counts = stack(done, open)
         .group_by([col(event::ACTOR), col(PERIOD_KEY)])
         .agg(
             sums()
@@ -202,8 +191,7 @@ pub fn from_aggregates(
         "__partner",
         a::DISTINCT_PARTNERS,
     );
-    let partners = concat([done_partners, open_partners], UnionArgs::default())
-        .expect("two frames of the same schema")
+    let partners = stack(done_partners, open_partners)
         .group_by([col(a::PERSON), col(PERIOD_KEY)])
         .agg([col(a::DISTINCT_PARTNERS).sum().cast(DataType::UInt32)]);
     let zero_filled: Vec<Expr> = Action::ALL

@@ -19,7 +19,7 @@
 use polars::prelude::*;
 
 use super::count_stacked;
-use crate::normalize::PERIOD_KEY;
+use crate::normalize::{in_periods, stack, PERIOD_KEY};
 use crate::schema::{activity as a, event};
 
 /// `rank, person, distinct_partners, responders, contributions, rung`: people in the activity
@@ -34,15 +34,9 @@ pub fn candidates(
     eligible: &[String],
     min_partners: u32,
 ) -> LazyFrame {
-    let in_window = |keys: &[i32]| {
-        col(PERIOD_KEY).is_in(
-            lit(Series::new("keys".into(), keys.to_vec())).implode(false),
-            false,
-        )
-    };
     let last = window.iter().copied().max().unwrap_or_default();
     let steady = activity
-        .filter(in_window(window).and(col(a::RUNG).is_in(
+        .filter(in_periods(window).and(col(a::RUNG).is_in(
             lit(Series::new("rungs".into(), eligible.to_vec())).implode(false),
             false,
         )))
@@ -56,7 +50,7 @@ pub fn candidates(
                 .alias(a::RUNG),
         ])
         .filter(col("__periods").eq(lit(window.len() as u32)));
-    let ties = ties.filter(in_window(window).and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))));
+    let ties = ties.filter(in_periods(window).and(col(event::ACTOR).neq(col(event::TARGET_ACTOR))));
     let incoming = ties.clone().select([
         col(event::TARGET_ACTOR).alias(a::PERSON),
         col(event::ACTOR).alias("__partner"),
@@ -67,7 +61,7 @@ pub fn candidates(
         col(event::TARGET_ACTOR).alias("__partner"),
     ]);
     let partners = count_stacked(
-        concat([incoming, outgoing], UnionArgs::default()).expect("two frames of the same schema"),
+        stack(incoming, outgoing),
         &[a::PERSON],
         "__partner",
         a::DISTINCT_PARTNERS,

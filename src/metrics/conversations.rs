@@ -30,7 +30,7 @@ use polars::prelude::*;
 
 use super::{count_stacked, ratio};
 use crate::config::Windows;
-use crate::normalize::PERIOD_KEY;
+use crate::normalize::{in_periods, stack, PERIOD_KEY};
 use crate::schema::{event, Action};
 
 const MICROS_PER_HOUR: i64 = 3_600_000_000;
@@ -232,6 +232,18 @@ pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
 }
 
 const SPACE_KEY: [&str; 3] = [event::SOURCE, event::SPACE, PERIOD_KEY];
+const SPACE_ACTOR: [&str; 4] = [event::SOURCE, event::SPACE, PERIOD_KEY, event::ACTOR];
+/// The columns of [`spaces`], in order.
+pub const SPACE_COLUMNS: [&str; 8] = [
+    event::SOURCE,
+    event::SPACE,
+    PERIOD_KEY,
+    "active",
+    "contributors",
+    "posts",
+    "replies",
+    "reach",
+];
 const PEOPLE: [&str; 3] = ["active", "contributors", "reach"];
 
 /// Per space and period: the totals, and how many of the rows' actors are known, contributed
@@ -261,12 +273,7 @@ fn per_space(per_actor: LazyFrame) -> LazyFrame {
 pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
     let per_actor = events
         .filter(col(event::SPACE).is_not_null())
-        .group_by([
-            col(event::SOURCE),
-            col(event::SPACE),
-            col(PERIOD_KEY),
-            col(event::ACTOR),
-        ])
+        .group_by(SPACE_ACTOR.map(col))
         .agg([
             is(Action::Post).sum().cast(DataType::UInt32).alias("posts"),
             is(Action::Reply)
@@ -293,10 +300,7 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
             .map(|c| col(*c))
             .collect::<Vec<_>>()
     };
-    let is_owned = col(PERIOD_KEY).is_in(
-        lit(Series::new("owned".into(), owned.to_vec())).implode(false),
-        false,
-    );
+    let is_owned = in_periods(owned);
     let open = per_actor
         .clone()
         .filter(is_owned.clone().not())
@@ -312,7 +316,7 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
             lit(NULL).cast(DataType::Boolean).alias("__viewed"),
         ])
         .select(columns());
-    concat([done, open], UnionArgs::default()).expect("two frames of the same schema")
+    stack(done, open)
 }
 
 /// The per-space table from the stacked [`space_aggregates`] of every part.
@@ -334,12 +338,7 @@ pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
     let open = per_space(
         stacked
             .filter(col(PEOPLE[0]).is_null())
-            .group_by([
-                col(event::SOURCE),
-                col(event::SPACE),
-                col(PERIOD_KEY),
-                col(event::ACTOR),
-            ])
+            .group_by(SPACE_ACTOR.map(col))
             .agg([
                 col("posts").sum(),
                 col("replies").sum(),
@@ -352,8 +351,7 @@ pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
     } else {
         lit(NULL).cast(DataType::UInt32).alias("reach")
     };
-    concat([done, open], UnionArgs::default())
-        .expect("two frames of the same schema")
+    stack(done, open)
         .group_by(SPACE_KEY.map(col))
         .agg(
             counts()
@@ -362,19 +360,7 @@ pub fn spaces_from(stacked: LazyFrame, views_known: bool) -> LazyFrame {
                 .collect::<Vec<_>>(),
         )
         .with_column(reach)
-        .select(
-            [
-                event::SOURCE,
-                event::SPACE,
-                PERIOD_KEY,
-                "active",
-                "contributors",
-                "posts",
-                "replies",
-                "reach",
-            ]
-            .map(col),
-        )
+        .select(SPACE_COLUMNS.map(col))
         .sort(
             [PERIOD_KEY, event::SOURCE, event::SPACE],
             SortMultipleOptions::default(),

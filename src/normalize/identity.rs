@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::error::internal as fail;
 use crate::error::Result;
-use crate::normalize::Events;
+use crate::normalize::{stack, Events};
 use crate::schema::{event, person};
 
 /// Columns of the accounts table every adapter may provide: `source, account, email`.
@@ -145,7 +145,7 @@ pub fn accounts_counted(part: LazyFrame) -> LazyFrame {
             lit(0u64).cast(DataType::UInt64).alias("events"),
             lit(false).alias("__actor"),
         ]);
-    concat([actors, targets], UnionArgs::default()).expect("two frames of the same schema")
+    stack(actors, targets)
 }
 
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in

@@ -187,11 +187,9 @@ impl Events {
 
     /// Every part as one query.
     pub fn all(&self) -> LazyFrame {
-        match self.parts.as_slice() {
-            [one] => one.clone(),
-            parts => concat(parts, UnionArgs::default())
-                .unwrap_or_else(|_| crate::ingest::empty_events()),
-        }
+        let mut parts = self.parts.iter().cloned();
+        let first = parts.next().unwrap_or_else(crate::ingest::empty_events);
+        parts.fold(first, stack)
     }
 
     /// The same change to every part.
@@ -222,6 +220,20 @@ impl Events {
             .map(|(i, p)| collect_streaming(query(p.clone(), i)))
             .collect()
     }
+}
+
+/// The rows of `first` then of `second` (UNION ALL; the schemas must match when the query
+/// runs). polars' lazy `concat` fails only when given no frames, never with two.
+pub fn stack(first: LazyFrame, second: LazyFrame) -> LazyFrame {
+    concat([first, second], UnionArgs::default()).expect("two frames to concatenate")
+}
+
+/// `period_key` is one of `keys`.
+pub fn in_periods(keys: &[i32]) -> Expr {
+    col(PERIOD_KEY).is_in(
+        lit(Series::new("keys".into(), keys.to_vec())).implode(false),
+        false,
+    )
 }
 
 /// Runs a query over events on polars' streaming engine: events are read from the store in

@@ -139,11 +139,22 @@ pub fn lines(
             }
         }
     }
-    if named.len() > 1 {
-        let items: Vec<(String, String)> = named
-            .iter()
-            .map(|l| (l.name.clone(), l.colour.clone()))
-            .collect();
+    let items = named
+        .iter()
+        .map(|l| (l.name.clone(), l.colour.clone()))
+        .collect();
+    finish(svg, name, title, marks, items)
+}
+
+/// The chart, with a legend of `items` (name, colour) when there is more than one series.
+fn finish(
+    mut svg: Svg,
+    name: &str,
+    title: &str,
+    marks: usize,
+    items: Vec<(String, String)>,
+) -> Chart {
+    if items.len() > 1 {
         legend(&mut svg, &items, WIDTH - 180.0, 64.0);
     }
     Chart {
@@ -222,20 +233,12 @@ pub fn bars(
         let zero = plot.y(0.0);
         svg.line(plot.left, zero, plot.right, zero, INK, 1.0, false);
     }
-    if series.len() > 1 {
-        let items: Vec<(String, String)> = series
-            .iter()
-            .rev()
-            .map(|b| (b.name.clone(), b.colour.clone()))
-            .collect();
-        legend(&mut svg, &items, WIDTH - 180.0, 64.0);
-    }
-    Chart {
-        name: name.to_string(),
-        title: title.to_string(),
-        svg: svg.finish(),
-        marks,
-    }
+    let items = series
+        .iter()
+        .rev()
+        .map(|b| (b.name.clone(), b.colour.clone()))
+        .collect();
+    finish(svg, name, title, marks, items)
 }
 
 /// A grid of cells coloured by value; suppressed cells are hatched and say so.

@@ -123,15 +123,11 @@ impl Svg {
         if points.len() < 2 {
             return;
         }
-        let pts: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
-            .collect();
         let _ = writeln!(
             self.out,
             "<polyline points=\"{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{}\" \
              stroke-linejoin=\"round\"{}/>",
-            pts.join(" "),
+            point_list(points),
             n(width),
             if dash {
                 " stroke-dasharray=\"6 4\""
@@ -145,14 +141,10 @@ impl Svg {
         if points.len() < 3 {
             return;
         }
-        let pts: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
-            .collect();
         let _ = writeln!(
             self.out,
             "<polygon points=\"{}\" fill=\"{fill}\" fill-opacity=\"{}\" stroke=\"none\"/>",
-            pts.join(" "),
+            point_list(points),
             n(opacity)
         );
     }
@@ -376,6 +368,15 @@ impl Plot {
 }
 
 /// A legend at the top right: one swatch and name per series.
+/// `x,y x,y …` for a polyline or polygon.
+fn point_list(points: &[(f64, f64)]) -> String {
+    points
+        .iter()
+        .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn legend(svg: &mut Svg, items: &[(String, String)], x: f64, y: f64) {
     for (i, (name, colour)) in items.iter().enumerate() {
         let yy = y + 20.0 * i as f64;
