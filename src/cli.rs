@@ -12,7 +12,8 @@ use crate::log::LogFormat;
 ///
 /// Exit codes: 0 success; 1 error (the message says which file, line or key, and how to fix
 /// it); 2 the run finished and wrote everything, but a source had more rejected rows than
-/// max_reject_share allows; 75 another run holds the lock (try again later).
+/// max_reject_share allows; 64 the command line is wrong (an unknown flag, a bad date);
+/// 75 another run holds the lock (try again later).
 #[derive(Debug, Parser)]
 #[command(name = "engage", version, about, long_about)]
 pub struct Cli {
@@ -92,6 +93,20 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+}
+
+/// Exit code for a command line that cannot be parsed (sysexits' EX_USAGE): not 2, which
+/// means a finished run with too many rejected rows.
+pub const USAGE_EXIT: u8 = 64;
+
+/// Parses the command line. Help and version print and exit 0; a wrong command line prints
+/// clap's message and exits with [`USAGE_EXIT`].
+pub fn parse() -> Cli {
+    Cli::try_parse().unwrap_or_else(|e| {
+        let _ = e.print();
+        let code = if e.use_stderr() { USAGE_EXIT } else { 0 };
+        std::process::exit(code.into())
+    })
 }
 
 /// Dates before 1900 or after 2199 are typos; refusing them keeps period arithmetic sound.

@@ -141,7 +141,7 @@ struct TargetSection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PipelineSection {
-    name: String,
+    name: Spanned<String>,
     #[serde(default = "default_period")]
     period: PeriodKind,
     #[serde(default)]
@@ -231,7 +231,7 @@ struct SourceSection {
     path: Spanned<PathBuf>,
     /// Label written to the `source` column when the file has none.
     #[serde(default)]
-    name: Option<String>,
+    name: Option<Spanned<String>>,
     /// Time zone of timestamps written without an offset.
     #[serde(default)]
     timezone: Option<Spanned<String>>,
@@ -496,6 +496,18 @@ impl Plan {
             };
 
         let p = file.pipeline;
+        // Names become parts of file names (the key file, rejects/<source>.csv): labels only.
+        let label = |name: &Spanned<String>, key: &str| -> Result<String> {
+            match label_problem(name.get_ref()) {
+                None => Ok(name.get_ref().clone()),
+                Some(problem) => Err(setting_error(
+                    name.span(),
+                    format!("{key} = {:?} {problem}", name.get_ref()),
+                    "a name is a label, not a path: use letters, digits, spaces, - and _",
+                )),
+            }
+        };
+        let name = label(&p.name, "pipeline.name")?;
         let zone = |tz: &Option<Spanned<String>>, key: &str| -> Result<chrono_tz::Tz> {
             match tz {
                 None => Ok(chrono_tz::UTC),
@@ -538,6 +550,15 @@ impl Plan {
                     path: resolved,
                     given: spanned.get_ref().to_string_lossy().replace('\\', "/"),
                 })
+            } else if resolved.is_dir() {
+                Err(setting_error(
+                    spanned.span(),
+                    format!(
+                        "{key}: {} is a folder, and this input is a file",
+                        resolved.display()
+                    ),
+                    "give the path of the file itself, e.g. \"data/people.csv\" (relative paths start from the pipeline file's folder)",
+                ))
             } else {
                 Err(setting_error(
                     spanned.span(),
@@ -619,10 +640,10 @@ impl Plan {
                     actions.insert(theirs.clone(), canonical.clone());
                 }
             }
-            let label = s
-                .name
-                .clone()
-                .unwrap_or_else(|| s.kind.as_str().to_string());
+            let label = match &s.name {
+                Some(name) => label(name, &format!("source[{n}].name"))?,
+                None => s.kind.as_str().to_string(),
+            };
             let timezone = zone(&s.timezone, &format!("source[{}].timezone", i + 1))?;
             sources.push(SourcePlan {
                 kind: s.kind,
@@ -832,18 +853,18 @@ impl Plan {
         let output = resolve(
             &p.output
                 .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("reports/{}", p.name))),
+                .unwrap_or_else(|| PathBuf::from(format!("reports/{name}"))),
         );
         let pseudonym_key_file = resolve(
             &p.pseudonym_key_file
                 .clone()
-                .unwrap_or_else(|| PathBuf::from(format!("{}.engage-key", p.name))),
+                .unwrap_or_else(|| PathBuf::from(format!("{name}.engage-key"))),
         );
 
         Ok(Plan {
             pipeline_path: path.to_path_buf(),
             pipeline_sha256: sha256,
-            name: p.name,
+            name,
             period: p.period,
             timezone,
             output,
@@ -984,6 +1005,21 @@ fn tidy(path: &Path) -> PathBuf {
         PathBuf::from(".")
     } else {
         out.iter().collect()
+    }
+}
+
+/// Why a name cannot be used as a label inside file names, if it cannot.
+fn label_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator")
+    } else if name.starts_with('.') {
+        Some("starts with a dot")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
     }
 }
 

@@ -61,6 +61,15 @@ pub enum Error {
         help: String,
     },
 
+    /// A flaw in an input file at a line, found by engage rather than by a parser.
+    #[error("{}:{line}: {message}\nhelp: {help}", path.display())]
+    Input {
+        path: PathBuf,
+        line: u64,
+        message: String,
+        help: String,
+    },
+
     #[error("{}: {format} is missing column(s) {}; the header has {}\nhelp: {help}", path.display(), list(missing), list(found))]
     MissingColumns {
         path: PathBuf,
@@ -76,7 +85,7 @@ pub enum Error {
     #[error("{}: rung `{}` ({}) has an invalid condition `{}`: {}\nhelp: write a SQL boolean expression over the activity columns ({}), for example \"replies + reactions >= 3 AND active_days >= 2\"", .0.path.display(), .0.rung, .0.key, .0.condition, .0.message, .0.columns)]
     Rung(Box<RungError>),
 
-    #[error("{what}: {source}\nhelp: {help}")]
+    #[error("{what}: {}\nhelp: {help}", excerpt(&source.to_string()))]
     Polars {
         what: String,
         source: polars::error::PolarsError,
@@ -126,6 +135,24 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Wraps a polars error in a step that user input cannot make fail: a bug to report.
 pub fn internal(what: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
     Error::polars(what, "report this as a bug with the pipeline file attached")
+}
+
+/// Longest part of a parser's message that an error repeats: parsers quote the input they
+/// choke on, and a broken line can be megabytes of other people's data.
+const EXCERPT_CHARS: usize = 240;
+
+/// A parser's message cut to [`EXCERPT_CHARS`] on one line, so no error or log line carries
+/// more than a short excerpt of the input.
+pub fn excerpt(message: &str) -> String {
+    let one_line: String = message
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut chars = one_line.char_indices();
+    match chars.nth(EXCERPT_CHARS) {
+        Some((end, _)) => format!("{}… (cut)", &one_line[..end]),
+        None => one_line,
+    }
 }
 
 fn location(path: &Path, line: Option<usize>) -> String {

@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -23,7 +21,7 @@ fn main() -> ExitCode {
         // SAFETY: sets a plain integer option; mimalloc reads it when it next purges.
         unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 250) };
     }
-    let cli = engage::cli::Cli::parse();
+    let cli = engage::cli::parse();
     match engage::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // The library has already reported the error in the chosen log format.

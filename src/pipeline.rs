@@ -82,6 +82,9 @@ struct ManifestPeriods {
     first: String,
     last: String,
     count: usize,
+    /// Set when a handful of events lie far from the rest and stretch the span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -153,10 +156,21 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             help: "add store = \"<folder>\" to [pipeline], or use `engage run`".into(),
         });
     }
+    let key_from_env =
+        std::env::var(crate::outcomes::privacy::KEY_ENV).is_ok_and(|k| !k.is_empty());
+    output::check_targets(
+        &input_paths(&plan),
+        &output::Targets {
+            output: &out_dir,
+            store: plan.store.as_deref(),
+            key_file: (!key_from_env).then_some(plan.pseudonym_key_file.as_path()),
+        },
+    )?;
     // Held until the run ends, so two runs never write the same store or outputs at once.
     let _lock = RunLock::acquire(plan.store.as_deref().unwrap_or(&out_dir), &|w| {
         log.warn("lock", w)
     })?;
+    output::claim(&out_dir)?;
     let base = plan
         .pipeline_path
         .parent()
@@ -441,21 +455,26 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .as_ref()
         .map(|(roster, _)| identity::unresolved(counted.clone(), roster))
         .transpose()?;
+    let per_period = normalize::events_per_period(counted.clone())?;
     let seen = counted.select(who_when());
     let Some((first, last_seen)) = normalize::period_span(seen.clone())? else {
-        return Err(Error::Usage {
-            message: match opts.as_of {
-                Some(d) => format!("no events on or before the as-of day {d}"),
-                None => "the sources hold no events".to_string(),
-            },
-            help: "check the source paths in the pipeline file, or choose a later --as-of".into(),
-        });
+        let (files, names) = rejects_outputs(&plan, &batches, &out_dir)?;
+        for (name, bytes) in &files {
+            output::write_atomic(&out_dir.join(name), bytes)?;
+        }
+        return Err(no_events(
+            &plan, &counts, &batches, &names, &out_dir, opts.as_of,
+        ));
     };
     let last = match opts.as_of {
         Some(d) => periods::key_of_date(plan.period, d),
         None => last_seen,
     };
     let calendar_periods = periods::range(plan.period, first, last);
+    let span_note = span_warning(&per_period, plan.period, &calendar_periods);
+    if let Some(w) = &span_note {
+        log.warn("normalize", w);
+    }
     // Per part of the events, the periods it holds alone (their distinct counts finish there).
     let owned = events.owned_periods(&calendar_periods, plan.timezone);
     let calendar = periods::calendar_frame(&calendar_periods)
@@ -838,6 +857,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         .iter()
         .flat_map(|b| b.notes.clone())
         .chain(outcome_notes)
+        .chain(span_note.clone())
         .collect();
     source_notes.sort();
     source_notes.dedup();
@@ -970,6 +990,10 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             output::parquet_bytes(&mut table, &name)?,
         ));
     }
+    files_out.push((
+        output::MARKER.into(),
+        output::MARKER_TEXT.as_bytes().to_vec(),
+    ));
     files_out.extend(chart_files);
     files_out.push(("report.html".into(), html.into_bytes()));
     files_out.push(("report.md".into(), markdown.into_bytes()));
@@ -1015,6 +1039,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
                 .map(|p| p.label.clone())
                 .unwrap_or_default(),
             count: calendar_periods.len(),
+            warning: span_note,
         },
         population: match basis {
             model::Population::Roster => "roster",
@@ -1074,6 +1099,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     };
     let json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
     output::write_atomic(&out_dir.join("manifest.json"), &json)?;
+    // What an earlier run wrote and this one did not (a chart of a section that no longer
+    // applies, a crashed run's temporary file) goes, so the folder is what the manifest lists.
+    let keep = manifest
+        .outputs
+        .iter()
+        .map(|o| o.path.clone())
+        .chain(["manifest.json", crate::lock::LOCK_FILE].map(String::from))
+        .collect();
+    output::remove_others(&out_dir, &keep)?;
 
     // Everything is written; now the run may still fail for rejected input.
     check_rejects(&plan, &counts, &rejects_files, &out_dir, log)?;
@@ -1095,12 +1129,35 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
         max_uncompressed_bytes: plan.max_uncompressed_bytes,
         ..Default::default()
     };
+    let key_from_env =
+        std::env::var(crate::outcomes::privacy::KEY_ENV).is_ok_and(|k| !k.is_empty());
+    output::check_targets(
+        &input_paths(&plan),
+        &output::Targets {
+            output: &plan.output,
+            store: plan.store.as_deref(),
+            key_file: (!key_from_env).then_some(plan.pseudonym_key_file.as_path()),
+        },
+    )?;
+    // Read as `run` reads them, so whatever `run` would refuse is refused here.
     for source in &plan.sources {
-        ingest::check_source(source, limits)?;
+        let read = ingest::read_source(source, limits, plan.include_bots)?;
+        let mut batch = read.batch;
+        normalize::screen_source(
+            &mut batch,
+            &read.accounts,
+            read.usage,
+            &plan.exclude_accounts,
+            &source.given,
+        )?;
         log.info(
             "validate",
-            &format!("{} ({}) looks readable", source.given, source.kind.as_str()),
-            &[],
+            &format!("{} ({}) is readable", source.given, source.kind.as_str()),
+            &[
+                ("rows_read", batch.rows_read),
+                ("excluded", batch.excluded_total()),
+                ("rejected", batch.rejects.len() as u64),
+            ],
         );
     }
     // Rosters, surveys and identity maps are small: they are read in full.
@@ -1142,6 +1199,107 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
         &[("sources", plan.sources.len() as u64)],
     );
     Ok(())
+}
+
+/// A warning when a handful of events lie far from the rest and stretch the report over
+/// empty periods: how many, where, and the span they give the report.
+fn span_warning(
+    per_period: &[(i32, u64)],
+    kind: PeriodKind,
+    calendar: &[periods::Period],
+) -> Option<String> {
+    let s = periods::stragglers(per_period, periods::straggler_gap(kind))?;
+    let label = |k: i32| periods::period_of_key(kind, k).label;
+    let mut places: Vec<String> = s.periods.iter().take(5).map(|k| label(*k)).collect();
+    if s.periods.len() > 5 {
+        places.push(format!("and {} more", s.periods.len() - 5));
+    }
+    Some(format!(
+        "{} {} far from the rest, in {} (the others run from {} to {}), so the report spans {} {}s from {} to {}; check those timestamps in the export (a typo, a zero date, seconds read as milliseconds), and use --as-of to cut off late ones.",
+        s.events,
+        if s.events == 1 { "event lies" } else { "events lie" },
+        places.join(", "),
+        label(s.main.0),
+        label(s.main.1),
+        calendar.len(),
+        period_kind_name(kind),
+        calendar.first().map(|p| p.label.as_str()).unwrap_or(""),
+        calendar.last().map(|p| p.label.as_str()).unwrap_or(""),
+    ))
+}
+
+/// Every file or folder the run reads, as the pipeline names it and where it is.
+fn input_paths(plan: &Plan) -> Vec<(String, PathBuf)> {
+    let named = |i: &crate::config::InputPath| (i.given.clone(), i.path.clone());
+    std::iter::once((
+        plan.pipeline_path.display().to_string(),
+        plan.pipeline_path.clone(),
+    ))
+    .chain(
+        plan.sources
+            .iter()
+            .map(|s| (s.given.clone(), s.path.clone())),
+    )
+    .chain(plan.people.iter().map(named))
+    .chain(plan.surveys.iter().map(named))
+    .chain(plan.identities.iter().map(named))
+    .chain(plan.outcomes.iter().map(|(_, i)| named(i)))
+    .collect()
+}
+
+/// The error when no event is left: per source what became of its rows, the commonest reject
+/// reason and where the rejects file is, so "no events" never hides that every row was refused.
+fn no_events(
+    plan: &Plan,
+    counts: &[RowCounts],
+    batches: &[Batch],
+    rejects_files: &[Option<String>],
+    out_dir: &Path,
+    as_of: Option<NaiveDate>,
+) -> Error {
+    let mut lines = Vec::new();
+    for (((source, c), batch), file) in plan
+        .sources
+        .iter()
+        .zip(counts)
+        .zip(batches)
+        .zip(rejects_files)
+    {
+        let mut line = format!(
+            "{}: {} rows read, {} rejected, {} excluded, {} duplicates",
+            source.given, c.rows_read, c.rejected, c.excluded, c.duplicates
+        );
+        let mut reasons: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in &batch.rejects {
+            *reasons.entry(r.reason.as_str()).or_insert(0) += 1;
+        }
+        if let Some((reason, n)) = reasons.iter().max_by_key(|(_, n)| **n) {
+            line.push_str(&format!("; most often \"{reason}\" ({n})"));
+        }
+        if let Some(file) = file {
+            line.push_str(&format!(
+                "; every reject in {}",
+                out_dir.join(file).display()
+            ));
+        }
+        lines.push(line);
+    }
+    let rejected: u64 = counts.iter().map(|c| c.rejected).sum();
+    let message = match as_of {
+        Some(d) if rejected == 0 => format!("no events on or before the as-of day {d}"),
+        _ if rejected > 0 => {
+            "no events are left: every row the sources hold was rejected or excluded".to_string()
+        }
+        _ => "the sources hold no events".to_string(),
+    };
+    Error::Usage {
+        message: format!("{message}\n  {}", lines.join("\n  ")),
+        help: if rejected > 0 {
+            "correct the rows the rejects file lists (or the source's settings: columns, actions, timezone), then run again".into()
+        } else {
+            "check the source paths in the pipeline file, or choose a later --as-of".into()
+        },
+    }
 }
 
 /// The accounts of every source in one table.

@@ -312,10 +312,11 @@ fn tiny_fixture_end_to_end() {
     // department_interactions, ambassadors, turnover, attrition_by_rung, retention_curves,
     // logrank, outcome_correlations, outcome_teams, unresolved_accounts), each as CSV and
     // Parquet; the activity table; 8 charts as SVG and PNG (no Lorenz curve: nobody contributed
-    // in February; no outcome charts: every rung is under min_group_size); report.html and .md.
+    // in February; no outcome charts: every rung is under min_group_size); report.html and .md;
+    // the .engage-output marker that claims the folder.
     assert_eq!(
         manifest["outputs"].as_array().unwrap().len(),
-        32 + 1 + 16 + 2
+        32 + 1 + 16 + 2 + 1
     );
     // Turnover. January: employed on the 1st alice, carol, erin, frank (bob is hired on the
     // 15th) = 4; on the 31st alice, bob, carol, erin (her last day) = 4. frank (voluntary, 20th)

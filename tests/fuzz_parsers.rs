@@ -1,19 +1,65 @@
-//! Random input for every parser, for a bounded number of cases: whatever the bytes, a parser
-//! answers with events, rejects or an error message, and never panics.
+//! Random input for every parser: whatever the bytes, a parser answers with events, rejects or
+//! an error message, never panics, and accounts for every record it read. The default test run
+//! tries 48 cases per parser; `ENGAGE_FUZZ_SECONDS=600 cargo test --test
+//! fuzz_parsers -- --test-threads 2` runs each target for ten minutes instead, with fresh
+//! random seeds, and prints how many cases it tried.
 
+use std::fmt::Debug;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use engage::config::Plan;
+use engage::config::{InputPath, Plan};
 use engage::ingest::archive::{Archive, Limits};
-use engage::ingest::{discourse, events, m365, slack, stackexchange, teams, yammer};
+use engage::ingest::{
+    discourse, events, identities, kpis, m365, read, roster, slack, stackexchange, surveys, teams,
+    yammer,
+};
 use proptest::prelude::*;
+use proptest::test_runner::{TestCaseResult, TestRunner};
 
-fn config() -> ProptestConfig {
+fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
-        cases: 48,
+        cases,
         failure_persistence: None,
         ..ProptestConfig::default()
     }
+}
+
+/// Runs `test` on values of `strategy`: 48 cases, or, with `ENGAGE_FUZZ_SECONDS` set, rounds of
+/// 64 cases with fresh random seeds until that many seconds have passed. A failure (a panic
+/// included) is shrunk and reported with its smallest input.
+fn fuzz<S>(name: &str, strategy: S, test: impl Fn(S::Value) -> TestCaseResult)
+where
+    S: Strategy,
+    S::Value: Debug,
+{
+    let seconds = std::env::var("ENGAGE_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    let Some(seconds) = seconds else {
+        if let Err(e) = TestRunner::new(config(48)).run(&strategy, &test) {
+            panic!("{name}: {e}");
+        }
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut cases = 0u64;
+    while Instant::now() < deadline {
+        if let Err(e) = TestRunner::new(config(64)).run(&strategy, &test) {
+            panic!("{name} after {cases} cases: {e}");
+        }
+        cases += 64;
+    }
+    eprintln!("fuzz {name}: {cases} cases in {seconds} s, no failure");
+}
+
+/// Every record read is accepted, excluded or rejected.
+fn reconciles(batch: &engage::ingest::Batch, accepted: u64) -> TestCaseResult {
+    prop_assert_eq!(
+        batch.rows_read,
+        accepted + batch.excluded_total() + batch.rejects.len() as u64
+    );
+    Ok(())
 }
 
 /// A Slack export whose one day file holds `day`.
@@ -57,115 +103,257 @@ fn slackish() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
-proptest! {
-    #![proptest_config(config())]
+/// Bytes that look like CSV: separators, quotes, line ends of every kind, non-UTF-8 bytes and
+/// plain text, so the layout sniffing and the structural scan meet what exports hold.
+fn csvish() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        Just(b",".to_vec()),
+        Just(b";".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\xEF\xBB\xBF".to_vec()),
+        Just(b"\xE9".to_vec()),
+        Just(b"2025-01-0".to_vec()),
+        Just(b"T09:00:00Z".to_vec()),
+        Just(b"post".to_vec()),
+        "[a-z0-9 ]{0,6}".prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 0..4),
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
 
-    #[test]
-    fn slack_day_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let dir = slack_with(&bytes);
+#[test]
+fn slack_never_panics() {
+    let input = prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..400),
+        prop::collection::vec(slackish(), 0..8)
+            .prop_map(|m| serde_json::to_string(&m).unwrap().into_bytes()),
+    ];
+    fuzz("slack", input, |day| {
+        let dir = slack_with(&day);
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
         let (batch, _) = slack::read(&mut a, "s", false).unwrap();
-        prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
-    }
+        reconciles(&batch, batch.events.height() as u64)
+    });
+}
 
-    #[test]
-    fn slack_messages_never_panic(messages in prop::collection::vec(slackish(), 0..8)) {
-        let dir = slack_with(serde_json::to_string(&messages).unwrap().as_bytes());
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        let (batch, _) = slack::read(&mut a, "s", false).unwrap();
-        prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
-    }
-
-    #[test]
-    fn stackexchange_xml_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let _ = stackexchange::count_rows(&bytes);
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("Posts.xml"), &bytes).unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, _)) = stackexchange::read(&mut a, "se", false) {
-            prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
-        }
-    }
-
-    #[test]
-    fn stackexchange_rows_never_panic(rows in prop::collection::vec(("[0-9-]{0,4}", "[0-9]{0,2}", "[0-9]{0,3}", "(2024-01-0[1-9]T00:00:00\\.000|x|)"), 0..12)) {
+#[test]
+fn stackexchange_never_panics() {
+    let rows = prop::collection::vec(
+        (
+            "[0-9-]{0,4}",
+            "[0-9]{0,2}",
+            "[0-9]{0,3}",
+            "(2024-01-0[1-9]T00:00:00\\.000|x|)",
+        ),
+        0..12,
+    )
+    .prop_map(|rows| {
         let mut xml = String::from("<posts>");
         for (id, kind, owner, at) in rows {
             xml.push_str(&format!("<row Id=\"{id}\" PostTypeId=\"{kind}\" ParentId=\"{owner}\" OwnerUserId=\"{owner}\" CreationDate=\"{at}\" />"));
         }
         xml.push_str("</posts>");
+        xml.into_bytes()
+    });
+    let input = prop_oneof![prop::collection::vec(any::<u8>(), 0..400), rows];
+    fuzz("stackexchange", input, |posts| {
+        let _ = stackexchange::count_rows(&posts);
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("Posts.xml"), &xml).unwrap();
-        std::fs::write(dir.path().join("Votes.xml"), xml.replace("posts>", "votes>").replace("PostTypeId", "VoteTypeId").replace("ParentId", "PostId")).unwrap();
+        std::fs::write(dir.path().join("Posts.xml"), &posts).unwrap();
+        let votes = String::from_utf8_lossy(&posts)
+            .replace("posts>", "votes>")
+            .replace("PostTypeId", "VoteTypeId")
+            .replace("ParentId", "PostId");
+        std::fs::write(dir.path().join("Votes.xml"), votes).unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        let (batch, _) = stackexchange::read(&mut a, "se", false).unwrap();
-        prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
-    }
-
-    #[test]
-    fn events_csv_never_panics(body in prop::collection::vec(any::<u8>(), 0..300)) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut bytes = b"event_id,occurred_at,actor,action\n".to_vec();
-        bytes.extend(&body);
-        std::fs::write(dir.path().join("events.csv"), &bytes).unwrap();
-        let toml = "[pipeline]\nname = \"f\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\n";
-        let plan = Plan::parse(&dir.path().join("p.toml"), toml, String::new()).unwrap();
-        if let Ok(batch) = events::read(&plan.sources[0]) {
-            prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.rejects.len() as u64);
+        if let Ok((batch, _)) = stackexchange::read(&mut a, "se", false) {
+            reconciles(&batch, batch.events.height() as u64)?;
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn zip_archives_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+#[test]
+fn events_files_never_panic() {
+    let input = (
+        any::<bool>(),
+        csvish(),
+        prop::collection::vec(slackish(), 0..6),
+    );
+    fuzz("events", input, |(ndjson, body, objects)| {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, bytes) = if ndjson {
+            let mut lines: Vec<u8> = objects
+                .iter()
+                .flat_map(|o| (o.to_string() + "\n").into_bytes())
+                .collect();
+            lines.extend(&body);
+            ("events.ndjson", lines)
+        } else {
+            let mut bytes = b"event_id,occurred_at,actor,action\n".to_vec();
+            bytes.extend(&body);
+            ("events.csv", bytes)
+        };
+        std::fs::write(dir.path().join(file), &bytes).unwrap();
+        let toml = format!("[pipeline]\nname = \"f\"\n\n[[source]]\nkind = \"events\"\npath = \"{file}\"\ntimezone = \"Europe/Amsterdam\"\n");
+        let plan = Plan::parse(&dir.path().join("p.toml"), &toml, String::new()).unwrap();
+        if let Ok(batch) = events::read(&plan.sources[0]) {
+            reconciles(&batch, batch.events.height() as u64)?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn zip_archives_never_panic() {
+    fuzz("zip", prop::collection::vec(any::<u8>(), 0..400), |bytes| {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), &bytes).unwrap();
-        let _ = Archive::open(Path::new(file.path()), Limits::default());
-    }
+        if let Ok(mut a) = Archive::open(Path::new(file.path()), Limits::default()) {
+            for name in a.names().to_vec() {
+                let _ = a.read(&name);
+            }
+        }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn teams_files_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), messages in prop::collection::vec(slackish(), 0..6)) {
+#[test]
+fn teams_files_never_panic() {
+    let input = (
+        prop::collection::vec(any::<u8>(), 0..400),
+        prop::collection::vec(slackish(), 0..6),
+    );
+    fuzz("teams", input, |(bytes, messages)| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.json"), &bytes).unwrap();
-        std::fs::write(dir.path().join("b.json"), serde_json::json!({"value": messages}).to_string()).unwrap();
+        std::fs::write(
+            dir.path().join("b.json"),
+            serde_json::json!({ "value": messages }).to_string(),
+        )
+        .unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
         let batch = teams::read(&mut a, "t", false).unwrap();
-        prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
-    }
+        reconciles(&batch, batch.events.height() as u64)
+    });
+}
 
-    #[test]
-    fn yammer_csv_never_panics(body in prop::collection::vec(any::<u8>(), 0..300)) {
+#[test]
+fn yammer_csv_never_panics() {
+    fuzz("yammer", csvish(), |body| {
         let dir = tempfile::tempdir().unwrap();
-        let mut bytes = b"id,thread_id,replied_to_id,sender_id,sender_type,created_at,deleted_at\n".to_vec();
+        let mut bytes =
+            b"id,thread_id,replied_to_id,sender_id,sender_type,created_at,deleted_at\n".to_vec();
         bytes.extend(&body);
         std::fs::write(dir.path().join("Messages.csv"), &bytes).unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, _)) = yammer::read(&mut a, "y", chrono_tz::UTC, false) {
-            prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
+        if let Ok((batch, _)) = yammer::read(&mut a, "y", chrono_tz::Europe::Amsterdam, false) {
+            reconciles(&batch, batch.events.height() as u64)?;
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn discourse_csv_never_panics(body in prop::collection::vec(any::<u8>(), 0..300)) {
+#[test]
+fn discourse_csv_never_panics() {
+    fuzz("discourse", csvish(), |body| {
         let dir = tempfile::tempdir().unwrap();
         let mut bytes = b"id,user_id,topic_id,post_number,created_at,post_type\n".to_vec();
         bytes.extend(&body);
         std::fs::write(dir.path().join("posts.csv"), &bytes).unwrap();
-        std::fs::write(dir.path().join("user_visits.csv"), [b"user_id,visited_at\n".as_slice(), &body].concat()).unwrap();
+        std::fs::write(
+            dir.path().join("user_visits.csv"),
+            [b"user_id,visited_at\n".as_slice(), &body].concat(),
+        )
+        .unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
         if let Ok((batch, _)) = discourse::read(&mut a, "d", chrono_tz::UTC, false) {
-            prop_assert_eq!(batch.rows_read, batch.events.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
+            reconciles(&batch, batch.events.height() as u64)?;
         }
-    }
+        Ok(())
+    });
+}
 
-    #[test]
-    fn usage_reports_never_panic(body in prop::collection::vec(any::<u8>(), 0..300)) {
+#[test]
+fn usage_reports_never_panic() {
+    fuzz("m365", csvish(), |body| {
         let dir = tempfile::tempdir().unwrap();
         let mut bytes = b"Report Refresh Date,User Principal Name,Posted Count,Read Count,Liked Count,Report Period\n".to_vec();
         bytes.extend(&body);
         std::fs::write(dir.path().join("report.csv"), &bytes).unwrap();
         let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
         if let Ok((batch, usage)) = m365::read(&mut a, "m") {
-            prop_assert_eq!(batch.rows_read, usage.height() as u64 + batch.excluded_total() + batch.rejects.len() as u64);
+            reconciles(&batch, usage.height() as u64)?;
         }
-    }
+        Ok(())
+    });
+}
+
+/// The small CSV tables (roster, surveys, team KPIs, identity map) and the CSV layer under
+/// them: sniffing, the structural scan, and the reader that names a flaw's line.
+#[test]
+fn hr_tables_never_panic() {
+    let headers = prop_oneof![
+        Just("person_id,email,department,hire_date,exit_date,exit_kind,role\n"),
+        Just("person_id,answered_at,measure,score\n"),
+        Just("team,period,measure,score,respondents\n"),
+        Just("team,period,value\n"),
+        Just("source,account,person_id\n"),
+    ];
+    fuzz("hr-tables", (headers, csvish()), |(header, body)| {
+        let bytes = [header.as_bytes(), &body].concat();
+        let layout = read::sniff(&bytes);
+        let _ = read::diagnose(bytes.as_slice(), layout);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let input = InputPath {
+            path,
+            given: "t.csv".into(),
+        };
+        let _ = roster::read(&input);
+        let _ = surveys::read(&input, 5);
+        let _ = kpis::read(&input);
+        let _ = identities::read(&input);
+        Ok(())
+    });
+}
+
+/// TOML-like text built from the pipeline file's own keys and values, rung conditions among
+/// them: parsing and compiling answer with a plan or a message, never a panic.
+#[test]
+fn pipeline_files_never_panic() {
+    let line = prop_oneof![
+        Just("[pipeline]".to_string()),
+        Just("[[source]]".to_string()),
+        Just("[ladder]".to_string()),
+        Just("[[ladder.rung]]".to_string()),
+        Just("[[target]]".to_string()),
+        "(name|kind|path|period|timezone|when|metric|baseline|by|output|breakdowns|preset|min_group_size|max_reject_share) = \"[a-z0-9 ./<>=_+*()-]{0,16}\"".prop_map(String::from),
+        "when = \"(posts|replies|views|active_days|nope) (-|\\+|\\*|/) [0-9]{1,3} (<|>=|=) -?[0-9]{1,3}\"".prop_map(String::from),
+        "target = -?[0-9.]{1,4}".prop_map(String::from),
+        "[ -~]{0,20}".prop_map(String::from),
+    ];
+    let lines = prop::collection::vec(line, 0..16);
+    fuzz("pipeline", lines, |lines| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("events.csv"),
+            "event_id,occurred_at,actor,action\n",
+        )
+        .unwrap();
+        let text = format!(
+            "[pipeline]\nname = \"f\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\n{}\n",
+            lines.join("\n")
+        );
+        let path = dir.path().join("p.toml");
+        if let Ok(plan) = Plan::parse(&path, &text, String::new()) {
+            let _ = engage::metrics::ladder::compile(&plan.ladder, &path);
+        }
+        Ok(())
+    });
 }

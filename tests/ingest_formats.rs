@@ -473,7 +473,7 @@ fn events_fixture_maps_columns_and_actions() {
     );
     assert_eq!(
         batch.notes,
-        vec!["1 timestamp in export.ndjson had no time zone and was read as Europe/Amsterdam time (the source's timezone setting).".to_string()]
+        vec!["1 timestamp in export.ndjson had no time zone and was read as Europe/Amsterdam time (the source's timezone setting). A local time that occurs twice, when clocks go back, is read as its first occurrence; one that clocks skip, when they go forward, is rejected.".to_string()]
     );
 }
 

@@ -61,30 +61,78 @@ fn refuse(path: &Path, message: String, help: &str) -> Error {
     }
 }
 
-fn list_folder(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
-        path: dir.to_path_buf(),
+/// The files of an unpacked export, as sorted `/`-separated names inside it with their paths.
+/// A symbolic link that leads outside the export is refused, as `..` entries in a zip are: a
+/// link to `/etc` must not make the run read, and quote, files the export does not hold. A
+/// link to a file inside the export is read; a link to a folder inside it is not followed,
+/// since that folder is read where it is (and a link to an ancestor would never end).
+pub fn folder_files(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let real_root = root.canonicalize().map_err(|source| Error::Read {
+        path: root.to_path_buf(),
         source,
         help: "check that the export folder exists and is readable".into(),
     })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Read {
+    let mut walk = Walk {
+        root,
+        real_root,
+        files: Vec::new(),
+    };
+    walk.folder(root, "")?;
+    walk.files.sort();
+    Ok(walk.files)
+}
+
+/// The state of [`folder_files`]' walk.
+struct Walk<'a> {
+    root: &'a Path,
+    real_root: PathBuf,
+    files: Vec<(String, PathBuf)>,
+}
+
+impl Walk<'_> {
+    fn folder(&mut self, dir: &Path, prefix: &str) -> Result<()> {
+        let unreadable = |source| Error::Read {
             path: dir.to_path_buf(),
             source,
             help: "check that the export folder is readable".into(),
+        };
+        for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+            let entry = entry.map_err(unreadable)?;
+            let path = entry.path();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            let kind = entry.file_type().map_err(unreadable)?;
+            if kind.is_symlink() {
+                if !self.inside(&path, &name)?.is_dir() {
+                    self.files.push((name, path));
+                }
+            } else if kind.is_dir() {
+                self.folder(&path, &format!("{name}/"))?;
+            } else {
+                self.files.push((name, path));
+            }
+        }
+        Ok(())
+    }
+
+    /// Where a link inside the export leads, refused when that is outside it.
+    fn inside(&self, link: &Path, name: &str) -> Result<PathBuf> {
+        let real = link.canonicalize().map_err(|source| Error::Read {
+            path: link.to_path_buf(),
+            source,
+            help:
+                "the export holds a link that leads nowhere; remove it or unpack the export again"
+                    .into(),
         })?;
-        let path = entry.path();
-        if path.is_dir() {
-            list_folder(root, &path, out)?;
-        } else if let Ok(rel) = path.strip_prefix(root) {
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push(parts.join("/"));
+        if real.starts_with(&self.real_root) {
+            Ok(real)
+        } else {
+            Err(refuse(
+                self.root,
+                format!("{name:?} is a link to {}, outside the export", real.display()),
+                "exports hold no links out of themselves; remove the link, or copy what it points to into the export",
+            ))
         }
     }
-    Ok(())
 }
 
 impl Archive {
@@ -102,9 +150,7 @@ impl Archive {
             });
         }
         if path.is_dir() {
-            let mut names = Vec::new();
-            list_folder(path, path, &mut names)?;
-            names.sort();
+            let names = folder_files(path)?.into_iter().map(|(n, _)| n).collect();
             return Ok(Archive::Folder {
                 root: path.to_path_buf(),
                 names,

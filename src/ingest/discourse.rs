@@ -11,33 +11,12 @@ use polars::prelude::*;
 use super::archive::Archive;
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
 use super::Batch;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 const AT: &str = "__at";
 
 /// Columns a posts download must have.
 const POST_COLUMNS: [&str; 5] = ["id", "user_id", "topic_id", "post_number", "created_at"];
-
-/// Checks that an export looks readable (files and headers) without reading its rows.
-pub fn check(archive: &mut Archive) -> Result<()> {
-    let Some(file) = find(archive, "posts") else {
-        return Err(archive.not_a(
-            "a Discourse Data Explorer export",
-            "posts.csv",
-            "put the Data Explorer downloads posts.csv, topics.csv and user_visits.csv in one folder",
-        ));
-    };
-    let header = read::csv_header_in(archive, &file)?;
-    read::require_columns(&archive.path().join(&file), &header, &POST_COLUMNS, "a Discourse posts CSV", "a Data Explorer posts download has id, user_id, topic_id, post_number and created_at among its columns")
-}
-
-fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
-    move |source| Error::Polars {
-        what,
-        source,
-        help: "check that the file is a Discourse Data Explorer CSV; report a bug if it is".into(),
-    }
-}
 
 /// The export's file for a table: `posts.csv`, or a name starting with `posts`.
 fn find(archive: &Archive, table: &str) -> Option<String> {
@@ -156,7 +135,7 @@ pub fn read(
                 .alias(EXCLUDED),
         )
         .collect()
-        .map_err(fail(format!("reading {posts_file}")))?;
+        .map_err(|e| read::csv_failure(&archive.path().join(&posts_file), None, e))?;
     let mut notes = vec![
         "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.".to_string(),
         "Discourse visits are days: each is dated at noon of its day in the source's time zone.".to_string(),
@@ -233,7 +212,7 @@ pub fn read(
                 .alias(EXCLUDED),
             )
             .collect()
-            .map_err(fail(format!("reading {file}")))?;
+            .map_err(|e| read::csv_failure(&archive.path().join(&file), None, e))?;
         parts.add_checked(
             &checked,
             &file,

@@ -135,13 +135,6 @@ fn broken_json_lines(path: &Path) -> Option<Error> {
     })
 }
 
-/// Checks an events file's columns without reading its rows, for `engage validate`.
-pub fn check(source: &SourcePlan) -> Result<()> {
-    open(source)
-        .map(|_| ())
-        .map_err(|e| name_broken_lines(source, e))
-}
-
 /// Reads one events file: canonical events, and rejects for rows that cannot be read.
 pub fn read(source: &SourcePlan) -> Result<Batch> {
     let path = &source.path;
@@ -247,13 +240,28 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             "report this as a bug with the file attached",
         ))?
     } else {
+        // A typed local time that found no instant can only lie in the zone's gap.
         frame
+            .lazy()
+            .with_column(
+                col(event::OCCURRED_AT)
+                    .is_null()
+                    .and(col("__raw_ts").is_not_null())
+                    .alias(read::GAP),
+            )
+            .collect()
+            .map_err(Error::polars(
+                format!("reading the timestamps of {}", path.display()),
+                "report this as a bug with the file attached",
+            ))?
     };
     let frame = frame
         .lazy()
         .with_columns([
             when(col(event::EVENT_ID).is_null())
                 .then(lit("missing event_id"))
+                .when(col(event::OCCURRED_AT).is_null().and(col(read::GAP)))
+                .then(lit(read::gap_reason(source.timezone)))
                 .when(col(event::OCCURRED_AT).is_null())
                 .then(lit("unreadable timestamp"))
                 .when(

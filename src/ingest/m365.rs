@@ -57,24 +57,6 @@ fn report_files(archive: &Archive) -> Result<Vec<String>> {
     Ok(files)
 }
 
-/// Checks that every CSV is a user activity detail report, from its header alone.
-pub fn check(archive: &mut Archive) -> Result<()> {
-    let files = report_files(archive)?;
-    for file in files {
-        let header = read::csv_header_in(archive, &file)?;
-        if layout(&header).is_none() {
-            return Err(Error::MissingColumns {
-                path: archive.path().join(&file),
-                format: "a Microsoft 365 user activity report".into(),
-                missing: vec!["Posted Count (Viva Engage) or Post Messages / Team Chat Message Count (Teams)".into()],
-                found: header,
-                help: "give the user activity *detail* report (one row per user), not a summary or a groups report".into(),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// Reads usage reports: usage counts (`source, account, window_end, window_days`, the
 /// measures), and the batch that accounts for every row. The batch holds no events.
 pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
@@ -203,10 +185,7 @@ pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFr
                     .alias(EXCLUDED),
             )
             .collect()
-            .map_err(Error::polars(
-                format!("reading {file}"),
-                "check that the file is a user activity report CSV",
-            ))?;
+            .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
         let kept = checked
             .clone()
             .lazy()

@@ -77,14 +77,75 @@ const RAW_LIMIT: usize = 200;
 
 /// Shortens a raw value for the rejects file, on a character boundary.
 pub fn shorten(raw: &str) -> String {
-    if raw.len() <= RAW_LIMIT {
+    shorten_to(raw, RAW_LIMIT)
+}
+
+/// Cuts `raw` to at most `limit` bytes on a character boundary, marking the cut.
+fn shorten_to(raw: &str, limit: usize) -> String {
+    if raw.len() <= limit {
         return raw.to_string();
     }
-    let mut end = RAW_LIMIT;
+    let mut end = limit;
     while !raw.is_char_boundary(end) {
         end -= 1;
     }
     format!("{}…", &raw[..end])
+}
+
+/// Keys of a JSON record (Slack message, Graph chatMessage) that identify it without saying
+/// what it says: the only ones a reject's `raw` keeps. Text, names, emails and files stay out.
+const IDENTIFYING_KEYS: [&str; 14] = [
+    "id",
+    "ts",
+    "thread_ts",
+    "type",
+    "subtype",
+    "user",
+    "bot_id",
+    "channel",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "deletedDateTime",
+    "messageType",
+    "replyToId",
+    "etag",
+];
+
+/// Longest value of an identifying key a reject keeps.
+const ID_LIMIT: usize = 64;
+
+/// A JSON record as a reject shows it: its identifying keys with plain values (the bad value
+/// among them), never its text or the people it names.
+pub fn identifying(raw: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match raw {
+        Value::Object(map) => {
+            let kept: serde_json::Map<String, Value> = map
+                .iter()
+                .filter(|(k, v)| {
+                    IDENTIFYING_KEYS.contains(&k.as_str()) && !v.is_object() && !v.is_array()
+                })
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) if s.len() > ID_LIMIT => {
+                            Value::String(shorten_to(s, ID_LIMIT))
+                        }
+                        other => other.clone(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            Value::Object(kept).to_string()
+        }
+        Value::Array(items) => format!("(a list of {} items)", items.len()),
+        Value::String(_) => "(a text value)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A whole file as a reject shows it: its size, not its content.
+pub fn file_summary(bytes: &[u8]) -> String {
+    format!("(a file of {} bytes)", bytes.len())
 }
 
 /// One canonical event as a format adapter sees it.
@@ -248,25 +309,6 @@ pub struct SourceRead {
     pub batch: Batch,
     pub accounts: DataFrame,
     pub usage: Option<DataFrame>,
-}
-
-/// Checks that one `[[source]]` can be read (its files exist, its headers and layout are those
-/// of its kind) without reading its rows, for `engage validate`.
-pub fn check_source(
-    source: &crate::config::SourcePlan,
-    limits: archive::Limits,
-) -> crate::error::Result<()> {
-    use crate::config::SourceKind;
-    let open = || archive::Archive::open(&source.path, limits);
-    match source.kind {
-        SourceKind::Events => events::check(source),
-        SourceKind::Slack => slack::check(&open()?),
-        SourceKind::Stackexchange => stackexchange::check(&open()?),
-        SourceKind::Teams => teams::check(&open()?),
-        SourceKind::Yammer => yammer::check(&mut open()?),
-        SourceKind::Discourse => discourse::check(&mut open()?),
-        SourceKind::M365Usage => m365::check(&mut open()?),
-    }
 }
 
 /// Reads one `[[source]]` of any kind: its events, and the accounts it lists

@@ -2,7 +2,7 @@
 //! a lazy all-string scan with null markers, lenient timestamp parsing, and the collection of
 //! bad values with their line numbers.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -21,37 +21,105 @@ pub const NULL_MARKERS: [&str; 3] = ["", "null", "NA"];
 /// How many bad values an error message shows.
 const EXAMPLES: usize = 5;
 
-/// The column names of a CSV header, with a UTF-8 BOM and surrounding quotes removed.
-pub fn read_header(path: &Path) -> Result<Vec<String>> {
+/// How a CSV is laid out: its field separator and the byte that ends a line. Sniffed from the
+/// file's first line, so Dutch Excel's semicolons and the bare carriage returns of old Mac and
+/// some Excel exports are read, not taken for a one-column or one-line file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub separator: u8,
+    pub eol: u8,
+}
+
+impl Default for Layout {
+    fn default() -> Layout {
+        Layout {
+            separator: b',',
+            eol: b'\n',
+        }
+    }
+}
+
+/// How much of a file's start is read to find its layout and header.
+const HEAD_BYTES: u64 = 1 << 20;
+
+/// The separators a header may use, in order of preference when counts tie.
+const SEPARATORS: [u8; 3] = [b',', b';', b'\t'];
+
+/// The layout of a CSV from its first bytes: lines end in `\n` (with or without `\r`) unless
+/// only bare `\r` occurs; the separator is the one of [`SEPARATORS`] the header line uses most
+/// outside quotes (a comma when it uses none).
+pub fn sniff(head: &[u8]) -> Layout {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let eol = if !head.contains(&b'\n') && head.contains(&b'\r') {
+        b'\r'
+    } else {
+        b'\n'
+    };
+    let line = head.split(|b| *b == eol).next().unwrap_or_default();
+    let mut counts = [0usize; SEPARATORS.len()];
+    let mut quoted = false;
+    for b in line {
+        if *b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = SEPARATORS.iter().position(|s| s == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let best = (0..SEPARATORS.len())
+        .rev()
+        .max_by_key(|i| counts[*i])
+        .unwrap_or(0);
+    Layout {
+        separator: if counts[best] == 0 {
+            b','
+        } else {
+            SEPARATORS[best]
+        },
+        eol,
+    }
+}
+
+/// The first [`HEAD_BYTES`] of a file.
+fn head_of(path: &Path) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
         help: "check that the file exists and is readable".into(),
     })?;
-    header_from(file, path)
-}
-
-/// The column names in the first line of `reader`.
-fn header_from(reader: impl Read, path: &Path) -> Result<Vec<String>> {
-    let mut line = String::new();
-    BufReader::new(reader)
-        .read_line(&mut line)
+    let mut head = Vec::new();
+    file.take(HEAD_BYTES)
+        .read_to_end(&mut head)
         .map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
-            help: "save the file as UTF-8 CSV".into(),
+            help: "check that the file is readable".into(),
         })?;
-    Ok(split_header(&line))
+    Ok(head)
+}
+
+/// The column names of a CSV header, with a UTF-8 BOM and surrounding quotes removed.
+pub fn read_header(path: &Path) -> Result<Vec<String>> {
+    Ok(header_of(&head_of(path)?))
+}
+
+/// The column names in the first line of a file's first bytes, split by its layout.
+fn header_of(head: &[u8]) -> Vec<String> {
+    let layout = sniff(head);
+    let line = head.split(|b| *b == layout.eol).next().unwrap_or_default();
+    // Not UTF-8: the names are shown as far as they can be; the scan then names the line.
+    split_header(&String::from_utf8_lossy(line), layout.separator)
 }
 
 /// Splits a header line into names, without a BOM, line end or surrounding quotes.
-fn split_header(line: &str) -> Vec<String> {
+fn split_header(line: &str, separator: u8) -> Vec<String> {
     let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     let line = line.trim_end_matches(['\r', '\n']);
     if line.trim().is_empty() {
         return Vec::new();
     }
-    line.split(',')
+    line.split(char::from(separator))
         .map(|c| c.trim().trim_matches('"').to_string())
         .collect()
 }
@@ -96,14 +164,19 @@ pub fn open_checked_csv(
 }
 
 /// Scans a CSV with every column as text and the null markers as missing, adding [`ROW`].
+/// The separator and line end are sniffed from the file's start ([`sniff`]).
 pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
     let path_str = path.to_str().ok_or_else(|| Error::Usage {
         message: format!("the path {} is not valid UTF-8", path.display()),
         help: "rename the file or folder so that its path is UTF-8".into(),
     })?;
+    let layout = sniff(&head_of(path)?);
+    refuse_open_quote_at_end(path, None)?;
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
     LazyCsvReader::new(PlRefPath::new(path_str))
         .with_has_header(true)
+        .with_separator(layout.separator)
+        .with_eol_char(layout.eol)
         .with_infer_schema_length(Some(0))
         .with_null_values(Some(nulls))
         .with_missing_is_null(true)
@@ -112,10 +185,247 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
             offset: 0,
         }))
         .finish()
-        .map_err(Error::polars(
+        .map_err(|e| csv_failure(path, None, e))
+}
+
+/// Refuses a CSV whose last byte opens a quoted value: polars 0.55's parser slices such a
+/// one-byte field without a bounds check (an abort, or undefined behaviour in a release
+/// build), so it must never see one. Only a file ending in `"` is scanned ([`diagnose`]).
+fn refuse_open_quote_at_end(path: &Path, bytes: Option<&[u8]>) -> Result<()> {
+    let ends_in_quote = match bytes {
+        Some(b) => b.last() == Some(&b'"'),
+        None => last_byte(path) == Some(b'"'),
+    };
+    if !ends_in_quote {
+        return Ok(());
+    }
+    let flaw = match bytes {
+        Some(b) => diagnose(b, sniff(b)),
+        None => std::fs::File::open(path).and_then(|f| {
+            let layout = sniff(&head_of(path).unwrap_or_default());
+            diagnose(std::io::BufReader::new(f), layout)
+        }),
+    };
+    match flaw {
+        Ok(Some(flaw)) => Err(flaw_error(path, flaw)),
+        _ => Ok(()),
+    }
+}
+
+/// The last byte of a file, if it can be read.
+fn last_byte(path: &Path) -> Option<u8> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::End(-1)).ok()?;
+    let mut byte = [0u8; 1];
+    file.read_exact(&mut byte).ok()?;
+    Some(byte[0])
+}
+
+/// What is structurally wrong with a CSV, found by a byte scan once polars has refused it, so
+/// the message names the line instead of echoing the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Flaw {
+    /// A byte that is not UTF-8 (a Latin-1 or Windows-1252 file).
+    NotUtf8 { line: u64, byte: u8 },
+    /// A quoted value opened on `line` and never closed.
+    UnclosedQuote { line: u64 },
+    /// A record with more fields than the header.
+    ExtraFields {
+        line: u64,
+        fields: usize,
+        header: usize,
+    },
+}
+
+/// The byte-level state of [`diagnose`]: where in a record the scan is.
+struct Scan {
+    layout: Layout,
+    line: u64,
+    record_line: u64,
+    quoted: bool,
+    /// A quote seen inside a quoted value: closing, or the first of a doubled quote.
+    quote_pending: bool,
+    field_start: bool,
+    quote_line: u64,
+    fields: usize,
+    header: Option<usize>,
+}
+
+impl Scan {
+    fn new(layout: Layout) -> Scan {
+        Scan {
+            layout,
+            line: 1,
+            record_line: 1,
+            quoted: false,
+            quote_pending: false,
+            field_start: true,
+            quote_line: 1,
+            fields: 1,
+            header: None,
+        }
+    }
+
+    /// Ends a record; a flaw when it has more fields than the header.
+    fn end_record(&mut self) -> Option<Flaw> {
+        let fields = std::mem::replace(&mut self.fields, 1);
+        self.field_start = true;
+        match self.header {
+            None => self.header = Some(fields),
+            Some(header) if fields > header => {
+                return Some(Flaw::ExtraFields {
+                    line: self.record_line,
+                    fields,
+                    header,
+                })
+            }
+            Some(_) => {}
+        }
+        None
+    }
+
+    fn byte(&mut self, b: u8) -> Option<Flaw> {
+        if self.quote_pending {
+            self.quote_pending = false;
+            if b == b'"' {
+                return None;
+            }
+            self.quoted = false;
+        }
+        if b == self.layout.eol {
+            self.line += 1;
+        }
+        if self.quoted {
+            self.quote_pending = b == b'"';
+            return None;
+        }
+        if b == b'"' && self.field_start {
+            self.quoted = true;
+            self.quote_line = self.line;
+        } else if b == self.layout.separator {
+            self.fields += 1;
+            self.field_start = true;
+        } else if b == self.layout.eol {
+            let flaw = self.end_record();
+            self.record_line = self.line;
+            return flaw;
+        } else if b != b'\r' {
+            self.field_start = false;
+        }
+        None
+    }
+
+    fn end(mut self) -> Option<Flaw> {
+        if self.quoted && !self.quote_pending {
+            return Some(Flaw::UnclosedQuote {
+                line: self.quote_line,
+            });
+        }
+        if self.fields > 1 || !self.field_start {
+            return self.end_record();
+        }
+        None
+    }
+}
+
+/// Scans a CSV's bytes for the first [`Flaw`]: bytes that are not UTF-8, a quote never
+/// closed, a record with more fields than the header. Streams, so a file of any size is
+/// checked in constant memory.
+pub fn diagnose(mut reader: impl Read, layout: Layout) -> std::io::Result<Option<Flaw>> {
+    let mut scan = Scan::new(layout);
+    let mut buf = vec![0u8; 1 << 16];
+    // Bytes of a UTF-8 character cut by the end of the previous read.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first = true;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let mut chunk = std::mem::take(&mut carry);
+        chunk.extend_from_slice(&buf[..n]);
+        let body = if first {
+            first = false;
+            chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&chunk)
+        } else {
+            &chunk[..]
+        };
+        let (valid, bad) = match std::str::from_utf8(body) {
+            Ok(_) => (body.len(), None),
+            Err(e) => (
+                e.valid_up_to(),
+                e.error_len().map(|_| body[e.valid_up_to()]),
+            ),
+        };
+        for b in &body[..valid] {
+            if let Some(flaw) = scan.byte(*b) {
+                return Ok(Some(flaw));
+            }
+        }
+        if let Some(byte) = bad {
+            return Ok(Some(Flaw::NotUtf8 {
+                line: scan.line,
+                byte,
+            }));
+        }
+        carry = body[valid..].to_vec();
+    }
+    if let Some(&byte) = carry.first() {
+        return Ok(Some(Flaw::NotUtf8 {
+            line: scan.line,
+            byte,
+        }));
+    }
+    Ok(scan.end())
+}
+
+/// The error for a CSV polars could not read: the flaw and its line when a scan of the file
+/// (on disk at `path`, or `bytes` from an archive) finds one, else polars' message cut short.
+pub fn csv_failure(path: &Path, bytes: Option<&[u8]>, e: PolarsError) -> Error {
+    let found = match bytes {
+        Some(b) => diagnose(b, sniff(b)).ok().flatten(),
+        None => head_of(path).ok().and_then(|head| {
+            let file = std::fs::File::open(path).ok()?;
+            diagnose(std::io::BufReader::new(file), sniff(&head))
+                .ok()
+                .flatten()
+        }),
+    };
+    let Some(flaw) = found else {
+        return Error::polars(
             format!("cannot read {}", path.display()),
-            "check that the file is a comma-separated CSV with a header row",
-        ))
+            "check that the file is a UTF-8 CSV whose rows have as many fields as the header",
+        )(e);
+    };
+    flaw_error(path, flaw)
+}
+
+/// A [`Flaw`] as a message naming the file and line, and the fix.
+fn flaw_error(path: &Path, flaw: Flaw) -> Error {
+    let (line, message, help) = match flaw {
+        Flaw::NotUtf8 { line, byte } => (
+            line,
+            format!("the byte 0x{byte:02X} is not UTF-8 text: the file is probably Latin-1 or Windows-1252, as older Excel saves CSV"),
+            "save the file as \"CSV UTF-8\" (Excel: Save As, CSV UTF-8), or convert it: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv".to_string(),
+        ),
+        Flaw::UnclosedQuote { line } => (
+            line,
+            "a quoted value starts on this line and is never closed, so the rest of the file would be one value".to_string(),
+            "close the quote or remove the stray \" on that line; a quote inside a quoted value is written twice (\"\")".to_string(),
+        ),
+        Flaw::ExtraFields { line, fields, header } => (
+            line,
+            format!("this row has {fields} fields, the header {header}"),
+            "quote values that contain the separator, or remove the extra fields".to_string(),
+        ),
+    };
+    Error::Input {
+        path: path.to_path_buf(),
+        line,
+        message,
+        help,
+    }
 }
 
 /// A column if the header has it, else a typed null, so optional columns may be absent.
@@ -163,9 +473,14 @@ pub fn parse_canonical_timestamp(text: Expr) -> Expr {
     naive_in(text, CANONICAL, &polars::prelude::TimeZone::UTC)
 }
 
+/// Internal flag of [`patch_timestamps`]: the text is a local time that the source's time zone
+/// skips (the hour clocks jump over when daylight saving starts), so it names no instant.
+pub const GAP: &str = "__gap";
+
 /// Completes `frame` (read with [`parse_canonical_timestamp`] into `occurred`, the text in
 /// `raw`, `no_zone` false) for the rows whose timestamp is in another layout: those rows
-/// alone are parsed with [`parse_timestamp`] and flagged with [`timestamp_without_zone`].
+/// alone are parsed with [`parse_timestamp`] and flagged with [`timestamp_without_zone`] and
+/// [`GAP`].
 pub fn patch_timestamps(
     frame: DataFrame,
     naive_tz: chrono_tz::Tz,
@@ -181,10 +496,13 @@ pub fn patch_timestamps(
             col(ROW),
             parse_timestamp(col(raw), naive_tz).alias("__parsed"),
             timestamp_without_zone(col(raw), naive_tz).alias("__unzoned"),
+            naive_local(col(raw)).is_not_null().alias("__naive"),
         ])
+        .with_column(col("__parsed").is_null().and(col("__naive")).alias(GAP))
+        .drop(cols(["__naive"]))
         .collect()?;
     if others.height() == 0 {
-        return Ok(frame);
+        return frame.lazy().with_column(lit(false).alias(GAP)).collect();
     }
     frame
         .lazy()
@@ -200,9 +518,31 @@ pub fn patch_timestamps(
         .with_columns([
             coalesce(&[col(occurred), col("__parsed")]).alias(occurred),
             col("__unzoned").fill_null(col(no_zone)).alias(no_zone),
+            col(GAP).fill_null(lit(false)),
         ])
         .drop(cols(["__parsed", "__unzoned"]))
         .collect()
+}
+
+/// The reason a timestamp in a zone's daylight-saving gap is rejected.
+pub fn gap_reason(tz: chrono_tz::Tz) -> String {
+    format!(
+        "local time that does not exist in {}: clocks skip it when daylight saving starts",
+        tz.name()
+    )
+}
+
+/// Text in a layout without an offset, read as a wall-clock time in no zone.
+fn naive_local(text: Expr) -> Expr {
+    let naive = |format: &str| {
+        text.clone().str().to_datetime(
+            Some(TimeUnit::Microseconds),
+            None,
+            strptime(format),
+            lit("raise"),
+        )
+    };
+    coalesce(&[naive("%Y-%m-%dT%H:%M:%S%.f"), naive("%Y-%m-%d %H:%M:%S%.f")])
 }
 
 /// The instant of a timestamp text read with a zone, and read without one in `naive_tz`.
@@ -253,12 +593,29 @@ pub fn zone_note(frame: &DataFrame, flag: &str, file: &str, tz: chrono_tz::Tz) -
     let n = frame.column(flag).ok()?.bool().ok()?.sum()?;
     (n > 0).then(|| {
         format!(
-            "{n} timestamp{} in {file} had no time zone and {} read as {} time (the source's timezone setting).",
+            "{n} timestamp{} in {file} had no time zone and {} read as {} time (the source's timezone setting).{}",
             if n == 1 { "" } else { "s" },
             if n == 1 { "was" } else { "were" },
-            tz.name()
+            tz.name(),
+            if changes_clocks(tz) {
+                " A local time that occurs twice, when clocks go back, is read as its first occurrence; one that clocks skip, when they go forward, is rejected."
+            } else {
+                ""
+            }
         )
     })
+}
+
+/// Whether a zone changes its clocks (daylight saving): its offsets in January and July 2025
+/// differ. Only then can a local time be missing or occur twice.
+fn changes_clocks(tz: chrono_tz::Tz) -> bool {
+    use chrono::{Offset, TimeZone};
+    let offset = |month| {
+        chrono::NaiveDate::from_ymd_opt(2025, month, 1)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .map(|t| tz.offset_from_utc_datetime(&t).fix())
+    };
+    offset(1) != offset(7)
 }
 
 /// Parses `YYYY-MM-DD` dates (a longer timestamp keeps its date part); others become null.
@@ -324,7 +681,7 @@ pub fn reject_if_any(
         .map(|(r, v)| BadValue {
             // Line 1 is the header, so data row 0 is on line 2.
             line: r.unwrap_or(0) + 2,
-            value: v.unwrap_or("").to_string(),
+            value: super::shorten(v.unwrap_or("")),
         })
         .collect();
     Err(Error::BadValues(Box::new(BadValues {
@@ -363,12 +720,10 @@ pub fn fingerprint(path: &Path) -> Result<(u64, String)> {
     Ok((bytes, hex::encode(hasher.finalize())))
 }
 
-/// Collects a scan, naming the file when polars cannot parse it.
+/// Collects a scan of the CSV at `path`; when polars cannot parse it, the error names the
+/// line and the flaw ([`csv_failure`]).
 pub fn collect_file(frame: LazyFrame, path: &Path) -> Result<DataFrame> {
-    frame.collect().map_err(Error::polars(
-        format!("cannot read {}", path.display()),
-        "check that the file is a comma-separated UTF-8 CSV whose rows have as many fields as the header",
-    ))
+    frame.collect().map_err(|e| csv_failure(path, None, e))
 }
 
 /// The checked frame cut down to its published columns, with the file's manifest entry.
@@ -404,33 +759,11 @@ pub fn fingerprint_any(path: &Path) -> Result<(u64, String)> {
     if !path.is_dir() {
         return fingerprint(path);
     }
-    let mut names = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Read {
-            path: dir.clone(),
-            source,
-            help: "check that the export folder is readable".into(),
-        })?;
-        for entry in entries.flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                names.push(p);
-            }
-        }
-    }
-    names.sort();
+    let names = super::archive::folder_files(path)?;
     let mut hasher = Sha256::new();
     let mut total = 0u64;
-    for file in names {
+    for (rel, file) in names {
         let (bytes, sha) = fingerprint(&file)?;
-        let rel = file
-            .strip_prefix(path)
-            .unwrap_or(&file)
-            .to_string_lossy()
-            .replace('\\', "/");
         hasher.update(rel.as_bytes());
         hasher.update([0]);
         hasher.update(sha.as_bytes());
@@ -457,8 +790,9 @@ pub fn text_csv_in(
     }
     let bytes = archive.read(name)?;
     let display = archive.path().join(name);
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let header = split_header(&String::from_utf8_lossy(first));
+    let header = header_of(&bytes);
+    let layout = sniff(&bytes);
+    refuse_open_quote_at_end(&display, Some(&bytes))?;
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
     let frame = CsvReadOptions::default()
         .with_has_header(true)
@@ -467,13 +801,15 @@ pub fn text_csv_in(
             name: ROW.into(),
             offset: 0,
         }))
-        .map_parse_options(|o| o.with_null_values(Some(nulls.clone())).with_missing_is_null(true))
-        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
+        .map_parse_options(|o| {
+            o.with_null_values(Some(nulls.clone()))
+                .with_missing_is_null(true)
+                .with_separator(layout.separator)
+                .with_eol_char(layout.eol)
+        })
+        .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
         .finish()
-        .map_err(Error::polars(
-            format!("cannot read {}", display.display()),
-            "check that the file is a comma-separated UTF-8 CSV whose rows have as many fields as the header",
-        ))?;
+        .map_err(|e| csv_failure(&display, Some(&bytes), e))?;
     Ok((frame.lazy(), header))
 }
 
@@ -791,5 +1127,91 @@ impl Parts {
 /// The header of a CSV inside an export, reading only its first line.
 pub fn csv_header_in(archive: &mut super::archive::Archive, name: &str) -> Result<Vec<String>> {
     let display = archive.path().join(name);
-    archive.with_reader(name, |r| header_from(r, &display))
+    archive.with_reader(name, |r| {
+        let mut head = Vec::new();
+        r.take(HEAD_BYTES)
+            .read_to_end(&mut head)
+            .map_err(|source| Error::Read {
+                path: display.clone(),
+                source,
+                help: "check that the export is readable".into(),
+            })?;
+        Ok(header_of(&head))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_sniffed_from_the_header_line() {
+        let layout = |b: &[u8]| {
+            let l = sniff(b);
+            (l.separator as char, l.eol as char)
+        };
+        assert_eq!(layout(b"a,b\n1,2\n"), (',', '\n'));
+        assert_eq!(layout(b"a,b\r\n1,2\r\n"), (',', '\n'));
+        assert_eq!(layout(b"a;b\r1;2\r"), (';', '\r'));
+        assert_eq!(layout(b"\xEF\xBB\xBFa\tb\n"), ('\t', '\n'));
+        // Separators inside quotes do not count: two semicolons outside, one comma inside.
+        assert_eq!(layout(b"\"x,y\";b;c\n"), (';', '\n'));
+        // A tie between comma and semicolon goes to the comma; no separator at all is a comma.
+        assert_eq!(layout(b"a,b;c\n"), (',', '\n'));
+        assert_eq!(layout(b"single\n"), (',', '\n'));
+        assert_eq!(header_of(b"\xEF\xBB\xBF\"id\";name\r\n"), ["id", "name"]);
+    }
+
+    #[test]
+    fn the_byte_scan_names_the_first_flaw_and_its_line() {
+        let scan = |b: &[u8]| diagnose(b, sniff(b)).unwrap();
+        assert_eq!(scan(b"a,b\n1,2\n\"x,\"\"y\"\",z\",3\n"), None);
+        assert_eq!(
+            scan(b"a,b\n1,2\n3,\"open\n4,5\n"),
+            Some(Flaw::UnclosedQuote { line: 3 })
+        );
+        assert_eq!(
+            scan(b"a,b\n1,2\n3,4,5\n"),
+            Some(Flaw::ExtraFields {
+                line: 3,
+                fields: 3,
+                header: 2
+            })
+        );
+        // A quoted value over two lines: the record after it starts on line 4.
+        assert_eq!(
+            scan(b"a,b\n\"x\ny\",2\n1,2,3"),
+            Some(Flaw::ExtraFields {
+                line: 4,
+                fields: 3,
+                header: 2
+            })
+        );
+        // 0xE9 is Latin-1 for e-acute; in UTF-8 it opens a character that "\n" cannot continue.
+        assert_eq!(
+            scan(b"a,b\n1,caf\xE9\n"),
+            Some(Flaw::NotUtf8 {
+                line: 2,
+                byte: 0xE9
+            })
+        );
+        assert_eq!(scan("a,b\n1,caf\u{e9}\n".as_bytes()), None);
+        assert_eq!(
+            scan(b"a;b\r1;2;3\r"),
+            Some(Flaw::ExtraFields {
+                line: 2,
+                fields: 3,
+                header: 2
+            })
+        );
+    }
+
+    #[test]
+    fn a_character_cut_by_a_read_is_not_taken_for_bad_bytes() {
+        // "é" (0xC3 0xA9) straddles the 64 KiB read boundary.
+        let mut bytes = b"a\n".to_vec();
+        bytes.resize((1 << 16) - 1, b'x');
+        bytes.extend("é\n".as_bytes());
+        assert_eq!(diagnose(bytes.as_slice(), Layout::default()).unwrap(), None);
+    }
 }

@@ -212,7 +212,7 @@ pub fn read(
                 c.reject(
                     &day,
                     "$".into(),
-                    &String::from_utf8_lossy(&bytes),
+                    &super::file_summary(&bytes),
                     "not a JSON array of messages",
                 );
                 continue;
@@ -222,7 +222,7 @@ pub fn read(
                 c.reject(
                     &day,
                     format!("line {}", e.line()),
-                    &String::from_utf8_lossy(&bytes),
+                    &super::file_summary(&bytes),
                     &format!("not valid JSON: {e}"),
                 );
                 continue;
@@ -237,7 +237,7 @@ pub fn read(
                     c.reject(
                         &day,
                         location,
-                        &raw.to_string(),
+                        &super::identifying(&raw),
                         &format!("not a Slack message: {e}"),
                     );
                     continue;
@@ -284,11 +284,16 @@ fn message_events(
     m: Message,
 ) {
     let Some(ts) = m.ts.as_ref() else {
-        c.reject(day, location, &raw.to_string(), "message without ts");
+        c.reject(
+            day,
+            location,
+            &super::identifying(raw),
+            "message without ts",
+        );
         return;
     };
     let Some(at) = ts_micros(ts) else {
-        c.reject(day, location, &raw.to_string(), "unreadable ts");
+        c.reject(day, location, &super::identifying(raw), "unreadable ts");
         return;
     };
     let id = format!("{channel}/{}", ts_text(ts));
@@ -378,7 +383,12 @@ fn message_events(
     };
     // A bot message kept with include_bots is the bot's own act.
     let Some(actor) = actor.or(if include_bots { bot_author } else { None }) else {
-        c.reject(day, location, &raw.to_string(), "message without a user");
+        c.reject(
+            day,
+            location,
+            &super::identifying(raw),
+            "message without a user",
+        );
         return;
     };
     if is_bot(bots, &actor) {

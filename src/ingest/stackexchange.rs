@@ -18,6 +18,20 @@ use crate::schema::Action;
 /// The dump's "Community" account: a system user, not a person.
 const SYSTEM_USER: &str = "-1";
 
+/// Attributes of a dump row that identify it (ids, types, dates), the only ones a reject keeps.
+const IDENTIFYING_ATTRIBUTES: [&str; 10] = [
+    "Id",
+    "PostId",
+    "PostTypeId",
+    "ParentId",
+    "OwnerUserId",
+    "UserId",
+    "VoteTypeId",
+    "PostHistoryTypeId",
+    "CreationDate",
+    "AccountId",
+];
+
 /// The files read, in the order they are read (posts first: the others refer to them).
 pub const FILES: [&str; 5] = [
     "Posts.xml",
@@ -172,11 +186,12 @@ fn handle(
             return;
         }
     };
+    // Only what identifies the row: never bodies, titles, comments, names or links.
     let raw = || {
         let mut kv: Vec<String> = attrs
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "Body" | "Text" | "Title" | "AboutMe"))
-            .map(|(k, v)| format!("{k}={v}"))
+            .filter(|(k, _)| IDENTIFYING_ATTRIBUTES.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={}", super::shorten(v)))
             .collect();
         kv.sort();
         kv.join(" ")

@@ -133,7 +133,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
                 c.reject(
                     file,
                     "$".into(),
-                    &String::from_utf8_lossy(&bytes),
+                    &super::file_summary(&bytes),
                     "not a list of Graph chatMessages (nor a page with \"value\")",
                 );
                 continue;
@@ -158,7 +158,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
                 c.reject(
                     &file,
                     location,
-                    &raw.to_string(),
+                    &super::identifying(&raw),
                     &format!("not a chatMessage: {e}"),
                 );
                 continue;
@@ -171,7 +171,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
             c.reject(
                 &file,
                 location,
-                &raw.to_string(),
+                &super::identifying(&raw),
                 "message without id or readable createdDateTime",
             );
             continue;
@@ -211,7 +211,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
                 _ => c.reject(
                     &file,
                     format!("{location}.reactions[{k}]"),
-                    &raw.to_string(),
+                    &super::identifying(&raw),
                     "reaction without user or readable createdDateTime",
                 ),
             }
@@ -243,7 +243,7 @@ pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<B
                 c.reject(
                     &file,
                     location,
-                    &raw.to_string(),
+                    &super::identifying(&raw),
                     "message without a sender",
                 );
                 continue;

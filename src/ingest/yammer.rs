@@ -28,19 +28,6 @@ fn message_files(archive: &Archive) -> Vec<String> {
         .collect()
 }
 
-/// Checks that an export looks readable (files and headers) without reading its rows.
-pub fn check(archive: &mut Archive) -> Result<()> {
-    let files = message_files(archive);
-    if files.is_empty() {
-        return Err(not_an_export(archive));
-    }
-    for file in files {
-        let header = read::csv_header_in(archive, &file)?;
-        read::require_columns(&archive.path().join(&file), &header, &MESSAGE_COLUMNS, "a Viva Engage Messages.csv", "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns")?;
-    }
-    Ok(())
-}
-
 fn not_an_export(archive: &Archive) -> Error {
     archive.not_a(
         "a Viva Engage (Yammer) network data export",
@@ -139,7 +126,7 @@ pub fn read(
                     .alias(EXCLUDED),
             )
             .collect()
-            .map_err(fail(format!("reading {file}")))?;
+            .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
         notes.extend(read::zone_note(&checked, "__no_zone", file, naive_tz));
         let kept = checked
             .clone()

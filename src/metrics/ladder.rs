@@ -48,6 +48,36 @@ fn empty_activity() -> DataFrame {
     DataFrame::new(0, cols).expect("columns of equal length")
 }
 
+/// The columns a condition names that the activity table does not have, in order.
+fn unknown_columns(expr: &Expr) -> Vec<String> {
+    let known = |name: &str| {
+        a::COUNTS.contains(&name)
+            || [a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER].contains(&name)
+    };
+    let mut unknown: Vec<String> = Vec::new();
+    for e in expr {
+        if let Expr::Column(name) = e {
+            if !known(name) && !unknown.iter().any(|u| u == name.as_str()) {
+                unknown.push(name.to_string());
+            }
+        }
+    }
+    unknown.sort();
+    unknown
+}
+
+/// The condition with every count read as a signed 64-bit integer: counts are stored
+/// unsigned, and `replies - 5 > 100` must not wrap around to a huge number when a person has
+/// fewer than five replies.
+fn signed(expr: Expr) -> Expr {
+    expr.map_expr(|e| match e {
+        Expr::Column(name) if a::COUNTS.contains(&name.as_str()) => {
+            Expr::Column(name).cast(DataType::Int64)
+        }
+        other => other,
+    })
+}
+
 /// Parses every condition and checks that it is a true/false expression over known columns.
 pub fn compile(ladder: &Ladder, pipeline: &Path) -> Result<CompiledLadder> {
     let columns = a::COUNTS
@@ -89,6 +119,19 @@ pub fn compile(ladder: &Ladder, pipeline: &Path) -> Result<CompiledLadder> {
             }))
         };
         let expr = polars::sql::sql_expr(when).map_err(|e| bad(e.to_string()))?;
+        let unknown = unknown_columns(&expr);
+        if !unknown.is_empty() {
+            return Err(bad(format!(
+                "it names {}, which {} not an activity column",
+                unknown
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if unknown.len() == 1 { "is" } else { "are" }
+            )));
+        }
+        let expr = signed(expr);
         let tried = probe
             .clone()
             .lazy()

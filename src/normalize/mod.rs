@@ -245,6 +245,28 @@ pub fn collect_streaming(frame: LazyFrame) -> PolarsResult<DataFrame> {
         .map(|r| r.unwrap_single())
 }
 
+/// Events per period key, from rows that carry a count in `events`: a row per period.
+pub fn events_per_period(counted: LazyFrame) -> Result<Vec<(i32, u64)>> {
+    let per = counted
+        .group_by([col(PERIOD_KEY)])
+        .agg([col("events").sum().cast(DataType::UInt64)])
+        .collect()
+        .map_err(internal("counting events per period"))?;
+    let keys = per
+        .column(PERIOD_KEY)
+        .and_then(|c| c.i32().cloned())
+        .map_err(internal("counting events per period"))?;
+    let n = per
+        .column("events")
+        .and_then(|c| c.u64().cloned())
+        .map_err(internal("counting events per period"))?;
+    Ok(keys
+        .iter()
+        .zip(n.iter())
+        .filter_map(|(k, n)| Some((k?, n.unwrap_or(0))))
+        .collect())
+}
+
 /// The first and last period keys with events, or `None` when there are no events.
 pub fn period_span(events: LazyFrame) -> Result<Option<(i32, i32)>> {
     let span = events

@@ -32,6 +32,65 @@ pub fn key_of_date(kind: PeriodKind, d: NaiveDate) -> i32 {
     }
 }
 
+/// Events that sit far from the rest in time: a few stray timestamps (a typo, a zero date, a
+/// leap second read as a year) that would stretch the report over decades of empty periods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stragglers {
+    /// How many events lie outside the main run of periods.
+    pub events: u64,
+    /// The periods they lie in.
+    pub periods: Vec<i32>,
+    /// The first and last period of the main run, which holds the other events.
+    pub main: (i32, i32),
+}
+
+/// Periods without events that separate a straggler from the rest: a year of them.
+pub fn straggler_gap(kind: PeriodKind) -> i32 {
+    match kind {
+        PeriodKind::Month => 12,
+        PeriodKind::Quarter => 4,
+        PeriodKind::Week => 52,
+    }
+}
+
+/// The events outside the main run of periods, when they are a handful. Periods with events
+/// (key, events) split into runs wherever more than `gap` periods without events lie between
+/// two of them; the run with the most events is the main one. What lies outside it counts as
+/// stragglers when it is at most 20 events or 0.5% of all, whichever is more: a real history
+/// with a quiet year (a pilot, then a relaunch) is larger than that and is left alone.
+pub fn stragglers(counts: &[(i32, u64)], gap: i32) -> Option<Stragglers> {
+    let mut counts = counts.to_vec();
+    counts.retain(|(_, n)| *n > 0);
+    counts.sort_unstable();
+    let mut runs: Vec<&[(i32, u64)]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=counts.len() {
+        if i == counts.len() || counts[i].0 - counts[i - 1].0 > gap + 1 {
+            runs.push(&counts[start..i]);
+            start = i;
+        }
+    }
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    let events = |run: &[(i32, u64)]| run.iter().map(|(_, n)| n).sum::<u64>();
+    let main = runs
+        .iter()
+        .copied()
+        .max_by_key(|r| (events(r), std::cmp::Reverse(r[0].0)))?;
+    let outside = total - events(main);
+    if outside == 0 || outside > 20.max(total / 200) {
+        return None;
+    }
+    Some(Stragglers {
+        events: outside,
+        periods: counts
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| *k < main[0].0 || *k > main[main.len() - 1].0)
+            .collect(),
+        main: (main[0].0, main[main.len() - 1].0),
+    })
+}
+
 /// The period with a given key.
 pub fn period_of_key(kind: PeriodKind, key: i32) -> Period {
     match kind {
@@ -218,6 +277,34 @@ pub const DAYS: &str = "days";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Worked by hand: 3 events in key 0 (1970-01) and 1000 in keys 660..=671 (2025): 660
+    /// periods apart, far more than a year, and 3 <= 20, so key 0 is a straggler. With 30 at
+    /// key 0 it is more than 20 and more than 0.5% of 1030 (5): a history, left alone. Keys 0
+    /// and 12 (11 empty periods between) are one run; keys 0 and 14 (13 empty) are two.
+    #[test]
+    fn stragglers_are_a_handful_far_away() {
+        let mut counts: Vec<(i32, u64)> = (660..672).map(|k| (k, 1000 / 12)).collect();
+        counts[0].1 += 1000 % 12;
+        counts.push((0, 3));
+        assert_eq!(
+            stragglers(&counts, 12),
+            Some(Stragglers {
+                events: 3,
+                periods: vec![0],
+                main: (660, 671),
+            })
+        );
+        counts.pop();
+        counts.push((0, 30));
+        assert_eq!(stragglers(&counts, 12), None);
+        assert_eq!(stragglers(&[(0, 1), (12, 500)], 12), None);
+        assert_eq!(
+            stragglers(&[(0, 1), (14, 500), (900, 2)], 12).map(|s| s.periods),
+            Some(vec![0, 900])
+        );
+        assert_eq!(stragglers(&[], 12), None);
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -8,9 +8,30 @@ use super::document::{sections, Block};
 use super::html::meta_line;
 use super::model::Report;
 
-/// Escapes the characters that would break a Markdown table cell or start markup.
+/// Text as Markdown shows it and nothing more: wikis render HTML inside Markdown, so a space
+/// or department named `<script>` must arrive as text. `<`, `>` and `&` become entities, and
+/// brackets are escaped so that no name turns into a link or an image.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '[' | ']' | '\\' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`text`] that also keeps a table cell whole.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    text(s).replace('|', "\\|")
 }
 
 pub fn render(report: &Report, charts: &[Chart]) -> String {
@@ -19,29 +40,29 @@ pub fn render(report: &Report, charts: &[Chart]) -> String {
     let _ = writeln!(
         m,
         "# {}: {}\n\n{}\n",
-        w.title,
-        report.pipeline,
-        meta_line(report)
+        text(w.title),
+        text(&report.pipeline),
+        text(&meta_line(report))
     );
     for s in sections(report, charts) {
-        let _ = writeln!(m, "## {}\n", s.title);
+        let _ = writeln!(m, "## {}\n", text(&s.title));
         for b in &s.blocks {
             match b {
                 Block::Cards(cards) => {
                     for c in cards {
-                        let _ = write!(m, "- **{}** {}", c.value, c.label);
+                        let _ = write!(m, "- **{}** {}", text(&c.value), text(&c.label));
                         if !c.changes.is_empty() {
-                            let _ = write!(m, " ({})", c.changes.join("; "));
+                            let _ = write!(m, " ({})", text(&c.changes.join("; ")));
                         }
                         m.push('\n');
                     }
                     m.push('\n');
                 }
                 Block::Paragraph(p) => {
-                    let _ = writeln!(m, "{p}\n");
+                    let _ = writeln!(m, "{}\n", text(p));
                 }
                 Block::Note(p) => {
-                    let _ = writeln!(m, "_{p}_\n");
+                    let _ = writeln!(m, "_{}_\n", text(p));
                 }
                 Block::Table(t) => {
                     let _ = writeln!(
@@ -69,18 +90,18 @@ pub fn render(report: &Report, charts: &[Chart]) -> String {
                     m.push('\n');
                 }
                 Block::Chart { name, title } => {
-                    let _ = writeln!(m, "![{title}](charts/{name}.png)\n");
+                    let _ = writeln!(m, "![{}](charts/{name}.png)\n", text(title));
                 }
                 Block::Definitions(terms) => {
                     for (t, d) in terms {
-                        let _ = writeln!(m, "- **{t}**: {d}");
+                        let _ = writeln!(m, "- **{}**: {}", text(t), text(d));
                     }
                     m.push('\n');
                 }
             }
         }
     }
-    let _ = writeln!(m, "---\n{} {}.", w.made_by, report.engage_version);
+    let _ = writeln!(m, "---\n{} {}.", text(w.made_by), report.engage_version);
     m
 }
 
