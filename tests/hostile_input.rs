@@ -575,17 +575,20 @@ fn validate_refuses_what_run_refuses() {
 fn a_file_ending_in_an_open_quote_is_refused() {
     let dir = tiny();
     let events = dir.path().join("events.csv");
-    let text = read(&events).trim_end().to_string() + "\ne11,,\"";
-    std::fs::write(&events, text).unwrap();
-    let err = run(
-        &dir.path().join("pipeline.toml"),
-        &dir.path().join("out"),
-        1,
-    );
-    assert!(
-        err.contains("events.csv:13: a quoted value starts on this line and is never closed"),
-        "{err}"
-    );
+    let original = read(&events).trim_end().to_string();
+    for end in ["", "\r", "\r\n\n"] {
+        let text = original.clone() + "\ne11,,\"" + end;
+        std::fs::write(&events, text).unwrap();
+        let err = run(
+            &dir.path().join("pipeline.toml"),
+            &dir.path().join("out"),
+            1,
+        );
+        assert!(
+            err.contains("events.csv:13: a quoted value starts on this line and is never closed"),
+            "{end:?}: {err}"
+        );
+    }
 }
 
 // 13 (delimiters). A semicolon-separated events file and roster (Dutch Excel) read as the comma

@@ -188,15 +188,17 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
         .map_err(|e| csv_failure(path, None, e))
 }
 
-/// Refuses a CSV whose last byte opens a quoted value: polars 0.55's parser slices such a
-/// one-byte field without a bounds check (an abort, or undefined behaviour in a release
-/// build), so it must never see one. Only a file ending in `"` is scanned ([`diagnose`]).
+/// Refuses a CSV whose last value (before any line ends) is a lone opening quote: polars
+/// 0.55's parser slices such a one-byte field without a bounds check (an abort, or undefined
+/// behaviour in a release build), so it must never see one. Only a file whose text ends in
+/// `"` is scanned ([`diagnose`]), so a whole file is read twice only when it may be broken.
 fn refuse_open_quote_at_end(path: &Path, bytes: Option<&[u8]>) -> Result<()> {
-    let ends_in_quote = match bytes {
-        Some(b) => b.last() == Some(&b'"'),
-        None => last_byte(path) == Some(b'"'),
+    let tail = match bytes {
+        Some(b) => b[b.len().saturating_sub(TAIL_BYTES)..].to_vec(),
+        None => tail_of(path).unwrap_or_default(),
     };
-    if !ends_in_quote {
+    let text_end = tail.iter().rposition(|b| !matches!(b, b'\r' | b'\n'));
+    if text_end.map(|i| tail[i]) != Some(b'"') {
         return Ok(());
     }
     let flaw = match bytes {
@@ -212,14 +214,19 @@ fn refuse_open_quote_at_end(path: &Path, bytes: Option<&[u8]>) -> Result<()> {
     }
 }
 
-/// The last byte of a file, if it can be read.
-fn last_byte(path: &Path) -> Option<u8> {
+/// How much of a file's end [`refuse_open_quote_at_end`] looks at.
+const TAIL_BYTES: usize = 4096;
+
+/// The last [`TAIL_BYTES`] of a file, if it can be read.
+fn tail_of(path: &Path) -> Option<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
     let mut file = std::fs::File::open(path).ok()?;
-    file.seek(SeekFrom::End(-1)).ok()?;
-    let mut byte = [0u8; 1];
-    file.read_exact(&mut byte).ok()?;
-    Some(byte[0])
+    let len = file.metadata().ok()?.len();
+    file.seek(SeekFrom::Start(len.saturating_sub(TAIL_BYTES as u64)))
+        .ok()?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail).ok()?;
+    Some(tail)
 }
 
 /// What is structurally wrong with a CSV, found by a byte scan once polars has refused it, so
