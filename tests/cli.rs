@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use polars::prelude::*;
 use predicates::prelude::*;
 
-const KEY: &str = "test-key";
+mod common;
+
+use common::{engage, run_code, KEY};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,12 +24,6 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
         std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
     }
     dir
-}
-
-fn engage() -> Command {
-    let mut cmd = Command::cargo_bin("engage").unwrap();
-    cmd.env("ENGAGE_PSEUDONYM_KEY", KEY);
-    cmd
 }
 
 fn run_ok(pipeline: &Path, out: &Path, extra: &[&str]) {
@@ -536,19 +531,6 @@ fn same_inputs_give_byte_identical_outputs() {
 }
 
 /// Runs a pipeline into `out`, expects `code`, and returns stderr.
-fn run_code(pipeline: &Path, out: &Path, code: i32) -> String {
-    let output = engage()
-        .arg("run")
-        .arg(pipeline)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    let err = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(code), "{err}");
-    err
-}
-
 /// Runs a pipeline expected to fail and returns its stderr.
 fn run_err(pipeline: &Path) -> String {
     let out = tempfile::tempdir().unwrap();

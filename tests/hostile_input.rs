@@ -12,28 +12,39 @@ use assert_cmd::Command;
 use polars::prelude::*;
 use predicates::prelude::*;
 
-use common::{read, root};
-
-const KEY: &str = "test-key";
+use common::{engage, read, root, run_code as run, KEY};
 
 /// January and February of the tiny fixture: headcount, active, participation (tests/cli.rs).
 const TINY_PARTICIPATION: &str =
     "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,4,1.0\n";
 
-fn engage() -> Command {
-    let mut cmd = Command::cargo_bin("engage").unwrap();
-    cmd.env("ENGAGE_PSEUDONYM_KEY", KEY);
-    cmd
-}
-
 /// The tiny fixture copied into a temporary folder, so a test can damage it.
 fn tiny() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    copy_tiny(dir.path());
+    dir
+}
+
+fn copy_tiny(to: &Path) {
     for entry in std::fs::read_dir(root().join("tests/fixtures/tiny")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
-    dir
+}
+
+/// Runs a pipeline whose key comes from its key file (no `ENGAGE_PSEUDONYM_KEY`), expecting
+/// it to be refused; its stderr.
+fn refused_with_key_file(pipeline: &Path) -> String {
+    let output = Command::cargo_bin("engage")
+        .unwrap()
+        .env_remove("ENGAGE_PSEUDONYM_KEY")
+        .arg("run")
+        .arg(pipeline)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    err
 }
 
 /// Replaces `from` by `to` in a file, which must hold it.
@@ -41,21 +52,6 @@ fn edit(path: &Path, from: &str, to: &str) {
     let text = read(path);
     assert!(text.contains(from), "{} lacks {from:?}", path.display());
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
-/// Runs `engage run` with `--out`, expecting `code`; its stderr.
-fn run(pipeline: &Path, out: &Path, code: i32) -> String {
-    let output = engage()
-        .arg("run")
-        .arg(pipeline)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(code), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    err
 }
 
 /// Runs `engage validate`, expecting `code`; its stderr.
@@ -205,15 +201,7 @@ fn outputs_never_overwrite_inputs() {
         "output = \"out\"",
         "output = \"out\"\npseudonym_key_file = \"out/k.key\"",
     );
-    let output = Command::cargo_bin("engage")
-        .unwrap()
-        .env_remove("ENGAGE_PSEUDONYM_KEY")
-        .arg("run")
-        .arg(&pipeline)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    let err = refused_with_key_file(&pipeline);
     assert!(err.contains("key file"), "{err}");
     assert!(!dir.path().join("out/k.key").exists());
 }
@@ -461,21 +449,10 @@ fn names_cannot_write_outside_the_folder() {
     let parent = tempfile::tempdir().unwrap();
     let dir = parent.path().join("p");
     std::fs::create_dir(&dir).unwrap();
-    for entry in std::fs::read_dir(root().join("tests/fixtures/tiny")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
+    copy_tiny(&dir);
     let pipeline = dir.join("pipeline.toml");
     edit(&pipeline, "name = \"tiny\"", "name = \"../escaped\"");
-    let output = Command::cargo_bin("engage")
-        .unwrap()
-        .env_remove("ENGAGE_PSEUDONYM_KEY")
-        .arg("run")
-        .arg(&pipeline)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    let err = refused_with_key_file(&pipeline);
     assert!(
         err.contains("pipeline.toml:3: pipeline.name = \"../escaped\" contains a path separator"),
         "{err}"
@@ -527,45 +504,28 @@ fn validate_refuses_what_run_refuses() {
     let at = bytes.windows(5).position(|w| w == b"Brink").unwrap();
     bytes.splice(at..at + 5, b"Zo\xEB".iter().copied());
     std::fs::write(&people, bytes).unwrap();
-    let pipeline = dir.path().join("pipeline.toml");
-    for err in [
-        validate(&pipeline, 1),
-        run(&pipeline, &dir.path().join("out"), 1),
-    ] {
-        assert!(err.contains("people.csv:3"), "{err}");
-        assert!(err.contains("0xEB is not UTF-8"), "{err}");
-        assert!(err.contains("iconv"), "{err}");
-    }
+    both_refuse(dir.path(), &["people.csv:3", "0xEB is not UTF-8", "iconv"]);
+
+    let dir = tiny();
+    edit(&dir.path().join("events.csv"), "e4,,2025", "e4,,\"2025");
+    both_refuse(dir.path(), &["events.csv:5", "never closed"]);
 
     let dir = tiny();
     let events = dir.path().join("events.csv");
-    edit(&events, "e4,,2025", "e4,,\"2025");
-    let pipeline = dir.path().join("pipeline.toml");
-    for err in [
-        validate(&pipeline, 1),
-        run(&pipeline, &dir.path().join("out"), 1),
-    ] {
-        assert!(err.contains("events.csv:5"), "{err}");
-        assert!(err.contains("never closed"), "{err}");
-    }
-
-    let dir = tiny();
-    let events = dir.path().join("events.csv");
-    edit(
-        &events,
-        "alice,post,m1,m1,,general",
-        "alice,post,m1,m1,,general,extra",
+    edit(&events, ",general\r\n", ",general,extra\r\n");
+    both_refuse(
+        dir.path(),
+        &["events.csv:2", "this row has 10 fields, the header 9"],
     );
-    let pipeline = dir.path().join("pipeline.toml");
-    for err in [
-        validate(&pipeline, 1),
-        run(&pipeline, &dir.path().join("out"), 1),
-    ] {
-        assert!(err.contains("events.csv:2"), "{err}");
-        assert!(
-            err.contains("this row has 10 fields, the header 9"),
-            "{err}"
-        );
+}
+
+/// `validate` and `run` both refuse the pipeline in `dir` with messages holding `expected`.
+fn both_refuse(dir: &Path, expected: &[&str]) {
+    let pipeline = dir.join("pipeline.toml");
+    for err in [validate(&pipeline, 1), run(&pipeline, &dir.join("out"), 1)] {
+        for e in expected {
+            assert!(err.contains(e), "{e:?} missing from: {err}");
+        }
     }
 }
 
@@ -577,16 +537,10 @@ fn a_file_ending_in_an_open_quote_is_refused() {
     let events = dir.path().join("events.csv");
     let original = read(&events).trim_end().to_string();
     for end in ["", "\r", "\r\n\n"] {
-        let text = original.clone() + "\ne11,,\"" + end;
-        std::fs::write(&events, text).unwrap();
-        let err = run(
-            &dir.path().join("pipeline.toml"),
-            &dir.path().join("out"),
-            1,
-        );
-        assert!(
-            err.contains("events.csv:13: a quoted value starts on this line and is never closed"),
-            "{end:?}: {err}"
+        std::fs::write(&events, original.clone() + "\ne11,,\"" + end).unwrap();
+        both_refuse(
+            dir.path(),
+            &["events.csv:13: a quoted value starts on this line and is never closed"],
         );
     }
 }

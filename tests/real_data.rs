@@ -4,22 +4,31 @@
 //! XML, applying the mapping documented in README.md), and are written here.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use engage::ingest::archive::{Archive, Limits};
 use engage::ingest::{slack, stackexchange, Batch};
 use polars::prelude::*;
 
-fn real(path: &str) -> PathBuf {
+/// The real export at `path` in ../shared/real-data, or `None` on a clone without ../shared:
+/// the test then says it is skipped and passes. CI has ../shared, so there a missing file fails.
+fn real(path: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/real-data")
         .join(path);
+    if p.exists() {
+        return Some(p);
+    }
     assert!(
-        p.exists(),
-        "{} is missing: the real-data conformance tests need ../shared",
+        std::env::var_os("CI").is_none(),
+        "{} is missing: CI runs the real-data conformance tests with ../shared beside the clone",
         p.display()
     );
-    p
+    eprintln!(
+        "skipped: {} is missing (the real-data conformance tests need ../shared)",
+        p.display()
+    );
+    None
 }
 
 fn actions(batch: &Batch) -> BTreeMap<String, u64> {
@@ -55,7 +64,10 @@ fn map(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 // 1 file_comment; one message (a bot's) carries one reaction by one user: 159 records.
 #[test]
 fn real_data_slack_archive_accounts_for_all_158_messages() {
-    let mut archive = Archive::open(&real("slack/testarchive.zip"), Limits::default()).unwrap();
+    let Some(path) = real("slack/testarchive.zip") else {
+        return;
+    };
+    let mut archive = Archive::open(&path, Limits::default()).unwrap();
     let (batch, accounts) = slack::read(&mut archive, "slack", false).unwrap();
     assert_eq!(batch.rows_read, 158 + 1);
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
@@ -124,15 +136,17 @@ fn real_data_slack_archive_accounts_for_all_158_messages() {
     );
 }
 
-fn dump(name: &str) -> Batch {
-    let mut archive = Archive::open(&real(name), Limits::default()).unwrap();
-    stackexchange::read(&mut archive, "se", false).unwrap().0
+fn dump(name: &str) -> Option<Batch> {
+    let mut archive = Archive::open(&real(name)?, Limits::default()).unwrap();
+    Some(stackexchange::read(&mut archive, "se", false).unwrap().0)
 }
 
 // conlang.meta: Posts 177 + Comments 230 + Votes 1,119 + Users 272 + PostHistory 450 = 2,248.
 #[test]
 fn real_data_stackexchange_conlang_reconciles() {
-    let batch = dump("stackexchange-conlang.meta");
+    let Some(batch) = dump("stackexchange-conlang.meta") else {
+        return;
+    };
     assert_eq!(batch.rows_read, 2248);
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     assert_eq!(batch.events.height(), 1811);
@@ -162,7 +176,9 @@ fn real_data_stackexchange_conlang_reconciles() {
 // = 16,110.
 #[test]
 fn real_data_stackexchange_bicycles_reconciles() {
-    let batch = dump("stackexchange-bicycles.meta");
+    let Some(batch) = dump("stackexchange-bicycles.meta") else {
+        return;
+    };
     assert_eq!(batch.rows_read, 16110);
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     assert_eq!(batch.events.height(), 12322);
@@ -202,4 +218,105 @@ fn real_data_stackexchange_bicycles_reconciles() {
         .unwrap()
         .height();
     assert_eq!(orphans, 41);
+}
+
+/// Every file an output folder holds, as text.
+fn outputs_text(dir: &Path) -> String {
+    let mut text = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    text
+}
+
+/// Runs the binary on one real export and returns everything it wrote, and its stderr.
+fn run_on(kind: &str, path: &Path) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"real\"\noutput = \"out\"\nmax_reject_share = 1.0\n\n[[source]]\nkind = \"{kind}\"\npath = \"{}\"\n",
+            path.display()
+        ),
+    )
+    .unwrap();
+    let output = assert_cmd::Command::cargo_bin("engage")
+        .unwrap()
+        .env("ENGAGE_PSEUDONYM_KEY", "real-data")
+        .arg("run")
+        .arg(&pipeline)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    (outputs_text(&dir.path().join("out")), err)
+}
+
+/// String values of `key` anywhere in a JSON value.
+fn strings_of(value: &serde_json::Value, key: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if k == key => out.push(s.clone()),
+                    other => strings_of(other, key, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_of(v, key, out)),
+        _ => {}
+    }
+}
+
+// Privacy on real exports (spec §7): the Slack archive's message texts and people's real
+// names, and the Stack Exchange dump's titles, appear in no output and no log line. Texts of
+// 20 characters or more are checked, so a short word that is also a label cannot match.
+#[test]
+fn real_data_outputs_hold_no_message_text_or_names() {
+    let Some(zip) = real("slack/testarchive.zip") else {
+        return;
+    };
+    let mut archive = Archive::open(&zip, Limits::default()).unwrap();
+    let mut secrets = Vec::new();
+    for name in archive.names().to_vec() {
+        if name.ends_with(".json") {
+            let value: serde_json::Value =
+                serde_json::from_slice(&archive.read(&name).unwrap()).unwrap();
+            strings_of(&value, "text", &mut secrets);
+            strings_of(&value, "real_name", &mut secrets);
+        }
+    }
+    secrets.retain(|s| s.chars().count() >= 20);
+    assert!(secrets.len() > 30, "{} texts", secrets.len());
+    let (outputs, log) = run_on("slack", &zip);
+    assert!(outputs.len() > 100_000, "the run wrote {} bytes", outputs.len());
+    for s in &secrets {
+        assert!(!outputs.contains(s.as_str()), "an output holds {s:?}");
+        assert!(!log.contains(s.as_str()), "the log holds {s:?}");
+    }
+
+    let Some(dump) = real("stackexchange-conlang.meta") else {
+        return;
+    };
+    let posts = std::fs::read_to_string(dump.join("Posts.xml")).unwrap();
+    let titles: Vec<&str> = posts
+        .split("Title=\"")
+        .skip(1)
+        .filter_map(|t| t.split('"').next())
+        .filter(|t| t.chars().count() >= 20 && !t.contains('&'))
+        .collect();
+    assert!(titles.len() > 10, "{} titles", titles.len());
+    let (outputs, _) = run_on("stackexchange", &dump);
+    for t in titles {
+        assert!(!outputs.contains(t), "an output holds the title {t:?}");
+    }
 }

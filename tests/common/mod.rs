@@ -5,6 +5,31 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// The pseudonym key the tests run with.
+pub const KEY: &str = "test-key";
+
+/// The binary, with the test key in its environment.
+pub fn engage() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("engage").unwrap();
+    cmd.env("ENGAGE_PSEUDONYM_KEY", KEY);
+    cmd
+}
+
+/// Runs `engage run PIPELINE --out OUT`, expecting exit `code` and no panic; its stderr.
+pub fn run_code(pipeline: &Path, out: &Path, code: i32) -> String {
+    let output = engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
