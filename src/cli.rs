@@ -49,8 +49,8 @@ pub enum Command {
         /// The pipeline file (TOML).
         pipeline: PathBuf,
     },
-    /// Check a pipeline without computing anything: the pipeline file, the rung conditions,
-    /// and every input's files, headers and layout.
+    /// Check a pipeline without computing or writing anything: the pipeline file, the rung
+    /// conditions, the output folder, and every input read as `run` reads it.
     Validate {
         /// The pipeline file (TOML).
         pipeline: PathBuf,

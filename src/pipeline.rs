@@ -1119,8 +1119,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     })
 }
 
-/// `engage validate`: checks the pipeline file, the rung conditions and every input's files,
-/// headers and layout, without computing anything.
+/// `engage validate`: checks the pipeline file, the rung conditions and where the run would
+/// write, and reads every input as `run` does, without computing or writing anything.
 pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
     let plan = Plan::load(pipeline)?;
     ladder::compile(&plan.ladder, &plan.pipeline_path)?;

@@ -298,7 +298,11 @@ fn real_data_outputs_hold_no_message_text_or_names() {
     secrets.retain(|s| s.chars().count() >= 20);
     assert!(secrets.len() > 30, "{} texts", secrets.len());
     let (outputs, log) = run_on("slack", &zip);
-    assert!(outputs.len() > 100_000, "the run wrote {} bytes", outputs.len());
+    assert!(
+        outputs.len() > 100_000,
+        "the run wrote {} bytes",
+        outputs.len()
+    );
     for s in &secrets {
         assert!(!outputs.contains(s.as_str()), "an output holds {s:?}");
         assert!(!log.contains(s.as_str()), "the log holds {s:?}");

@@ -411,6 +411,12 @@ pub fn csv_failure(path: &Path, bytes: Option<&[u8]>, e: PolarsError) -> Error {
 /// A [`Flaw`] as a message naming the file and line, and the fix.
 fn flaw_error(path: &Path, flaw: Flaw) -> Error {
     let (line, message, help) = match flaw {
+        // A UTF-16 byte-order mark: Excel's "Unicode Text" and some Windows tools.
+        Flaw::NotUtf8 { line: 1, byte: byte @ (0xFE | 0xFF) } => (
+            1,
+            format!("the file starts with the byte 0x{byte:02X}: it is UTF-16 text (Excel's \"Unicode Text\"), not UTF-8"),
+            "save the file as \"CSV UTF-8\", or convert it: iconv -f UTF-16 -t UTF-8 in.csv > out.csv".to_string(),
+        ),
         Flaw::NotUtf8 { line, byte } => (
             line,
             format!("the byte 0x{byte:02X} is not UTF-8 text: the file is probably Latin-1 or Windows-1252, as older Excel saves CSV"),
@@ -1209,6 +1215,31 @@ mod tests {
                 line: 2,
                 fields: 3,
                 header: 2
+            })
+        );
+    }
+
+    #[test]
+    fn flaws_read_as_messages_with_the_fix() {
+        let message = |flaw| flaw_error(Path::new("x.csv"), flaw).to_string();
+        let utf16 = message(Flaw::NotUtf8 {
+            line: 1,
+            byte: 0xFF,
+        });
+        assert!(utf16.starts_with("x.csv:1: the file starts with the byte 0xFF: it is UTF-16"));
+        assert!(utf16.contains("iconv -f UTF-16"));
+        let latin1 = message(Flaw::NotUtf8 {
+            line: 7,
+            byte: 0xE9,
+        });
+        assert!(latin1.starts_with("x.csv:7: the byte 0xE9 is not UTF-8 text"));
+        assert!(latin1.contains("iconv -f WINDOWS-1252"));
+        let utf16_bom = b"\xFF\xFEa\x00";
+        assert_eq!(
+            diagnose(utf16_bom.as_slice(), sniff(utf16_bom)).unwrap(),
+            Some(Flaw::NotUtf8 {
+                line: 1,
+                byte: 0xFF
             })
         );
     }
