@@ -156,16 +156,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
             help: "add store = \"<folder>\" to [pipeline], or use `engage run`".into(),
         });
     }
-    let key_from_env =
-        std::env::var(crate::outcomes::privacy::KEY_ENV).is_ok_and(|k| !k.is_empty());
-    output::check_targets(
-        &input_paths(&plan),
-        &output::Targets {
-            output: &out_dir,
-            store: plan.store.as_deref(),
-            key_file: (!key_from_env).then_some(plan.pseudonym_key_file.as_path()),
-        },
-    )?;
+    check_targets(&plan, &out_dir)?;
     // Held until the run ends, so two runs never write the same store or outputs at once.
     let _lock = RunLock::acquire(plan.store.as_deref().unwrap_or(&out_dir), &|w| {
         log.warn("lock", w)
@@ -1129,16 +1120,7 @@ pub fn validate(pipeline: &Path, log: Log) -> Result<()> {
         max_uncompressed_bytes: plan.max_uncompressed_bytes,
         ..Default::default()
     };
-    let key_from_env =
-        std::env::var(crate::outcomes::privacy::KEY_ENV).is_ok_and(|k| !k.is_empty());
-    output::check_targets(
-        &input_paths(&plan),
-        &output::Targets {
-            output: &plan.output,
-            store: plan.store.as_deref(),
-            key_file: (!key_from_env).then_some(plan.pseudonym_key_file.as_path()),
-        },
-    )?;
+    check_targets(&plan, &plan.output)?;
     // Read as `run` reads them, so whatever `run` would refuse is refused here.
     for source in &plan.sources {
         let read = ingest::read_source(source, limits, plan.include_bots)?;
@@ -1226,6 +1208,21 @@ fn span_warning(
         calendar.first().map(|p| p.label.as_str()).unwrap_or(""),
         calendar.last().map(|p| p.label.as_str()).unwrap_or(""),
     ))
+}
+
+/// Refuses a run whose output folder, store or key file would overlap what it reads. The key
+/// file counts only when the key does not come from the environment.
+fn check_targets(plan: &Plan, out_dir: &Path) -> Result<()> {
+    let key_from_env =
+        std::env::var(crate::outcomes::privacy::KEY_ENV).is_ok_and(|k| !k.is_empty());
+    output::check_targets(
+        &input_paths(plan),
+        &output::Targets {
+            output: out_dir,
+            store: plan.store.as_deref(),
+            key_file: (!key_from_env).then_some(plan.pseudonym_key_file.as_path()),
+        },
+    )
 }
 
 /// Every file or folder the run reads, as the pipeline names it and where it is.

@@ -4,13 +4,12 @@
 
 mod common;
 
-use common::{num, root, table};
+use common::{all_output_text, num, root, table};
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use assert_cmd::Command;
-use polars::prelude::*;
 use predicates::prelude::*;
 
 fn engage() -> Command {
@@ -99,44 +98,6 @@ fn demo_finds_the_planted_relation() {
     let logrank = table(out.path().join("tables/logrank.csv"));
     assert_eq!(logrank[0]["groups"], "7");
     assert_eq!(logrank[0]["degrees_of_freedom"], "6");
-}
-
-/// Every output file's text: CSV, HTML, Markdown, SVG and JSON as they are, Parquet through
-/// polars (PNG charts are their SVGs drawn).
-fn all_output_text(dir: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "png") {
-                // A PNG chart is its SVG drawn as pixels; the SVG is scanned.
-                assert!(path.with_extension("svg").exists(), "{}", path.display());
-            } else if path.extension().is_some_and(|e| e == "parquet") {
-                let frame = ParquetReader::new(std::fs::File::open(&path).unwrap())
-                    .finish()
-                    .unwrap();
-                let mut text = String::new();
-                for column in frame.columns() {
-                    if let Ok(s) = column.str() {
-                        for v in s.iter().flatten() {
-                            text.push_str(v);
-                            text.push('\n');
-                        }
-                    }
-                }
-                out.push((path.display().to_string(), text));
-            } else {
-                out.push((
-                    path.display().to_string(),
-                    std::fs::read_to_string(&path).unwrap(),
-                ));
-            }
-        }
-    }
-    out
 }
 
 // The tiny roster carries names and emails, and its ids are words that hex pseudonyms cannot

@@ -3,6 +3,8 @@
 //! derived by reading the files independently (a short Python script over the raw JSON and
 //! XML, applying the mapping documented in README.md), and are written here.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -220,23 +222,6 @@ fn real_data_stackexchange_bicycles_reconciles() {
     assert_eq!(orphans, 41);
 }
 
-/// Every file an output folder holds, as text.
-fn outputs_text(dir: &Path) -> String {
-    let mut text = String::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    text
-}
-
 /// Runs the binary on one real export and returns everything it wrote, and its stderr.
 fn run_on(kind: &str, path: &Path) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -258,7 +243,11 @@ fn run_on(kind: &str, path: &Path) -> (String, String) {
         .unwrap();
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(0), "{err}");
-    (outputs_text(&dir.path().join("out")), err)
+    let outputs = common::all_output_text(&dir.path().join("out"))
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    (outputs, err)
 }
 
 /// String values of `key` anywhere in a JSON value.

@@ -59,3 +59,42 @@ pub fn table(path: impl AsRef<Path>) -> Vec<BTreeMap<String, String>> {
 pub fn num(row: &BTreeMap<String, String>, col: &str) -> Option<f64> {
     row.get(col).and_then(|v| v.parse().ok())
 }
+
+/// Every output file's text: CSV, HTML, Markdown, SVG and JSON as they are, Parquet through
+/// polars (PNG charts are their SVGs drawn).
+pub fn all_output_text(dir: &Path) -> Vec<(String, String)> {
+    use polars::prelude::*;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "png") {
+                // A PNG chart is its SVG drawn as pixels; the SVG is scanned.
+                assert!(path.with_extension("svg").exists(), "{}", path.display());
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                let frame = ParquetReader::new(std::fs::File::open(&path).unwrap())
+                    .finish()
+                    .unwrap();
+                let mut text = String::new();
+                for column in frame.columns() {
+                    if let Ok(s) = column.str() {
+                        for v in s.iter().flatten() {
+                            text.push_str(v);
+                            text.push('\n');
+                        }
+                    }
+                }
+                out.push((path.display().to_string(), text));
+            } else {
+                out.push((
+                    path.display().to_string(),
+                    std::fs::read_to_string(&path).unwrap(),
+                ));
+            }
+        }
+    }
+    out
+}
