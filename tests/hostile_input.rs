@@ -522,10 +522,13 @@ fn both_refuse(dir: &Path, expected: &[&str]) {
     }
 }
 
-// Found by the fuzz targets: a file whose last byte opens a quoted value made polars' CSV
-// parser slice out of bounds (an abort in a debug build). It is refused with the line.
+// Found by the fuzz targets: quotes that polars 0.55's CSV reader misreads made its parser
+// slice out of bounds (an abort in a debug build, undefined behaviour in a release build): a
+// file whose last value is a lone opening quote, and a row with an odd number of quotes inside
+// unquoted values (`5" screen`). Both are refused with their line before polars reads them;
+// the last case is the fuzz target's own input, byte for byte.
 #[test]
-fn a_file_ending_in_an_open_quote_is_refused() {
+fn quotes_polars_would_misread_are_refused() {
     let dir = tiny();
     let events = dir.path().join("events.csv");
     let original = read(&events).trim_end().to_string();
@@ -536,6 +539,29 @@ fn a_file_ending_in_an_open_quote_is_refused() {
             &["events.csv:13: a quoted value starts on this line and is never closed"],
         );
     }
+    std::fs::write(
+        &events,
+        original.replacen(",general\r\n", ",5\" screen\r\n", 2),
+    )
+    .unwrap();
+    both_refuse(
+        dir.path(),
+        &["events.csv:2: a value that does not start with a quote holds a quote"],
+    );
+    // Two stray quotes in a row (`say "hi"`) keep polars in step: read, not refused.
+    std::fs::write(
+        &events,
+        original.replacen(",general\r\n", ",say \"hi\"\r\n", 1),
+    )
+    .unwrap();
+    validate(&dir.path().join("pipeline.toml"), 0);
+
+    let fuzzed = "event_id,occurred_at,actor,action\n\n\tpost\"\t,f9 ;2025-01-0\r\n2025-01-02025-01-0\tpost2025-01-0\r\r\r\n\r\"32025-01-0\r\n\r\t\r\n,\r\t,\r\r\nT09:00:00Z2025-01-0T09:00:00Z2025-01-0\t,post\t,\"";
+    std::fs::write(&events, fuzzed).unwrap();
+    both_refuse(
+        dir.path(),
+        &["events.csv:3: a value that does not start with a quote"],
+    );
 }
 
 // 13 (delimiters). A semicolon-separated events file and roster (Dutch Excel) read as the comma

@@ -171,7 +171,7 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
         help: "rename the file or folder so that its path is UTF-8".into(),
     })?;
     let layout = sniff(&head_of(path)?);
-    refuse_open_quote_at_end(path, None)?;
+    precheck(path, None)?;
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
     LazyCsvReader::new(PlRefPath::new(path_str))
         .with_has_header(true)
@@ -188,55 +188,39 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
         .map_err(|e| csv_failure(path, None, e))
 }
 
-/// Refuses a CSV whose last value (before any line ends) is a lone opening quote: polars
-/// 0.55's parser slices such a one-byte field without a bounds check (an abort, or undefined
-/// behaviour in a release build), so it must never see one. Only a file whose text ends in
-/// `"` is scanned ([`diagnose`]), so a whole file is read twice only when it may be broken.
-fn refuse_open_quote_at_end(path: &Path, bytes: Option<&[u8]>) -> Result<()> {
-    let tail = match bytes {
-        Some(b) => b[b.len().saturating_sub(TAIL_BYTES)..].to_vec(),
-        None => tail_of(path).unwrap_or_default(),
+/// Refuses, before polars reads it, a CSV whose quotes polars 0.55 would misread: a quoted
+/// value never closed, or a row with an odd number of quotes inside unquoted values. polars
+/// splits a file into chunks by counting every quote but parses fields by where values start,
+/// and where the two disagree its parser slices a field without a bounds check (an abort, or
+/// undefined behaviour in a release build). Found by the fuzz targets; see [`scan`].
+fn precheck(path: &Path, bytes: Option<&[u8]>) -> Result<()> {
+    let found = match bytes {
+        Some(b) => scan(b, sniff(b), Depth::Quotes),
+        None => {
+            let layout = sniff(&head_of(path)?);
+            let file = std::fs::File::open(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+                help: "check that the file exists and is readable".into(),
+            })?;
+            scan(file, layout, Depth::Quotes)
+        }
     };
-    let text_end = tail.iter().rposition(|b| !matches!(b, b'\r' | b'\n'));
-    if text_end.map(|i| tail[i]) != Some(b'"') {
-        return Ok(());
-    }
-    let flaw = match bytes {
-        Some(b) => diagnose(b, sniff(b)),
-        None => std::fs::File::open(path).and_then(|f| {
-            let layout = sniff(&head_of(path).unwrap_or_default());
-            diagnose(std::io::BufReader::new(f), layout)
-        }),
-    };
-    match flaw {
-        Ok(Some(flaw)) => Err(flaw_error(path, flaw)),
+    match found {
+        Ok(Some(flaw)) => Err(flaw_error(path, located(path, bytes, flaw))),
         _ => Ok(()),
     }
 }
 
-/// How much of a file's end [`refuse_open_quote_at_end`] looks at.
-const TAIL_BYTES: usize = 4096;
-
-/// The last [`TAIL_BYTES`] of a file, if it can be read.
-fn tail_of(path: &Path) -> Option<Vec<u8>> {
-    use std::io::{Seek, SeekFrom};
-    let mut file = std::fs::File::open(path).ok()?;
-    let len = file.metadata().ok()?.len();
-    file.seek(SeekFrom::Start(len.saturating_sub(TAIL_BYTES as u64)))
-        .ok()?;
-    let mut tail = Vec::new();
-    file.read_to_end(&mut tail).ok()?;
-    Some(tail)
-}
-
-/// What is structurally wrong with a CSV, found by a byte scan once polars has refused it, so
-/// the message names the line instead of echoing the file.
+/// What is structurally wrong with a CSV, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Flaw {
-    /// A byte that is not UTF-8 (a Latin-1 or Windows-1252 file).
+    /// A byte that is not UTF-8 (a Latin-1, Windows-1252 or UTF-16 file).
     NotUtf8 { line: u64, byte: u8 },
     /// A quoted value opened on `line` and never closed.
     UnclosedQuote { line: u64 },
+    /// A row whose unquoted values hold an odd number of quotes, the first on `line`.
+    StrayQuote { line: u64 },
     /// A record with more fields than the header.
     ExtraFields {
         line: u64,
@@ -245,105 +229,181 @@ pub enum Flaw {
     },
 }
 
-/// The byte-level state of [`diagnose`]: where in a record the scan is.
-struct Scan {
+impl Flaw {
+    /// The same flaw on another line.
+    fn on(self, line: u64) -> Flaw {
+        match self {
+            Flaw::NotUtf8 { byte, .. } => Flaw::NotUtf8 { line, byte },
+            Flaw::UnclosedQuote { .. } => Flaw::UnclosedQuote { line },
+            Flaw::StrayQuote { .. } => Flaw::StrayQuote { line },
+            Flaw::ExtraFields { fields, header, .. } => Flaw::ExtraFields {
+                line,
+                fields,
+                header,
+            },
+        }
+    }
+
+    fn line(&self) -> u64 {
+        match self {
+            Flaw::NotUtf8 { line, .. }
+            | Flaw::UnclosedQuote { line }
+            | Flaw::StrayQuote { line }
+            | Flaw::ExtraFields { line, .. } => *line,
+        }
+    }
+}
+
+/// How much [`scan`] checks: quotes only (before every read, fast), or also UTF-8 and field
+/// counts (to explain a file polars refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Quotes,
+    Full,
+}
+
+/// The state of [`scan`], which reads quotes as polars' field parser does: a value that starts
+/// with a quote is quoted, and inside it every quote opens or closes (so `""` is a quote); in
+/// any other value a quote is a plain character, and only an even number of them per row
+/// keeps polars' chunking, which counts every quote, in step with its parser. Flaws carry the
+/// byte offset (plus one) in `line` until [`located`] counts lines.
+struct Quotes {
     layout: Layout,
-    line: u64,
-    record_line: u64,
+    depth: Depth,
+    /// The current value started with a quote.
     quoted: bool,
-    /// A quote seen inside a quoted value: closing, or the first of a doubled quote.
-    quote_pending: bool,
-    field_start: bool,
-    quote_line: u64,
+    /// Between a quoted value's opening (or re-opening) quote and the next quote.
+    inside: bool,
+    /// Where the current quoted value opened.
+    opened_at: u64,
+    /// The first quote in an unquoted value of this row while their number is odd.
+    stray_at: Option<u64>,
+    /// The byte before the next one to read (a line end at the start of the data).
+    prev: u8,
     fields: usize,
     header: Option<usize>,
+    record_at: u64,
 }
 
-impl Scan {
-    fn new(layout: Layout) -> Scan {
-        Scan {
+impl Quotes {
+    fn new(layout: Layout, depth: Depth) -> Quotes {
+        Quotes {
             layout,
-            line: 1,
-            record_line: 1,
+            depth,
             quoted: false,
-            quote_pending: false,
-            field_start: true,
-            quote_line: 1,
+            inside: false,
+            opened_at: 0,
+            stray_at: None,
+            prev: layout.eol,
             fields: 1,
             header: None,
+            record_at: 0,
         }
     }
 
-    /// Ends a record; a flaw when it has more fields than the header.
-    fn end_record(&mut self) -> Option<Flaw> {
+    /// Reads `buf`, which starts at byte `base` of the data; the first flaw, if any.
+    fn chunk(&mut self, buf: &[u8], base: u64) -> Option<Flaw> {
+        let (quote, sep, eol) = (b'"', self.layout.separator, self.layout.eol);
+        let mut i = 0;
+        while i < buf.len() {
+            let rest = &buf[i..];
+            if self.inside {
+                let Some(k) = memchr::memchr(quote, rest) else {
+                    break;
+                };
+                self.inside = false;
+                i += k + 1;
+                continue;
+            }
+            // Only what can change the state is looked for: in an unquoted value of a row
+            // without stray quotes (read for quotes only), that is the next quote alone.
+            let next = if self.depth == Depth::Full || self.quoted {
+                memchr::memchr3(quote, sep, eol, rest)
+            } else if self.stray_at.is_some() {
+                memchr::memchr2(quote, eol, rest)
+            } else {
+                memchr::memchr(quote, rest)
+            };
+            let Some(k) = next else {
+                break;
+            };
+            let p = i + k;
+            let at = base + p as u64;
+            let before = if p == 0 { self.prev } else { buf[p - 1] };
+            i = p + 1;
+            if buf[p] == quote {
+                if self.quoted {
+                    self.inside = true;
+                } else if before == sep || before == eol {
+                    (self.quoted, self.inside, self.opened_at) = (true, true, at);
+                } else {
+                    self.stray_at = match self.stray_at {
+                        None => Some(at),
+                        Some(_) => None,
+                    };
+                }
+            } else if buf[p] == sep {
+                self.quoted = false;
+                self.fields += 1;
+            } else if let Some(flaw) = self.end_record(at + 1) {
+                return Some(flaw);
+            }
+        }
+        if let Some(last) = buf.last() {
+            self.prev = *last;
+        }
+        None
+    }
+
+    /// Ends the row before `next` (the offset after its line end); a flaw of the row, if any.
+    fn end_record(&mut self, next: u64) -> Option<Flaw> {
+        self.quoted = false;
+        if let Some(at) = self.stray_at.take() {
+            return Some(Flaw::StrayQuote { line: at + 1 });
+        }
         let fields = std::mem::replace(&mut self.fields, 1);
-        self.field_start = true;
-        match self.header {
-            None => self.header = Some(fields),
-            Some(header) if fields > header => {
-                return Some(Flaw::ExtraFields {
-                    line: self.record_line,
-                    fields,
-                    header,
-                })
+        let record_at = std::mem::replace(&mut self.record_at, next);
+        match (self.depth, self.header) {
+            (Depth::Quotes, _) => None,
+            (Depth::Full, None) => {
+                self.header = Some(fields);
+                None
             }
-            Some(_) => {}
+            (Depth::Full, Some(header)) => (fields > header).then_some(Flaw::ExtraFields {
+                line: record_at + 1,
+                fields,
+                header,
+            }),
         }
-        None
     }
 
-    fn byte(&mut self, b: u8) -> Option<Flaw> {
-        if self.quote_pending {
-            self.quote_pending = false;
-            if b == b'"' {
-                return None;
-            }
-            self.quoted = false;
-        }
-        if b == self.layout.eol {
-            self.line += 1;
-        }
-        if self.quoted {
-            self.quote_pending = b == b'"';
-            return None;
-        }
-        if b == b'"' && self.field_start {
-            self.quoted = true;
-            self.quote_line = self.line;
-        } else if b == self.layout.separator {
-            self.fields += 1;
-            self.field_start = true;
-        } else if b == self.layout.eol {
-            let flaw = self.end_record();
-            self.record_line = self.line;
-            return flaw;
-        } else if b != b'\r' {
-            self.field_start = false;
-        }
-        None
-    }
-
-    fn end(mut self) -> Option<Flaw> {
-        if self.quoted && !self.quote_pending {
+    /// The flaw that only the end of the data shows: a quoted value still open, or (read in
+    /// full) a last row without a line end that has too many fields.
+    fn end(mut self, len: u64) -> Option<Flaw> {
+        if self.inside {
             return Some(Flaw::UnclosedQuote {
-                line: self.quote_line,
+                line: self.opened_at + 1,
             });
         }
-        if self.fields > 1 || !self.field_start {
-            return self.end_record();
+        if self.depth == Depth::Full && self.record_at < len {
+            // No line end follows the last row, so its quotes cannot mislead the chunking.
+            self.stray_at = None;
+            return self.end_record(len);
         }
         None
     }
 }
 
-/// Scans a CSV's bytes for the first [`Flaw`]: bytes that are not UTF-8, a quote never
-/// closed, a record with more fields than the header. Streams, so a file of any size is
-/// checked in constant memory.
-pub fn diagnose(mut reader: impl Read, layout: Layout) -> std::io::Result<Option<Flaw>> {
-    let mut scan = Scan::new(layout);
+/// Scans a CSV's bytes for the first [`Flaw`], reading quotes as polars does ([`Quotes`]) and,
+/// at [`Depth::Full`], also UTF-8 and field counts. Streams, so a file of any size is checked in
+/// constant memory, and jumps from quote to quote where it can. The flaw's `line` holds its
+/// byte offset plus one until [`located`] counts the line.
+pub fn scan(mut reader: impl Read, layout: Layout, depth: Depth) -> std::io::Result<Option<Flaw>> {
+    let mut quotes = Quotes::new(layout, depth);
     let mut buf = vec![0u8; 1 << 16];
     // Bytes of a UTF-8 character cut by the end of the previous read.
     let mut carry: Vec<u8> = Vec::new();
+    let mut base = 0u64;
     let mut first = true;
     loop {
         let n = reader.read(&mut buf)?;
@@ -352,51 +412,68 @@ pub fn diagnose(mut reader: impl Read, layout: Layout) -> std::io::Result<Option
         }
         let mut chunk = std::mem::take(&mut carry);
         chunk.extend_from_slice(&buf[..n]);
-        let body = if first {
+        let mut body = &chunk[..];
+        if first {
             first = false;
-            chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&chunk)
-        } else {
-            &chunk[..]
-        };
-        let (valid, bad) = match std::str::from_utf8(body) {
-            Ok(_) => (body.len(), None),
-            Err(e) => (
-                e.valid_up_to(),
-                e.error_len().map(|_| body[e.valid_up_to()]),
-            ),
-        };
-        for b in &body[..valid] {
-            if let Some(flaw) = scan.byte(*b) {
-                return Ok(Some(flaw));
+            if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+                body = rest;
+                base = 3;
             }
         }
-        if let Some(byte) = bad {
-            return Ok(Some(Flaw::NotUtf8 {
-                line: scan.line,
-                byte,
-            }));
+        let (valid, bad) = match depth {
+            Depth::Quotes => (body.len(), None),
+            Depth::Full => match std::str::from_utf8(body) {
+                Ok(_) => (body.len(), None),
+                Err(e) => (
+                    e.valid_up_to(),
+                    e.error_len().map(|_| body[e.valid_up_to()]),
+                ),
+            },
+        };
+        if let Some(flaw) = quotes.chunk(&body[..valid], base) {
+            return Ok(Some(flaw));
         }
+        if let Some(byte) = bad {
+            let line = base + valid as u64 + 1;
+            return Ok(Some(Flaw::NotUtf8 { line, byte }));
+        }
+        base += valid as u64;
         carry = body[valid..].to_vec();
     }
     if let Some(&byte) = carry.first() {
         return Ok(Some(Flaw::NotUtf8 {
-            line: scan.line,
+            line: base + 1,
             byte,
         }));
     }
-    Ok(scan.end())
+    Ok(quotes.end(base))
+}
+
+/// The flaw with the 1-based line of the byte offset [`scan`] left in it: the line ends
+/// before that offset in the file at `path` (or in `bytes`), plus one.
+fn located(path: &Path, bytes: Option<&[u8]>, flaw: Flaw) -> Flaw {
+    let offset = flaw.line().saturating_sub(1);
+    let count = |data: &[u8], eol: u8| memchr::memchr_iter(eol, data).count() as u64;
+    let ends = match bytes {
+        Some(b) => count(&b[..(offset as usize).min(b.len())], sniff(b).eol),
+        None => {
+            let eol = head_of(path).map(|h| sniff(&h).eol).unwrap_or(b'\n');
+            let mut before = Vec::new();
+            let _ = std::fs::File::open(path).map(|f| f.take(offset).read_to_end(&mut before));
+            count(&before, eol)
+        }
+    };
+    flaw.on(ends + 1)
 }
 
 /// The error for a CSV polars could not read: the flaw and its line when a scan of the file
 /// (on disk at `path`, or `bytes` from an archive) finds one, else polars' message cut short.
 pub fn csv_failure(path: &Path, bytes: Option<&[u8]>, e: PolarsError) -> Error {
     let found = match bytes {
-        Some(b) => diagnose(b, sniff(b)).ok().flatten(),
+        Some(b) => scan(b, sniff(b), Depth::Full).ok().flatten(),
         None => head_of(path).ok().and_then(|head| {
             let file = std::fs::File::open(path).ok()?;
-            diagnose(std::io::BufReader::new(file), sniff(&head))
-                .ok()
-                .flatten()
+            scan(file, sniff(&head), Depth::Full).ok().flatten()
         }),
     };
     let Some(flaw) = found else {
@@ -405,7 +482,7 @@ pub fn csv_failure(path: &Path, bytes: Option<&[u8]>, e: PolarsError) -> Error {
             "check that the file is a UTF-8 CSV whose rows have as many fields as the header",
         )(e);
     };
-    flaw_error(path, flaw)
+    flaw_error(path, located(path, bytes, flaw))
 }
 
 /// A [`Flaw`] as a message naming the file and line, and the fix.
@@ -426,6 +503,11 @@ fn flaw_error(path: &Path, flaw: Flaw) -> Error {
             line,
             "a quoted value starts on this line and is never closed, so the rest of the file would be one value".to_string(),
             "close the quote or remove the stray \" on that line; a quote inside a quoted value is written twice (\"\")".to_string(),
+        ),
+        Flaw::StrayQuote { line } => (
+            line,
+            "a value that does not start with a quote holds a quote (as in 5\" screen), and the row has an odd number of them, so where it ends is ambiguous".to_string(),
+            "put the whole value in quotes and write the quote twice: \"5\"\" screen\"".to_string(),
         ),
         Flaw::ExtraFields { line, fields, header } => (
             line,
@@ -805,7 +887,7 @@ pub fn text_csv_in(
     let display = archive.path().join(name);
     let header = header_of(&bytes);
     let layout = sniff(&bytes);
-    refuse_open_quote_at_end(&display, Some(&bytes))?;
+    precheck(&display, Some(&bytes))?;
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
     let frame = CsvReadOptions::default()
         .with_has_header(true)
@@ -1157,6 +1239,20 @@ pub fn csv_header_in(archive: &mut super::archive::Archive, name: &str) -> Resul
 mod tests {
     use super::*;
 
+    /// The first flaw of `bytes` read in full, with its line.
+    fn full(bytes: &[u8]) -> Option<Flaw> {
+        scan(bytes, sniff(bytes), Depth::Full)
+            .unwrap()
+            .map(|f| located(Path::new("t.csv"), Some(bytes), f))
+    }
+
+    /// The first flaw the pre-scan finds, with its line.
+    fn quotes(bytes: &[u8]) -> Option<Flaw> {
+        scan(bytes, sniff(bytes), Depth::Quotes)
+            .unwrap()
+            .map(|f| located(Path::new("t.csv"), Some(bytes), f))
+    }
+
     #[test]
     fn layout_is_sniffed_from_the_header_line() {
         let layout = |b: &[u8]| {
@@ -1177,7 +1273,7 @@ mod tests {
 
     #[test]
     fn the_byte_scan_names_the_first_flaw_and_its_line() {
-        let scan = |b: &[u8]| diagnose(b, sniff(b)).unwrap();
+        let scan = |b: &[u8]| full(b);
         assert_eq!(scan(b"a,b\n1,2\n\"x,\"\"y\"\",z\",3\n"), None);
         assert_eq!(
             scan(b"a,b\n1,2\n3,\"open\n4,5\n"),
@@ -1219,6 +1315,39 @@ mod tests {
         );
     }
 
+    /// Quotes as polars reads them, worked by hand: `"x,""y"""` is one quoted value (every
+    /// quote toggles: open, close, open, close, open, close); `5" screen` holds one quote in an
+    /// unquoted value (odd: refused on its line), `say "hi"` two (even: harmless).
+    #[test]
+    fn the_pre_scan_finds_quotes_polars_would_misread() {
+        assert_eq!(quotes(b"a,b\n\"x,\"\"y\"\"\",2\n"), None);
+        assert_eq!(quotes(b"a,b\n1,say \"hi\"\n2,3\n"), None);
+        assert_eq!(
+            quotes(b"a,b\n1,2\n3,5\" screen\n4,5\n"),
+            Some(Flaw::StrayQuote { line: 3 })
+        );
+        // A value starting with a quote right after a line end, a separator or the BOM is
+        // quoted; one starting after a carriage return is not (polars sees `\r` first).
+        assert_eq!(quotes(b"\xEF\xBB\xBF\"a\",b\n1,2\n"), None);
+        assert_eq!(
+            quotes(b"a,b\r\n1,\r\"x\n"),
+            Some(Flaw::StrayQuote { line: 2 })
+        );
+        // A quoted value open at the end, whatever line ends follow.
+        for end in ["", "\r", "\r\n", "\n\n"] {
+            let text = format!("a,b\n1,\"{end}");
+            assert_eq!(
+                quotes(text.as_bytes()),
+                Some(Flaw::UnclosedQuote { line: 2 }),
+                "{end:?}"
+            );
+        }
+        // The fuzz targets' case: a stray quote on line 3 (`post"`), and a quote after a
+        // carriage return that polars does not take for a quoted value.
+        let fuzzed = b"event_id,occurred_at,actor,action\n\n\tpost\"\t,f9 ;2025-01-0\r\n2025-01-0\r\r\"3\t,\"";
+        assert_eq!(quotes(fuzzed), Some(Flaw::StrayQuote { line: 3 }));
+    }
+
     #[test]
     fn flaws_read_as_messages_with_the_fix() {
         let message = |flaw| flaw_error(Path::new("x.csv"), flaw).to_string();
@@ -1236,7 +1365,7 @@ mod tests {
         assert!(latin1.contains("iconv -f WINDOWS-1252"));
         let utf16_bom = b"\xFF\xFEa\x00";
         assert_eq!(
-            diagnose(utf16_bom.as_slice(), sniff(utf16_bom)).unwrap(),
+            full(utf16_bom),
             Some(Flaw::NotUtf8 {
                 line: 1,
                 byte: 0xFF
@@ -1250,6 +1379,6 @@ mod tests {
         let mut bytes = b"a\n".to_vec();
         bytes.resize((1 << 16) - 1, b'x');
         bytes.extend("é\n".as_bytes());
-        assert_eq!(diagnose(bytes.as_slice(), Layout::default()).unwrap(), None);
+        assert_eq!(full(&bytes), None);
     }
 }
