@@ -258,6 +258,7 @@ pub fn read(
         parts.absorb(batch);
         accounts = list;
     }
-    let batch = parts.finish(notes)?;
+    let mut batch = parts.finish(notes)?;
+    read::name_gaps(&mut batch.rejects, tz);
     Ok((batch, accounts))
 }

@@ -240,28 +240,13 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             "report this as a bug with the file attached",
         ))?
     } else {
-        // A typed local time that found no instant can only lie in the zone's gap.
         frame
-            .lazy()
-            .with_column(
-                col(event::OCCURRED_AT)
-                    .is_null()
-                    .and(col("__raw_ts").is_not_null())
-                    .alias(read::GAP),
-            )
-            .collect()
-            .map_err(Error::polars(
-                format!("reading the timestamps of {}", path.display()),
-                "report this as a bug with the file attached",
-            ))?
     };
     let frame = frame
         .lazy()
         .with_columns([
             when(col(event::EVENT_ID).is_null())
                 .then(lit("missing event_id"))
-                .when(col(event::OCCURRED_AT).is_null().and(col(read::GAP)))
-                .then(lit(read::gap_reason(source.timezone)))
                 .when(col(event::OCCURRED_AT).is_null())
                 .then(lit("unreadable timestamp"))
                 .when(
@@ -294,7 +279,8 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
     } else {
         read::Location::Row
     };
-    let rejects = read::rejects_from(&frame, &file, location)?;
+    let mut rejects = read::rejects_from(&frame, &file, location)?;
+    read::name_gaps(&mut rejects, source.timezone);
     let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone)
         .into_iter()
         .collect();

@@ -568,14 +568,9 @@ pub fn parse_canonical_timestamp(text: Expr) -> Expr {
     naive_in(text, CANONICAL, &polars::prelude::TimeZone::UTC)
 }
 
-/// Internal flag of [`patch_timestamps`]: the text is a local time that the source's time zone
-/// skips (the hour clocks jump over when daylight saving starts), so it names no instant.
-pub const GAP: &str = "__gap";
-
 /// Completes `frame` (read with [`parse_canonical_timestamp`] into `occurred`, the text in
 /// `raw`, `no_zone` false) for the rows whose timestamp is in another layout: those rows
-/// alone are parsed with [`parse_timestamp`] and flagged with [`timestamp_without_zone`] and
-/// [`GAP`].
+/// alone are parsed with [`parse_timestamp`] and flagged with [`timestamp_without_zone`].
 pub fn patch_timestamps(
     frame: DataFrame,
     naive_tz: chrono_tz::Tz,
@@ -591,13 +586,10 @@ pub fn patch_timestamps(
             col(ROW),
             parse_timestamp(col(raw), naive_tz).alias("__parsed"),
             timestamp_without_zone(col(raw), naive_tz).alias("__unzoned"),
-            naive_local(col(raw)).is_not_null().alias("__naive"),
         ])
-        .with_column(col("__parsed").is_null().and(col("__naive")).alias(GAP))
-        .drop(cols(["__naive"]))
         .collect()?;
     if others.height() == 0 {
-        return frame.lazy().with_column(lit(false).alias(GAP)).collect();
+        return Ok(frame);
     }
     frame
         .lazy()
@@ -613,7 +605,6 @@ pub fn patch_timestamps(
         .with_columns([
             coalesce(&[col(occurred), col("__parsed")]).alias(occurred),
             col("__unzoned").fill_null(col(no_zone)).alias(no_zone),
-            col(GAP).fill_null(lit(false)),
         ])
         .drop(cols(["__parsed", "__unzoned"]))
         .collect()
@@ -627,17 +618,22 @@ pub fn gap_reason(tz: chrono_tz::Tz) -> String {
     )
 }
 
-/// Text in a layout without an offset, read as a wall-clock time in no zone.
-fn naive_local(text: Expr) -> Expr {
-    let naive = |format: &str| {
-        text.clone().str().to_datetime(
-            Some(TimeUnit::Microseconds),
-            None,
-            strptime(format),
-            lit("raise"),
-        )
-    };
-    coalesce(&[naive("%Y-%m-%dT%H:%M:%S%.f"), naive("%Y-%m-%d %H:%M:%S%.f")])
+/// Gives the rejects of timestamps that are local times the zone skips (the hour clocks jump
+/// over when daylight saving starts) that reason instead of "unreadable". Only rejected rows
+/// are looked at, so reading costs nothing more.
+pub fn name_gaps(rejects: &mut [super::Reject], tz: chrono_tz::Tz) {
+    use chrono::{LocalResult, NaiveDateTime, TimeZone};
+    for r in rejects.iter_mut() {
+        if !r.reason.starts_with("unreadable") {
+            continue;
+        }
+        let naive = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(r.raw.trim(), f).ok());
+        if naive.is_some_and(|n| matches!(tz.from_local_datetime(&n), LocalResult::None)) {
+            r.reason = gap_reason(tz);
+        }
+    }
 }
 
 /// The instant of a timestamp text read with a zone, and read without one in `naive_tz`.
@@ -1113,7 +1109,8 @@ pub fn user_list(
         ))?;
     let mut excluded = std::collections::BTreeMap::new();
     tally_excluded(&checked, &mut excluded, list.file)?;
-    let rejects = rejects_from(&checked, list.file, Location::Record)?;
+    let mut rejects = rejects_from(&checked, list.file, Location::Record)?;
+    name_gaps(&mut rejects, tz);
     // System accounts are not people: they stay out of the user list.
     let accounts = checked
         .clone()
@@ -1346,6 +1343,34 @@ mod tests {
         // carriage return that polars does not take for a quoted value.
         let fuzzed = b"event_id,occurred_at,actor,action\n\n\tpost\"\t,f9 ;2025-01-0\r\n2025-01-0\r\r\"3\t,\"";
         assert_eq!(quotes(fuzzed), Some(Flaw::StrayQuote { line: 3 }));
+    }
+
+    /// In Amsterdam clocks go from 02:00 to 03:00 on 30 March 2025: 02:30 does not exist there,
+    /// but does in UTC; 03:30 exists; "yesterday" is no time at all.
+    #[test]
+    fn rejected_local_times_in_the_gap_say_so() {
+        let reject = |raw: &str| super::super::Reject {
+            file: "f.csv".into(),
+            location: "line 2".into(),
+            raw: raw.into(),
+            reason: "unreadable created_at".into(),
+        };
+        let mut rejects = vec![
+            reject("2025-03-30 02:30:00"),
+            reject("2025-03-30T02:30:00.5"),
+            reject("2025-03-30 03:30:00"),
+            reject("yesterday"),
+        ];
+        let mut utc = rejects.clone();
+        name_gaps(&mut rejects, chrono_tz::Europe::Amsterdam);
+        let reasons: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
+        let gap = "local time that does not exist in Europe/Amsterdam: clocks skip it when daylight saving starts";
+        assert_eq!(
+            reasons,
+            [gap, gap, "unreadable created_at", "unreadable created_at"]
+        );
+        name_gaps(&mut utc, chrono_tz::UTC);
+        assert!(utc.iter().all(|r| r.reason == "unreadable created_at"));
     }
 
     #[test]

@@ -196,6 +196,7 @@ pub fn read(
             .and_then(|l| l.collect())
             .map_err(fail("listing the export's users".into()))?
     };
-    let batch = parts.finish(notes)?;
+    let mut batch = parts.finish(notes)?;
+    read::name_gaps(&mut batch.rejects, naive_tz);
     Ok((batch, accounts))
 }
