@@ -94,7 +94,7 @@ pub fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// Where a run writes, as absolute paths: its output folder, its store and its key file.
+/// Where a run writes: its output folder, its store and its key file.
 pub struct Targets<'a> {
     pub output: &'a Path,
     pub store: Option<&'a Path>,
