@@ -317,7 +317,12 @@ impl Quotes {
             }
             // Only what can change the state is looked for: in an unquoted value of a row
             // without stray quotes (read for quotes only), that is the next quote alone.
-            let next = if self.depth == Depth::Full || self.quoted {
+            // Right after a closing quote the next byte nearly always decides (a separator
+            // or a line end), so it is looked at before searching.
+            let decides = rest[0] == quote || rest[0] == sep || rest[0] == eol;
+            let next = if self.quoted && decides {
+                Some(0)
+            } else if self.depth == Depth::Full || self.quoted {
                 memchr::memchr3(quote, sep, eol, rest)
             } else if self.stray_at.is_some() {
                 memchr::memchr2(quote, eol, rest)
