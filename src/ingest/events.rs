@@ -135,6 +135,120 @@ fn broken_json_lines(path: &Path) -> Option<Error> {
     })
 }
 
+/// The instant of each event in UTC, and whether it was read without a zone: a datetime
+/// column with a zone as it is, one without in the source's zone (a local time in the gap
+/// becomes null and is rejected), text in the canonical layout (the rest is patched later).
+fn timestamp(dtype: &DataType, name: &str, tz: chrono_tz::Tz, text: Expr) -> (Expr, Expr) {
+    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+    match dtype {
+        DataType::Datetime(_, Some(_)) => (col(name).cast(utc), lit(false)),
+        DataType::Datetime(_, None) => (
+            col(name)
+                .dt()
+                .replace_time_zone(
+                    Some(polars::prelude::TimeZone::from_chrono(&tz)),
+                    lit("earliest"),
+                    NonExistent::Null,
+                )
+                .cast(utc),
+            lit(true),
+        ),
+        _ => (read::parse_canonical_timestamp(text), lit(false)),
+    }
+}
+
+/// The file's action values, mapped through `[source.actions]` (unmapped ones kept), as
+/// lower-cased canonical names.
+fn canonical_action(raw: Expr, actions: &BTreeMap<String, String>) -> Expr {
+    let action = raw.str().strip_chars(lit(NULL));
+    if actions.is_empty() {
+        return action.str().to_lowercase();
+    }
+    let from: Vec<String> = actions.keys().cloned().collect();
+    let to: Vec<String> = actions.values().cloned().collect();
+    let fallback = action.clone().str().to_lowercase();
+    action.replace_strict(
+        lit(Series::new("from".into(), from)),
+        lit(Series::new("to".into(), to)),
+        Some(fallback),
+        Some(DataType::String),
+    )
+}
+
+/// The read rows with why each is rejected (missing id, unreadable timestamp, unknown
+/// action) and the raw value to show for it.
+fn with_reasons(frame: DataFrame, path: &Path) -> Result<DataFrame> {
+    let allowed = Series::new(
+        "allowed".into(),
+        Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+    );
+    frame
+        .lazy()
+        .with_columns([
+            when(col(event::EVENT_ID).is_null())
+                .then(lit("missing event_id"))
+                .when(col(event::OCCURRED_AT).is_null())
+                .then(lit("unreadable timestamp"))
+                .when(
+                    col(event::ACTION)
+                        .is_in(lit(allowed).implode(false), false)
+                        .not()
+                        .or(col(event::ACTION).is_null()),
+                )
+                .then(lit("unknown action"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REASON),
+            when(col(event::OCCURRED_AT).is_null())
+                .then(col("__raw_ts"))
+                .when(col(event::EVENT_ID).is_null())
+                .then(lit(""))
+                .otherwise(col("__raw_action"))
+                .alias(RAW),
+        ])
+        .collect()
+        .map_err(Error::polars(
+            format!("checking {}", path.display()),
+            "report this as a bug with the file attached",
+        ))
+}
+
+/// The batch of a checked events file: rejects (gap times named), zone notes and the
+/// accepted events in canonical columns.
+fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
+    let path = &source.path;
+    let file = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let location = if csv {
+        read::Location::Line
+    } else {
+        read::Location::Row
+    };
+    let mut rejects = read::rejects_from(&frame, &file, location)?;
+    read::name_gaps(&mut rejects, source.timezone);
+    let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone)
+        .into_iter()
+        .collect();
+    let rows_read = frame.height() as u64;
+    let events = frame
+        .lazy()
+        .filter(col(REASON).is_null())
+        .select(event::ALL.map(col))
+        .collect()
+        .map_err(Error::polars(
+            format!("checking {}", path.display()),
+            "report this as a bug",
+        ))?;
+    Ok(Batch {
+        events,
+        rows_read,
+        excluded: BTreeMap::new(),
+        rejects,
+        notes,
+    })
+}
+
 /// Reads one events file: canonical events, and rejects for rows that cannot be read.
 pub fn read(source: &SourcePlan) -> Result<Batch> {
     let path = &source.path;
@@ -159,46 +273,17 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
             .and_then(|s| s.get(&ts_name).cloned())
             .unwrap_or(DataType::String)
     };
-    let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
     // Text: the canonical layout here, the others after reading, for the rows it leaves.
     let text_timestamps = !matches!(ts_dtype, DataType::Datetime(_, _));
-    let without_zone = match &ts_dtype {
-        DataType::Datetime(_, None) => lit(true),
-        _ => lit(false),
-    };
-    let occurred = match &ts_dtype {
-        DataType::Datetime(_, Some(_)) => col(&ts_name).cast(utc.clone()),
-        DataType::Datetime(_, None) => col(&ts_name)
-            .dt()
-            .replace_time_zone(
-                Some(polars::prelude::TimeZone::from_chrono(&source.timezone)),
-                lit("earliest"),
-                NonExistent::Null,
-            )
-            .cast(utc.clone()),
-        _ => read::parse_canonical_timestamp(text(event::OCCURRED_AT)),
-    };
-
-    // Actions: the file's values, mapped, then lower-cased canonical names.
-    let raw_action = text(event::ACTION);
-    let mut action = raw_action.clone().str().strip_chars(lit(NULL));
-    if !source.actions.is_empty() {
-        let from: Vec<String> = source.actions.keys().cloned().collect();
-        let to: Vec<String> = source.actions.values().cloned().collect();
-        let fallback = action.clone().str().to_lowercase();
-        action = action.replace_strict(
-            lit(Series::new("from".into(), from)),
-            lit(Series::new("to".into(), to)),
-            Some(fallback),
-            Some(DataType::String),
-        );
-    } else {
-        action = action.str().to_lowercase();
-    }
-    let allowed = Series::new(
-        "allowed".into(),
-        Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+    let (occurred, without_zone) = timestamp(
+        &ts_dtype,
+        &ts_name,
+        source.timezone,
+        text(event::OCCURRED_AT),
     );
+
+    let raw_action = text(event::ACTION);
+    let action = canonical_action(raw_action.clone(), &source.actions);
     let source_label = if header
         .iter()
         .any(|h| h == source_column(&source.columns, event::SOURCE))
@@ -242,63 +327,6 @@ pub fn read(source: &SourcePlan) -> Result<Batch> {
     } else {
         frame
     };
-    let frame = frame
-        .lazy()
-        .with_columns([
-            when(col(event::EVENT_ID).is_null())
-                .then(lit("missing event_id"))
-                .when(col(event::OCCURRED_AT).is_null())
-                .then(lit("unreadable timestamp"))
-                .when(
-                    col(event::ACTION)
-                        .is_in(lit(allowed).implode(false), false)
-                        .not()
-                        .or(col(event::ACTION).is_null()),
-                )
-                .then(lit("unknown action"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(REASON),
-            when(col(event::OCCURRED_AT).is_null())
-                .then(col("__raw_ts"))
-                .when(col(event::EVENT_ID).is_null())
-                .then(lit(""))
-                .otherwise(col("__raw_action"))
-                .alias(RAW),
-        ])
-        .collect()
-        .map_err(Error::polars(
-            format!("checking {}", path.display()),
-            "report this as a bug with the file attached",
-        ))?;
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let location = if csv {
-        read::Location::Line
-    } else {
-        read::Location::Row
-    };
-    let mut rejects = read::rejects_from(&frame, &file, location)?;
-    read::name_gaps(&mut rejects, source.timezone);
-    let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone)
-        .into_iter()
-        .collect();
-    let rows_read = frame.height() as u64;
-    let events = frame
-        .lazy()
-        .filter(col(REASON).is_null())
-        .select(event::ALL.map(col))
-        .collect()
-        .map_err(Error::polars(
-            format!("checking {}", path.display()),
-            "report this as a bug",
-        ))?;
-    Ok(Batch {
-        events,
-        rows_read,
-        excluded: BTreeMap::new(),
-        rejects,
-        notes,
-    })
+    let frame = with_reasons(frame, path)?;
+    finish(frame, source, csv)
 }
