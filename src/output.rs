@@ -118,14 +118,17 @@ pub fn check_targets(inputs: &[(String, PathBuf)], targets: &Targets) -> Result<
     for (given, path) in inputs {
         let input = absolute(path);
         let folder_input = input.is_dir();
-        if input.starts_with(&output) || folder_input && output.starts_with(&input) {
+        // An input inside a target, or a target inside an input folder.
+        let overlaps =
+            |target: &Path| input.starts_with(target) || folder_input && target.starts_with(&input);
+        if overlaps(&output) {
             return refuse(
                 format!("the input {given} and the output folder {} overlap: the run would overwrite or remove what it reads", targets.output.display()),
                 "write the outputs to a folder of their own (`output` in [pipeline] or --out)",
             );
         }
         if let Some(store) = &store {
-            if input.starts_with(store) || folder_input && store.starts_with(&input) {
+            if overlaps(store) {
                 return refuse(
                     format!(
                         "the input {given} and the store {} overlap",
@@ -136,7 +139,7 @@ pub fn check_targets(inputs: &[(String, PathBuf)], targets: &Targets) -> Result<
             }
         }
         if let Some(key) = &key {
-            if *key == input || folder_input && key.starts_with(&input) {
+            if overlaps(key) {
                 return refuse(
                     format!(
                         "the pseudonym key file {} is, or is inside, the input {given}",

@@ -88,8 +88,14 @@ fn head_of(path: &Path) -> Result<Vec<u8>> {
         source,
         help: "check that the file exists and is readable".into(),
     })?;
+    head_from(file, path)
+}
+
+/// The first [`HEAD_BYTES`] a reader gives; `path` names it in an error.
+fn head_from(reader: impl Read, path: &Path) -> Result<Vec<u8>> {
     let mut head = Vec::new();
-    file.take(HEAD_BYTES)
+    reader
+        .take(HEAD_BYTES)
         .read_to_end(&mut head)
         .map_err(|source| Error::Read {
             path: path.to_path_buf(),
@@ -1224,17 +1230,7 @@ impl Parts {
 /// The header of a CSV inside an export, reading only its first line.
 pub fn csv_header_in(archive: &mut super::archive::Archive, name: &str) -> Result<Vec<String>> {
     let display = archive.path().join(name);
-    archive.with_reader(name, |r| {
-        let mut head = Vec::new();
-        r.take(HEAD_BYTES)
-            .read_to_end(&mut head)
-            .map_err(|source| Error::Read {
-                path: display.clone(),
-                source,
-                help: "check that the export is readable".into(),
-            })?;
-        Ok(header_of(&head))
-    })
+    archive.with_reader(name, |r| Ok(header_of(&head_from(r, &display)?)))
 }
 
 #[cfg(test)]
