@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::schema::{event, Action};
+use crate::vocabulary::{event, Action};
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -95,6 +95,10 @@ pub enum Error {
     #[error("{message}\nhelp: {help}")]
     Usage { message: String, help: String },
 
+    /// A fault in engage itself: no input or setting can cause it, so the user cannot fix it.
+    #[error("internal fault while {what}: {}\nhelp: this is a bug in engage, not a problem with your data or settings; please report it with the command line, the pipeline file and this message", excerpt(detail))]
+    Internal { what: String, detail: String },
+
     #[error("another run holds the lock {}: process {pid}, started {started_at}\nhelp: wait for it to finish; if that process is gone, the next run takes the lock over", path.display())]
     Locked {
         path: PathBuf,
@@ -134,7 +138,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Wraps a polars error in a step that user input cannot make fail: a bug to report.
 pub fn internal(what: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
-    Error::polars(what, "report this as a bug with the pipeline file attached")
+    let what = what.into();
+    move |source| fault(what, source)
+}
+
+/// An internal fault: what engage was doing and what went wrong.
+pub fn fault(what: impl Into<String>, detail: impl std::fmt::Display) -> Error {
+    Error::Internal {
+        what: what.into(),
+        detail: detail.to_string(),
+    }
 }
 
 /// Longest part of a parser's message that an error repeats: parsers quote the input they

@@ -9,15 +9,13 @@
 //!   -> render (charts, HTML; plain structs only)
 //! ```
 //!
-//! `pipeline` runs the stages in order and `output` writes their results atomically.
+//! `plan` reads the pipeline file, `run` walks the stages in order and `output` writes their
+//! results atomically; `vocabulary` names every column, action and metric once.
 
-pub mod assemble;
 pub mod bench;
 pub mod checkpoint;
 pub mod cli;
 pub mod columns;
-pub mod config;
-pub mod definitions;
 pub mod error;
 pub mod ingest;
 pub mod lock;
@@ -26,11 +24,12 @@ pub mod metrics;
 pub mod normalize;
 pub mod outcomes;
 pub mod output;
-pub mod pipeline;
+pub mod plan;
 pub mod render;
+pub mod run;
 pub mod sample;
-pub mod schema;
 pub mod store;
+pub mod vocabulary;
 
 pub use error::{Error, Result};
 
@@ -46,12 +45,11 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             pipeline,
             as_of,
             out,
-        } => pipeline::run(&pipeline::RunOptions {
+        } => run::run(&run::RunOptions {
             pipeline,
             as_of,
             out,
             log,
-            ingest_only: false,
         })
         .map(|summary| {
             log.info(
@@ -63,15 +61,8 @@ pub fn run(cli: cli::Cli) -> Result<()> {
                 ],
             );
         }),
-        cli::Command::Validate { pipeline } => pipeline::validate(&pipeline, log),
-        cli::Command::Ingest { pipeline } => pipeline::run(&pipeline::RunOptions {
-            pipeline,
-            as_of: None,
-            out: None,
-            log,
-            ingest_only: true,
-        })
-        .map(|summary| {
+        cli::Command::Validate { pipeline } => run::validate(&pipeline, log),
+        cli::Command::Ingest { pipeline } => run::ingest(&pipeline, log).map(|summary| {
             log.info(
                 "ingest",
                 &format!("store {} is up to date", summary.output.display()),

@@ -10,12 +10,8 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 
-fn encode_error(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
-    move |source| Error::Polars {
-        what: format!("encoding {what}"),
-        source,
-        help: "report this as a bug".into(),
-    }
+fn encode_error(what: &str) -> impl FnOnce(PolarsError) -> Error {
+    crate::error::internal(format!("encoding {what}"))
 }
 
 /// A table as CSV: header row, comma separated, `\n` line ends, empty cells for nulls.

@@ -22,7 +22,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::schema::Action;
+use crate::vocabulary::Action;
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::path::Path;
 #[test]
 fn metrics_document_matches_the_definitions() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/metrics.md");
-    let expected = engage::definitions::markdown();
+    let expected = engage::vocabulary::definitions::markdown();
     if std::env::var_os("ENGAGE_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &expected).unwrap();
     }

@@ -8,12 +8,11 @@ use std::fmt::Debug;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use engage::config::{InputPath, Plan};
+mod common;
+
 use engage::ingest::archive::{Archive, Limits};
-use engage::ingest::{
-    discourse, events, identities, kpis, m365, read, roster, slack, stackexchange, surveys, teams,
-    yammer,
-};
+use engage::ingest::{identities, kpis, read, roster, stackexchange, surveys};
+use engage::plan::{InputPath, Plan, SourceKind, SourcePlan};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseResult, TestRunner};
 
@@ -144,8 +143,9 @@ fn slack_never_panics() {
     ];
     fuzz("slack", input, |day| {
         let dir = slack_with(&day);
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        let (batch, _) = slack::read(&mut a, "s", false).unwrap();
+        let batch = common::read_export(SourceKind::Slack, dir.path(), "s", false)
+            .unwrap()
+            .batch;
         reconciles(&batch, batch.events.height() as u64)
     });
 }
@@ -179,8 +179,8 @@ fn stackexchange_never_panics() {
             .replace("PostTypeId", "VoteTypeId")
             .replace("ParentId", "PostId");
         std::fs::write(dir.path().join("Votes.xml"), votes).unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, _)) = stackexchange::read(&mut a, "se", false) {
+        if let Ok(read) = common::read_export(SourceKind::Stackexchange, dir.path(), "se", false) {
+            let batch = read.batch;
             reconciles(&batch, batch.events.height() as u64)?;
         }
         Ok(())
@@ -211,7 +211,8 @@ fn events_files_never_panic() {
         std::fs::write(dir.path().join(file), &bytes).unwrap();
         let toml = format!("[pipeline]\nname = \"f\"\n\n[[source]]\nkind = \"events\"\npath = \"{file}\"\ntimezone = \"Europe/Amsterdam\"\n");
         let plan = Plan::parse(&dir.path().join("p.toml"), &toml, String::new()).unwrap();
-        if let Ok(batch) = events::read(&plan.sources[0]) {
+        if let Ok(read) = common::read_source(plan.inputs.sources[0].clone(), false) {
+            let batch = read.batch;
             reconciles(&batch, batch.events.height() as u64)?;
         }
         Ok(())
@@ -246,8 +247,9 @@ fn teams_files_never_panic() {
             serde_json::json!({ "value": messages }).to_string(),
         )
         .unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        let batch = teams::read(&mut a, "t", false).unwrap();
+        let batch = common::read_export(SourceKind::Teams, dir.path(), "t", false)
+            .unwrap()
+            .batch;
         reconciles(&batch, batch.events.height() as u64)
     });
 }
@@ -260,8 +262,12 @@ fn yammer_csv_never_panics() {
             b"id,thread_id,replied_to_id,sender_id,sender_type,created_at,deleted_at\n".to_vec();
         bytes.extend(&body);
         std::fs::write(dir.path().join("Messages.csv"), &bytes).unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, _)) = yammer::read(&mut a, "y", chrono_tz::Europe::Amsterdam, false) {
+        let source = SourcePlan {
+            timezone: chrono_tz::Europe::Amsterdam,
+            ..SourcePlan::at(SourceKind::Yammer, dir.path(), "y")
+        };
+        if let Ok(read) = common::read_source(source, false) {
+            let batch = read.batch;
             reconciles(&batch, batch.events.height() as u64)?;
         }
         Ok(())
@@ -280,8 +286,8 @@ fn discourse_csv_never_panics() {
             [b"user_id,visited_at\n".as_slice(), &body].concat(),
         )
         .unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, _)) = discourse::read(&mut a, "d", chrono_tz::UTC, false) {
+        if let Ok(read) = common::read_export(SourceKind::Discourse, dir.path(), "d", false) {
+            let batch = read.batch;
             reconciles(&batch, batch.events.height() as u64)?;
         }
         Ok(())
@@ -295,8 +301,8 @@ fn usage_reports_never_panic() {
         let mut bytes = b"Report Refresh Date,User Principal Name,Posted Count,Read Count,Liked Count,Report Period\n".to_vec();
         bytes.extend(&body);
         std::fs::write(dir.path().join("report.csv"), &bytes).unwrap();
-        let mut a = Archive::open(dir.path(), Limits::default()).unwrap();
-        if let Ok((batch, usage)) = m365::read(&mut a, "m") {
+        if let Ok(read) = common::read_export(SourceKind::M365Usage, dir.path(), "m", false) {
+            let (batch, usage) = (read.batch, read.usage.unwrap());
             reconciles(&batch, usage.height() as u64)?;
         }
         Ok(())

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use engage::config::Ladder;
 use engage::metrics::{activity, inequality, ladder, lifecycle};
-use engage::normalize::PERIOD_KEY;
+use engage::normalize::{Events, PERIOD_KEY};
+use engage::plan::{Ladder, Preset};
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -82,7 +82,7 @@ proptest! {
         pyramid in any::<bool>(),
     ) {
         let (ev, population, calendar) = frames(&events, &present, 12);
-        let preset = Ladder::preset(if pyramid { "pyramid" } else { "forrester" }).unwrap();
+        let preset = Ladder::preset(if pyramid { Preset::Pyramid } else { Preset::Forrester });
         let compiled = ladder::compile(&preset, Path::new("p.toml")).unwrap();
         let act = ladder::assign(activity::activity_table(ev.clone(), population, None), &compiled)
             .collect()
@@ -160,24 +160,13 @@ proptest! {
     }
 }
 
-/// Stacks the `i`-th partial aggregate of each part (the ties as distinct partners), given the
-/// periods each part holds alone.
-fn stacked(parts: &[LazyFrame], owned: &[Vec<i32>], i: usize) -> LazyFrame {
-    let frames: Vec<LazyFrame> = parts
-        .iter()
-        .zip(owned)
-        .map(|(p, owned)| {
-            let partial = activity::event_aggregates(p.clone(), owned)[i].clone();
-            // The second partial, the ties, becomes distinct partners per part.
-            let partial = if i == 1 {
-                activity::partners(partial.collect().unwrap().lazy(), owned)
-            } else {
-                partial
-            };
-            partial.collect().unwrap().lazy()
-        })
-        .collect();
-    concat(frames, UnionArgs::default()).unwrap()
+/// The activity table from events split into `parts` by hand, each holding `owned` periods
+/// alone: the partial aggregates of each part, gathered and finished as a store run does.
+fn from_parts(parts: Vec<LazyFrame>, owned: Vec<Vec<i32>>, population: LazyFrame) -> DataFrame {
+    let gathered = activity::gather(&Events::with_owned(parts, owned)).unwrap();
+    activity::from_aggregates(population, gathered.per_day, gathered.partners, None)
+        .collect()
+        .unwrap()
 }
 
 proptest! {
@@ -211,13 +200,7 @@ proptest! {
             })
             .collect();
         let none = vec![Vec::new(); parts.len()];
-        let combined = activity::from_aggregates(
-            population.clone(),
-            [stacked(&parts, &none, 0), stacked(&parts, &none, 1)],
-            None,
-        )
-        .collect()
-        .unwrap();
+        let combined = from_parts(parts, none, population.clone());
         prop_assert!(whole.equals_missing(&combined), "{whole}\n{combined}");
 
         // Parts of whole periods: periods 0 and 2 in one, 1 and 3 in the other, each owned.
@@ -225,13 +208,7 @@ proptest! {
             .map(|k| indexed.clone().filter((col(PERIOD_KEY) % lit(2)).eq(lit(k))).drop(cols(["__i"])))
             .collect();
         let owned = vec![vec![0, 2], vec![1, 3]];
-        let combined = activity::from_aggregates(
-            population,
-            [0, 1].map(|i| stacked(&by_period, &owned, i)),
-            None,
-        )
-        .collect()
-        .unwrap();
+        let combined = from_parts(by_period, owned, population);
         prop_assert!(whole.equals_missing(&combined), "{whole}\n{combined}");
     }
 }

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use engage::ingest::archive::{Archive, Limits};
-use engage::ingest::{slack, stackexchange, Batch};
+use engage::ingest::Batch;
+use engage::plan::SourceKind;
 use polars::prelude::*;
 
 /// The real export at `path` in ../shared/real-data, or `None` on a clone without ../shared:
@@ -69,8 +70,8 @@ fn real_data_slack_archive_accounts_for_all_158_messages() {
     let Some(path) = real("slack/testarchive.zip") else {
         return;
     };
-    let mut archive = Archive::open(&path, Limits::default()).unwrap();
-    let (batch, accounts) = slack::read(&mut archive, "slack", false).unwrap();
+    let read = common::read_export(SourceKind::Slack, &path, "slack", false).unwrap();
+    let (batch, accounts) = (read.batch, read.accounts);
     assert_eq!(batch.rows_read, 158 + 1);
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
     assert_eq!(
@@ -85,7 +86,7 @@ fn real_data_slack_archive_accounts_for_all_158_messages() {
         batch.rows_read,
         batch.events.height() as u64 + batch.excluded_total()
     );
-    assert_eq!(accounts.len(), 4);
+    assert_eq!(accounts.height(), 4);
 
     // Times come from ts: the first message of enrique/2016-01-14.json (a file named in Los
     // Angeles time) has ts 1452837318.000002, which is 2016-01-15T05:55:18Z.
@@ -139,8 +140,12 @@ fn real_data_slack_archive_accounts_for_all_158_messages() {
 }
 
 fn dump(name: &str) -> Option<Batch> {
-    let mut archive = Archive::open(&real(name)?, Limits::default()).unwrap();
-    Some(stackexchange::read(&mut archive, "se", false).unwrap().0)
+    let path = real(name)?;
+    Some(
+        common::read_export(SourceKind::Stackexchange, &path, "se", false)
+            .unwrap()
+            .batch,
+    )
 }
 
 // conlang.meta: Posts 177 + Comments 230 + Votes 1,119 + Users 272 + PostHistory 450 = 2,248.

@@ -11,7 +11,9 @@ use polars::prelude::*;
 use super::archive::Archive;
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
 use super::Batch;
+use super::{Reading, SourceRead};
 use crate::error::Result;
+use crate::plan::SourcePlan;
 
 const AT: &str = "__at";
 
@@ -42,7 +44,19 @@ fn system(id: Expr, include_bots: bool) -> Expr {
 }
 
 /// Reads a Discourse export: canonical events and the accounts (`source, account, email`).
-pub fn read(
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let (batch, accounts) = read_archive(
+        &mut archive,
+        &source.label,
+        source.timezone,
+        reading.include_bots,
+    )?;
+    Ok(SourceRead::events(batch, accounts))
+}
+
+fn read_archive(
     archive: &mut Archive,
     source: &str,
     tz: chrono_tz::Tz,

@@ -10,9 +10,9 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::Batch;
-use crate::config::{SourceFormat, SourcePlan};
 use crate::error::{Error, Result};
-use crate::schema::{event, Action};
+use crate::plan::{SourceFormat, SourcePlan};
+use crate::vocabulary::{event, Action};
 
 /// Canonical columns an events file must provide (directly or through `[source.columns]`).
 pub const REQUIRED: [&str; 4] = [
@@ -250,7 +250,15 @@ fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
 }
 
 /// Reads one events file: canonical events, and rejects for rows that cannot be read.
-pub fn read(source: &SourcePlan) -> Result<Batch> {
+/// The adapter contract ([`super::Adapter`]): an events file lists no accounts.
+pub fn read(source: &SourcePlan, _reading: &super::Reading) -> Result<super::SourceRead> {
+    Ok(super::SourceRead::events(
+        read_file(source)?,
+        super::no_accounts(),
+    ))
+}
+
+fn read_file(source: &SourcePlan) -> Result<Batch> {
     let path = &source.path;
     let (mut frame, header, csv) = open(source).map_err(|e| name_broken_lines(source, e))?;
     let text = |canonical: &str| -> Expr {

@@ -5,8 +5,8 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::InputFile;
-use crate::config::InputPath;
 use crate::error::Result;
+use crate::plan::InputPath;
 
 const COLUMNS: [&str; 3] = ["source", "account", "person_id"];
 

@@ -6,8 +6,8 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::InputFile;
-use crate::config::InputPath;
 use crate::error::Result;
+use crate::plan::InputPath;
 
 pub const COLUMNS: [&str; 3] = ["team", "period", "value"];
 

@@ -9,17 +9,10 @@ use polars::prelude::*;
 
 use super::archive::Archive;
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
+use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
-
-/// Columns of the usage-count table.
-pub mod usage {
-    pub const SOURCE: &str = "source";
-    pub const ACCOUNT: &str = "account";
-    pub const WINDOW_END: &str = "window_end";
-    pub const WINDOW_DAYS: &str = "window_days";
-    /// The measures a usage report may give; a report that does not give one leaves it null.
-    pub const MEASURES: [&str; 5] = ["posts", "replies", "reactions", "views", "visits"];
-}
+use crate::plan::SourcePlan;
+use crate::vocabulary::usage;
 
 /// The two report layouts, recognised by their columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +52,18 @@ fn report_files(archive: &Archive) -> Result<Vec<String>> {
 
 /// Reads usage reports: usage counts (`source, account, window_end, window_days`, the
 /// measures), and the batch that accounts for every row. The batch holds no events.
-pub fn read(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let (batch, usage) = read_archive(&mut archive, &source.label)?;
+    Ok(SourceRead {
+        batch,
+        accounts: super::no_accounts(),
+        usage: Some(usage),
+    })
+}
+
+fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
     let files = report_files(archive)?;
     let mut parts = read::Parts::default();
     let mut tables = Vec::new();

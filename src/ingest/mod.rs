@@ -23,7 +23,7 @@ use polars::prelude::*;
 
 use chrono::NaiveDate;
 
-use crate::schema::{event, Action};
+use crate::vocabulary::{event, Action};
 
 /// What one input file contributed, for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,82 +303,57 @@ pub fn empty_events() -> polars::prelude::LazyFrame {
         .lazy()
 }
 
-/// What one `[[source]]` gave: its batch, the accounts it lists (`source, account, email`) and,
-/// for usage reports, usage counts.
+/// What one `[[source]]` gave: its batch, the accounts it lists (`source, account, email,
+/// joined, deleted`) and, for usage reports, usage counts.
+#[derive(Debug)]
 pub struct SourceRead {
     pub batch: Batch,
     pub accounts: DataFrame,
     pub usage: Option<DataFrame>,
 }
 
-/// Reads one `[[source]]` of any kind: its events, and the accounts it lists
-/// (`source, account, email`) for identity resolution.
+impl SourceRead {
+    /// What a source of events gave.
+    pub fn events(batch: Batch, accounts: DataFrame) -> SourceRead {
+        SourceRead {
+            batch,
+            accounts,
+            usage: None,
+        }
+    }
+}
+
+/// How exports are opened: the limits a zip must keep, and whether bots count as people.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    pub limits: archive::Limits,
+    pub include_bots: bool,
+}
+
+/// The one contract every source format keeps: a source as the pipeline describes it, read
+/// into a [`SourceRead`].
+pub type Adapter = fn(&crate::plan::SourcePlan, &Reading) -> crate::error::Result<SourceRead>;
+
+/// The adapter of a source kind.
+pub fn adapter(kind: crate::plan::SourceKind) -> Adapter {
+    use crate::plan::SourceKind;
+    match kind {
+        SourceKind::Events => events::read,
+        SourceKind::Slack => slack::read,
+        SourceKind::Stackexchange => stackexchange::read,
+        SourceKind::Teams => teams::read,
+        SourceKind::Yammer => yammer::read,
+        SourceKind::Discourse => discourse::read,
+        SourceKind::M365Usage => m365::read,
+    }
+}
+
+/// Reads one `[[source]]` of any kind through its adapter.
 pub fn read_source(
-    source: &crate::config::SourcePlan,
-    limits: archive::Limits,
-    include_bots: bool,
+    source: &crate::plan::SourcePlan,
+    reading: &Reading,
 ) -> crate::error::Result<SourceRead> {
-    use crate::config::SourceKind;
-    let plain = |(batch, accounts): (Batch, DataFrame)| SourceRead {
-        batch,
-        accounts,
-        usage: None,
-    };
-    Ok(match source.kind {
-        SourceKind::M365Usage => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            let (batch, usage) = m365::read(&mut a, &source.label)?;
-            SourceRead {
-                batch,
-                accounts: no_accounts(),
-                usage: Some(usage),
-            }
-        }
-        SourceKind::Events => plain((events::read(source)?, no_accounts())),
-        SourceKind::Stackexchange => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            plain(stackexchange::read(&mut a, &source.label, include_bots)?)
-        }
-        SourceKind::Discourse => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            plain(discourse::read(
-                &mut a,
-                &source.label,
-                source.timezone,
-                include_bots,
-            )?)
-        }
-        SourceKind::Yammer => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            plain(yammer::read(
-                &mut a,
-                &source.label,
-                source.timezone,
-                include_bots,
-            )?)
-        }
-        SourceKind::Teams => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            plain((
-                teams::read(&mut a, &source.label, include_bots)?,
-                no_accounts(),
-            ))
-        }
-        SourceKind::Slack => {
-            let mut a = archive::Archive::open(&source.path, limits)?;
-            let (batch, accounts) = slack::read(&mut a, &source.label, include_bots)?;
-            // Slack lists no join or deletion dates; bots are not people.
-            let rows = accounts
-                .into_iter()
-                .filter(|a| !a.bot || include_bots)
-                .map(|a| (a.id, a.email, None, None))
-                .collect();
-            let frame = accounts_frame(&source.label, rows).map_err(
-                crate::error::Error::polars("listing Slack accounts", "report this as a bug"),
-            )?;
-            plain((batch, frame))
-        }
-    })
+    adapter(source.kind)(source, reading)
 }
 
 #[cfg(test)]

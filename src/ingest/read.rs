@@ -9,8 +9,8 @@ use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::InputFile;
-use crate::config::InputPath;
 use crate::error::{BadValue, BadValues, Error, Result};
+use crate::plan::InputPath;
 
 /// Internal column holding the 0-based data row of a CSV record.
 pub const ROW: &str = "__row";
@@ -1033,7 +1033,7 @@ pub fn canonical(
     target_actor: Expr,
     space: Expr,
 ) -> [Expr; 9] {
-    use crate::schema::event;
+    use crate::vocabulary::event;
     let utc = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
     [
         event_id.alias(event::EVENT_ID),

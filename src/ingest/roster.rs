@@ -5,9 +5,9 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::InputFile;
-use crate::config::InputPath;
 use crate::error::{Error, Result};
-use crate::schema::{person, EXIT_KINDS, ROLES};
+use crate::plan::InputPath;
+use crate::vocabulary::{person, EXIT_KINDS, ROLES};
 
 const FORMAT: &str = "an HR roster CSV";
 

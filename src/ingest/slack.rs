@@ -11,8 +11,10 @@ use serde_json::Value;
 
 use super::archive::Archive;
 use super::{Batch, Collector, Row};
+use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
-use crate::schema::Action;
+use crate::plan::SourcePlan;
+use crate::vocabulary::Action;
 
 /// An account in `users.json`, for identity resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,7 +183,22 @@ pub fn check(archive: &Archive) -> Result<()> {
 }
 
 /// Reads a Slack export into canonical events, and its accounts.
-pub fn read(
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let (batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    // Slack lists no join or deletion dates; bots are not people.
+    let rows = accounts
+        .into_iter()
+        .filter(|a| !a.bot || reading.include_bots)
+        .map(|a| (a.id, a.email, None, None))
+        .collect();
+    let frame = super::accounts_frame(&source.label, rows)
+        .map_err(crate::error::internal("listing Slack accounts"))?;
+    Ok(SourceRead::events(batch, frame))
+}
+
+fn read_archive(
     archive: &mut Archive,
     source: &str,
     include_bots: bool,

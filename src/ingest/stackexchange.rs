@@ -12,8 +12,10 @@ use quick_xml::events::Event;
 
 use super::archive::Archive;
 use super::{Batch, Collector, Row};
+use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
-use crate::schema::Action;
+use crate::plan::SourcePlan;
+use crate::vocabulary::Action;
 
 /// The dump's "Community" account: a system user, not a person.
 const SYSTEM_USER: &str = "-1";
@@ -119,7 +121,14 @@ pub fn check(archive: &Archive) -> Result<()> {
 }
 
 /// Reads a data dump into canonical events.
-pub fn read(
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let (batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    Ok(SourceRead::events(batch, accounts))
+}
+
+fn read_archive(
     archive: &mut Archive,
     source: &str,
     include_bots: bool,

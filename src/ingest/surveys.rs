@@ -7,9 +7,9 @@ use polars::prelude::*;
 
 use super::read::{self, ROW};
 use super::InputFile;
-use crate::config::InputPath;
 use crate::error::Result;
-use crate::schema::survey;
+use crate::plan::InputPath;
+use crate::vocabulary::survey;
 
 /// Columns of team-level answers.
 pub const TEAM_LEVEL: [&str; 5] = ["team", "period", "measure", "score", "respondents"];

@@ -12,8 +12,10 @@ use serde_json::Value;
 
 use super::archive::Archive;
 use super::{Batch, Collector, Row};
+use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
-use crate::schema::Action;
+use crate::plan::SourcePlan;
+use crate::vocabulary::Action;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,7 +111,14 @@ pub fn check(archive: &Archive) -> Result<()> {
 }
 
 /// Reads Teams channel messages into canonical events.
-pub fn read(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let batch = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    Ok(SourceRead::events(batch, super::no_accounts()))
+}
+
+fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
     let files: Vec<String> = archive
         .names()
         .iter()

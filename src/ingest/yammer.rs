@@ -10,7 +10,9 @@ use polars::prelude::*;
 use super::archive::Archive;
 use super::read::{self, ROW};
 use super::Batch;
+use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
+use crate::plan::SourcePlan;
 
 use super::read::{EXCLUDED, RAW, REASON};
 
@@ -49,7 +51,19 @@ fn optional(header: &[String], name: &str) -> Expr {
 }
 
 /// Reads a Viva Engage export: canonical events and the accounts (`source, account, email`).
-pub fn read(
+/// The adapter contract ([`super::Adapter`]).
+pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
+    let mut archive = Archive::open(&source.path, reading.limits)?;
+    let (batch, accounts) = read_archive(
+        &mut archive,
+        &source.label,
+        source.timezone,
+        reading.include_bots,
+    )?;
+    Ok(SourceRead::events(batch, accounts))
+}
+
+fn read_archive(
     archive: &mut Archive,
     source: &str,
     naive_tz: chrono_tz::Tz,

@@ -31,11 +31,10 @@
 use polars::prelude::*;
 
 use super::count_stacked;
-use crate::normalize::{in_periods, stack, DAY, PERIOD_KEY};
-use crate::schema::{activity as a, event, Action};
+use crate::normalize::{in_periods, stack, Events, DAY, PERIOD_KEY};
+use crate::vocabulary::{activity as a, event, Action};
 
-/// Measures that usage counts (spec §1) add to the event counts.
-pub const USAGE_MEASURES: [&str; 5] = [a::POSTS, a::REPLIES, a::REACTIONS, a::VIEWS, a::VISITS];
+use crate::vocabulary::usage::MEASURES as USAGE_MEASURES;
 
 /// Builds the activity table from events carrying `day` and `period_key`, the population
 /// (`person, period_key`) and, optionally, usage counts (`person, period_key` and the
@@ -46,8 +45,57 @@ pub fn activity_table(
     population: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    let [per_day, ties] = event_aggregates(events, &[]);
-    from_aggregates(population, [per_day, partners(ties, &[])], usage)
+    let Partials { per_day, ties } = event_aggregates(events, &[]);
+    from_aggregates(population, per_day, partners(ties, &[]), usage)
+}
+
+/// One part's share of the activity table's GROUP BYs (see [`event_aggregates`]).
+pub struct Partials {
+    /// Counts per actor, period and day (or per actor and period in owned periods).
+    pub per_day: LazyFrame,
+    /// Replies and reactions per pair and period ([`super::network::ties`]).
+    pub ties: LazyFrame,
+}
+
+/// Every part's partial aggregates, stacked in memory: what [`from_aggregates`] finishes.
+pub struct Aggregates {
+    pub per_day: LazyFrame,
+    /// Distinct partners per part (see [`partners`]).
+    pub partners: LazyFrame,
+    /// The ties of every part: the department matrix and the ambassadors read them too.
+    pub ties: LazyFrame,
+}
+
+/// Runs [`event_aggregates`] over every part of the events, one GROUP BY at a time so each
+/// holds only its own state. Each part's distinct partners are counted from its own ties, so
+/// only the periods no part holds alone need the stacked rows.
+pub fn gather(events: &Events) -> PolarsResult<Aggregates> {
+    let per_day = events.gather(|part, owned| event_aggregates(part, owned).per_day)?;
+    let tie_parts = events.gather_each(|part, owned| event_aggregates(part, owned).ties)?;
+    let partners = concat(
+        tie_parts
+            .iter()
+            .zip(events.owned())
+            .map(|(t, o)| partners(t.clone().lazy(), o))
+            .collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )?
+    .collect()?
+    .lazy();
+    let ties = concat(
+        tie_parts
+            .into_iter()
+            .map(DataFrame::lazy)
+            .collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )?
+    .collect()?
+    .lazy();
+    Ok(Aggregates {
+        per_day,
+        partners,
+        ties,
+    })
 }
 
 /// Distinct partners from one part's [`super::network::ties`], as a partial result like the
@@ -99,7 +147,7 @@ pub fn partners(ties: LazyFrame, owned: &[i32]) -> LazyFrame {
 /// [`crate::normalize::Events::owned_periods`]), the counts per actor and period are final
 /// here and leave as one row each (`day` null, `active_days` set); elsewhere a row per day
 /// (`active_days` null).
-pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 2] {
+pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> Partials {
     let aggs: Vec<Expr> = Action::ALL
         .iter()
         .map(|act| {
@@ -131,12 +179,18 @@ pub fn event_aggregates(events: LazyFrame, owned: &[i32]) -> [LazyFrame; 2] {
         .select(columns());
     let ties = super::network::ties(events);
     if owned.is_empty() {
-        return [open, ties];
+        return Partials {
+            per_day: open,
+            ties,
+        };
     }
     let done = per_person(per_day.filter(is_owned))
         .with_column(lit(NULL).cast(DataType::Date).alias(DAY))
         .select(columns());
-    [stack(done, open), ties]
+    Partials {
+        per_day: stack(done, open),
+        ties,
+    }
 }
 
 /// Counts per actor and period from rows of one actor, period and day.
@@ -153,7 +207,8 @@ fn per_person(per_day: LazyFrame) -> LazyFrame {
 /// The activity table from the population, the stacked [`event_aggregates`] and usage counts.
 pub fn from_aggregates(
     population: LazyFrame,
-    [per_day, partners]: [LazyFrame; 2],
+    per_day: LazyFrame,
+    partners: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
     let sums = || {

@@ -19,21 +19,62 @@
 use polars::prelude::*;
 
 use super::count_stacked;
+use crate::normalize::periods::Period;
 use crate::normalize::{in_periods, stack, PERIOD_KEY};
-use crate::schema::{activity as a, event};
+use crate::plan::AmbassadorSettings;
+use crate::vocabulary::{activity as a, event};
+
+/// Which periods, rungs and partner count make a candidate, from the settings and the calendar.
+pub struct Window {
+    /// The last periods of the calendar; empty when the calendar is shorter than the window.
+    pub periods: Vec<i32>,
+    /// The ambassador rung and every rung above it.
+    pub eligible: Vec<String>,
+    pub min_partners: u32,
+}
+
+/// The window of the last `settings.periods` periods. Too few periods for the window: none,
+/// and no one can qualify (the table keeps its columns).
+pub fn window(calendar: &[Period], settings: &AmbassadorSettings, rungs: &[String]) -> Window {
+    let last: Vec<i32> = calendar
+        .iter()
+        .rev()
+        .take(settings.periods as usize)
+        .map(|p| p.key)
+        .collect();
+    let eligible = rungs
+        .iter()
+        .take_while(|n| **n != settings.rung)
+        .chain(std::iter::once(&settings.rung))
+        .cloned()
+        .collect();
+    if last.len() == settings.periods as usize {
+        Window {
+            periods: last,
+            eligible,
+            min_partners: settings.min_partners,
+        }
+    } else {
+        Window {
+            periods: Vec::new(),
+            eligible,
+            min_partners: u32::MAX,
+        }
+    }
+}
 
 /// `rank, person, distinct_partners, responders, contributions, rung`: people in the activity
 /// table on one of `eligible` rungs in every one of the `window` periods, with at least
 /// `min_partners` distinct people replying or reacting to them over the window (`responders`),
 /// ranked by `distinct_partners` over the window (both directions, descending; ties by person
 /// id). `rung` is their rung in the last period of the window.
-pub fn candidates(
-    activity: LazyFrame,
-    ties: LazyFrame,
-    window: &[i32],
-    eligible: &[String],
-    min_partners: u32,
-) -> LazyFrame {
+pub fn candidates(activity: LazyFrame, ties: LazyFrame, window: &Window) -> LazyFrame {
+    let Window {
+        periods: window,
+        eligible,
+        min_partners,
+    } = window;
+    let min_partners = *min_partners;
     let last = window.iter().copied().max().unwrap_or_default();
     let steady = activity
         .filter(in_periods(window).and(col(a::RUNG).is_in(
@@ -144,16 +185,16 @@ mod tests {
             tie("a", "u", "reply", 2),
             tie("b", "u", "reply", 1),
         ]);
-        let eligible = ["Creators", "Conversationalists"].map(String::from);
-        let out = candidates(
-            act,
-            crate::metrics::network::ties(ev),
-            &[2, 3],
-            &eligible,
-            2,
-        )
-        .collect()
-        .unwrap();
+        let window = Window {
+            periods: vec![2, 3],
+            eligible: ["Creators", "Conversationalists"]
+                .map(String::from)
+                .to_vec(),
+            min_partners: 2,
+        };
+        let out = candidates(act, crate::metrics::network::ties(ev), &window)
+            .collect()
+            .unwrap();
         let people: Vec<&str> = out
             .column(a::PERSON)
             .unwrap()
@@ -195,5 +236,38 @@ mod tests {
             .into_no_null_iter()
             .collect();
         assert_eq!(rank, vec![1, 2]);
+    }
+
+    // Periods 1..=4, a window of 3 over the Forrester ladder with Critics as the lowest rung:
+    // periods 2, 3, 4 (latest first), the three rungs down to Critics. A window of 5 is longer
+    // than the calendar: no period, and no partner count can be reached.
+    #[test]
+    fn window_takes_the_last_periods_and_the_rungs_down_to_the_ambassador_rung() {
+        let calendar: Vec<Period> = (1..=4)
+            .map(|k| {
+                crate::normalize::periods::period_of_key(crate::vocabulary::PeriodKind::Month, k)
+            })
+            .collect();
+        let rungs = crate::plan::Ladder::preset(crate::plan::Preset::Forrester).names();
+        let settings = AmbassadorSettings {
+            periods: 3,
+            min_partners: 5,
+            rung: "Critics".into(),
+            reveal: false,
+        };
+        let w = window(&calendar, &settings, &rungs);
+        assert_eq!(w.periods, vec![4, 3, 2]);
+        assert_eq!(w.eligible, ["Creators", "Conversationalists", "Critics"]);
+        assert_eq!(w.min_partners, 5);
+        let long = window(
+            &calendar,
+            &AmbassadorSettings {
+                periods: 5,
+                ..settings
+            },
+            &rungs,
+        );
+        assert!(long.periods.is_empty());
+        assert_eq!(long.min_partners, u32::MAX);
     }
 }

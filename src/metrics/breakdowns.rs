@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::vocabulary::{activity as a, Attribute};
 
 /// The label of people whose attribute the roster leaves empty; they form a group too, so the
 /// groups add up to the period's headcount.
@@ -14,6 +14,16 @@ pub const UNKNOWN_GROUP: &str = "(unknown)";
 /// The people counts behind a breakdown's figures, in column order; each adds up over the
 /// groups of a period to the same count in period_metrics.
 pub const COUNTS: [&str; 5] = ["headcount", "active", "contributors", "creators", "viewers"];
+
+/// The attributes to count by: those the pipeline asks for and, when the roster gives
+/// departments, `department` too, for the report's department heatmap.
+pub fn attributes(wanted: &[Attribute], roster_has_departments: bool) -> Vec<Attribute> {
+    let mut all = wanted.to_vec();
+    if roster_has_departments && !all.contains(&Attribute::Department) {
+        all.push(Attribute::Department);
+    }
+    all
+}
 
 /// `period_key, group,` [`COUNTS`] and one count per rung (named as the rung), sorted by period
 /// and group. `attributes` is `person, <attribute>` (person ids as in the activity table).

@@ -29,9 +29,9 @@
 use polars::prelude::*;
 
 use super::{count_stacked, ratio};
-use crate::config::Windows;
-use crate::normalize::{in_periods, stack, PERIOD_KEY};
-use crate::schema::{event, Action};
+use crate::normalize::{in_periods, stack, Events, PERIOD_KEY};
+use crate::plan::Windows;
+use crate::vocabulary::{event, Action};
 
 const MICROS_PER_HOUR: i64 = 3_600_000_000;
 
@@ -63,6 +63,32 @@ pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFram
     )
 }
 
+/// The per-post table from every part of the events, in memory (a row per post): every post
+/// first, then each part's replies and views matched to them (the reach window crosses parts).
+pub fn gather_posts(
+    events: &Events,
+    windows: Windows,
+    views_known: bool,
+) -> PolarsResult<DataFrame> {
+    let all = events.gather(|part, _| post_rows(part))?.collect()?.lazy();
+    let first_reply =
+        events.gather(|part, _| post_partials(part, all.clone(), windows).first_reply)?;
+    let viewers = events.gather(|part, _| post_partials(part, all.clone(), windows).viewers)?;
+    let partials = PostPartials {
+        first_reply,
+        viewers,
+    };
+    posts_from(all, partials, views_known).collect()
+}
+
+/// One part's replies and views matched to the posts (see [`post_partials`]).
+pub struct PostPartials {
+    /// Per post the earliest reply by someone else (`__first_reply_us`).
+    pub first_reply: LazyFrame,
+    /// Distinct `source, post, __viewer` rows.
+    pub viewers: LazyFrame,
+}
+
 /// The post events of one part of the events (stacked over the parts: every post).
 pub fn post_rows(events: LazyFrame) -> LazyFrame {
     events.filter(is(Action::Post)).select([
@@ -84,7 +110,7 @@ fn key() -> [Expr; 2] {
 /// memory) within the windows, as partial results: per post the earliest reply by someone
 /// else (`__first_reply_us`, a minimum over the parts), and the distinct `source, post,
 /// __viewer` rows (counted over the stacked parts by [`posts_from`]).
-pub fn post_partials(events: LazyFrame, posts: LazyFrame, windows: Windows) -> [LazyFrame; 2] {
+pub fn post_partials(events: LazyFrame, posts: LazyFrame, windows: Windows) -> PostPartials {
     let keyed = || posts.clone().filter(col("post").is_not_null());
     let reply_window = lit(windows.reply_hours as i64 * MICROS_PER_HOUR);
     let replies = events
@@ -126,15 +152,18 @@ pub fn post_partials(events: LazyFrame, posts: LazyFrame, windows: Windows) -> [
         .group_by([col(event::SOURCE), col("post"), col("__viewer")])
         .agg([len().alias("__views")])
         .select([col(event::SOURCE), col("post"), col("__viewer")]);
-    [first_reply, viewers]
+    PostPartials {
+        first_reply,
+        viewers,
+    }
 }
 
 /// The per-post table from every post and the stacked [`post_partials`] of every part.
-pub fn posts_from(
-    posts: LazyFrame,
-    [first_reply, viewers]: [LazyFrame; 2],
-    views_known: bool,
-) -> LazyFrame {
+pub fn posts_from(posts: LazyFrame, partials: PostPartials, views_known: bool) -> LazyFrame {
+    let PostPartials {
+        first_reply,
+        viewers,
+    } = partials;
     let first_reply = first_reply
         .group_by(key())
         .agg([col("__first_reply_us").min()]);
@@ -317,6 +346,13 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
         ])
         .select(columns());
     stack(done, open)
+}
+
+/// The per-space table from every part of the events: each part's [`space_aggregates`],
+/// stacked in memory and finished by [`spaces_from`].
+pub fn gather_spaces(events: &Events, views_known: bool) -> PolarsResult<LazyFrame> {
+    let stacked = events.gather(space_aggregates)?;
+    Ok(spaces_from(stacked, views_known))
 }
 
 /// The per-space table from the stacked [`space_aggregates`] of every part.

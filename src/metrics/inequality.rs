@@ -6,7 +6,7 @@ use polars::prelude::*;
 
 use super::ratio;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::vocabulary::activity as a;
 
 /// `period_key, top1_share, top10_share, gini` for periods with people in headcount; null
 /// where nobody contributed.

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::config::Ladder;
 use crate::error::{Error, Result, RungError};
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::plan::Ladder;
+use crate::vocabulary::activity as a;
 
 /// A ladder whose conditions are checked against the activity table's columns.
 #[derive(Debug, Clone)]
@@ -169,6 +169,19 @@ pub fn compile(ladder: &Ladder, pipeline: &Path) -> Result<CompiledLadder> {
             when(cond).then(lit(name)).otherwise(below)
         });
     Ok(CompiledLadder { names, flags, rung })
+}
+
+/// The activity table's published columns: person, period label, the §3 counts and flags,
+/// the rung flags and the rung.
+pub fn published_columns(ladder: &CompiledLadder) -> Vec<Expr> {
+    [a::PERSON, a::PERIOD]
+        .into_iter()
+        .chain(a::COUNTS)
+        .chain([a::ACTIVE, a::ENGAGED, a::CONTRIBUTOR, a::CREATOR, a::LURKER])
+        .map(col)
+        .chain(ladder.flags.iter().map(|(name, _)| col(name.as_str())))
+        .chain([col(a::RUNG)])
+        .collect()
 }
 
 /// Adds the rung flags and the `rung` column to an activity table.
@@ -355,7 +368,7 @@ pub fn movement(activity: LazyFrame, names: &[String]) -> LazyFrame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Rung;
+    use crate::plan::Rung;
 
     /// One row per person with the given counts; the other counts are zero.
     fn activity(rows: &[(&str, &[(&str, u32)])]) -> DataFrame {
@@ -413,7 +426,7 @@ mod tests {
             ("spectator_visit", &[("visits", 1)]),
             ("inactive", &[]),
         ]);
-        let out = assigned(&Ladder::preset("forrester").unwrap(), df);
+        let out = assigned(&Ladder::preset(crate::plan::Preset::Forrester), df);
         assert_eq!(
             strings(&out, a::RUNG),
             vec![
@@ -459,7 +472,7 @@ mod tests {
             ("watcher", &[("visits", 1)]),
             ("nobody", &[]),
         ]);
-        let out = assigned(&Ladder::preset("pyramid").unwrap(), df);
+        let out = assigned(&Ladder::preset(crate::plan::Preset::Pyramid), df);
         assert_eq!(
             strings(&out, a::RUNG),
             vec![
@@ -475,7 +488,7 @@ mod tests {
 
     fn custom(when: &str) -> Ladder {
         Ladder {
-            name: "custom".into(),
+            preset: None,
             rungs: vec![
                 Rung {
                     name: "Regulars".into(),
@@ -531,7 +544,7 @@ mod tests {
     #[test]
     fn rung_shares_list_every_rung_with_zeros() {
         let calendar = crate::normalize::periods::calendar_frame(
-            &crate::normalize::periods::range(crate::config::PeriodKind::Month, 24300, 24301),
+            &crate::normalize::periods::range(crate::vocabulary::PeriodKind::Month, 24300, 24301),
         )
         .unwrap();
         // Period 24300 (2025-01): two Creators, one Inactive; period 24301: nobody.

@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::vocabulary::activity as a;
 
 /// Column of the first-activity table: the period key of a person's earliest event anywhere.
 pub const FIRST: &str = "first_period_key";
@@ -13,8 +13,8 @@ pub const FIRST: &str = "first_period_key";
 /// `person, first_period_key` from events carrying `actor` and `period_key`.
 pub fn first_activity(events: LazyFrame) -> LazyFrame {
     events
-        .filter(col(crate::schema::event::ACTOR).is_not_null())
-        .group_by([col(crate::schema::event::ACTOR).alias(a::PERSON)])
+        .filter(col(crate::vocabulary::event::ACTOR).is_not_null())
+        .group_by([col(crate::vocabulary::event::ACTOR).alias(a::PERSON)])
         .agg([col(PERIOD_KEY).min().alias(FIRST)])
 }
 

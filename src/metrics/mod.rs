@@ -49,7 +49,7 @@ pub(crate) mod testing {
     use polars::prelude::*;
 
     use crate::normalize::PERIOD_KEY;
-    use crate::schema::{activity as a, event};
+    use crate::vocabulary::{activity as a, event};
 
     /// Events `(actor, action, at, content_id, thread_id, target_actor, space, period_key)`,
     /// `at` in hours after 2025-01-01T00:00Z, all from source `s`.

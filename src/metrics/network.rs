@@ -21,7 +21,7 @@ use polars::prelude::*;
 
 use super::ratio;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, event, person, Action};
+use crate::vocabulary::{activity as a, event, person, Action};
 
 /// `actor, target_actor, period_key, interactions`: replies and reactions between two known
 /// people, counted per pair and period. The one pass over events that the department matrix,

@@ -7,7 +7,7 @@ use polars::prelude::*;
 use super::{ratio, unknown};
 use crate::normalize::periods::DAYS;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::vocabulary::activity as a;
 
 /// `period_key, headcount, active, engaged, contributors, creators, lurkers, viewers,
 /// participation_rate, engagement_rate_of_reached, contribution_rate, creation_rate,

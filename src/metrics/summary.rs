@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::unknown;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, PERIOD_METRICS};
+use crate::vocabulary::{activity as a, PERIOD_METRICS};
 
 /// The family frames that make up period_metrics, each keyed by `period_key`.
 pub struct Families {

@@ -7,11 +7,12 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::columns::{f64s, i32s, strs};
-use crate::config::{PeriodKind, Target};
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::key_of_text;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::activity as a;
+use crate::plan::Target;
+use crate::vocabulary::activity as a;
+use crate::vocabulary::PeriodKind;
 
 /// A target whose baseline and deadline are period keys.
 #[derive(Debug, Clone, PartialEq)]

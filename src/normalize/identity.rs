@@ -9,13 +9,9 @@ use polars::prelude::*;
 use crate::error::internal as fail;
 use crate::error::Result;
 use crate::normalize::{stack, Events};
-use crate::schema::{event, person};
+use crate::vocabulary::{event, person};
 
-/// Columns of the accounts table every adapter may provide: `source, account, email`.
-pub const SOURCE: &str = "source";
-pub const ACCOUNT: &str = "account";
-pub const EMAIL: &str = "email";
-pub const PERSON: &str = "person_id";
+use crate::vocabulary::accounts::{ACCOUNT, EMAIL, PERSON, SOURCE};
 
 /// `source, account, person_id`: who each known account is, the identity map winning over the
 /// roster's ids, and those over emails.
@@ -310,7 +306,7 @@ pub struct Resolved {
 
 /// Resolves accounts to people in events, usage counts and user lists (see the module notes).
 pub fn resolve(inputs: Inputs) -> Result<Resolved> {
-    use crate::schema::activity::PERSON as PERSON_COL;
+    use crate::vocabulary::activity::PERSON as PERSON_COL;
     let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
     let map = match inputs.roster {
         Some(roster) => {

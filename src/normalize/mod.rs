@@ -10,15 +10,16 @@ pub mod usage;
 
 use polars::prelude::*;
 
-use crate::config::PeriodKind;
 use crate::error::internal;
 use crate::error::Result;
-use crate::schema::event;
+use crate::vocabulary::event;
+use crate::vocabulary::PeriodKind;
 
 /// Internal columns added by [`with_periods`].
-pub const DAY: &str = "day";
+pub use crate::vocabulary::calendar::DAY;
+pub use crate::vocabulary::YEARS;
 pub use periods::PERIOD_KEY;
-pub use screen::{screen_source, YEARS};
+pub use screen::screen_source;
 
 /// How one input file's rows were accounted for: read = accepted + duplicates + excluded + rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -141,19 +142,50 @@ pub struct Events {
     /// Per part, the UTC instants (µs, end excluded) its events lie in; `None` when one part
     /// holds every event.
     spans: Vec<Option<(i64, i64)>>,
+    /// Per part, the periods it holds alone (see [`Events::owned_periods`]); empty until
+    /// [`Events::owning`] places them, which is always correct, only slower.
+    owned: Vec<Vec<i32>>,
 }
 
 impl Events {
     /// Events held in one part.
     pub fn new(parts: Vec<LazyFrame>) -> Self {
         let spans = vec![None; parts.len()];
-        Self { parts, spans }
+        let owned = vec![Vec::new(); parts.len()];
+        Self {
+            parts,
+            spans,
+            owned,
+        }
     }
 
     /// Events in parts of the store, each with the UTC span it covers.
     pub fn spanning(parts: Vec<(LazyFrame, (i64, i64))>) -> Self {
-        let (parts, spans) = parts.into_iter().map(|(p, s)| (p, Some(s))).unzip();
-        Self { parts, spans }
+        let (parts, spans): (Vec<_>, Vec<_>) = parts.into_iter().map(|(p, s)| (p, Some(s))).unzip();
+        let owned = vec![Vec::new(); parts.len()];
+        Self {
+            parts,
+            spans,
+            owned,
+        }
+    }
+
+    /// The same events, each part told which of `periods` it holds alone, so that the
+    /// queries of [`Events::gather`] finish those periods' distinct counts in the part.
+    pub fn owning(self, periods: &[periods::Period], tz: chrono_tz::Tz) -> Self {
+        let owned = self.owned_periods(periods, tz);
+        Self { owned, ..self }
+    }
+
+    /// Events in the given parts, each holding the given periods alone: for tests that split
+    /// events by hand.
+    pub fn with_owned(parts: Vec<LazyFrame>, owned: Vec<Vec<i32>>) -> Self {
+        let spans = vec![None; parts.len()];
+        Self {
+            parts,
+            spans,
+            owned,
+        }
     }
 
     /// Per part, the keys of the periods whose every event can only be in that part (the
@@ -196,28 +228,36 @@ impl Events {
     pub fn map(self, f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
         Self {
             parts: self.parts.into_iter().map(f).collect(),
-            spans: self.spans,
+            ..self
         }
     }
 
     /// Runs `query` on each part (streaming engine) and stacks the results, in part order:
     /// partial results that the caller combines, as a MapReduce job would (counts add up,
     /// distinct sets are united). Cheap to combine: the stack is in memory.
-    /// `query` gets the part and its place in [`Events::parts`].
-    pub fn gather(&self, query: impl Fn(LazyFrame, usize) -> LazyFrame) -> PolarsResult<LazyFrame> {
+    /// `query` gets the part and the periods it holds alone.
+    pub fn gather(
+        &self,
+        query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
+    ) -> PolarsResult<LazyFrame> {
         let parts = self.gather_each(query)?.into_iter().map(DataFrame::lazy);
         concat(parts.collect::<Vec<_>>(), UnionArgs::default())
+    }
+
+    /// Per part, the periods it holds alone, in part order (as [`Events::gather_each`]).
+    pub fn owned(&self) -> &[Vec<i32>] {
+        &self.owned
     }
 
     /// [`Events::gather`] without the stacking: each part's result.
     pub fn gather_each(
         &self,
-        query: impl Fn(LazyFrame, usize) -> LazyFrame,
+        query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
     ) -> PolarsResult<Vec<DataFrame>> {
         self.parts
             .iter()
-            .enumerate()
-            .map(|(i, p)| collect_streaming(query(p.clone(), i)))
+            .zip(&self.owned)
+            .map(|(p, owned)| collect_streaming(query(p.clone(), owned)))
             .collect()
     }
 }
@@ -283,7 +323,7 @@ pub fn period_span(events: LazyFrame) -> Result<Option<(i32, i32)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::PeriodKind;
+    use crate::vocabulary::PeriodKind;
     use chrono::NaiveDate;
 
     fn utc_micros(y: i32, m: u32, d: u32) -> i64 {

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, TimeZone as _};
 use polars::prelude::*;
 
-use crate::config::PeriodKind;
+use crate::vocabulary::PeriodKind;
 
 /// One reporting period with its local calendar boundaries (both inclusive).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +144,7 @@ pub fn period_of_key(kind: PeriodKind, key: i32) -> Period {
 pub fn key_of_text(kind: PeriodKind, text: &str) -> Option<i32> {
     let text = text.trim();
     // Years outside 1900-2199 are typos, and far ones have no next period to end at.
-    let years = super::screen::YEARS;
+    let years = crate::vocabulary::YEARS;
     if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return years.contains(&d.year()).then(|| key_of_date(kind, d));
     }
@@ -268,11 +268,20 @@ pub fn calendar_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
 }
 
 /// Internal column names of the calendar.
-pub const PERIOD_KEY: &str = "period_key";
-pub const PERIOD_START: &str = "period_start";
-pub const PERIOD_END: &str = "period_end";
-/// Local days of the period up to the as-of day.
-pub const DAYS: &str = "days";
+pub use crate::vocabulary::calendar::{DAYS, PERIOD_END, PERIOD_KEY, PERIOD_START};
+
+/// `frame` with each period's label (`period`) joined on its key, rows in their order.
+pub fn with_label(frame: LazyFrame, calendar: LazyFrame) -> LazyFrame {
+    frame.join(
+        calendar.select([col(PERIOD_KEY), col(crate::vocabulary::activity::PERIOD)]),
+        [col(PERIOD_KEY)],
+        [col(PERIOD_KEY)],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    )
+}
 
 #[cfg(test)]
 mod tests {

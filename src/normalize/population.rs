@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::periods::{PERIOD_END, PERIOD_KEY, PERIOD_START};
 use crate::error::{internal, Result};
-use crate::schema::{activity, event, person};
+use crate::vocabulary::{activity, event, person};
 
 /// Where the population comes from; the report states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,17 @@ pub enum Basis {
     Roster,
     UserList,
     Observed,
+}
+
+impl Basis {
+    /// The basis as the manifest names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Roster => "roster",
+            Basis::UserList => "user_list",
+            Basis::Observed => "observed",
+        }
+    }
 }
 
 /// The population (`person, period_key`) and its basis: the roster if there is one; else the

@@ -8,7 +8,7 @@ use super::usage;
 use crate::error::internal;
 use crate::error::Result;
 use crate::ingest::{Batch, Reject};
-use crate::schema::event;
+use crate::vocabulary::event;
 
 /// Screens a source: its events in place on `batch`, and its usage counts, returned. `file` is
 /// the source as the pipeline names it, for the rejects.
@@ -44,10 +44,9 @@ pub fn screen_source(
     Ok(Some(usage))
 }
 
-/// Years an event or usage window may fall in; outside them a timestamp is taken to be wrong
-/// (a typo, a zero date, seconds read as milliseconds) and the row is rejected, which also
-/// keeps the calendar of periods a sensible size.
-pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+// Outside the plausible years a timestamp is taken to be wrong (a typo, a zero date, seconds
+// read as milliseconds) and the row is rejected, which also keeps the calendar a sensible size.
+use crate::vocabulary::YEARS;
 
 /// Splits off the rows whose `year` falls outside [`YEARS`] as rejects of `file`, located by
 /// `location` (text) and showing `raw` (text).

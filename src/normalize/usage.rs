@@ -7,14 +7,10 @@ use polars::prelude::*;
 
 use super::periods::{self, PERIOD_KEY};
 use super::RowCounts;
-use crate::config::PeriodKind;
 use crate::error::Result;
+use crate::vocabulary::PeriodKind;
 
-/// Columns of a usage table, as the ingest stage gives them.
-pub const SOURCE: &str = "source";
-pub const ACCOUNT: &str = "account";
-pub const WINDOW_END: &str = "window_end";
-pub const WINDOW_DAYS: &str = "window_days";
+pub use crate::vocabulary::usage::{ACCOUNT, SOURCE, WINDOW_DAYS, WINDOW_END};
 
 /// Combines the usage tables of the inputs (`None` for inputs that give events). Returns the
 /// combined table, if any, and per input the rows accepted, duplicated and after the as-of day

@@ -12,11 +12,11 @@ pub mod turnover;
 use polars::prelude::*;
 
 use crate::columns::{f64s, i32s, opt_strs, strs, u32s};
-use crate::config::PeriodKind;
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::{key_expr, key_of_text};
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, survey};
+use crate::vocabulary::PeriodKind;
+use crate::vocabulary::{activity as a, survey};
 
 /// What the outcome stage reads.
 pub struct Inputs<'a> {
@@ -50,7 +50,7 @@ pub struct Tables {
 
 /// Rows of `frame` whose `team` is not a team on the roster.
 fn unknown_teams(frame: &DataFrame, roster: &DataFrame) -> Result<usize> {
-    let known = opt_strs(roster, crate::schema::person::TEAM)?;
+    let known = opt_strs(roster, crate::vocabulary::person::TEAM)?;
     Ok(opt_strs(frame, "team")?
         .iter()
         .filter(|t| t.is_none() || !known.contains(t))
@@ -271,7 +271,7 @@ pub fn tables(i: &Inputs) -> Result<Tables> {
     let by_team = turnover::turnover(
         roster.clone(),
         i.calendar.clone(),
-        Some((crate::schema::person::TEAM, "")),
+        Some((crate::vocabulary::person::TEAM, "")),
     )
     .filter(
         col("group")

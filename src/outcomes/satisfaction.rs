@@ -13,7 +13,7 @@ use super::statistics::{benjamini_hochberg, spearman};
 use crate::columns::{i32s, opt_strs, u32s};
 use crate::error::{internal, Result};
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, person, survey};
+use crate::vocabulary::{activity as a, person, survey};
 
 /// The engagement side of the correlations, in order.
 pub const ENGAGEMENT_METRICS: [&str; 4] = [

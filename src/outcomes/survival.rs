@@ -9,11 +9,11 @@ use polars::prelude::*;
 
 use super::statistics::{kaplan_meier, log_rank};
 use crate::columns::{bools, opt_strs, u32s};
-use crate::config::PeriodKind;
 use crate::error::{internal, Result};
 use crate::normalize::periods::key_expr;
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, person};
+use crate::vocabulary::PeriodKind;
+use crate::vocabulary::{activity as a, person};
 
 /// `person, rung, t, event`: each person's time in the window and whether it ended in an exit.
 pub fn observations(

@@ -5,11 +5,11 @@
 
 use polars::prelude::*;
 
-use crate::config::PeriodKind;
 use crate::metrics::ratio;
 use crate::normalize::periods::{key_expr, PERIOD_END, PERIOD_START};
 use crate::normalize::PERIOD_KEY;
-use crate::schema::{activity as a, person};
+use crate::vocabulary::PeriodKind;
+use crate::vocabulary::{activity as a, person};
 
 /// The counts behind turnover, in column order.
 pub const COUNTS: [&str; 4] = [

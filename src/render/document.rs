@@ -5,6 +5,7 @@
 use super::charts::kinds::Chart;
 use super::model::{Population, Report};
 use super::words::{fill, metric_label, metric_meaning, Language, DASH};
+use crate::vocabulary::PeriodKind;
 
 /// A headline figure with its changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,11 +46,11 @@ pub struct Section {
 }
 
 /// Periods one year back: 12 months, 52 weeks or 4 quarters.
-fn year_back(kind: &str) -> usize {
+fn year_back(kind: PeriodKind) -> usize {
     match kind {
-        "week" => 52,
-        "quarter" => 4,
-        _ => 12,
+        PeriodKind::Week => 52,
+        PeriodKind::Quarter => 4,
+        PeriodKind::Month => 12,
     }
 }
 
@@ -88,7 +89,7 @@ pub fn format_figure(lang: Language, name: &str, value: Option<f64>) -> String {
 pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
     let lang = report.language;
     let w = lang.words();
-    let kind = lang.kind(&report.period_kind, false);
+    let kind = lang.kind(report.period_kind, false);
     let last = report.periods.last();
     let last_label = last.map(|p| lang.period(&p.label)).unwrap_or_default();
     let mut out = Vec::new();
@@ -138,7 +139,7 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
                     ));
                 }
             }
-            let back = year_back(&report.period_kind);
+            let back = year_back(report.period_kind);
             if n > back {
                 if let Some(before) = get(&report.periods[n - 1 - back]) {
                     changes.push(format!("{} {}", lang.points(now - before), w.vs_year));
@@ -556,7 +557,7 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         .split_once(": ")
         .unwrap_or((w.rung, w.rung_share_definition));
     let mut terms = vec![(term.to_string(), text.to_string())];
-    for d in crate::definitions::PERIOD_METRICS.iter() {
+    for d in crate::vocabulary::definitions::PERIOD_METRICS.iter() {
         let value = last
             .map(|p| format_figure(lang, d.name, p.figure(d.name)))
             .unwrap_or_else(|| DASH.to_string());

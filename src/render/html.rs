@@ -103,7 +103,7 @@ pub fn meta_line(report: &Report) -> String {
     format!(
         "{}: {range} ({}, {} {}){}. {}: {}.",
         w.periods,
-        lang.kind(&report.period_kind, false),
+        lang.kind(report.period_kind, false),
         w.time_zone,
         report.timezone,
         report

@@ -2,6 +2,7 @@
 //! the pipeline fills it from the result tables, and every renderer reads only this.
 
 pub use super::words::Language;
+pub use crate::vocabulary::PeriodKind;
 
 /// Where the population (the denominator of every rate) comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub struct PeriodRow {
 impl PeriodRow {
     /// A period_metrics figure by its column name.
     pub fn figure(&self, name: &str) -> Option<f64> {
-        crate::schema::PERIOD_METRICS
+        crate::vocabulary::PERIOD_METRICS
             .iter()
             .position(|m| *m == name)
             .and_then(|i| self.figures.get(i).copied().flatten())
@@ -191,8 +192,7 @@ pub struct Report {
     pub engage_version: String,
     pub language: Language,
     pub pipeline: String,
-    /// `month`, `week` or `quarter`.
-    pub period_kind: String,
+    pub period_kind: PeriodKind,
     pub timezone: String,
     /// The `--as-of` day, when given.
     pub as_of: Option<String>,
@@ -227,7 +227,7 @@ pub struct Report {
 #[cfg(test)]
 pub fn sample() -> Report {
     let figures = |p: f64, r: Option<f64>| -> Vec<Option<f64>> {
-        crate::schema::PERIOD_METRICS
+        crate::vocabulary::PERIOD_METRICS
             .iter()
             .map(|m| match *m {
                 "headcount" => Some(1200.0),
@@ -247,7 +247,7 @@ pub fn sample() -> Report {
         engage_version: "0.0.0-test".into(),
         language: Language::En,
         pipeline: "Comms <& friends>".into(),
-        period_kind: "month".into(),
+        period_kind: PeriodKind::Month,
         timezone: "Europe/Amsterdam".into(),
         as_of: Some("2025-02-28".into()),
         population: Population::Observed,

@@ -2,22 +2,11 @@
 //! language writes them. Every label a reader sees comes from here, so a translation is one
 //! table and a test can prove that no English label is left in the Dutch report.
 
-/// The report's language (`[pipeline] language`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Language {
-    #[default]
-    En,
-    Nl,
-}
+pub use crate::vocabulary::Language;
+use crate::vocabulary::PeriodKind;
 
+// The words of each language live here; the language itself is part of the vocabulary.
 impl Language {
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Nl => "nl",
-        }
-    }
-
     pub fn words(self) -> &'static Words {
         match self {
             Language::En => &EN,
@@ -143,15 +132,15 @@ impl Language {
     }
 
     /// The name of a period kind (`month`, `week`, `quarter`), singular or plural.
-    pub fn kind(self, kind: &str, plural: bool) -> &'static str {
+    pub fn kind(self, kind: PeriodKind, plural: bool) -> &'static str {
         let w = self.words();
         match (kind, plural) {
-            ("week", false) => w.week,
-            ("week", true) => w.weeks,
-            ("quarter", false) => w.quarter,
-            ("quarter", true) => w.quarters,
-            (_, false) => w.month,
-            (_, true) => w.months_word,
+            (PeriodKind::Week, false) => w.week,
+            (PeriodKind::Week, true) => w.weeks,
+            (PeriodKind::Quarter, false) => w.quarter,
+            (PeriodKind::Quarter, true) => w.quarters,
+            (PeriodKind::Month, false) => w.month,
+            (PeriodKind::Month, true) => w.months_word,
         }
     }
 }
@@ -611,7 +600,7 @@ pub static NL: Words = Words {
 
 /// A period metric's name in the report's language (the column name when it is unknown).
 pub fn metric_label(name: &str, lang: Language) -> &str {
-    match crate::definitions::of(name) {
+    match crate::vocabulary::definitions::of(name) {
         Some(d) => match lang {
             Language::En => d.label,
             Language::Nl => d.label_nl,
@@ -622,7 +611,7 @@ pub fn metric_label(name: &str, lang: Language) -> &str {
 
 /// What a period metric tells a reader, in the report's language.
 pub fn metric_meaning(name: &str, lang: Language) -> &'static str {
-    match crate::definitions::of(name) {
+    match crate::vocabulary::definitions::of(name) {
         Some(d) => match lang {
             Language::En => d.meaning,
             Language::Nl => d.meaning_nl,

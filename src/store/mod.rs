@@ -13,7 +13,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::output;
-use crate::schema::event;
+use crate::vocabulary::event;
 
 const PART: &str = "part-0.parquet";
 

@@ -98,3 +98,29 @@ pub fn all_output_text(dir: &Path) -> Vec<(String, String)> {
     }
     out
 }
+
+/// Reads an export through its kind's adapter, as a pipeline with default settings would
+/// (UTC for times without a zone, bots excluded unless `include_bots`).
+pub fn read_export(
+    kind: engage::plan::SourceKind,
+    path: &Path,
+    label: &str,
+    include_bots: bool,
+) -> engage::Result<engage::ingest::SourceRead> {
+    read_source(
+        engage::plan::SourcePlan::at(kind, path, label),
+        include_bots,
+    )
+}
+
+/// Reads a source described in full through its kind's adapter.
+pub fn read_source(
+    source: engage::plan::SourcePlan,
+    include_bots: bool,
+) -> engage::Result<engage::ingest::SourceRead> {
+    let reading = engage::ingest::Reading {
+        include_bots,
+        ..Default::default()
+    };
+    engage::ingest::read_source(&source, &reading)
+}

@@ -55,7 +55,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
         .iter()
         .map(|p| lang.period(&p.label))
         .collect();
-    let kind = lang.kind(&report.period_kind, false);
+    let kind = lang.kind(report.period_kind, false);
     let pct = percent_axis(lang);
     let mut charts = Vec::new();
 

@@ -8,7 +8,7 @@ use crate::columns::{bools, f64s, i32s, opt_strs, strs, u32s};
 use crate::error::{internal, Result};
 use crate::normalize::PERIOD_KEY;
 use crate::render::model;
-use crate::schema::{activity as a, PERIOD_METRICS};
+use crate::vocabulary::{activity as a, PERIOD_METRICS};
 
 /// Everything the report is built from.
 pub struct Results<'a> {
@@ -29,6 +29,8 @@ pub struct Results<'a> {
     /// Already pseudonymised, or revealed.
     pub ambassadors: &'a DataFrame,
     pub outcome_tables: &'a [(String, DataFrame)],
+    /// Whether any source gives views.
+    pub views_known: bool,
 }
 
 /// The periods with every figure, the rung shares and the lifecycle.

@@ -1,7 +1,116 @@
-//! The canonical vocabulary (metrics spec §1 and §3) that every stage shares, so that a column
-//! or action name is spelled in exactly one place.
+//! The canonical vocabulary (metrics spec §1 and §3) that every stage shares, so that a column,
+//! action, metric or setting's name is spelled in exactly one place. It imports no stage.
 
 use std::fmt;
+
+pub mod definitions;
+
+/// Years a date may plausibly fall in; dates outside are rejected as typos or zero dates.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+/// Calendar unit of a period (spec §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Month,
+    Week,
+    Quarter,
+}
+
+impl PeriodKind {
+    /// The name as the pipeline file and the manifest write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeriodKind::Month => "month",
+            PeriodKind::Week => "week",
+            PeriodKind::Quarter => "quarter",
+        }
+    }
+}
+
+/// The languages the report speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    En,
+    Nl,
+}
+
+impl Language {
+    /// The language's code, as the pipeline file and the HTML `lang` attribute write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Nl => "nl",
+        }
+    }
+}
+
+/// Roster attributes a breakdown may use (spec §7: suppression applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Attribute {
+    Department,
+    Team,
+    Location,
+    Role,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 4] = [
+        Attribute::Department,
+        Attribute::Team,
+        Attribute::Location,
+        Attribute::Role,
+    ];
+
+    /// The roster column.
+    pub fn column(self) -> &'static str {
+        match self {
+            Attribute::Department => person::DEPARTMENT,
+            Attribute::Team => person::TEAM,
+            Attribute::Location => person::LOCATION,
+            Attribute::Role => person::ROLE,
+        }
+    }
+}
+
+/// Columns every stage adds to events and results: the period's integer key and the local day.
+pub mod calendar {
+    /// The integer key of a period (`year*12+month-1`, `year*4+quarter-1`, weeks since 1970).
+    pub const PERIOD_KEY: &str = "period_key";
+    pub const PERIOD_START: &str = "period_start";
+    pub const PERIOD_END: &str = "period_end";
+    /// Days of a period up to the as-of day.
+    pub const DAYS: &str = "days";
+    /// The local calendar day of an event.
+    pub const DAY: &str = "day";
+}
+
+/// Usage counts from reports without events (spec §1): a row per account and window.
+pub mod usage {
+    pub const SOURCE: &str = "source";
+    pub const ACCOUNT: &str = "account";
+    pub const WINDOW_END: &str = "window_end";
+    pub const WINDOW_DAYS: &str = "window_days";
+    /// The measures a report counts, named as the activity table's counts.
+    pub const MEASURES: [&str; 5] = [
+        super::activity::POSTS,
+        super::activity::REPLIES,
+        super::activity::REACTIONS,
+        super::activity::VIEWS,
+        super::activity::VISITS,
+    ];
+}
+
+/// The accounts every adapter may list: `source, account, email` (and for user lists
+/// `joined, deleted`), resolved to `person_id`.
+pub mod accounts {
+    pub const SOURCE: &str = "source";
+    pub const ACCOUNT: &str = "account";
+    pub const EMAIL: &str = "email";
+    pub const PERSON: &str = "person_id";
+}
 
 /// Columns of the canonical events table, in their canonical order.
 pub mod event {
@@ -182,34 +291,14 @@ pub const ROLES: [&str; 3] = ["employee", "manager", "leader"];
 pub const EXIT_KINDS: [&str; 3] = ["voluntary", "involuntary", "other"];
 
 /// The columns of period_metrics after `period` (spec §4 and §5), in order: the counts behind
-/// the rates, then the rates.
-pub const PERIOD_METRICS: [&str; 28] = [
-    "headcount",
-    "active",
-    "engaged",
-    "contributors",
-    "creators",
-    "lurkers",
-    "viewers",
-    "posts",
-    "replies",
-    "participation_rate",
-    "engagement_rate_of_reached",
-    "contribution_rate",
-    "creation_rate",
-    "lurker_share",
-    "reach_rate",
-    "post_reach_median",
-    "post_reach_p90",
-    "leader_reach",
-    "stickiness",
-    "top1_share",
-    "top10_share",
-    "gini",
-    "reply_rate",
-    "median_first_reply_hours",
-    "unanswered_posts",
-    "cross_department_share",
-    "promotion_rate",
-    "demotion_rate",
-];
+/// the rates, then the rates. The names come from [`definitions::PERIOD_METRICS`], so a
+/// figure is named and explained in one place.
+pub const PERIOD_METRICS: [&str; definitions::PERIOD_METRICS.len()] = {
+    let mut names = [""; definitions::PERIOD_METRICS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = definitions::PERIOD_METRICS[i].name;
+        i += 1;
+    }
+    names
+};

@@ -1,0 +1,280 @@
+//! The pipeline file as written: its TOML sections as serde reads them (unknown keys refused),
+//! every value that is checked after parsing kept with its span, and the text it came from
+//! to turn a span into a line. Nothing here decides what a setting means.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::SourceFormat;
+use super::SourceKind;
+use crate::error::Error;
+use crate::vocabulary::{Language, PeriodKind};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineFile {
+    pub pipeline: PipelineSection,
+    #[serde(default)]
+    pub source: Vec<SourceSection>,
+    pub people: Option<PathSection>,
+    pub surveys: Option<SurveySection>,
+    pub identities: Option<PathSection>,
+    pub ladder: Option<LadderSection>,
+    #[serde(default)]
+    pub target: Vec<TargetSection>,
+    #[serde(default)]
+    pub outcome: Vec<OutcomeSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveySection {
+    pub path: Spanned<PathBuf>,
+    /// The top of the satisfaction scale: 5 (1–5) or 10 (1–10).
+    #[serde(default = "default_satisfaction_scale")]
+    pub satisfaction_scale: Spanned<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeSection {
+    pub name: Spanned<String>,
+    pub path: Spanned<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSection {
+    pub name: Spanned<String>,
+    pub metric: Spanned<String>,
+    pub target: f64,
+    pub by: Spanned<String>,
+    pub baseline: Spanned<String>,
+}
+
+/// A setting's default, spanning nothing: a default is never the offending value.
+fn unspanned<T>(value: T) -> Spanned<T> {
+    Spanned::new(0..0, value)
+}
+
+fn default_satisfaction_scale() -> Spanned<u32> {
+    unspanned(5)
+}
+fn default_min_group_size() -> Spanned<u32> {
+    unspanned(5)
+}
+fn default_max_reject_share() -> Spanned<f64> {
+    unspanned(0.01)
+}
+fn default_max_uncompressed_bytes() -> u64 {
+    20 * 1024 * 1024 * 1024
+}
+fn default_reach_window_days() -> Spanned<u32> {
+    unspanned(30)
+}
+fn default_reply_window_hours() -> Spanned<u32> {
+    unspanned(168)
+}
+fn default_ambassador_periods() -> Spanned<u32> {
+    unspanned(3)
+}
+fn default_ambassador_min_partners() -> u32 {
+    5
+}
+fn default_horizon_periods() -> Spanned<u32> {
+    unspanned(6)
+}
+fn default_outcome_window_periods() -> Spanned<u32> {
+    unspanned(3)
+}
+fn default_period() -> PeriodKind {
+    PeriodKind::Month
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSection {
+    pub name: Spanned<String>,
+    #[serde(default = "default_period")]
+    pub period: PeriodKind,
+    #[serde(default)]
+    pub timezone: Option<Spanned<String>>,
+    #[serde(default)]
+    pub output: Option<PathBuf>,
+    #[serde(default = "default_min_group_size")]
+    pub min_group_size: Spanned<u32>,
+    #[serde(default)]
+    pub pseudonym_key_file: Option<PathBuf>,
+    #[serde(default)]
+    pub store: Option<PathBuf>,
+    #[serde(default = "default_max_reject_share")]
+    pub max_reject_share: Spanned<f64>,
+    #[serde(default = "default_max_uncompressed_bytes")]
+    pub max_uncompressed_bytes: u64,
+    #[serde(default)]
+    pub exclude_accounts: Vec<String>,
+    #[serde(default)]
+    pub include_bots: bool,
+    #[serde(default)]
+    pub breakdowns: Option<Spanned<Vec<String>>>,
+    #[serde(default = "default_reach_window_days")]
+    pub reach_window_days: Spanned<u32>,
+    #[serde(default = "default_reply_window_hours")]
+    pub reply_window_hours: Spanned<u32>,
+    #[serde(default = "default_ambassador_periods")]
+    pub ambassador_periods: Spanned<u32>,
+    #[serde(default = "default_ambassador_min_partners")]
+    pub ambassador_min_partners: u32,
+    #[serde(default)]
+    pub ambassador_rung: Option<Spanned<String>>,
+    #[serde(default)]
+    pub reveal_ambassadors: bool,
+    #[serde(default)]
+    pub language: Option<Spanned<String>>,
+    #[serde(default = "default_horizon_periods")]
+    pub horizon_periods: Spanned<u32>,
+    #[serde(default = "default_outcome_window_periods")]
+    pub outcome_window_periods: Spanned<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSection {
+    pub kind: SourceKind,
+    pub path: Spanned<PathBuf>,
+    /// Label written to the `source` column when the file has none.
+    #[serde(default)]
+    pub name: Option<Spanned<String>>,
+    /// Time zone of timestamps written without an offset.
+    #[serde(default)]
+    pub timezone: Option<Spanned<String>>,
+    /// File format of an `events` source (default: from the extension).
+    #[serde(default)]
+    pub format: Option<Spanned<SourceFormat>>,
+    /// Canonical column -> the file's column.
+    #[serde(default)]
+    pub columns: Option<Spanned<BTreeMap<String, String>>>,
+    /// The file's action value -> canonical action.
+    #[serde(default)]
+    pub actions: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathSection {
+    pub path: Spanned<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderSection {
+    #[serde(default)]
+    pub preset: Option<Spanned<String>>,
+    #[serde(default)]
+    pub rung: Vec<RungSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RungSection {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub when: Option<Spanned<String>>,
+}
+
+/// The pipeline file's text and path: turns spans into lines and lines into errors, and
+/// resolves the paths the file names against its folder.
+pub struct Text<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+impl Text<'_> {
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.text.as_bytes()[..offset.min(self.text.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    /// An error at the line where `span` starts (no line for a default's empty span).
+    pub fn error(&self, span: std::ops::Range<usize>, message: String, help: &str) -> Error {
+        Error::Pipeline {
+            path: self.path.to_path_buf(),
+            line: (span != (0..0)).then(|| self.line_of(span.start)),
+            message,
+            help: help.to_string(),
+        }
+    }
+
+    /// An error about the file as a whole.
+    pub fn whole(&self, message: String, help: &str) -> Error {
+        Error::Pipeline {
+            path: self.path.to_path_buf(),
+            line: None,
+            message,
+            help: help.to_string(),
+        }
+    }
+
+    /// A path as written, made absolute from the pipeline file's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            return p.to_path_buf();
+        }
+        let base = self
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        tidy(&base.join(p))
+    }
+
+    /// Refuses a value that is below 1.
+    pub fn at_least_one(&self, value: &Spanned<u32>, key: &str, help: &str) -> crate::Result<u32> {
+        if *value.get_ref() == 0 {
+            return Err(self.error(value.span(), format!("{key} must be at least 1"), help));
+        }
+        Ok(*value.get_ref())
+    }
+}
+
+/// The report language a pipeline names (English when it names none).
+pub fn language(text: &Text, value: &Option<Spanned<String>>) -> crate::Result<Language> {
+    match value.as_ref().map(|l| (l, l.get_ref().as_str())) {
+        None => Ok(Language::En),
+        Some((_, "en")) => Ok(Language::En),
+        Some((_, "nl")) => Ok(Language::Nl),
+        Some((l, other)) => Err(text.error(
+            l.span(),
+            format!("pipeline.language = {other:?} is not a language the report speaks"),
+            "use \"en\" (English) or \"nl\" (Dutch)",
+        )),
+    }
+}
+
+/// Removes `.` and `dir/..` pairs without touching the file system, so messages show
+/// `reports/demo` rather than `pipelines/../reports/demo`.
+pub fn tidy(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}

@@ -1,0 +1,156 @@
+//! The pipeline file turned into a validated [`Plan`]: paths absolute, closed sets as enums,
+//! every setting checked and every error at the line of the key that holds it. The plan comes
+//! in groups, one per stage that reads it, so a stage is handed only what it needs.
+//!
+//! `file.rs` holds the file as written; `inputs.rs`, `ladder.rs` and `settings.rs` build the
+//! groups from its sections.
+
+mod file;
+mod inputs;
+mod ladder;
+mod settings;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use crate::error::{Error, Result};
+pub use crate::vocabulary::{Attribute, Language, PeriodKind};
+use file::{PipelineFile, Text};
+pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
+pub use ladder::{Ladder, Preset, Rung};
+pub use settings::{
+    AmbassadorSettings, MetricSettings, OutcomeSettings, Output, Privacy, Screening, Target,
+    Windows,
+};
+
+/// The pipeline file itself, for the manifest and messages.
+#[derive(Debug, Clone)]
+pub struct PipelineInfo {
+    pub name: String,
+    pub path: PathBuf,
+    pub sha256: String,
+}
+
+/// How events are placed in periods (spec §2).
+#[derive(Debug, Clone, Copy)]
+pub struct Calendar {
+    pub period: PeriodKind,
+    pub timezone: chrono_tz::Tz,
+}
+
+/// A validated pipeline.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub pipeline: PipelineInfo,
+    pub calendar: Calendar,
+    pub inputs: Inputs,
+    pub screening: Screening,
+    pub ladder: Ladder,
+    pub metrics: MetricSettings,
+    pub outcomes: OutcomeSettings,
+    pub privacy: Privacy,
+    pub language: Language,
+    pub output: Output,
+}
+
+impl Plan {
+    /// Reads and validates a pipeline file.
+    pub fn load(path: &Path) -> Result<Plan> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+            help: "give the path of an existing pipeline file, e.g. pipelines/demo.toml".into(),
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|e| Error::Pipeline {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("the file is not UTF-8 text ({e})"),
+            help: "save the pipeline file as UTF-8".into(),
+        })?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        Plan::parse(path, &text, sha)
+    }
+
+    /// Validates pipeline text; `path` locates relative paths and error messages.
+    pub fn parse(path: &Path, text: &str, sha256: String) -> Result<Plan> {
+        let text = Text { path, text };
+        let file: PipelineFile = toml::from_str(text.text).map_err(|e| Error::Pipeline {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| text.line_of(s.start)),
+            message: e.message().trim().to_string(),
+            help: "fix the key or value named above; the README lists every pipeline key".into(),
+        })?;
+        let p = &file.pipeline;
+        let name = label(&p.name, "pipeline.name", &text)?;
+        let calendar = Calendar {
+            period: p.period,
+            timezone: inputs::zone(&p.timezone, "pipeline.timezone", &text)?,
+        };
+        let privacy = settings::privacy(p, &name, &text)?;
+        let inputs = inputs::from_file(&file, &text)?;
+        let language = file::language(&text, &p.language)?;
+        let screening = settings::screening(p, &text)?;
+        let outcomes = settings::outcomes(p, &text)?;
+        let output = settings::output(p, &name, &text);
+        let has_roster = inputs.people.is_some();
+        let ladder = ladder::from_section(file.ladder, &text)?;
+        let metrics = settings::metrics(p, &file.target, &ladder, has_roster, &text)?;
+        Ok(Plan {
+            pipeline: PipelineInfo {
+                name,
+                path: path.to_path_buf(),
+                sha256,
+            },
+            calendar,
+            inputs,
+            screening,
+            ladder,
+            metrics,
+            outcomes,
+            privacy,
+            language,
+            output,
+        })
+    }
+
+    /// The folder the pipeline file is in: paths in the manifest are written relative to it.
+    pub fn folder(&self) -> PathBuf {
+        self.pipeline
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    }
+}
+
+/// A name that becomes part of file names (the key file, rejects/<source>.csv): a label only.
+fn label(name: &Spanned<String>, key: &str, text: &Text) -> Result<String> {
+    match label_problem(name.get_ref()) {
+        None => Ok(name.get_ref().clone()),
+        Some(problem) => Err(text.error(
+            name.span(),
+            format!("{key} = {:?} {problem}", name.get_ref()),
+            "a name is a label, not a path: use letters, digits, spaces, - and _",
+        )),
+    }
+}
+
+/// Why a name cannot be used as a label inside file names, if it cannot.
+fn label_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator")
+    } else if name.starts_with('.') {
+        Some("starts with a dot")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,286 @@
+//! The settings that shape the figures, each group for the stage that reads it: the metric
+//! settings (windows, ambassadors, breakdowns, targets), the outcome settings, privacy,
+//! screening and where the outputs go.
+
+use std::path::PathBuf;
+
+use toml::Spanned;
+
+use super::file::{PipelineSection, TargetSection, Text};
+use super::Ladder;
+use crate::error::Result;
+use crate::vocabulary::{Attribute, PERIOD_METRICS};
+
+/// The time windows of the content metrics (spec §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Windows {
+    /// Views count towards a post's reach this many days after it was posted.
+    pub reach_days: u32,
+    /// A reply counts as an answer this many hours after the post.
+    pub reply_hours: u32,
+}
+
+/// Who counts as an ambassador candidate (spec §5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmbassadorSettings {
+    /// The last this-many periods must all find the person on `rung` or higher.
+    pub periods: u32,
+    /// Distinct people who replied or reacted to them over those periods.
+    pub min_partners: u32,
+    /// The lowest rung that counts.
+    pub rung: String,
+    /// Publish person ids and emails instead of pseudonyms.
+    pub reveal: bool,
+}
+
+/// A SMART goal (spec §5 targets), as written in the pipeline file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub name: String,
+    /// A period_metrics column or `rung_share:<Rung>`.
+    pub metric: String,
+    pub target: f64,
+    /// The period (label or a date inside it) by which the target should be met.
+    pub by: String,
+    /// The period (label or date) whose value is the starting point.
+    pub baseline: String,
+    /// `target[n]`, for error messages.
+    pub key: String,
+    /// Lines of `name`, `baseline` and `by` in the pipeline file.
+    pub line: usize,
+    pub baseline_line: usize,
+    pub by_line: usize,
+}
+
+/// What the metrics stage needs beyond the ladder and the calendar.
+#[derive(Debug, Clone)]
+pub struct MetricSettings {
+    pub windows: Windows,
+    pub ambassadors: AmbassadorSettings,
+    /// Roster attributes to break the rates down by (spec §7 suppression applies).
+    pub breakdowns: Vec<Attribute>,
+    pub targets: Vec<Target>,
+}
+
+/// What the outcomes stage needs.
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeSettings {
+    /// Periods of follow-up for attrition by rung.
+    pub horizon_periods: u32,
+    /// Periods of team engagement, ending with an outcome's period, that it is related to.
+    pub window_periods: u32,
+}
+
+/// Pseudonyms and suppression (spec §7).
+#[derive(Debug, Clone)]
+pub struct Privacy {
+    pub min_group_size: u32,
+    pub pseudonym_key_file: PathBuf,
+}
+
+/// What is left out before combining, and how much refused input a run accepts.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    /// Accounts (as they appear in the sources) that are systems, not people.
+    pub exclude_accounts: Vec<String>,
+    /// A source whose rejected share of rows exceeds this makes the run exit with code 2.
+    pub max_reject_share: f64,
+}
+
+/// Where a run writes.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The output folder (`--out` overrides it).
+    pub folder: PathBuf,
+    /// The event store folder, when the pipeline keeps one.
+    pub store: Option<PathBuf>,
+}
+
+/// The metric settings of `[pipeline]` and the `[[target]]` sections.
+pub fn metrics(
+    p: &PipelineSection,
+    targets: &[TargetSection],
+    ladder: &Ladder,
+    has_roster: bool,
+    text: &Text,
+) -> Result<MetricSettings> {
+    let again = "remove the key to use the default";
+    let windows = Windows {
+        reach_days: text.at_least_one(&p.reach_window_days, "pipeline.reach_window_days", again)?,
+        reply_hours: text.at_least_one(
+            &p.reply_window_hours,
+            "pipeline.reply_window_hours",
+            again,
+        )?,
+    };
+    let ambassadors = AmbassadorSettings {
+        periods: text.at_least_one(&p.ambassador_periods, "pipeline.ambassador_periods", again)?,
+        min_partners: p.ambassador_min_partners,
+        rung: ambassador_rung(&p.ambassador_rung, ladder, text)?,
+        reveal: p.reveal_ambassadors,
+    };
+    Ok(MetricSettings {
+        windows,
+        ambassadors,
+        breakdowns: breakdowns(&p.breakdowns, has_roster, text)?,
+        targets: targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| target(t, i + 1, ladder, text))
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// The outcome settings of `[pipeline]`.
+pub fn outcomes(p: &PipelineSection, text: &Text) -> Result<OutcomeSettings> {
+    let again = "remove the key to use the default";
+    Ok(OutcomeSettings {
+        horizon_periods: text.at_least_one(
+            &p.horizon_periods,
+            "pipeline.horizon_periods",
+            again,
+        )?,
+        window_periods: text.at_least_one(
+            &p.outcome_window_periods,
+            "pipeline.outcome_window_periods",
+            again,
+        )?,
+    })
+}
+
+/// The privacy settings of `[pipeline]`; the key file is named after the pipeline by default.
+pub fn privacy(p: &PipelineSection, name: &str, text: &Text) -> Result<Privacy> {
+    let min_group_size = text.at_least_one(
+        &p.min_group_size,
+        "pipeline.min_group_size",
+        "set min_group_size = 5 (the default) or higher",
+    )?;
+    let key = p.pseudonym_key_file.clone();
+    Ok(Privacy {
+        min_group_size,
+        pseudonym_key_file: text
+            .resolve(&key.unwrap_or_else(|| PathBuf::from(format!("{name}.engage-key")))),
+    })
+}
+
+/// The screening settings of `[pipeline]`.
+pub fn screening(p: &PipelineSection, text: &Text) -> Result<Screening> {
+    let share = *p.max_reject_share.get_ref();
+    if !(0.0..=1.0).contains(&share) {
+        return Err(text.error(
+            p.max_reject_share.span(),
+            format!("pipeline.max_reject_share = {share} is not a share between 0 and 1"),
+            "use e.g. 0.01 to fail the run when more than 1% of a source's rows cannot be read",
+        ));
+    }
+    Ok(Screening {
+        exclude_accounts: p.exclude_accounts.clone(),
+        max_reject_share: share,
+    })
+}
+
+/// Where the outputs and the store go; the output folder is `reports/<name>` by default.
+pub fn output(p: &PipelineSection, name: &str, text: &Text) -> Output {
+    let folder = p
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("reports/{name}")));
+    Output {
+        folder: text.resolve(&folder),
+        store: p.store.as_deref().map(|s| text.resolve(s)),
+    }
+}
+
+/// `pipeline.breakdowns`: known roster attributes, each once, and a roster to read them from.
+fn breakdowns(
+    value: &Option<Spanned<Vec<String>>>,
+    has_roster: bool,
+    text: &Text,
+) -> Result<Vec<Attribute>> {
+    let Some(b) = value else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<Attribute> = Vec::new();
+    for name in b.get_ref() {
+        let Some(attribute) = Attribute::ALL.into_iter().find(|a| a.column() == name) else {
+            let known: Vec<&str> = Attribute::ALL.iter().map(|a| a.column()).collect();
+            return Err(text.error(
+                b.span(),
+                format!("pipeline.breakdowns: {name:?} is not a roster attribute"),
+                &format!("choose from {}", known.join(", ")),
+            ));
+        };
+        if !out.contains(&attribute) {
+            out.push(attribute);
+        }
+    }
+    if !out.is_empty() && !has_roster {
+        return Err(text.error(
+            b.span(),
+            "pipeline.breakdowns needs a roster to know each person's attributes".into(),
+            "add a [people] table with the roster's path, or remove breakdowns",
+        ));
+    }
+    Ok(out)
+}
+
+/// `pipeline.ambassador_rung`, which must be a rung of the ladder; the ladder's default else.
+fn ambassador_rung(
+    value: &Option<Spanned<String>>,
+    ladder: &Ladder,
+    text: &Text,
+) -> Result<String> {
+    let Some(r) = value else {
+        return Ok(ladder.ambassador_rung());
+    };
+    if !ladder.rungs.iter().any(|x| x.name == *r.get_ref()) {
+        return Err(text.error(
+            r.span(),
+            format!(
+                "pipeline.ambassador_rung: the ladder has no rung {:?}",
+                r.get_ref()
+            ),
+            &format!("choose one of {}", ladder.names().join(", ")),
+        ));
+    }
+    Ok(r.get_ref().clone())
+}
+
+/// The `n`-th `[[target]]`: a period metric or a rung share of this ladder, a finite goal.
+fn target(t: &TargetSection, n: usize, ladder: &Ladder, text: &Text) -> Result<Target> {
+    let key = format!("target[{n}]");
+    let metric = t.metric.get_ref().trim().to_string();
+    let known = match metric.strip_prefix("rung_share:") {
+        Some(rung) => ladder.rungs.iter().any(|r| r.name == rung),
+        None => PERIOD_METRICS.contains(&metric.as_str()),
+    };
+    if !known {
+        return Err(text.error(
+            t.metric.span(),
+            format!("{key}.metric: {metric:?} is not a period metric or a rung share"),
+            &format!(
+                "use a period_metrics column ({}) or rung_share:<Rung> with a rung of the ladder ({})",
+                PERIOD_METRICS.join(", "),
+                ladder.names().join(", ")
+            ),
+        ));
+    }
+    if !t.target.is_finite() {
+        return Err(text.error(
+            t.name.span(),
+            format!("{key}.target is not a number"),
+            "give the value the metric should reach, e.g. target = 0.4",
+        ));
+    }
+    Ok(Target {
+        name: t.name.get_ref().clone(),
+        metric,
+        target: t.target,
+        by: t.by.get_ref().trim().to_string(),
+        baseline: t.baseline.get_ref().trim().to_string(),
+        key,
+        line: text.line_of(t.name.span().start),
+        baseline_line: text.line_of(t.baseline.span().start),
+        by_line: text.line_of(t.by.span().start),
+    })
+}

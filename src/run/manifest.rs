@@ -1,0 +1,222 @@
+//! `manifest.json`: what a run read (every input's rows reconciled: read = accepted +
+//! duplicates + excluded + rejected), what it wrote (with hashes), the calendar and the
+//! population it used and how long each leg took. Run times live here and nowhere else, so
+//! the tables and the report stay byte-identical between runs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::prepare::Prepared;
+use super::read::Inputs;
+use super::Setup;
+use crate::normalize::periods;
+use crate::outcomes::privacy::{KeySource, KEY_ENV};
+use crate::render::model::InputRow;
+
+/// How long each leg took, in milliseconds, by name.
+pub struct Timings {
+    started: Instant,
+    open: BTreeMap<&'static str, Instant>,
+    done: BTreeMap<&'static str, u128>,
+}
+
+impl Timings {
+    pub fn start() -> Timings {
+        let started = Instant::now();
+        Timings {
+            started,
+            open: BTreeMap::new(),
+            done: BTreeMap::new(),
+        }
+    }
+
+    /// A leg that began at `since` has ended.
+    pub fn lap(&mut self, name: &'static str, since: Instant) {
+        self.done.insert(name, since.elapsed().as_millis());
+    }
+
+    /// A span across legs begins now.
+    pub fn begin(&mut self, name: &'static str) {
+        self.open.insert(name, Instant::now());
+    }
+
+    /// A span begun with [`Timings::begin`] ends now.
+    pub fn end(&mut self, name: &'static str) {
+        if let Some(since) = self.open.remove(name) {
+            self.lap(name, since);
+        }
+    }
+
+    fn finish(mut self) -> BTreeMap<&'static str, u128> {
+        self.done
+            .insert("total", self.started.elapsed().as_millis());
+        self.done
+    }
+}
+
+#[derive(Serialize)]
+pub struct Manifest {
+    engage_version: &'static str,
+    pipeline: ManifestPipeline,
+    as_of: Option<String>,
+    periods: ManifestPeriods,
+    population: &'static str,
+    pseudonym_key: String,
+    inputs: Vec<ManifestInput>,
+    /// Accounts that matched nobody on the roster (listed in tables/unresolved_accounts.csv).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unresolved_accounts: Option<u64>,
+    pub outputs: Vec<ManifestOutput>,
+    timings_ms: BTreeMap<&'static str, u128>,
+}
+
+#[derive(Serialize)]
+struct ManifestPipeline {
+    name: String,
+    path: String,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct ManifestPeriods {
+    kind: &'static str,
+    timezone: String,
+    first: String,
+    last: String,
+    count: usize,
+    /// Set when a handful of events lie far from the rest and stretch the span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ManifestInput {
+    role: String,
+    kind: String,
+    /// The `[[source]]` name (events inputs only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    path: String,
+    bytes: u64,
+    sha256: String,
+    rows_read: u64,
+    accepted: u64,
+    duplicates: u64,
+    excluded: u64,
+    rejected: u64,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    excluded_by_reason: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rejects_file: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ManifestOutput {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// What the manifest is written from.
+pub struct Book<'a> {
+    pub inputs: &'a Inputs,
+    /// The report's input rows, the same accounting.
+    pub rows: &'a [InputRow],
+    pub prepared: &'a Prepared,
+    pub key_source: &'a KeySource,
+    pub rejects_files: &'a [Option<String>],
+}
+
+pub fn build(
+    setup: &Setup,
+    book: Book,
+    outputs: Vec<ManifestOutput>,
+    timings: Timings,
+    as_of: Option<NaiveDate>,
+) -> Manifest {
+    let plan = &setup.plan;
+    let calendar = &book.prepared.calendar.periods;
+    let label = |p: Option<&periods::Period>| p.map(|p| p.label.clone()).unwrap_or_default();
+    Manifest {
+        engage_version: env!("CARGO_PKG_VERSION"),
+        pipeline: ManifestPipeline {
+            name: plan.pipeline.name.clone(),
+            path: plan.pipeline.path.to_string_lossy().into_owned(),
+            sha256: plan.pipeline.sha256.clone(),
+        },
+        as_of: as_of.map(|d| d.to_string()),
+        periods: ManifestPeriods {
+            kind: plan.calendar.period.as_str(),
+            timezone: plan.calendar.timezone.name().to_string(),
+            first: label(calendar.first()),
+            last: label(calendar.last()),
+            count: calendar.len(),
+            warning: book.prepared.span_note.clone(),
+        },
+        population: book.prepared.basis.as_str(),
+        pseudonym_key: match book.key_source {
+            KeySource::Environment => format!("environment variable {KEY_ENV}"),
+            KeySource::File(p) | KeySource::CreatedFile(p) => relative(p, &plan.folder()),
+        },
+        inputs: inputs(&book),
+        unresolved_accounts: book.prepared.unresolved.as_ref().map(|u| u.height() as u64),
+        outputs,
+        timings_ms: timings.finish(),
+    }
+}
+
+/// A row per input, sources first: the report's accounting, with the file's size and hash,
+/// and for sources the reasons rows were left out, the rejects file and the notes.
+fn inputs(book: &Book) -> Vec<ManifestInput> {
+    let records = &book.inputs.records;
+    let files = records
+        .iter()
+        .map(|r| &r.file)
+        .chain(book.inputs.small.files());
+    book.rows
+        .iter()
+        .zip(files)
+        .enumerate()
+        .map(|(i, (row, file))| {
+            let record = records.get(i);
+            ManifestInput {
+                role: row.role.clone(),
+                kind: row.kind.clone(),
+                source: record.map(|r| r.source.label.clone()),
+                path: row.file.clone(),
+                bytes: file.bytes,
+                sha256: file.sha256.clone(),
+                rows_read: row.rows_read,
+                accepted: row.accepted,
+                duplicates: row.duplicates,
+                excluded: row.excluded,
+                rejected: row.rejected,
+                excluded_by_reason: record.map(excluded_by_reason).unwrap_or_default(),
+                rejects_file: book.rejects_files.get(i).cloned().flatten(),
+                notes: record.map(|r| r.batch.notes.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn excluded_by_reason(record: &super::read::Record) -> BTreeMap<String, u64> {
+    let mut by = record.batch.excluded.clone();
+    if record.late > 0 {
+        by.insert("after the as-of day".into(), record.late);
+    }
+    by
+}
+
+/// A path as the user would write it relative to the pipeline's folder.
+fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}

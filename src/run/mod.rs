@@ -1,0 +1,138 @@
+//! The commands that read a pipeline's inputs, `run`, `ingest` and `validate`, written as the
+//! data walks: read the inputs, prepare the events, measure, weigh the outcomes, draw the
+//! report, publish. Each leg lives in its own file and hands the next a named struct; this
+//! file only calls them in order, so that the walk reads on one screen. This module is the
+//! only one that knows every stage; it decides nothing a stage could.
+
+mod assemble;
+mod manifest;
+mod measure;
+mod outcome;
+mod prepare;
+mod publish;
+mod read;
+mod rejects;
+mod report;
+mod setup;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use crate::error::Result;
+use crate::log::{Log, Progress};
+pub use manifest::Timings;
+pub use setup::Setup;
+
+/// What `engage run` was asked to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub pipeline: PathBuf,
+    pub as_of: Option<NaiveDate>,
+    pub out: Option<PathBuf>,
+    pub log: Log,
+}
+
+/// What a run produced, for the command line to report.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub output: PathBuf,
+    pub periods: usize,
+    pub events: u64,
+}
+
+/// `engage run`: a pipeline end to end.
+pub fn run(opts: &RunOptions) -> Result<RunSummary> {
+    let mut timings = Timings::start();
+    let setup = Setup::open(&opts.pipeline, opts.out.clone(), opts.log)?;
+    let progress = Progress::new(&opts.log, setup.plan.inputs.sources.len() as u64 + 5);
+
+    let t = Instant::now();
+    let mut inputs = read::inputs(&setup.plan, opts.log, &progress, "ingest")?;
+    timings.lap("ingest", t);
+
+    let t = Instant::now();
+    timings.begin("store_to_ladder");
+    progress.step("combining sources");
+    let combined = prepare::combine(&setup, &mut inputs, opts.as_of)?;
+    let kept = prepare::keep(&setup, combined, &mut inputs, opts.as_of)?;
+    let Some(prepared) = prepare::events(&setup, kept, &inputs, opts.as_of)? else {
+        return Err(rejects::no_events(&setup, &inputs.records, opts.as_of));
+    };
+    timings.lap("normalize", t);
+    progress.done(prepared.n_events, t);
+
+    let t = Instant::now();
+    progress.step("computing the activity table and the ladder");
+    let measured = measure::all(&setup, &prepared, opts.as_of, &mut timings)?;
+    timings.lap("metrics", t);
+    progress.done(measured.activity.height() as u64, t);
+
+    let t = Instant::now();
+    let weighed = outcome::weigh(&setup, &inputs, &prepared, &measured)?;
+    timings.lap("outcomes", t);
+    progress.done(0, t);
+
+    let t = Instant::now();
+    let drawn = report::draw(&setup, &inputs, &prepared, &measured, &weighed, opts.as_of)?;
+    timings.lap("render", t);
+    progress.done(0, t);
+
+    let t = Instant::now();
+    let files = publish::files(&setup, &inputs.records, measured, weighed, drawn.files)?;
+    let written = publish::write(&setup, files)?;
+    timings.lap("write", t);
+    progress.done(0, t);
+    progress.finish();
+    let book = manifest::Book {
+        inputs: &inputs,
+        rows: &drawn.inputs,
+        prepared: &prepared,
+        key_source: &written.key_source,
+        rejects_files: &written.rejects_files,
+    };
+    publish::finish(
+        &setup,
+        manifest::build(&setup, book, written.outputs, timings, opts.as_of),
+    )?;
+    // Everything is written; now the run may still fail for rejected input.
+    rejects::check(&setup, &inputs.records, &written.rejects_files)?;
+    Ok(RunSummary {
+        output: setup.out_dir.clone(),
+        periods: prepared.calendar.periods.len(),
+        events: prepared.n_events,
+    })
+}
+
+/// `engage ingest`: adds the sources to the pipeline's event store and computes nothing.
+pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
+    let setup = Setup::open_store(pipeline, log)?;
+    let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
+    let mut inputs = read::inputs(&setup.plan, log, &progress, "ingest")?;
+    let combined = prepare::combine(&setup, &mut inputs, None)?;
+    let added = prepare::add_to_store(&setup, combined, &mut inputs)?;
+    progress.finish();
+    let written = rejects::write(&setup, &inputs.records)?;
+    rejects::check(&setup, &inputs.records, &written)?;
+    Ok(RunSummary {
+        output: added.store,
+        periods: 0,
+        events: added.events_added,
+    })
+}
+
+/// `engage validate`: checks the pipeline file, the rung conditions and where the run would
+/// write, and reads every input as `run` does, without computing or writing anything.
+pub fn validate(pipeline: &std::path::Path, log: Log) -> Result<()> {
+    let plan = Setup::check(pipeline)?;
+    let progress = Progress::new(&log, plan.inputs.sources.len() as u64);
+    read::inputs(&plan, log, &progress, "validate")?;
+    progress.finish();
+    log.info(
+        "validate",
+        &format!("{} is valid", pipeline.display()),
+        &[("sources", plan.inputs.sources.len() as u64)],
+    );
+    Ok(())
+}

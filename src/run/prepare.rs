@@ -1,0 +1,427 @@
+//! The second leg: the sources' rows become the events a run computes from. Combined and
+//! deduplicated (every input's rows accounted for), kept in the store when the pipeline has
+//! one, placed in local days and periods, accounts resolved to people, and the calendar and
+//! the population (who is in headcount each period) decided.
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use super::read::{Inputs, Small};
+use super::Setup;
+use crate::error::{internal, Result};
+use crate::metrics::lifecycle;
+use crate::normalize::periods::{self, Period};
+use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
+use crate::plan::SourceKind;
+use crate::store::Store;
+use crate::vocabulary::{activity as a, event, PeriodKind};
+
+/// Events per part of a store run: months are grouped up to this many, so that a query's
+/// state stays near a gigabyte while small stores run as one part (each part costs a query).
+const PART_ROWS: u64 = 10_000_000;
+
+/// Every source's rows in one table, duplicates dropped.
+pub struct Combined {
+    pub events: DataFrame,
+    pub usage: Option<DataFrame>,
+}
+
+/// The events and usage counts to compute from, accounts as the sources name them.
+pub struct Kept {
+    pub events: Events,
+    pub usage: Option<DataFrame>,
+    /// Every source's accounts (with a store: every account it has seen).
+    pub accounts: DataFrame,
+}
+
+/// What `engage ingest` did to the store.
+pub struct Added {
+    pub store: std::path::PathBuf,
+    pub events_added: u64,
+    usage: Option<DataFrame>,
+    accounts: DataFrame,
+}
+
+/// The periods of the report: the calendar's rows and the same as a table.
+pub struct Calendar {
+    pub periods: Vec<Period>,
+    /// `period_key, period, period_start, period_end`.
+    pub frame: LazyFrame,
+}
+
+/// The events ready to measure, and who and when they cover.
+pub struct Prepared {
+    /// Local day and period placed, accounts resolved to people, each part told the periods it
+    /// holds alone.
+    pub events: Events,
+    /// Usage counts with `person` and `period_key`.
+    pub usage: Option<LazyFrame>,
+    pub calendar: Calendar,
+    /// `person, period_key`: who is in headcount.
+    pub population: LazyFrame,
+    pub basis: population::Basis,
+    /// Each person's first active period anywhere in the data, for lifecycle and cohorts.
+    pub first: DataFrame,
+    /// Accounts that match nobody on the roster, with their events.
+    pub unresolved: Option<DataFrame>,
+    pub n_events: u64,
+    /// Set when a handful of events lie far from the rest and stretch the calendar.
+    pub span_note: Option<String>,
+    /// The roster, if the pipeline has one.
+    pub roster: Option<DataFrame>,
+}
+
+impl Prepared {
+    /// The roster as a query, if the pipeline has one.
+    pub fn roster(&self) -> Option<LazyFrame> {
+        self.roster.clone().map(DataFrame::lazy)
+    }
+
+    /// Whether the roster gives `column` for anyone.
+    pub fn roster_gives(&self, column: &str) -> Result<bool> {
+        let Some(r) = &self.roster else {
+            return Ok(false);
+        };
+        let given = r.column(column).map_err(internal("reading the roster"))?;
+        Ok(given.is_not_null().sum().unwrap_or(0) > 0)
+    }
+}
+
+/// Combines the sources' events and usage counts, dropping duplicates and (without a store)
+/// what lies after the as-of day, and completes each record's row accounting.
+pub fn combine(setup: &Setup, inputs: &mut Inputs, as_of: Option<NaiveDate>) -> Result<Combined> {
+    let plan = &setup.plan;
+    // With a store, everything the exports hold is stored; --as-of applies when computing.
+    let cut = plan.output.store.is_none();
+    let cutoff = as_of
+        .filter(|_| cut)
+        .map(|d| periods::end_of_day_utc_micros(d, plan.calendar.timezone));
+    let (events, event_counts) = normalize::combine(std::mem::take(&mut inputs.events), cutoff)?;
+    let usage_tables = std::mem::take(&mut inputs.usage);
+    let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
+    // A source gives events or usage counts, so one of the two counts is zero.
+    for ((record, e), u) in inputs
+        .records
+        .iter_mut()
+        .zip(&event_counts)
+        .zip(&usage_counts)
+    {
+        record.late = e.excluded + u.excluded;
+        record.counts.accepted = e.accepted + u.accepted;
+        record.counts.duplicates = e.duplicates + u.duplicates;
+        record.counts.excluded += record.late;
+    }
+    Ok(Combined { events, usage })
+}
+
+/// The events to compute from: the combined ones, or with a store everything it holds up to
+/// the as-of day after adding them, read a part at a time.
+pub fn keep(
+    setup: &Setup,
+    combined: Combined,
+    inputs: &mut Inputs,
+    as_of: Option<NaiveDate>,
+) -> Result<Kept> {
+    if setup.plan.output.store.is_none() {
+        return Ok(Kept {
+            events: Events::new(vec![combined.events.lazy()]),
+            usage: combined.usage,
+            accounts: all_accounts(&inputs.accounts)?,
+        });
+    }
+    let added = add_to_store(setup, combined, inputs)?;
+    let store = Store::open(&added.store)?;
+    let cutoff = as_of.map(|d| periods::end_of_day_utc_micros(d, setup.plan.calendar.timezone));
+    let last_month = cutoff.map(|c| {
+        let t = chrono::DateTime::from_timestamp_micros(c - 1).unwrap_or_default();
+        t.year() * 12 + t.month0() as i32
+    });
+    let before_cutoff = match cutoff {
+        Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).lt(lit(c)),
+        None => lit(true),
+    };
+    // Not read here: each query over the events reads the partitions it needs, a batch at a
+    // time, so memory does not grow with the store.
+    let events = Events::spanning(store.scan_events(last_month, PART_ROWS)?)
+        .map(|part| part.filter(before_cutoff.clone()));
+    let usage = match (added.usage, as_of) {
+        (Some(u), Some(d)) => Some(
+            u.lazy()
+                .filter(usage::ends_after(d).not())
+                .collect()
+                .map_err(internal("applying --as-of to usage"))?,
+        ),
+        (u, _) => u,
+    };
+    Ok(Kept {
+        events,
+        usage,
+        accounts: added.accounts,
+    })
+}
+
+/// Adds the combined events, usage counts and accounts to the store (events it already holds
+/// count as duplicates), and records the roster and identity map it was built with.
+pub fn add_to_store(setup: &Setup, combined: Combined, inputs: &mut Inputs) -> Result<Added> {
+    let dir = setup.plan.output.store.clone().expect("a store run");
+    let store = Store::open(&dir)?;
+    let added = store.add_events(&combined.events)?;
+    for record in &mut inputs.records {
+        let already = added
+            .already_stored
+            .get(&record.source.label)
+            .copied()
+            .unwrap_or(0);
+        record.counts.accepted -= already.min(record.counts.accepted);
+        record.counts.duplicates += already;
+    }
+    let usage_key = [
+        usage::SOURCE,
+        usage::ACCOUNT,
+        usage::WINDOW_END,
+        usage::WINDOW_DAYS,
+    ];
+    let usage = match &combined.usage {
+        Some(u) => Some(store.merge_table("usage", u, &usage_key)?),
+        None => store.table("usage")?,
+    };
+    let accounts = all_accounts(&inputs.accounts)?;
+    let accounts = store.merge_table("accounts", &accounts, &["source", "account"])?;
+    // The roster and identity map this store was last built with, for provenance.
+    if let Some((roster, _)) = &inputs.small.people {
+        store.put_table("people", roster)?;
+    }
+    if let Some((map, _)) = &inputs.small.identities {
+        store.put_table("identities", map)?;
+    }
+    let events_added = added.added.values().sum();
+    setup.log.info(
+        "store",
+        &format!("added to {}", dir.display()),
+        &[
+            ("events_added", events_added),
+            ("already_stored", added.already_stored.values().sum()),
+            ("partitions_written", added.partitions.len() as u64),
+        ],
+    );
+    crate::checkpoint::reached("store-ingested");
+    Ok(Added {
+        store: dir,
+        events_added,
+        usage,
+        accounts,
+    })
+}
+
+/// Places the kept events in periods, resolves accounts and decides the calendar and the
+/// population. `None` when no event is left.
+pub fn events(
+    setup: &Setup,
+    kept: Kept,
+    inputs: &Inputs,
+    as_of: Option<NaiveDate>,
+) -> Result<Option<Prepared>> {
+    let resolved = resolve(setup, kept, &inputs.small)?;
+    let seen =
+        resolved
+            .counted
+            .clone()
+            .select([col(event::SOURCE), col(event::ACTOR), col(PERIOD_KEY)]);
+    let Some((first, last_seen)) = normalize::period_span(seen.clone())? else {
+        return Ok(None);
+    };
+    let kind = setup.plan.calendar.period;
+    let last = as_of.map_or(last_seen, |d| periods::key_of_date(kind, d));
+    let calendar_periods = periods::range(kind, first, last);
+    let span_note = span_warning(&resolved.per_period, kind, &calendar_periods);
+    if let Some(w) = &span_note {
+        setup.log.warn("normalize", w);
+    }
+    let calendar = Calendar {
+        frame: periods::calendar_frame(&calendar_periods)
+            .map_err(internal("building the calendar"))?
+            .lazy(),
+        periods: calendar_periods,
+    };
+    let (population, basis) = population::of(
+        inputs.small.roster(),
+        resolved.users,
+        seen.clone(),
+        calendar.frame.clone(),
+    )?;
+    // A row per person and period, small next to the events; held so that the event queries
+    // join a table rather than re-derive it (the streaming engine cannot run every join it is
+    // derived with).
+    let population = population
+        .collect()
+        .map_err(internal("deciding who is in headcount"))?
+        .lazy();
+    let first = lifecycle::first_activity(seen)
+        .collect()
+        .map_err(internal("finding first activity"))?;
+    let prepared = Prepared {
+        events: resolved
+            .events
+            .owning(&calendar.periods, setup.plan.calendar.timezone),
+        usage: resolved.usage.map(DataFrame::lazy),
+        calendar,
+        population,
+        basis,
+        first,
+        unresolved: resolved.unresolved,
+        n_events: resolved.n_events,
+        span_note,
+        roster: inputs.small.roster().cloned(),
+    };
+    log_prepared(setup, inputs, &prepared);
+    Ok(Some(prepared))
+}
+
+fn log_prepared(setup: &Setup, inputs: &Inputs, prepared: &Prepared) {
+    setup.log.info(
+        "normalize",
+        "combined sources and placed events in periods",
+        &[
+            ("events", prepared.n_events),
+            (
+                "duplicates",
+                inputs.records.iter().map(|r| r.counts.duplicates).sum(),
+            ),
+            ("periods", prepared.calendar.periods.len() as u64),
+        ],
+    );
+}
+
+/// The events with accounts resolved to people, and who was seen when.
+struct Resolved {
+    events: Events,
+    usage: Option<DataFrame>,
+    /// `source, actor, period_key, events`: event actors and usage-report people (a usage row
+    /// counts as one event), a row per person and period.
+    counted: LazyFrame,
+    per_period: Vec<(i32, u64)>,
+    users: DataFrame,
+    unresolved: Option<DataFrame>,
+    n_events: u64,
+}
+
+/// Places the events in periods and resolves their accounts (one counted pass lists the
+/// accounts to resolve and the events per account and period).
+fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
+    let plan = &setup.plan;
+    let (kind, tz) = (plan.calendar.period, plan.calendar.timezone);
+    let events = kept
+        .events
+        .map(|part| normalize::with_periods(part, kind, tz));
+    let counted = events
+        .gather(|part, _| identity::accounts_counted(part))
+        .and_then(LazyFrame::collect)
+        .map_err(internal("listing accounts"))?;
+    let n_events = sum_u64(&counted, "events")?;
+    let prefixed: Vec<String> = plan
+        .inputs
+        .sources
+        .iter()
+        .filter(|s| s.kind != SourceKind::Events)
+        .map(|s| s.label.clone())
+        .collect();
+    let resolved = identity::resolve(identity::Inputs {
+        events,
+        counted: counted.lazy(),
+        usage: kept.usage,
+        accounts: kept.accounts,
+        roster: small.roster(),
+        identity_map: small.identities.as_ref().map(|m| &m.0),
+        prefixed: &prefixed,
+    })?;
+    let usage = resolved
+        .usage
+        .map(|u| {
+            usage::with_periods(u.lazy(), kind)
+                .collect()
+                .map_err(internal("placing usage in periods"))
+        })
+        .transpose()?;
+    let counted = with_usage(resolved.counted, usage.as_ref())?;
+    let unresolved = small
+        .roster()
+        .map(|roster| identity::unresolved(counted.clone(), roster))
+        .transpose()?;
+    Ok(Resolved {
+        events: resolved.events,
+        per_period: normalize::events_per_period(counted.clone())?,
+        usage,
+        counted,
+        users: resolved.users,
+        unresolved,
+        n_events,
+    })
+}
+
+/// The events counted per account and period, with each usage row as one event.
+fn with_usage(counted: LazyFrame, usage: Option<&DataFrame>) -> Result<LazyFrame> {
+    let mut all = vec![counted
+        .collect()
+        .map_err(internal("listing activity"))?
+        .lazy()];
+    if let Some(u) = usage {
+        all.push(u.clone().lazy().select([
+            col(usage::SOURCE).alias(event::SOURCE),
+            col(a::PERSON).alias(event::ACTOR),
+            col(PERIOD_KEY),
+            lit(1u64).cast(DataType::UInt64).alias("events"),
+        ]));
+    }
+    concat(all, UnionArgs::default()).map_err(internal("listing activity"))
+}
+
+fn sum_u64(frame: &DataFrame, column: &str) -> Result<u64> {
+    let total = frame
+        .clone()
+        .lazy()
+        .select([col(column).sum()])
+        .collect()
+        .map_err(internal("counting events"))?;
+    Ok(total
+        .column(column)
+        .ok()
+        .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0))
+}
+
+/// The accounts of every source in one table.
+fn all_accounts(tables: &[DataFrame]) -> Result<DataFrame> {
+    concat(
+        tables.iter().map(|a| a.clone().lazy()).collect::<Vec<_>>(),
+        UnionArgs::default(),
+    )
+    .and_then(|l| l.collect())
+    .map_err(internal("listing accounts"))
+}
+
+/// A warning when a handful of events lie far from the rest and stretch the report over
+/// empty periods: how many, where, and the span they give the report.
+pub fn span_warning(
+    per_period: &[(i32, u64)],
+    kind: PeriodKind,
+    calendar: &[periods::Period],
+) -> Option<String> {
+    let s = periods::stragglers(per_period, periods::straggler_gap(kind))?;
+    let label = |k: i32| periods::period_of_key(kind, k).label;
+    let mut places: Vec<String> = s.periods.iter().take(5).map(|k| label(*k)).collect();
+    if s.periods.len() > 5 {
+        places.push(format!("and {} more", s.periods.len() - 5));
+    }
+    Some(format!(
+        "{} {} far from the rest, in {} (the others run from {} to {}), so the report spans {} {}s from {} to {}; check those timestamps in the export (a typo, a zero date, seconds read as milliseconds), and use --as-of to cut off late ones.",
+        s.events,
+        if s.events == 1 { "event lies" } else { "events lie" },
+        places.join(", "),
+        label(s.main.0),
+        label(s.main.1),
+        calendar.len(),
+        kind.as_str(),
+        calendar.first().map(|p| p.label.as_str()).unwrap_or(""),
+        calendar.last().map(|p| p.label.as_str()).unwrap_or(""),
+    ))
+}

@@ -1,0 +1,153 @@
+//! The last leg: every table as CSV and Parquet (the activity table as Parquet only), the
+//! charts and reports, the rejects files and the folder's marker, each written atomically;
+//! then the manifest, and whatever an earlier run left that this one did not write removed.
+
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::manifest::{Manifest, ManifestOutput};
+use super::measure::Measured;
+use super::outcome::Weighed;
+use super::read::Record;
+use super::{rejects, Setup};
+use crate::error::{internal, Result};
+use crate::normalize::PERIOD_KEY;
+use crate::outcomes::privacy::KeySource;
+use crate::output;
+
+/// The files of a run, in the order they are written and listed.
+pub struct Files {
+    files: Vec<(String, Vec<u8>)>,
+    rejects: Vec<Option<String>>,
+    key_source: KeySource,
+}
+
+/// What was written.
+pub struct Written {
+    pub outputs: Vec<ManifestOutput>,
+    /// Per source, its rejects file, if it has rejects.
+    pub rejects_files: Vec<Option<String>>,
+    pub key_source: KeySource,
+}
+
+/// Every output file's bytes: tables, the folder's marker, the report's files, rejects.
+pub fn files(
+    setup: &Setup,
+    records: &[Record],
+    measured: Measured,
+    weighed: Weighed,
+    report: Vec<(String, Vec<u8>)>,
+) -> Result<Files> {
+    let mut activity = weighed.activity;
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        "tables/activity.parquet".into(),
+        output::parquet_bytes(&mut activity, "the activity table")?,
+    )];
+    for (name, mut table) in tables(
+        setup,
+        measured,
+        weighed.tables,
+        weighed.ambassadors,
+        weighed.post_reach,
+        weighed.unresolved,
+    )? {
+        files.push((format!("{name}.csv"), output::csv_bytes(&mut table, &name)?));
+        files.push((
+            format!("{name}.parquet"),
+            output::parquet_bytes(&mut table, &name)?,
+        ));
+    }
+    files.push((
+        output::MARKER.into(),
+        output::MARKER_TEXT.as_bytes().to_vec(),
+    ));
+    files.extend(report);
+    let (rejects_out, rejects) = rejects::files(setup, records)?;
+    files.extend(rejects_out);
+    Ok(Files {
+        files,
+        rejects,
+        key_source: weighed.key_source,
+    })
+}
+
+/// The tables by their path without extension, in the order they are listed.
+fn tables(
+    setup: &Setup,
+    m: Measured,
+    outcomes: Vec<(String, DataFrame)>,
+    ambassadors: DataFrame,
+    post_reach: DataFrame,
+    unresolved: Option<DataFrame>,
+) -> Result<Vec<(String, DataFrame)>> {
+    let without_key = |f: DataFrame| f.drop(PERIOD_KEY).map_err(internal("dropping keys"));
+    let mut tables: Vec<(String, DataFrame)> = vec![
+        (
+            "tables/period_metrics".into(),
+            without_key(m.period_metrics)?,
+        ),
+        ("tables/ladder".into(), without_key(m.rungs)?),
+        ("tables/lifecycle".into(), m.lifecycle),
+        ("tables/transitions".into(), m.transitions),
+        ("tables/retention".into(), m.retention),
+        ("tables/post_reach".into(), post_reach),
+        ("tables/spaces".into(), m.spaces),
+    ];
+    tables.extend(m.breakdowns);
+    if let Some(matrix) = m.matrix {
+        tables.push(("tables/department_interactions".into(), matrix));
+    }
+    if !setup.plan.metrics.targets.is_empty() {
+        tables.push(("tables/targets".into(), m.targets));
+    }
+    tables.push(("tables/ambassadors".into(), ambassadors));
+    tables.extend(
+        outcomes
+            .into_iter()
+            .map(|(name, t)| (name.trim_end_matches(".csv").to_string(), t)),
+    );
+    if let Some(unresolved) = unresolved {
+        tables.push(("tables/unresolved_accounts".into(), unresolved));
+    }
+    Ok(tables)
+}
+
+/// Writes every file atomically, each hashed for the manifest.
+pub fn write(setup: &Setup, files: Files) -> Result<Written> {
+    let mut outputs = Vec::with_capacity(files.files.len());
+    for (name, bytes) in &files.files {
+        output::write_atomic(&setup.out_dir.join(name), bytes)?;
+        crate::checkpoint::reached("output");
+        outputs.push(ManifestOutput {
+            path: name.clone(),
+            bytes: bytes.len() as u64,
+            sha256: hex::encode(Sha256::digest(bytes)),
+        });
+    }
+    setup.log.info(
+        "write",
+        &format!("wrote {}", setup.out_dir.display()),
+        &[("files", outputs.len() as u64 + 1)],
+    );
+    Ok(Written {
+        outputs,
+        rejects_files: files.rejects,
+        key_source: files.key_source,
+    })
+}
+
+/// Writes the manifest, then removes what an earlier run wrote and this one did not (a chart
+/// of a section that no longer applies, a crashed run's temporary file), so the folder is
+/// what the manifest lists.
+pub fn finish(setup: &Setup, manifest: Manifest) -> Result<()> {
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| crate::error::fault("writing the manifest", e))?;
+    output::write_atomic(&setup.out_dir.join("manifest.json"), &json)?;
+    let keep = manifest
+        .outputs
+        .iter()
+        .map(|o| o.path.clone())
+        .chain(["manifest.json", crate::lock::LOCK_FILE].map(String::from))
+        .collect();
+    output::remove_others(&setup.out_dir, &keep)
+}

@@ -1,0 +1,174 @@
+//! The fifth leg: the report model built from the result tables (`assemble.rs` reads the
+//! small frames into plain structs), then drawn: the charts as SVG and PNG, the HTML and the
+//! Markdown report. `render` sees the model only, never a frame.
+
+use chrono::NaiveDate;
+
+use super::assemble;
+use super::measure::Measured;
+use super::outcome::Weighed;
+use super::prepare::Prepared;
+use super::read::{Inputs, Record};
+use super::Setup;
+use crate::error::{fault, Result};
+use crate::ingest::InputFile;
+use crate::normalize::population::Basis;
+use crate::render::{self, model};
+use crate::vocabulary::person;
+
+/// The report's files, and its table of inputs (the manifest lists the same rows).
+pub struct Drawn {
+    /// `charts/<name>.svg|png`, `report.html`, `report.md`.
+    pub files: Vec<(String, Vec<u8>)>,
+    pub inputs: Vec<model::InputRow>,
+}
+
+pub fn draw(
+    setup: &Setup,
+    inputs: &Inputs,
+    prepared: &Prepared,
+    measured: &Measured,
+    weighed: &Weighed,
+    as_of: Option<NaiveDate>,
+) -> Result<Drawn> {
+    let results = assemble::Results {
+        rungs: &setup.ladder.names,
+        period_metrics: &measured.period_metrics,
+        rung_table: &measured.rungs,
+        lifecycle: &measured.lifecycle,
+        transitions: &measured.transitions,
+        retention: &measured.retention,
+        activity: &measured.activity,
+        spaces: &measured.spaces,
+        departments: measured.departments.as_ref(),
+        targets: &measured.targets,
+        ambassadors: &weighed.ambassadors,
+        outcome_tables: &weighed.tables,
+        views_known: measured.views_known,
+    };
+    let report = model(setup, &results, inputs, prepared, weighed, as_of)?;
+    Ok(Drawn {
+        files: render_files(setup, &report)?,
+        inputs: report.inputs,
+    })
+}
+
+/// The report model: the run's settings, the assembled figures and the inputs' accounting.
+fn model(
+    setup: &Setup,
+    results: &assemble::Results,
+    inputs: &Inputs,
+    prepared: &Prepared,
+    weighed: &Weighed,
+    as_of: Option<NaiveDate>,
+) -> Result<model::Report> {
+    let plan = &setup.plan;
+    let periods = assemble::periods(results)?;
+    let labels: Vec<String> = periods.iter().map(|p| p.label.clone()).collect();
+    Ok(model::Report {
+        engage_version: env!("CARGO_PKG_VERSION").to_string(),
+        language: plan.language,
+        pipeline: plan.pipeline.name.clone(),
+        period_kind: plan.calendar.period,
+        timezone: plan.calendar.timezone.name().to_string(),
+        as_of: as_of.map(|d| d.to_string()),
+        population: population(prepared.basis),
+        ladder_name: plan.ladder.title().to_string(),
+        rungs: setup.ladder.names.clone(),
+        min_group_size: plan.privacy.min_group_size,
+        reply_window_hours: plan.metrics.windows.reply_hours,
+        outcome_window_periods: plan.outcomes.window_periods,
+        horizon_periods: plan.outcomes.horizon_periods,
+        transitions: assemble::transitions(results)?,
+        cohorts: assemble::cohorts(results)?,
+        lorenz: assemble::lorenz(results, assemble::last_key(results.period_metrics)?)?,
+        spaces: assemble::spaces(results, labels.last().map(String::as_str))?,
+        departments: assemble::departments(results, &labels)?,
+        targets: assemble::targets(results)?,
+        ambassadors: assemble::ambassadors(results)?,
+        ambassadors_revealed: plan.metrics.ambassadors.reveal,
+        outcomes: assemble::outcomes(results)?,
+        periods,
+        inputs: input_rows(&inputs.records, &inputs.small.files()),
+        source_notes: notes(&inputs.records, weighed, prepared),
+        unresolved_accounts: prepared.unresolved.as_ref().map(|u| u.height() as u64),
+        coverage: model::Coverage {
+            views: results.views_known,
+            roster: prepared.roster.is_some(),
+            departments: prepared.roster_gives(person::DEPARTMENT)?,
+            roles: prepared.roster_gives(person::ROLE)?,
+        },
+    })
+}
+
+/// The population's basis as the report states it.
+fn population(basis: Basis) -> model::Population {
+    match basis {
+        Basis::Roster => model::Population::Roster,
+        Basis::UserList => model::Population::UserList,
+        Basis::Observed => model::Population::Observed,
+    }
+}
+
+/// Facts about the sources, what the outcome tables left out and the calendar's warning, each
+/// once, sorted.
+fn notes(records: &[Record], weighed: &Weighed, prepared: &Prepared) -> Vec<String> {
+    let mut notes: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.batch.notes.clone())
+        .chain(weighed.notes.iter().cloned())
+        .chain(prepared.span_note.clone())
+        .collect();
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// A row per input: the sources with their row accounting, then the small tables (read whole).
+pub fn input_rows(records: &[Record], others: &[&InputFile]) -> Vec<model::InputRow> {
+    let row = |f: &InputFile, c: crate::normalize::RowCounts| model::InputRow {
+        role: f.role.clone(),
+        kind: f.kind.clone(),
+        file: f.given.clone(),
+        rows_read: c.rows_read,
+        accepted: c.accepted,
+        duplicates: c.duplicates,
+        excluded: c.excluded,
+        rejected: c.rejected,
+    };
+    let whole = |f: &InputFile| crate::normalize::RowCounts {
+        rows_read: f.rows_read,
+        accepted: f.rows_read,
+        ..Default::default()
+    };
+    records
+        .iter()
+        .map(|r| row(&r.file, r.counts))
+        .chain(others.iter().map(|f| row(f, whole(f))))
+        .collect()
+}
+
+/// The charts (SVG and a PNG of each for slides), the HTML and the Markdown report.
+fn render_files(setup: &Setup, report: &model::Report) -> Result<Vec<(String, Vec<u8>)>> {
+    let charts = render::charts::all(report);
+    let html = render::html::render(report, &charts);
+    let markdown = render::markdown::render(report, &charts);
+    let rasterizer = render::charts::raster::Rasterizer::new();
+    if !rasterizer.has_fonts() {
+        setup.log.warn(
+            "render",
+            "no fonts found: the PNG charts will have no text; install a font package such as fonts-dejavu-core",
+        );
+    }
+    let mut files: Vec<(String, Vec<u8>)> = Vec::with_capacity(2 * charts.len() + 2);
+    for c in &charts {
+        let png = rasterizer
+            .png(&c.svg)
+            .map_err(|e| fault(format!("drawing charts/{}.png", c.name), e))?;
+        files.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
+        files.push((format!("charts/{}.png", c.name), png));
+    }
+    files.push(("report.html".into(), html.into_bytes()));
+    files.push(("report.md".into(), markdown.into_bytes()));
+    Ok(files)
+}
