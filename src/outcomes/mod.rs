@@ -59,54 +59,136 @@ fn unknown_teams(frame: &DataFrame, roster: &DataFrame) -> Result<usize> {
 
 /// Every outcome table.
 pub fn tables(i: &Inputs) -> Result<Tables> {
-    let mut notes = Vec::new();
-    let in_range = || {
-        col(PERIOD_KEY)
-            .gt_eq(lit(i.first_key))
-            .and(col(PERIOD_KEY).lt_eq(lit(i.last_key)))
+    let periods = Labels::of(i)?;
+    let mut found = Found::default();
+    found.tables.extend(turnover_tables(i)?);
+    let mut outcomes = match i.surveys {
+        Some(answers) => survey_outcomes(i, answers, &periods, &mut found)?,
+        None => Vec::new(),
     };
+    outcomes.extend(team_turnover(i, &periods)?);
+    for (name, kpi, file) in i.kpis {
+        outcomes.extend(kpi_outcome(i, name, kpi, file, &periods, &mut found)?);
+    }
+    let engagement =
+        satisfaction::team_engagement(i.activity.clone().lazy(), i.roster.clone().lazy(), i.rungs)
+            .collect()
+            .map_err(internal("measuring team engagement"))?;
+    let (correlations, per_team) = satisfaction::correlations(
+        &outcomes,
+        &engagement,
+        i.window,
+        i.min_group_size,
+        i.views_known,
+    )?;
+    found
+        .tables
+        .push(("tables/outcome_correlations.csv".to_string(), correlations));
+    found
+        .tables
+        .push(("tables/outcome_teams.csv".to_string(), per_team));
+    Ok(Tables {
+        tables: found.tables,
+        notes: found.notes,
+    })
+}
+
+/// The tables and notes gathered so far.
+#[derive(Default)]
+struct Found {
+    tables: Vec<(String, DataFrame)>,
+    notes: Vec<String>,
+}
+
+/// The reported periods' labels by key, and the messages that name them.
+struct Labels {
+    keys: Vec<Option<i32>>,
+    labels: Vec<String>,
+    kind: PeriodKind,
+    first: i32,
+    last: i32,
+}
+
+impl Labels {
+    fn of(i: &Inputs) -> Result<Labels> {
+        let periods = i
+            .calendar
+            .clone()
+            .select([col(PERIOD_KEY), col(a::PERIOD)])
+            .collect()
+            .map_err(internal("computing outcomes"))?;
+        Ok(Labels {
+            keys: i32s(&periods, PERIOD_KEY)?,
+            labels: strs(&periods, a::PERIOD)?,
+            kind: i.kind,
+            first: i.first_key,
+            last: i.last_key,
+        })
+    }
+
+    fn label_of(&self, key: i32) -> String {
+        self.keys
+            .iter()
+            .position(|k| *k == Some(key))
+            .map(|p| self.labels[p].clone())
+            .unwrap_or_else(|| crate::normalize::periods::period_of_key(self.kind, key).label)
+    }
+
+    /// Rows outside the reported periods.
+    fn in_range(&self) -> Expr {
+        col(PERIOD_KEY)
+            .gt_eq(lit(self.first))
+            .and(col(PERIOD_KEY).lt_eq(lit(self.last)))
+    }
+
+    /// A note when `kept` of `all` rows of `file` are inside the reported periods.
+    fn left_out(&self, file: &str, what: &str, all: usize, kept: usize) -> Option<String> {
+        (kept < all).then(|| {
+            format!(
+                "{} of {all} {what} in {file} fall outside the reported periods ({} to {}) and are left out.",
+                all - kept,
+                self.label_of(self.first),
+                self.label_of(self.last)
+            )
+        })
+    }
+}
+
+/// `frame` with period labels, as `columns`.
+fn labelled(i: &Inputs, frame: LazyFrame, columns: &[&str]) -> Result<DataFrame> {
+    crate::normalize::periods::with_label(frame, i.calendar.clone())
+        .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()
+        .map_err(internal("computing outcomes"))
+}
+
+/// Turnover overall and per breakdown group, attrition by rung, survival by starting rung.
+fn turnover_tables(i: &Inputs) -> Result<Vec<(String, DataFrame)>> {
     let k = i.min_group_size;
     let roster = i.roster.clone().lazy();
     let activity = i.activity.clone().lazy();
-    let label = |frame: LazyFrame, columns: &[&str]| -> Result<DataFrame> {
-        frame
-            .join(
-                i.calendar.clone().select([col(PERIOD_KEY), col(a::PERIOD)]),
-                [col(PERIOD_KEY)],
-                [col(PERIOD_KEY)],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
-            .select(columns.iter().map(|c| col(*c)).collect::<Vec<_>>())
-            .collect()
-            .map_err(internal("computing outcomes"))
-    };
-    let mut out = Vec::new();
     let rate_columns = ["turnover_rate", "voluntary_turnover_rate"];
     let turnover_columns: Vec<&str> = [a::PERIOD]
         .into_iter()
         .chain(turnover::COUNTS)
         .chain(rate_columns)
         .collect();
-    out.push((
+    let mut out = vec![(
         "tables/turnover.csv".to_string(),
-        label(
+        labelled(
+            i,
             turnover::turnover(roster.clone(), i.calendar.clone(), None),
             &turnover_columns,
         )?,
-    ));
+    )];
     for attribute in i.breakdowns {
-        let by = label(
-            turnover::turnover(
-                roster.clone(),
-                i.calendar.clone(),
-                Some((
-                    attribute.as_str(),
-                    crate::metrics::breakdowns::UNKNOWN_GROUP,
-                )),
-            ),
+        let group = Some((
+            attribute.as_str(),
+            crate::metrics::breakdowns::UNKNOWN_GROUP,
+        ));
+        let by = labelled(
+            i,
+            turnover::turnover(roster.clone(), i.calendar.clone(), group),
             &[&[a::PERIOD, "group"][..], &turnover::COUNTS, &rate_columns].concat(),
         )?;
         out.push((
@@ -127,149 +209,147 @@ pub fn tables(i: &Inputs) -> Result<Tables> {
         &["exits_within_horizon"],
         &["share"],
     ));
+    let attrition_columns = [
+        a::PERIOD,
+        a::RUNG,
+        "people",
+        "followed",
+        "exits_within_horizon",
+        "share",
+    ];
     out.push((
         "tables/attrition_by_rung.csv".to_string(),
-        label(
-            attrition,
-            &[
-                a::PERIOD,
-                a::RUNG,
-                "people",
-                "followed",
-                "exits_within_horizon",
-                "share",
-            ],
-        )?,
+        labelled(i, attrition, &attrition_columns)?,
     ));
-    let observations = survival::observations(activity.clone(), roster.clone(), i.kind, i.last_key)
+    let observations = survival::observations(activity, roster, i.kind, i.last_key)
         .collect()
         .map_err(internal("following employment"))?;
     let (curves, logrank) = survival::curves(&observations, i.rungs, k)?;
     out.push(("tables/retention_curves.csv".to_string(), curves));
     out.push(("tables/logrank.csv".to_string(), logrank));
+    Ok(out)
+}
 
-    let mut outcomes = Vec::new();
-    let periods = i
-        .calendar
-        .clone()
-        .select([col(PERIOD_KEY), col(a::PERIOD)])
-        .collect()
-        .map_err(internal("computing outcomes"))?;
-    let keys = i32s(&periods, PERIOD_KEY)?;
-    let labels = strs(&periods, a::PERIOD)?;
-    let label_of = |key: i32| -> String {
-        keys.iter()
-            .position(|k| *k == Some(key))
-            .map(|p| labels[p].clone())
-            .unwrap_or_else(|| crate::normalize::periods::period_of_key(i.kind, key).label)
-    };
-    let range = format!("{} to {}", label_of(i.first_key), label_of(i.last_key));
-    let left_out = |file: &str, what: &str, all: usize, kept: usize| {
-        (kept < all).then(|| {
-            format!(
-                "{} of {all} {what} in {file} fall outside the reported periods ({range}) and are left out.",
-                all - kept
-            )
-        })
-    };
-    if let Some(answers) = i.surveys {
-        let file = i.surveys_file.unwrap_or("surveys");
-        let team_scores = if crate::ingest::surveys::is_team_level(answers) {
-            let keyed = with_period_keys(answers, "period", i.kind, file)?
-                .lazy()
-                .filter(in_range())
-                .collect()
-                .map_err(internal("placing survey results in periods"))?;
-            notes.extend(left_out(
-                file,
-                "team results",
-                answers.height(),
-                keyed.height(),
-            ));
-            let unknown = unknown_teams(&keyed, i.roster)?;
-            if unknown > 0 {
-                notes.push(format!(
-                    "{unknown} team results in {file} name teams that are not on the roster: \
-                     they are shown, but cannot be related to engagement."
-                ));
-            }
-            keyed.lazy().select([
-                col("team"),
-                col(PERIOD_KEY),
-                col(survey::MEASURE),
-                col("respondents").cast(DataType::UInt32),
-                col(survey::SCORE),
-            ])
-        } else {
-            let keyed = answers
-                .clone()
-                .lazy()
-                .with_column(key_expr(i.kind, col(survey::ANSWERED_AT)).alias(PERIOD_KEY))
-                .filter(in_range())
-                .collect()
-                .map_err(internal("placing survey answers in periods"))?;
-            notes.extend(left_out(
-                file,
-                "survey answers",
-                answers.height(),
-                keyed.height(),
-            ));
-            let keyed = keyed.lazy();
-            let with_team = satisfaction::answers_with_team(keyed.clone(), roster.clone())
-                .collect()
-                .map_err(internal("finding respondents' teams"))?;
-            let without = opt_strs(&with_team, "team")?
-                .iter()
-                .filter(|t| t.is_none())
-                .count();
-            if without > 0 {
-                notes.push(format!(
-                    "{without} survey answers in {file} are from people without a team on the \
-                     roster: they count in the scores by rung, not in the team scores."
-                ));
-            }
-            let with_team = with_team.lazy();
-            let by_rung = satisfaction::suppress_small(
-                satisfaction::rung_scores(keyed, activity.clone(), i.rungs),
-                k,
-            );
-            out.push((
-                "tables/satisfaction_by_rung.csv".to_string(),
-                label(
-                    by_rung,
-                    &[
-                        a::PERIOD,
-                        survey::MEASURE,
-                        a::RUNG,
-                        "respondents",
-                        survey::SCORE,
-                        "suppressed",
-                    ],
-                )?,
-            ));
-            satisfaction::team_scores(with_team)
-        }
-        .collect()
-        .map_err(internal("scoring surveys per team"))?;
-        out.push((
-            "tables/satisfaction_by_team.csv".to_string(),
-            label(
-                satisfaction::suppress_small(team_scores.clone().lazy(), k),
-                &[
-                    "team",
-                    a::PERIOD,
-                    survey::MEASURE,
-                    "respondents",
-                    survey::SCORE,
-                    "suppressed",
-                ],
-            )?,
-        ));
-        outcomes.extend(latest_per_measure(&team_scores, k, &label_of)?);
+/// The survey scores per team (and per rung, for person-level answers), and each measure's
+/// latest team scores as outcomes to relate to engagement.
+fn survey_outcomes(
+    i: &Inputs,
+    answers: &DataFrame,
+    periods: &Labels,
+    found: &mut Found,
+) -> Result<Vec<satisfaction::Outcome>> {
+    let file = i.surveys_file.unwrap_or("surveys");
+    let team_scores = if crate::ingest::surveys::is_team_level(answers) {
+        team_results(i, answers, file, periods, found)?
+    } else {
+        person_answers(i, answers, file, periods, found)?
     }
-    // Team turnover over the window ending with the last period.
+    .collect()
+    .map_err(internal("scoring surveys per team"))?;
+    let columns = [
+        "team",
+        a::PERIOD,
+        survey::MEASURE,
+        "respondents",
+        survey::SCORE,
+        "suppressed",
+    ];
+    let suppressed = satisfaction::suppress_small(team_scores.clone().lazy(), i.min_group_size);
+    found.tables.push((
+        "tables/satisfaction_by_team.csv".to_string(),
+        labelled(i, suppressed, &columns)?,
+    ));
+    latest_per_measure(&team_scores, i.min_group_size, &|key| periods.label_of(key))
+}
+
+/// Team-level survey results as given, inside the reported periods.
+fn team_results(
+    i: &Inputs,
+    answers: &DataFrame,
+    file: &str,
+    periods: &Labels,
+    found: &mut Found,
+) -> Result<LazyFrame> {
+    let keyed = with_period_keys(answers, "period", i.kind, file)?
+        .lazy()
+        .filter(periods.in_range())
+        .collect()
+        .map_err(internal("placing survey results in periods"))?;
+    found
+        .notes
+        .extend(periods.left_out(file, "team results", answers.height(), keyed.height()));
+    let unknown = unknown_teams(&keyed, i.roster)?;
+    if unknown > 0 {
+        found.notes.push(format!(
+            "{unknown} team results in {file} name teams that are not on the roster: \
+             they are shown, but cannot be related to engagement."
+        ));
+    }
+    Ok(keyed.lazy().select([
+        col("team"),
+        col(PERIOD_KEY),
+        col(survey::MEASURE),
+        col("respondents").cast(DataType::UInt32),
+        col(survey::SCORE),
+    ]))
+}
+
+/// Person-level answers scored per rung (a table of its own) and per team.
+fn person_answers(
+    i: &Inputs,
+    answers: &DataFrame,
+    file: &str,
+    periods: &Labels,
+    found: &mut Found,
+) -> Result<LazyFrame> {
+    let keyed = answers
+        .clone()
+        .lazy()
+        .with_column(key_expr(i.kind, col(survey::ANSWERED_AT)).alias(PERIOD_KEY))
+        .filter(periods.in_range())
+        .collect()
+        .map_err(internal("placing survey answers in periods"))?;
+    found
+        .notes
+        .extend(periods.left_out(file, "survey answers", answers.height(), keyed.height()));
+    let keyed = keyed.lazy();
+    let with_team = satisfaction::answers_with_team(keyed.clone(), i.roster.clone().lazy())
+        .collect()
+        .map_err(internal("finding respondents' teams"))?;
+    let without = opt_strs(&with_team, "team")?
+        .iter()
+        .filter(|t| t.is_none())
+        .count();
+    if without > 0 {
+        found.notes.push(format!(
+            "{without} survey answers in {file} are from people without a team on the \
+             roster: they count in the scores by rung, not in the team scores."
+        ));
+    }
+    let by_rung = satisfaction::suppress_small(
+        satisfaction::rung_scores(keyed, i.activity.clone().lazy(), i.rungs),
+        i.min_group_size,
+    );
+    let columns = [
+        a::PERIOD,
+        survey::MEASURE,
+        a::RUNG,
+        "respondents",
+        survey::SCORE,
+        "suppressed",
+    ];
+    found.tables.push((
+        "tables/satisfaction_by_rung.csv".to_string(),
+        labelled(i, by_rung, &columns)?,
+    ));
+    Ok(satisfaction::team_scores(with_team.lazy()))
+}
+
+/// Team turnover over the window ending with the last period, for teams of at least the
+/// minimum group size.
+fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Outcome>> {
     let by_team = turnover::turnover(
-        roster.clone(),
+        i.roster.clone().lazy(),
         i.calendar.clone(),
         Some((crate::vocabulary::person::TEAM, "")),
     )
@@ -288,11 +368,11 @@ pub fn tables(i: &Inputs) -> Result<Tables> {
             .mean()
             .alias("__mean"),
     ])
-    .filter(col("__mean").gt_eq(lit(f64::from(k))))
+    .filter(col("__mean").gt_eq(lit(f64::from(i.min_group_size))))
     .sort(["group"], SortMultipleOptions::default())
     .collect()
     .map_err(internal("measuring team turnover"))?;
-    let team_turnover = pairs(
+    let values = pairs(
         strs(&by_team, "group")?,
         f64s(&by_team, "__separations")?
             .into_iter()
@@ -300,55 +380,55 @@ pub fn tables(i: &Inputs) -> Result<Tables> {
             .map(|(s, m)| s.zip(m).map(|(s, m)| s / m))
             .collect(),
     );
-    if !team_turnover.is_empty() {
-        outcomes.push(satisfaction::Outcome {
-            name: "turnover".into(),
-            period_key: i.last_key,
-            period: label_of(i.last_key),
-            values: team_turnover,
-        });
-    }
-    for (name, kpi, file) in i.kpis {
-        let keyed = with_period_keys(kpi, "period", i.kind, file)?
-            .lazy()
-            .filter(in_range())
-            .collect()
-            .map_err(internal("reading team KPIs"))?;
-        notes.extend(left_out(file, "values", kpi.height(), keyed.height()));
-        let unknown = unknown_teams(&keyed, i.roster)?;
-        if unknown > 0 {
-            notes.push(format!(
-                "{unknown} values in {file} name teams that are not on the roster: they cannot \
-                 be related to engagement."
-            ));
-        }
-        let Some(latest) = i32s(&keyed, PERIOD_KEY)?.into_iter().flatten().max() else {
-            continue;
-        };
-        let at = keyed
-            .lazy()
-            .filter(col(PERIOD_KEY).eq(lit(latest)))
-            .group_by([col("team")])
-            .agg([col("value").mean()])
-            .sort(["team"], SortMultipleOptions::default())
-            .collect()
-            .map_err(internal("reading team KPIs"))?;
-        let values = pairs(strs(&at, "team")?, f64s(&at, "value")?);
-        outcomes.push(satisfaction::Outcome {
-            name: name.clone(),
-            period_key: latest,
-            period: label_of(latest),
-            values,
-        });
-    }
-    let engagement = satisfaction::team_engagement(activity, roster, i.rungs)
+    Ok((!values.is_empty()).then(|| satisfaction::Outcome {
+        name: "turnover".into(),
+        period_key: i.last_key,
+        period: periods.label_of(i.last_key),
+        values,
+    }))
+}
+
+/// A team KPI's values in its latest reported period.
+fn kpi_outcome(
+    i: &Inputs,
+    name: &str,
+    kpi: &DataFrame,
+    file: &str,
+    periods: &Labels,
+    found: &mut Found,
+) -> Result<Option<satisfaction::Outcome>> {
+    let keyed = with_period_keys(kpi, "period", i.kind, file)?
+        .lazy()
+        .filter(periods.in_range())
         .collect()
-        .map_err(internal("measuring team engagement"))?;
-    let (correlations, per_team) =
-        satisfaction::correlations(&outcomes, &engagement, i.window, k, i.views_known)?;
-    out.push(("tables/outcome_correlations.csv".to_string(), correlations));
-    out.push(("tables/outcome_teams.csv".to_string(), per_team));
-    Ok(Tables { tables: out, notes })
+        .map_err(internal("reading team KPIs"))?;
+    found
+        .notes
+        .extend(periods.left_out(file, "values", kpi.height(), keyed.height()));
+    let unknown = unknown_teams(&keyed, i.roster)?;
+    if unknown > 0 {
+        found.notes.push(format!(
+            "{unknown} values in {file} name teams that are not on the roster: they cannot \
+             be related to engagement."
+        ));
+    }
+    let Some(latest) = i32s(&keyed, PERIOD_KEY)?.into_iter().flatten().max() else {
+        return Ok(None);
+    };
+    let at = keyed
+        .lazy()
+        .filter(col(PERIOD_KEY).eq(lit(latest)))
+        .group_by([col("team")])
+        .agg([col("value").mean()])
+        .sort(["team"], SortMultipleOptions::default())
+        .collect()
+        .map_err(internal("reading team KPIs"))?;
+    Ok(Some(satisfaction::Outcome {
+        name: name.to_string(),
+        period_key: latest,
+        period: periods.label_of(latest),
+        values: pairs(strs(&at, "team")?, f64s(&at, "value")?),
+    }))
 }
 
 /// `(name, value)` pairs where both are present.

@@ -3,7 +3,7 @@
 //! Markdown file always say the same thing.
 
 use super::charts::kinds::Chart;
-use super::model::{Population, Report};
+use super::model::{PeriodRow, Population, Report};
 use super::words::{fill, metric_label, metric_meaning, Language, DASH};
 use crate::vocabulary::PeriodKind;
 
@@ -85,16 +85,52 @@ pub fn format_figure(lang: Language, name: &str, value: Option<f64>) -> String {
     }
 }
 
+/// What every section reads: the report, its charts, its language and last period.
+struct Ctx<'a> {
+    report: &'a Report,
+    charts: &'a [Chart],
+    lang: Language,
+    /// The period kind's word ("month").
+    kind: &'static str,
+    last: Option<&'a PeriodRow>,
+    /// The last period's label in the report's language.
+    last_label: String,
+}
+
 /// The ten sections of the report.
 pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
     let lang = report.language;
-    let w = lang.words();
-    let kind = lang.kind(report.period_kind, false);
     let last = report.periods.last();
-    let last_label = last.map(|p| lang.period(&p.label)).unwrap_or_default();
-    let mut out = Vec::new();
+    let c = Ctx {
+        report,
+        charts,
+        lang,
+        kind: lang.kind(report.period_kind, false),
+        last,
+        last_label: last.map(|p| lang.period(&p.label)).unwrap_or_default(),
+    };
+    vec![
+        headline(&c),
+        ladder(&c),
+        reach(&c),
+        inequality(&c),
+        conversations(&c),
+        organisation(&c),
+        outcomes(&c),
+        ambassadors(&c),
+        quality(&c),
+        definitions(&c),
+    ]
+}
 
-    // 1. Headline.
+/// 1. Headline.
+fn headline(c: &Ctx) -> Section {
+    let report = c.report;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let kind = c.kind;
+    let last_label = &c.last_label;
+    let last = c.last;
     let mut blocks = Vec::new();
     if let Some(last) = last {
         let n = report.periods.len();
@@ -158,56 +194,72 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         Population::UserList => blocks.push(Block::Note(w.user_list_note.into())),
         Population::Roster => {}
     }
-    if !report.targets.is_empty() {
-        blocks.push(Block::Paragraph(format!("{}:", w.targets)));
-        blocks.push(Block::Table(Table {
-            headers: vec![
-                w.goal.into(),
-                w.baseline.into(),
-                w.current.into(),
-                w.expected_now.into(),
-                w.target.into(),
-                w.by.into(),
-                w.status.into(),
-            ],
-            numeric: vec![false, true, true, true, true, false, false],
-            rows: report
-                .targets
-                .iter()
-                .map(|t| {
-                    let f = |v: Option<f64>| {
-                        format_figure(
-                            lang,
-                            t.metric
-                                .strip_prefix("rung_share:")
-                                .map_or(&t.metric, |_| "rung_share"),
-                            v,
-                        )
-                    };
-                    vec![
-                        t.name.clone(),
-                        format!("{} ({})", f(t.baseline), lang.period(&t.baseline_period)),
-                        f(t.current),
-                        f(t.expected),
-                        f(Some(t.target)),
-                        lang.period(&t.by),
-                        match t.on_track {
-                            Some(true) => w.target_on_track.into(),
-                            Some(false) => w.target_behind.into(),
-                            None => w.target_unknown.into(),
-                        },
-                    ]
-                })
-                .collect(),
-        }));
-    }
-    out.push(Section {
+    blocks.extend(targets(c));
+    Section {
         id: "headline",
         title: format!("{}: {last_label}", w.headline),
         blocks,
-    });
+    }
+}
 
-    // 2. The ladder.
+/// The SMART goals and where each stands, when the pipeline sets any.
+fn targets(c: &Ctx) -> Vec<Block> {
+    let (report, lang, w) = (c.report, c.lang, c.lang.words());
+    let mut out = Vec::new();
+    if report.targets.is_empty() {
+        return out;
+    }
+    out.push(Block::Paragraph(format!("{}:", w.targets)));
+    out.push(Block::Table(Table {
+        headers: vec![
+            w.goal.into(),
+            w.baseline.into(),
+            w.current.into(),
+            w.expected_now.into(),
+            w.target.into(),
+            w.by.into(),
+            w.status.into(),
+        ],
+        numeric: vec![false, true, true, true, true, false, false],
+        rows: report
+            .targets
+            .iter()
+            .map(|t| {
+                let f = |v: Option<f64>| {
+                    format_figure(
+                        lang,
+                        t.metric
+                            .strip_prefix("rung_share:")
+                            .map_or(&t.metric, |_| "rung_share"),
+                        v,
+                    )
+                };
+                vec![
+                    t.name.clone(),
+                    format!("{} ({})", f(t.baseline), lang.period(&t.baseline_period)),
+                    f(t.current),
+                    f(t.expected),
+                    f(Some(t.target)),
+                    lang.period(&t.by),
+                    match t.on_track {
+                        Some(true) => w.target_on_track.into(),
+                        Some(false) => w.target_behind.into(),
+                        None => w.target_unknown.into(),
+                    },
+                ]
+            })
+            .collect(),
+    }));
+    out
+}
+
+/// 2. The ladder.
+fn ladder(c: &Ctx) -> Section {
+    let report = c.report;
+    let charts = c.charts;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last = c.last;
     let mut blocks: Vec<Block> = chart(charts, "ladder").into_iter().collect();
     let mut headers = vec![w.period.to_string()];
     headers.extend(report.rungs.iter().cloned());
@@ -237,24 +289,34 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
             )));
         }
     }
-    out.push(Section {
+    Section {
         id: "ladder",
         title: w.ladder_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 3. Reach and participation.
+/// 3. Reach and participation.
+fn reach(c: &Ctx) -> Section {
+    let charts = c.charts;
+    let w = c.lang.words();
     let blocks: Vec<Block> = ["trends", "lifecycle", "retention"]
         .iter()
         .filter_map(|c| chart(charts, c))
         .collect();
-    out.push(Section {
+    Section {
         id: "reach",
         title: w.reach_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 4. Inequality.
+/// 4. Inequality.
+fn inequality(c: &Ctx) -> Section {
+    let charts = c.charts;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last = c.last;
     let mut blocks: Vec<Block> = chart(charts, "lorenz").into_iter().collect();
     match last.map(|p| {
         (
@@ -273,13 +335,21 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         ))),
         _ => blocks.push(Block::Paragraph(w.no_contributions.into())),
     }
-    out.push(Section {
+    Section {
         id: "inequality",
         title: w.inequality_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 5. Conversations.
+/// 5. Conversations.
+fn conversations(c: &Ctx) -> Section {
+    let report = c.report;
+    let charts = c.charts;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last_label = &c.last_label;
+    let last = c.last;
     let mut blocks: Vec<Block> = ["replies", "reply_time"]
         .iter()
         .filter_map(|c| chart(charts, c))
@@ -329,13 +399,19 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
                 .collect(),
         }));
     }
-    out.push(Section {
+    Section {
         id: "conversations",
         title: w.conversations_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 6. Across the organisation.
+/// 6. Across the organisation.
+fn organisation(c: &Ctx) -> Section {
+    let charts = c.charts;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last = c.last;
     let mut blocks = Vec::new();
     match chart(charts, "departments") {
         Some(c) => blocks.push(c),
@@ -355,13 +431,20 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
             )));
         }
     }
-    out.push(Section {
+    Section {
         id: "organisation",
         title: w.organisation_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 7. Does it matter?
+/// 7. Does it matter?
+fn outcomes(c: &Ctx) -> Section {
+    let report = c.report;
+    let charts = c.charts;
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last_label = &c.last_label;
     let mut blocks = vec![Block::Note(w.caveat.into())];
     match &report.outcomes {
         None => blocks.push(Block::Paragraph(w.no_outcomes.into())),
@@ -425,13 +508,17 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
             }
         }
     }
-    out.push(Section {
+    Section {
         id: "outcomes",
         title: w.outcomes_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 8. Ambassadors.
+/// 8. Ambassadors.
+fn ambassadors(c: &Ctx) -> Section {
+    let report = c.report;
+    let w = c.lang.words();
     let mut blocks = Vec::new();
     if report.ambassadors.is_empty() {
         blocks.push(Block::Paragraph(w.no_ambassadors.into()));
@@ -474,13 +561,18 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         }
         .into(),
     ));
-    out.push(Section {
+    Section {
         id: "ambassadors",
         title: w.ambassadors_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 9. Data quality.
+/// 9. Data quality.
+fn quality(c: &Ctx) -> Section {
+    let report = c.report;
+    let lang = c.lang;
+    let w = c.lang.words();
     let mut blocks = vec![Block::Table(Table {
         headers: vec![
             w.file.into(),
@@ -545,13 +637,19 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
     for note in &report.source_notes {
         blocks.push(Block::Note(note.clone()));
     }
-    out.push(Section {
+    Section {
         id: "quality",
         title: w.quality_section.into(),
         blocks,
-    });
+    }
+}
 
-    // 10. Definitions: every figure in one line, with its value in the last period.
+/// 10. Definitions: every figure in one line, with its value in the last period.
+fn definitions(c: &Ctx) -> Section {
+    let lang = c.lang;
+    let w = c.lang.words();
+    let last_label = &c.last_label;
+    let last = c.last;
     let (term, text) = w
         .rung_share_definition
         .split_once(": ")
@@ -566,10 +664,9 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
             metric_meaning(d.name, lang).to_string(),
         ));
     }
-    out.push(Section {
+    Section {
         id: "definitions",
         title: w.definitions_section.into(),
         blocks: vec![Block::Definitions(terms)],
-    });
-    out
+    }
 }
