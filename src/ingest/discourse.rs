@@ -69,10 +69,52 @@ fn read_archive(
             "put the Data Explorer downloads posts.csv, topics.csv and user_visits.csv in one folder",
         ));
     };
+    let how = How {
+        source,
+        tz,
+        include_bots,
+    };
     let mut parts = read::Parts::default();
+    let topics = topics(archive)?;
+    let mut notes = posts(archive, &posts_file, topics, &how, &mut parts)?;
+    if let Some(file) = find(archive, "user_visits") {
+        visits(archive, &file, &how, &mut parts)?;
+    }
+    let mut accounts = super::no_accounts();
+    if let Some(file) = find(archive, "users") {
+        let is_system = |id: Expr| system(id, include_bots);
+        let (mut batch, list) = read::user_list(
+            archive,
+            read::UserList {
+                file: &file,
+                format: "a Discourse users CSV",
+                help: "the admin user list has id, email and created_at",
+                created: "created_at",
+                deleted: None,
+                system: &is_system,
+            },
+            source,
+            tz,
+        )?;
+        notes.append(&mut batch.notes);
+        parts.absorb(batch);
+        accounts = list;
+    }
+    let mut batch = parts.finish(notes)?;
+    read::name_gaps(&mut batch.rejects, tz);
+    Ok((batch, accounts))
+}
 
-    // topics: id -> author and category, for targets and spaces.
-    let topics = match find(archive, "topics") {
+/// How this export is read: its label, the zone of times without one, whether bots count.
+struct How<'a> {
+    source: &'a str,
+    tz: chrono_tz::Tz,
+    include_bots: bool,
+}
+
+/// topics: id -> author and category, for targets and spaces.
+fn topics(archive: &mut Archive) -> Result<Option<LazyFrame>> {
+    Ok(match find(archive, "topics") {
         Some(file) => {
             let (lf, header) = read::text_csv_in(archive, &file)?;
             read::require_columns(
@@ -89,11 +131,26 @@ fn read_archive(
             ]))
         }
         None => None,
-    };
+    })
+}
 
-    let (lf, header) = read::text_csv_in(archive, &posts_file)?;
+/// The posts: each a post, reply or curation, with its topic's owner as the target of a reply
+/// that names none. Returns the notes about the export.
+fn posts(
+    archive: &mut Archive,
+    posts_file: &str,
+    topics: Option<LazyFrame>,
+    how: &How,
+    parts: &mut read::Parts,
+) -> Result<Vec<String>> {
+    let How {
+        source,
+        tz,
+        include_bots,
+    } = *how;
+    let (lf, header) = read::text_csv_in(archive, posts_file)?;
     read::require_columns(
-        &archive.path().join(&posts_file),
+        &archive.path().join(posts_file),
         &header,
         &POST_COLUMNS,
         "a Discourse posts CSV",
@@ -149,12 +206,12 @@ fn read_archive(
                 .alias(EXCLUDED),
         )
         .collect()
-        .map_err(|e| read::csv_failure(&archive.path().join(&posts_file), None, e))?;
+        .map_err(|e| read::csv_failure(&archive.path().join(posts_file), None, e))?;
     let mut notes = vec![
         "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.".to_string(),
         "Discourse visits are days: each is dated at noon of its day in the source's time zone.".to_string(),
     ];
-    notes.extend(read::zone_note(&checked, "__no_zone", &posts_file, tz));
+    notes.extend(read::zone_note(&checked, "__no_zone", posts_file, tz));
     let curation = col("post_type")
         .is_in(
             lit(Series::new("t".into(), ["2", "3"])).implode(false),
@@ -164,7 +221,7 @@ fn read_archive(
     let first = col("post_number").eq(lit("1"));
     parts.add_checked(
         &checked,
-        &posts_file,
+        posts_file,
         Location::Record,
         checked
             .clone()
@@ -189,90 +246,75 @@ fn read_archive(
             )),
     )?;
 
-    if let Some(file) = find(archive, "user_visits") {
-        let (lf, header) = read::text_csv_in(archive, &file)?;
-        read::require_columns(
-            &archive.path().join(&file),
-            &header,
-            &["user_id", "visited_at"],
-            "a Discourse user_visits CSV",
-            "a Data Explorer user_visits download has user_id and visited_at",
-        )?;
-        // A visit is a day; it is placed at noon of that day in the source's time zone so that
-        // it stays on its date in any reporting time zone within twelve hours.
-        let noon = read::parse_timestamp(
-            col("visited_at").str().slice(lit(0), lit(10)) + lit(" 12:00:00"),
-            tz,
-        );
-        let checked = lf
-            .select([col(ROW), col("user_id"), col("visited_at"), noon.alias(AT)])
-            .with_columns([
-                when(col("user_id").is_null())
-                    .then(lit("missing user_id"))
-                    .when(col(AT).is_null())
-                    .then(lit("unreadable visited_at"))
-                    .otherwise(lit(NULL).cast(DataType::String))
-                    .alias(REASON),
-                col("visited_at").fill_null(lit("")).alias(RAW),
-            ])
-            .with_column(
-                when(
-                    col(REASON)
-                        .is_null()
-                        .and(system(col("user_id"), include_bots)),
-                )
-                .then(lit("system account"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(EXCLUDED),
-            )
-            .collect()
-            .map_err(|e| read::csv_failure(&archive.path().join(&file), None, e))?;
-        parts.add_checked(
-            &checked,
-            &file,
-            Location::Line,
-            checked
-                .clone()
-                .lazy()
-                .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
-                .select(read::canonical(
-                    lit("visit/")
-                        + col("user_id")
-                        + lit("/")
-                        + col("visited_at").str().slice(lit(0), lit(10)),
-                    source,
-                    col(AT),
-                    col("user_id"),
-                    lit("visit"),
-                    read::none(),
-                    read::none(),
-                    read::none(),
-                    read::none(),
-                )),
-        )?;
-    }
+    Ok(notes)
+}
 
-    let mut accounts = super::no_accounts();
-    if let Some(file) = find(archive, "users") {
-        let is_system = |id: Expr| system(id, include_bots);
-        let (mut batch, list) = read::user_list(
-            archive,
-            read::UserList {
-                file: &file,
-                format: "a Discourse users CSV",
-                help: "the admin user list has id, email and created_at",
-                created: "created_at",
-                deleted: None,
-                system: &is_system,
-            },
-            source,
-            tz,
-        )?;
-        notes.append(&mut batch.notes);
-        parts.absorb(batch);
-        accounts = list;
-    }
-    let mut batch = parts.finish(notes)?;
-    read::name_gaps(&mut batch.rejects, tz);
-    Ok((batch, accounts))
+/// The user visits: a `visit` per user and day.
+fn visits(archive: &mut Archive, file: &str, how: &How, parts: &mut read::Parts) -> Result<()> {
+    let How {
+        source,
+        tz,
+        include_bots,
+    } = *how;
+    let (lf, header) = read::text_csv_in(archive, file)?;
+    read::require_columns(
+        &archive.path().join(file),
+        &header,
+        &["user_id", "visited_at"],
+        "a Discourse user_visits CSV",
+        "a Data Explorer user_visits download has user_id and visited_at",
+    )?;
+    // A visit is a day; it is placed at noon of that day in the source's time zone so that
+    // it stays on its date in any reporting time zone within twelve hours.
+    let noon = read::parse_timestamp(
+        col("visited_at").str().slice(lit(0), lit(10)) + lit(" 12:00:00"),
+        tz,
+    );
+    let checked = lf
+        .select([col(ROW), col("user_id"), col("visited_at"), noon.alias(AT)])
+        .with_columns([
+            when(col("user_id").is_null())
+                .then(lit("missing user_id"))
+                .when(col(AT).is_null())
+                .then(lit("unreadable visited_at"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REASON),
+            col("visited_at").fill_null(lit("")).alias(RAW),
+        ])
+        .with_column(
+            when(
+                col(REASON)
+                    .is_null()
+                    .and(system(col("user_id"), include_bots)),
+            )
+            .then(lit("system account"))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias(EXCLUDED),
+        )
+        .collect()
+        .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
+    parts.add_checked(
+        &checked,
+        file,
+        Location::Line,
+        checked
+            .clone()
+            .lazy()
+            .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
+            .select(read::canonical(
+                lit("visit/")
+                    + col("user_id")
+                    + lit("/")
+                    + col("visited_at").str().slice(lit(0), lit(10)),
+                source,
+                col(AT),
+                col("user_id"),
+                lit("visit"),
+                read::none(),
+                read::none(),
+                read::none(),
+                read::none(),
+            )),
+    )?;
+    Ok(())
 }

@@ -3,6 +3,8 @@
 //! Read and checked at ingest so that a broken survey file is caught on the first run, long
 //! before the outcome stage needs it.
 
+use std::path::Path;
+
 use polars::prelude::*;
 
 use super::read::{self, ROW};
@@ -22,91 +24,131 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
     let team_level = !header.iter().any(|h| h == survey::PERSON_ID)
         && header.iter().any(|h| h == "team")
         && header.iter().any(|h| h == "respondents");
-    let text = |name: &str| col(name).str().strip_chars(lit(NULL)).alias(name);
-    let number = |name: &str| {
-        col(name)
-            .str()
-            .strip_chars(lit(NULL))
-            .cast(DataType::Float64)
-            .alias(name)
-    };
-    let (scan, checks): (LazyFrame, Vec<(Expr, &str, &str, &str)>) = if team_level {
-        let (_, scan) = read::open_checked_csv(
-                path,
-                &TEAM_LEVEL,
-                "a team-level survey CSV",
-                "team-level answers need team, period (as in the tables, or a date), measure, score and respondents",
-            )?;
-        let scanned = scan.select([
-            col(ROW),
-            text("team"),
-            text("period"),
-            text(survey::MEASURE),
-            number(survey::SCORE),
-            col(survey::SCORE).alias("__raw_score"),
-            number("respondents"),
-            col("respondents").alias("__raw_respondents"),
-        ]);
-        (
-            scanned,
-            vec![
-                (
-                    col("team").is_null(),
-                    "team",
-                    "missing team",
-                    "name the team as on the roster",
-                ),
-                (
-                    col("period").is_null(),
-                    "period",
-                    "missing period",
-                    "give the survey's period, e.g. 2026-03",
-                ),
-                (
-                    col("respondents")
-                        .is_null()
-                        .or(col("respondents").lt(lit(0.0))),
-                    "__raw_respondents",
-                    "unreadable respondents",
-                    "give the number of people who answered, e.g. 12",
-                ),
-            ],
-        )
+    let (scan, checks) = if team_level {
+        team_level_scan(path)?
     } else {
-        let (_, scan) = read::open_checked_csv(
-                path,
-                &survey::ALL,
-                "a person-level survey CSV",
-                "person-level survey answers need person_id, answered_at (YYYY-MM-DD), measure and score; team-level ones team, period, measure, score and respondents",
-            )?;
-        let scanned = scan.select([
-            col(ROW),
-            col(survey::PERSON_ID),
-            read::parse_date(col(survey::ANSWERED_AT)).alias(survey::ANSWERED_AT),
-            col(survey::ANSWERED_AT).alias("__raw_answered_at"),
-            text(survey::MEASURE),
-            number(survey::SCORE),
-            col(survey::SCORE).alias("__raw_score"),
-        ]);
-        (
-            scanned,
-            vec![
-                (
-                    col(survey::PERSON_ID).is_null(),
-                    survey::PERSON_ID,
-                    "missing person_id",
-                    "give every answer the person_id of the respondent",
-                ),
-                (
-                    col(survey::ANSWERED_AT).is_null(),
-                    "__raw_answered_at",
-                    "unreadable answered_at",
-                    "write dates as YYYY-MM-DD",
-                ),
-            ],
-        )
+        person_level_scan(path)?
     };
     let frame = read::collect_file(scan, path)?;
+    check_scores(&frame, checks, path, satisfaction_scale, team_level)?;
+    let kind = if team_level {
+        "team-level"
+    } else {
+        "person-level"
+    };
+    let (frame, file) = if team_level {
+        read::finish(frame, TEAM_LEVEL, input, "surveys", kind)?
+    } else {
+        read::finish(frame, survey::ALL, input, "surveys", kind)?
+    };
+    Ok((frame, file))
+}
+
+/// A row that fails a check, the column to show and what to say.
+type Check<'a> = (Expr, &'a str, &'a str, &'a str);
+
+fn text(name: &str) -> Expr {
+    col(name).str().strip_chars(lit(NULL)).alias(name)
+}
+
+fn number(name: &str) -> Expr {
+    col(name)
+        .str()
+        .strip_chars(lit(NULL))
+        .cast(DataType::Float64)
+        .alias(name)
+}
+
+/// Team-level results: the scan and the checks of its own columns.
+fn team_level_scan(path: &Path) -> Result<(LazyFrame, Vec<Check<'static>>)> {
+    let (_, scan) = read::open_checked_csv(
+            path,
+            &TEAM_LEVEL,
+            "a team-level survey CSV",
+            "team-level answers need team, period (as in the tables, or a date), measure, score and respondents",
+        )?;
+    let scanned = scan.select([
+        col(ROW),
+        text("team"),
+        text("period"),
+        text(survey::MEASURE),
+        number(survey::SCORE),
+        col(survey::SCORE).alias("__raw_score"),
+        number("respondents"),
+        col("respondents").alias("__raw_respondents"),
+    ]);
+    Ok((
+        scanned,
+        vec![
+            (
+                col("team").is_null(),
+                "team",
+                "missing team",
+                "name the team as on the roster",
+            ),
+            (
+                col("period").is_null(),
+                "period",
+                "missing period",
+                "give the survey's period, e.g. 2026-03",
+            ),
+            (
+                col("respondents")
+                    .is_null()
+                    .or(col("respondents").lt(lit(0.0))),
+                "__raw_respondents",
+                "unreadable respondents",
+                "give the number of people who answered, e.g. 12",
+            ),
+        ],
+    ))
+}
+
+/// Person-level answers: the scan and the checks of its own columns.
+fn person_level_scan(path: &Path) -> Result<(LazyFrame, Vec<Check<'static>>)> {
+    let (_, scan) = read::open_checked_csv(
+            path,
+            &survey::ALL,
+            "a person-level survey CSV",
+            "person-level survey answers need person_id, answered_at (YYYY-MM-DD), measure and score; team-level ones team, period, measure, score and respondents",
+        )?;
+    let scanned = scan.select([
+        col(ROW),
+        col(survey::PERSON_ID),
+        read::parse_date(col(survey::ANSWERED_AT)).alias(survey::ANSWERED_AT),
+        col(survey::ANSWERED_AT).alias("__raw_answered_at"),
+        text(survey::MEASURE),
+        number(survey::SCORE),
+        col(survey::SCORE).alias("__raw_score"),
+    ]);
+    Ok((
+        scanned,
+        vec![
+            (
+                col(survey::PERSON_ID).is_null(),
+                survey::PERSON_ID,
+                "missing person_id",
+                "give every answer the person_id of the respondent",
+            ),
+            (
+                col(survey::ANSWERED_AT).is_null(),
+                "__raw_answered_at",
+                "unreadable answered_at",
+                "write dates as YYYY-MM-DD",
+            ),
+        ],
+    ))
+}
+
+/// Refuses the file at the first row that fails a check: the layout's own, a measure and a
+/// readable score, and scores inside their measure's scale.
+fn check_scores(
+    frame: &DataFrame,
+    checks: Vec<Check>,
+    path: &Path,
+    satisfaction_scale: u32,
+    team_level: bool,
+) -> Result<()> {
     let scale = f64::from(satisfaction_scale);
     let out_of_range = |measure: &str, low: f64, high: f64| {
         col(survey::MEASURE).eq(lit(measure)).and(
@@ -135,10 +177,10 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
         "write scores as numbers with a decimal point, e.g. 4 or 3.5",
     ));
     for (bad, column, problem, help) in all_checks {
-        read::reject_if_any(&frame, bad, column, path, problem, help)?;
+        read::reject_if_any(frame, bad, column, path, problem, help)?;
     }
     read::reject_if_any(
-        &frame,
+        frame,
         out_of_range("satisfaction", 1.0, scale),
         "__raw_score",
         path,
@@ -148,7 +190,7 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
     if !team_level {
         // Team-level eNPS is already a score from −100 to 100.
         read::reject_if_any(
-            &frame,
+            frame,
             out_of_range("enps", 0.0, 10.0),
             "__raw_score",
             path,
@@ -157,7 +199,7 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
         )?;
     } else {
         read::reject_if_any(
-            &frame,
+            frame,
             out_of_range("enps", -100.0, 100.0),
             "__raw_score",
             path,
@@ -165,17 +207,7 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
             "a team's eNPS is the % of 9–10 answers minus the % of 0–6 answers",
         )?;
     }
-    let kind = if team_level {
-        "team-level"
-    } else {
-        "person-level"
-    };
-    let (frame, file) = if team_level {
-        read::finish(frame, TEAM_LEVEL, input, "surveys", kind)?
-    } else {
-        read::finish(frame, survey::ALL, input, "surveys", kind)?
-    };
-    Ok((frame, file))
+    Ok(())
 }
 
 /// Whether a frame from [`read`] holds team-level answers.

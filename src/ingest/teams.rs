@@ -127,10 +127,31 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
         .collect();
     check(archive)?;
     let mut c = Collector::new(source);
-    // Parents first: a reply names its parent by id, and its target is the parent's author.
+    let (parsed, authors) = parse_files(archive, &files, &mut c)?;
+    for (file, i, raw) in parsed {
+        message(&mut c, &file, i, raw, &authors, include_bots);
+    }
+    let notes = vec![
+        "Teams channel messages carry no views: reach and view-based figures are empty for this source."
+            .to_string(),
+    ];
+    c.finish(notes).map_err(Error::polars(
+        format!("building events from {}", archive.path().display()),
+        "report this as a bug",
+    ))
+}
+
+/// Every file's messages, parents first: a reply names its parent by id, and its target is
+/// the parent's author. Files that are not lists of messages are rejected whole.
+#[allow(clippy::type_complexity)]
+fn parse_files(
+    archive: &mut Archive,
+    files: &[String],
+    c: &mut Collector,
+) -> Result<(Vec<(String, usize, Value)>, HashMap<String, String>)> {
     let mut parsed: Vec<(String, usize, Value)> = Vec::new();
     let mut authors: HashMap<String, String> = HashMap::new();
-    for file in &files {
+    for file in files {
         let bytes = archive.read(file)?;
         let items = match serde_json::from_slice::<Value>(&bytes)
             .ok()
@@ -158,129 +179,164 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
             parsed.push((file.clone(), i, item));
         }
     }
-    for (file, i, raw) in parsed {
-        c.read();
-        let location = format!("$[{i}]");
-        let m: Message = match serde_json::from_value(raw.clone()) {
-            Ok(m) => m,
-            Err(e) => {
-                c.reject(
-                    &file,
-                    location,
-                    &super::identifying(&raw),
-                    &format!("not a chatMessage: {e}"),
-                );
-                continue;
-            }
-        };
-        let (Some(id), Some(at)) = (
-            m.id.clone(),
-            m.created_date_time.as_deref().and_then(parse_time),
-        ) else {
+    Ok((parsed, authors))
+}
+
+/// One message: its reactions, then the message itself (a post or a reply) unless it is a
+/// system event, deleted, or a bot's.
+fn message(
+    c: &mut Collector,
+    file: &str,
+    i: usize,
+    raw: Value,
+    authors: &HashMap<String, String>,
+    include_bots: bool,
+) {
+    c.read();
+    let location = format!("$[{i}]");
+    let m: Message = match serde_json::from_value(raw.clone()) {
+        Ok(m) => m,
+        Err(e) => {
             c.reject(
                 &file,
                 location,
                 &super::identifying(&raw),
-                "message without id or readable createdDateTime",
+                &format!("not a chatMessage: {e}"),
             );
-            continue;
-        };
-        let space = m
-            .channel_identity
-            .as_ref()
-            .and_then(|ch| ch.channel_id.clone());
-        let author = m
-            .from
-            .as_ref()
-            .and_then(|f| f.user.as_ref())
-            .and_then(|u| u.id.clone());
-        let thread = m.reply_to_id.clone().unwrap_or_else(|| id.clone());
-        for (k, r) in m.reactions.iter().enumerate() {
-            c.read();
-            let who = r
-                .user
-                .as_ref()
-                .and_then(|u| u.user.as_ref())
-                .and_then(|u| u.id.clone());
-            let when = r.created_date_time.as_deref().and_then(parse_time);
-            match (who, when) {
-                (Some(who), Some(when)) => c.accept(Row {
-                    event_id: format!(
-                        "{id}/reaction/{}/{who}",
-                        r.reaction_type.clone().unwrap_or_default()
-                    ),
-                    occurred_at: when,
-                    actor: Some(who),
-                    action: Some(Action::Reaction),
-                    content_id: Some(id.clone()),
-                    thread_id: Some(thread.clone()),
-                    target_actor: author.clone(),
-                    space: space.clone(),
-                }),
-                _ => c.reject(
-                    &file,
-                    format!("{location}.reactions[{k}]"),
-                    &super::identifying(&raw),
-                    "reaction without user or readable createdDateTime",
-                ),
-            }
+            return;
         }
-        if m.message_type.as_deref().is_some_and(|t| t != "message") {
-            c.exclude("system event");
-            continue;
-        }
-        if m.deleted_date_time
-            .as_deref()
-            .is_some_and(|d| !d.is_empty())
-        {
-            c.exclude("deleted message");
-            continue;
-        }
-        let from_app = m
-            .from
-            .as_ref()
-            .and_then(|f| f.application.as_ref())
-            .and_then(|a| a.id.clone());
-        let actor = match (author.clone(), from_app) {
-            (Some(user), _) => user,
-            (None, Some(app)) if include_bots => app,
-            (None, Some(_)) => {
-                c.exclude("bot message");
-                continue;
-            }
-            (None, None) => {
-                c.reject(
-                    &file,
-                    location,
-                    &super::identifying(&raw),
-                    "message without a sender",
-                );
-                continue;
-            }
-        };
-        let (action, target) = match &m.reply_to_id {
-            Some(parent) => (Action::Reply, authors.get(parent).cloned()),
-            None => (Action::Post, None),
-        };
-        c.accept(Row {
-            event_id: id.clone(),
-            occurred_at: at,
-            actor: Some(actor),
-            action: Some(action),
-            content_id: Some(id),
-            thread_id: Some(thread),
-            target_actor: target,
-            space,
-        });
+    };
+    let (Some(id), Some(at)) = (
+        m.id.clone(),
+        m.created_date_time.as_deref().and_then(parse_time),
+    ) else {
+        c.reject(
+            &file,
+            location,
+            &super::identifying(&raw),
+            "message without id or readable createdDateTime",
+        );
+        return;
+    };
+    let space = m
+        .channel_identity
+        .as_ref()
+        .and_then(|ch| ch.channel_id.clone());
+    let author = m
+        .from
+        .as_ref()
+        .and_then(|f| f.user.as_ref())
+        .and_then(|u| u.id.clone());
+    let thread = m.reply_to_id.clone().unwrap_or_else(|| id.clone());
+    let message = Ids {
+        id: &id,
+        thread: &thread,
+        author: author.as_ref(),
+        space: space.as_ref(),
+    };
+    reactions(c, &m, &message, file, &location, &raw);
+    if m.message_type.as_deref().is_some_and(|t| t != "message") {
+        c.exclude("system event");
+        return;
     }
-    let notes = vec![
-        "Teams channel messages carry no views: reach and view-based figures are empty for this source."
-            .to_string(),
-    ];
-    c.finish(notes).map_err(Error::polars(
-        format!("building events from {}", archive.path().display()),
-        "report this as a bug",
-    ))
+    if m.deleted_date_time
+        .as_deref()
+        .is_some_and(|d| !d.is_empty())
+    {
+        c.exclude("deleted message");
+        return;
+    }
+    let from_app = m
+        .from
+        .as_ref()
+        .and_then(|f| f.application.as_ref())
+        .and_then(|a| a.id.clone());
+    let actor = match (author.clone(), from_app) {
+        (Some(user), _) => user,
+        (None, Some(app)) if include_bots => app,
+        (None, Some(_)) => {
+            c.exclude("bot message");
+            return;
+        }
+        (None, None) => {
+            c.reject(
+                &file,
+                location,
+                &super::identifying(&raw),
+                "message without a sender",
+            );
+            return;
+        }
+    };
+    let (action, target) = match &m.reply_to_id {
+        Some(parent) => (Action::Reply, authors.get(parent).cloned()),
+        None => (Action::Post, None),
+    };
+    c.accept(Row {
+        event_id: id.clone(),
+        occurred_at: at,
+        actor: Some(actor),
+        action: Some(action),
+        content_id: Some(id),
+        thread_id: Some(thread),
+        target_actor: target,
+        space,
+    });
+}
+
+/// The ids a message's reactions point at.
+struct Ids<'a> {
+    id: &'a str,
+    thread: &'a str,
+    author: Option<&'a String>,
+    space: Option<&'a String>,
+}
+
+/// A message's reactions, each a reaction to its author.
+fn reactions(
+    c: &mut Collector,
+    m: &Message,
+    message: &Ids,
+    file: &str,
+    location: &str,
+    raw: &Value,
+) {
+    let Ids {
+        id,
+        thread,
+        author,
+        space,
+    } = *message;
+    for (k, r) in m.reactions.iter().enumerate() {
+        c.read();
+        let who = r
+            .user
+            .as_ref()
+            .and_then(|u| u.user.as_ref())
+            .and_then(|u| u.id.clone());
+        let when = r.created_date_time.as_deref().and_then(parse_time);
+        match (who, when) {
+            (Some(who), Some(when)) => c.accept(Row {
+                event_id: format!(
+                    "{id}/reaction/{}/{who}",
+                    r.reaction_type.clone().unwrap_or_default()
+                ),
+                occurred_at: when,
+                actor: Some(who),
+                action: Some(Action::Reaction),
+                content_id: Some(id.to_string()),
+                thread_id: Some(thread.to_string()),
+                target_actor: author.cloned(),
+                space: space.cloned(),
+            }),
+            _ => c.reject(
+                file,
+                format!("{location}.reactions[{k}]"),
+                &super::identifying(raw),
+                "reaction without user or readable createdDateTime",
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -88,99 +88,14 @@ fn read_archive(
     ];
 
     for file in &messages {
-        let (lf, header) = read::text_csv_in(archive, file)?;
-        read::require_columns(
-            &archive.path().join(file),
-            &header,
-            &MESSAGE_COLUMNS,
-            "a Viva Engage Messages.csv",
-            "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
-        )?;
-        let non_user = optional(&header, "sender_type")
-            .str()
-            .to_lowercase()
-            .neq(lit("user"))
-            .fill_null(lit(false));
-        let checked = lf
-            .select([
-                col(ROW),
-                col("id"),
-                optional(&header, "replied_to_id").alias("replied_to_id"),
-                col("thread_id"),
-                optional(&header, "group_id").alias("group_id"),
-                col("sender_id"),
-                non_user.alias("__non_user"),
-                read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
-                read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
-                col("created_at"),
-                optional(&header, "deleted_at").alias("deleted_at"),
-            ])
-            .with_columns([
-                when(col("id").is_null())
-                    .then(lit("missing id"))
-                    .when(col("sender_id").is_null())
-                    .then(lit("missing sender_id"))
-                    .when(col(AT).is_null())
-                    .then(lit("unreadable created_at"))
-                    .otherwise(lit(NULL).cast(DataType::String))
-                    .alias(REASON),
-                when(col("id").is_null().or(col("sender_id").is_null()))
-                    .then(lit(""))
-                    .otherwise(col("created_at").fill_null(lit("")))
-                    .alias(RAW),
-            ])
-            .with_column(
-                when(col(REASON).is_not_null())
-                    .then(lit(NULL).cast(DataType::String))
-                    .when(col("deleted_at").is_not_null())
-                    .then(lit("deleted message"))
-                    .when(col("__non_user").and(lit(!include_bots)))
-                    .then(lit("non-user sender"))
-                    .otherwise(lit(NULL).cast(DataType::String))
-                    .alias(EXCLUDED),
-            )
-            .collect()
-            .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
-        notes.extend(read::zone_note(&checked, "__no_zone", file, naive_tz));
-        let kept = checked
-            .clone()
-            .lazy()
-            .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()));
-        let parents = kept
-            .clone()
-            .select([
-                col("id").alias("__pid"),
-                col("sender_id").alias("__psender"),
-            ])
-            .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First);
-        let is_post = col("id").eq(col("thread_id"));
-        parts.add_checked(
-            &checked,
+        notes.extend(messages_file(
+            archive,
             file,
-            read::Location::Record,
-            kept.join(
-                parents,
-                [col("replied_to_id")],
-                [col("__pid")],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
-            .select(read::canonical(
-                lit("message/") + col("id"),
-                source,
-                col(AT),
-                col("sender_id"),
-                when(is_post.clone())
-                    .then(lit("post"))
-                    .otherwise(lit("reply")),
-                lit("message/") + col("id"),
-                lit("message/") + col("thread_id"),
-                when(is_post).then(read::none()).otherwise(col("__psender")),
-                (lit("group/") + col("group_id")).fill_null(lit("all-company")),
-            )),
-        )?;
+            source,
+            naive_tz,
+            include_bots,
+            &mut parts,
+        )?);
     }
 
     let mut accounts = Vec::new();
@@ -213,4 +128,109 @@ fn read_archive(
     let mut batch = parts.finish(notes)?;
     read::name_gaps(&mut batch.rejects, naive_tz);
     Ok((batch, accounts))
+}
+
+/// One Messages.csv: a post per thread starter, a reply (to the replied-to message's sender)
+/// for the rest. Returns the note on times without a zone, if any.
+fn messages_file(
+    archive: &mut Archive,
+    file: &str,
+    source: &str,
+    naive_tz: chrono_tz::Tz,
+    include_bots: bool,
+    parts: &mut read::Parts,
+) -> Result<Option<String>> {
+    let (lf, header) = read::text_csv_in(archive, file)?;
+    read::require_columns(
+        &archive.path().join(file),
+        &header,
+        &MESSAGE_COLUMNS,
+        "a Viva Engage Messages.csv",
+        "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
+    )?;
+    let non_user = optional(&header, "sender_type")
+        .str()
+        .to_lowercase()
+        .neq(lit("user"))
+        .fill_null(lit(false));
+    let checked = lf
+        .select([
+            col(ROW),
+            col("id"),
+            optional(&header, "replied_to_id").alias("replied_to_id"),
+            col("thread_id"),
+            optional(&header, "group_id").alias("group_id"),
+            col("sender_id"),
+            non_user.alias("__non_user"),
+            read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
+            read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
+            col("created_at"),
+            optional(&header, "deleted_at").alias("deleted_at"),
+        ])
+        .with_columns([
+            when(col("id").is_null())
+                .then(lit("missing id"))
+                .when(col("sender_id").is_null())
+                .then(lit("missing sender_id"))
+                .when(col(AT).is_null())
+                .then(lit("unreadable created_at"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REASON),
+            when(col("id").is_null().or(col("sender_id").is_null()))
+                .then(lit(""))
+                .otherwise(col("created_at").fill_null(lit("")))
+                .alias(RAW),
+        ])
+        .with_column(
+            when(col(REASON).is_not_null())
+                .then(lit(NULL).cast(DataType::String))
+                .when(col("deleted_at").is_not_null())
+                .then(lit("deleted message"))
+                .when(col("__non_user").and(lit(!include_bots)))
+                .then(lit("non-user sender"))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(EXCLUDED),
+        )
+        .collect()
+        .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
+    let kept = checked
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()));
+    let parents = kept
+        .clone()
+        .select([
+            col("id").alias("__pid"),
+            col("sender_id").alias("__psender"),
+        ])
+        .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First);
+    let is_post = col("id").eq(col("thread_id"));
+    parts.add_checked(
+        &checked,
+        file,
+        read::Location::Record,
+        kept.join(
+            parents,
+            [col("replied_to_id")],
+            [col("__pid")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(read::canonical(
+            lit("message/") + col("id"),
+            source,
+            col(AT),
+            col("sender_id"),
+            when(is_post.clone())
+                .then(lit("post"))
+                .otherwise(lit("reply")),
+            lit("message/") + col("id"),
+            lit("message/") + col("thread_id"),
+            when(is_post).then(read::none()).otherwise(col("__psender")),
+            (lit("group/") + col("group_id")).fill_null(lit("all-company")),
+        )),
+    )?;
+    Ok(read::zone_note(&checked, "__no_zone", file, naive_tz))
 }
