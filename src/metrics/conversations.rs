@@ -413,6 +413,29 @@ mod tests {
         reply_hours: 168,
     };
 
+    /// The events of the by-hand case below, one per line.
+    #[rustfmt::skip]
+    fn by_hand() -> LazyFrame {
+        let s = Some("general");
+        events(&[
+            (Some("alice"), "post", 0.0, Some("P1"), Some("P1"), None, s, 1),
+            (Some("alice"), "reply", 1.0, Some("r1"), Some("P1"), Some("alice"), s, 1),
+            (Some("bob"), "reply", 2.0, Some("r2"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "reply", 3.0, Some("r3"), Some("P1"), Some("alice"), s, 1),
+            (Some("bob"), "view", 4.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "view", 5.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("carol"), "view", 6.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("alice"), "view", 7.0, Some("P1"), Some("P1"), Some("alice"), s, 1),
+            (Some("dave"), "view", 31.0 * 24.0, Some("P1"), Some("P1"), Some("alice"), s, 2),
+            (Some("erin"), "view", -1.0, Some("P1"), None, Some("alice"), s, 1),
+            (Some("bob"), "post", 10.0, Some("P2"), Some("P2"), None, None, 1),
+            (Some("carol"), "reply", 179.0, Some("r9"), Some("P2"), Some("bob"), None, 1),
+            (Some("alice"), "view", 180.0, Some("r9"), Some("P2"), Some("carol"), None, 1),
+            (Some("carol"), "post", 20.0, Some("P3"), Some("P3"), None, s, 1),
+            (Some("dave"), "reply", 188.0, Some("r4"), Some("P3"), Some("carol"), s, 1),
+        ])
+    }
+
     // Hours after 2025-01-01T00:00Z, all in period 1 unless said.
     //   P1 by alice at 0: alice answers herself at 1 (not another person), bob at 2 (first),
     //      carol at 3. Views: bob, carol twice, alice (the author), dave after 31 days (out of
@@ -427,159 +450,7 @@ mod tests {
     //   1 + 0.8·(2 − 1) = 1.8.
     #[test]
     fn reach_and_replies_by_hand() {
-        let s = Some("general");
-        let ev = events(&[
-            (
-                Some("alice"),
-                "post",
-                0.0,
-                Some("P1"),
-                Some("P1"),
-                None,
-                s,
-                1,
-            ),
-            (
-                Some("alice"),
-                "reply",
-                1.0,
-                Some("r1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("bob"),
-                "reply",
-                2.0,
-                Some("r2"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("carol"),
-                "reply",
-                3.0,
-                Some("r3"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("bob"),
-                "view",
-                4.0,
-                Some("P1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("carol"),
-                "view",
-                5.0,
-                Some("P1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("carol"),
-                "view",
-                6.0,
-                Some("P1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("alice"),
-                "view",
-                7.0,
-                Some("P1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("dave"),
-                "view",
-                31.0 * 24.0,
-                Some("P1"),
-                Some("P1"),
-                Some("alice"),
-                s,
-                2,
-            ),
-            (
-                Some("erin"),
-                "view",
-                -1.0,
-                Some("P1"),
-                None,
-                Some("alice"),
-                s,
-                1,
-            ),
-            (
-                Some("bob"),
-                "post",
-                10.0,
-                Some("P2"),
-                Some("P2"),
-                None,
-                None,
-                1,
-            ),
-            (
-                Some("carol"),
-                "reply",
-                179.0,
-                Some("r9"),
-                Some("P2"),
-                Some("bob"),
-                None,
-                1,
-            ),
-            (
-                Some("alice"),
-                "view",
-                180.0,
-                Some("r9"),
-                Some("P2"),
-                Some("carol"),
-                None,
-                1,
-            ),
-            (
-                Some("carol"),
-                "post",
-                20.0,
-                Some("P3"),
-                Some("P3"),
-                None,
-                s,
-                1,
-            ),
-            (
-                Some("dave"),
-                "reply",
-                188.0,
-                Some("r4"),
-                Some("P3"),
-                Some("carol"),
-                s,
-                1,
-            ),
-        ]);
+        let ev = by_hand();
         let posts = posts(ev.clone(), W, true).collect().unwrap();
         let viewers: Vec<Option<u32>> = posts
             .column("viewers")

@@ -291,6 +291,34 @@ pub fn outcomes(r: &Results) -> Result<Option<model::Outcomes>> {
     let Some(correlations) = find("tables/outcome_correlations.csv") else {
         return Ok(None);
     };
+    let mut summary = model::Outcomes {
+        correlations: correlation_rows(correlations)?,
+        ..Default::default()
+    };
+    if let Some(teams) = find("tables/outcome_teams.csv") {
+        summary.scatter = scatter(teams, &summary.correlations)?;
+    }
+    if let Some(att) = find("tables/attrition_by_rung.csv") {
+        summary.attrition = attrition(att)?;
+    }
+    if let Some(curves) = find("tables/retention_curves.csv") {
+        summary.curves = survival_curves(curves)?;
+    }
+    if let Some(test) = find("tables/logrank.csv") {
+        summary.logrank = logrank(test)?;
+    }
+    if let Some(turnover) = find("tables/turnover.csv") {
+        summary.turnover_rate = f64s(turnover, "turnover_rate")?.last().copied().flatten();
+        summary.voluntary_turnover_rate = f64s(turnover, "voluntary_turnover_rate")?
+            .last()
+            .copied()
+            .flatten();
+    }
+    Ok(Some(summary))
+}
+
+/// The correlations between outcomes and engagement, a row each.
+fn correlation_rows(correlations: &DataFrame) -> Result<Vec<model::Correlation>> {
     let (rho, low, high, adjusted) = (
         f64s(correlations, "rho")?,
         f64s(correlations, "ci_low")?,
@@ -303,129 +331,129 @@ pub fn outcomes(r: &Results) -> Result<Option<model::Outcomes>> {
         strs(correlations, "period")?,
         strs(correlations, "engagement_metric")?,
     );
-    let mut summary = model::Outcomes {
-        correlations: (0..correlations.height())
-            .map(|i| model::Correlation {
-                outcome: outcome[i].clone(),
-                period: period[i].clone(),
-                engagement_metric: metric[i].clone(),
-                n_teams: n[i].unwrap_or(0),
-                rho: rho[i],
-                ci_low: low[i],
-                ci_high: high[i],
-                p_adjusted: adjusted[i],
-            })
-            .collect(),
-        ..Default::default()
+    Ok((0..correlations.height())
+        .map(|i| model::Correlation {
+            outcome: outcome[i].clone(),
+            period: period[i].clone(),
+            engagement_metric: metric[i].clone(),
+            n_teams: n[i].unwrap_or(0),
+            rho: rho[i],
+            ci_low: low[i],
+            ci_high: high[i],
+            p_adjusted: adjusted[i],
+        })
+        .collect())
+}
+
+/// The scatter: satisfaction if surveyed, else the first outcome, against participation.
+fn scatter(
+    teams: &DataFrame,
+    correlations: &[model::Correlation],
+) -> Result<Option<model::Scatter>> {
+    let names = strs(teams, "outcome")?;
+    let chosen = ["satisfaction", "enps", "turnover"]
+        .iter()
+        .map(|s| s.to_string())
+        .find(|s| names.contains(s))
+        .or_else(|| names.first().cloned());
+    let Some(chosen) = chosen else {
+        return Ok(None);
     };
-    // The scatter: satisfaction if surveyed, else the first outcome, against participation.
-    if let Some(teams) = find("tables/outcome_teams.csv") {
-        let names = strs(teams, "outcome")?;
-        let chosen = ["satisfaction", "enps", "turnover"]
-            .iter()
-            .map(|s| s.to_string())
-            .find(|s| names.contains(s))
-            .or_else(|| names.first().cloned());
-        if let Some(chosen) = chosen {
-            let (x, y, p) = (
-                f64s(teams, "participation_rate")?,
-                f64s(teams, "value")?,
-                strs(teams, "period")?,
-            );
-            let points: Vec<(f64, f64)> = (0..teams.height())
-                .filter(|i| names[*i] == chosen)
-                .filter_map(|i| x[i].zip(y[i]))
-                .collect();
-            let period = (0..teams.height())
-                .find(|i| names[*i] == chosen)
-                .map(|i| p[i].clone())
-                .unwrap_or_default();
-            let correlation = summary
-                .correlations
-                .iter()
-                .find(|c| c.outcome == chosen && c.engagement_metric == "participation_rate")
-                .cloned();
-            if !points.is_empty() {
-                summary.scatter = Some(model::Scatter {
-                    outcome: chosen,
-                    period,
-                    points,
-                    correlation,
-                });
-            }
-        }
-    }
-    if let Some(att) = find("tables/attrition_by_rung.csv") {
-        let (period, rung, followed, share) = (
-            strs(att, a::PERIOD)?,
-            strs(att, a::RUNG)?,
-            u32s(att, "followed")?,
-            f64s(att, "share")?,
+    {
+        let (x, y, p) = (
+            f64s(teams, "participation_rate")?,
+            f64s(teams, "value")?,
+            strs(teams, "period")?,
         );
-        // The latest period with anyone followed for the whole horizon.
-        if let Some(last) = (0..att.height())
-            .rev()
-            .find(|i| followed[*i].unwrap_or(0) > 0)
-            .map(|i| period[i].clone())
-        {
-            let rows = (0..att.height())
-                .filter(|i| period[*i] == last)
-                .map(|i| (rung[i].clone(), share[i]))
-                .collect();
-            summary.attrition = Some(model::Attrition {
-                period: last,
-                rungs: rows,
+        let points: Vec<(f64, f64)> = (0..teams.height())
+            .filter(|i| names[*i] == chosen)
+            .filter_map(|i| x[i].zip(y[i]))
+            .collect();
+        let period = (0..teams.height())
+            .find(|i| names[*i] == chosen)
+            .map(|i| p[i].clone())
+            .unwrap_or_default();
+        let correlation = correlations
+            .iter()
+            .find(|c| c.outcome == chosen && c.engagement_metric == "participation_rate")
+            .cloned();
+        Ok((!points.is_empty()).then_some(model::Scatter {
+            outcome: chosen,
+            period,
+            points,
+            correlation,
+        }))
+    }
+}
+
+/// Attrition by rung in the latest period with anyone followed for the whole horizon.
+fn attrition(att: &DataFrame) -> Result<Option<model::Attrition>> {
+    let (period, rung, followed, share) = (
+        strs(att, a::PERIOD)?,
+        strs(att, a::RUNG)?,
+        u32s(att, "followed")?,
+        f64s(att, "share")?,
+    );
+    let last = (0..att.height())
+        .rev()
+        .find(|i| followed[*i].unwrap_or(0) > 0)
+        .map(|i| period[i].clone());
+    Ok(last.map(|last| {
+        let rows = (0..att.height())
+            .filter(|i| period[*i] == last)
+            .map(|i| (rung[i].clone(), share[i]))
+            .collect();
+        model::Attrition {
+            period: last,
+            rungs: rows,
+        }
+    }))
+}
+
+/// The Kaplan–Meier curves by starting rung, steps with their confidence band.
+fn survival_curves(curves: &DataFrame) -> Result<Vec<model::Curve>> {
+    let mut out: Vec<model::Curve> = Vec::new();
+    let (group, t, s, lo, hi) = (
+        strs(curves, "group")?,
+        f64s(curves, "t")?,
+        f64s(curves, "survival")?,
+        f64s(curves, "lower")?,
+        f64s(curves, "upper")?,
+    );
+    for i in 0..curves.height() {
+        if out.last().map(|c| &c.group) != Some(&group[i]) {
+            out.push(model::Curve {
+                group: group[i].clone(),
+                steps: Vec::new(),
             });
         }
-    }
-    if let Some(curves) = find("tables/retention_curves.csv") {
-        let (group, t, s, lo, hi) = (
-            strs(curves, "group")?,
-            f64s(curves, "t")?,
-            f64s(curves, "survival")?,
-            f64s(curves, "lower")?,
-            f64s(curves, "upper")?,
-        );
-        for i in 0..curves.height() {
-            if summary.curves.last().map(|c| &c.group) != Some(&group[i]) {
-                summary.curves.push(model::Curve {
-                    group: group[i].clone(),
-                    steps: Vec::new(),
-                });
-            }
-            if let (Some(t), Some(s), Some(lo), Some(hi)) = (t[i], s[i], lo[i], hi[i]) {
-                summary
-                    .curves
-                    .last_mut()
-                    .expect("just pushed")
-                    .steps
-                    .push((t, s, lo, hi));
-            }
+        if let (Some(t), Some(s), Some(lo), Some(hi)) = (t[i], s[i], lo[i], hi[i]) {
+            out.last_mut()
+                .expect("just pushed")
+                .steps
+                .push((t, s, lo, hi));
         }
     }
-    if let Some(test) = find("tables/logrank.csv") {
-        let (stat, p, df) = (
-            f64s(test, "statistic")?,
-            f64s(test, "p_value")?,
-            u32s(test, "degrees_of_freedom")?,
-        );
-        summary.logrank = match (
+    Ok(out)
+}
+
+/// The log-rank test across the curves: statistic, degrees of freedom, p.
+fn logrank(test: &DataFrame) -> Result<Option<(f64, u32, f64)>> {
+    let (stat, p, df) = (
+        f64s(test, "statistic")?,
+        f64s(test, "p_value")?,
+        u32s(test, "degrees_of_freedom")?,
+    );
+    Ok(
+        match (
             stat.first().copied().flatten(),
             df.first().copied().flatten(),
             p.first().copied().flatten(),
         ) {
             (Some(s), Some(d), Some(p)) => Some((s, d, p)),
             _ => None,
-        };
-    }
-    if let Some(turnover) = find("tables/turnover.csv") {
-        summary.turnover_rate = f64s(turnover, "turnover_rate")?.last().copied().flatten();
-        summary.voluntary_turnover_rate = f64s(turnover, "voluntary_turnover_rate")?
-            .last()
-            .copied()
-            .flatten();
-    }
-    Ok(Some(summary))
+        },
+    )
 }
 
 /// The last period's key in period_metrics.

@@ -506,14 +506,19 @@ pub fn all(report: &Report) -> Vec<Chart> {
                         step: true,
                         dashed: false,
                         marks: true,
-                        band: Vec::new(),
+                        // Greenwood's 95% interval around each step, shaded.
+                        band: c
+                            .steps
+                            .iter()
+                            .map(|s| (s.0, s.2 * 100.0, s.3 * 100.0))
+                            .collect(),
                     }
                 })
                 .collect();
             let ymin = o
                 .curves
                 .iter()
-                .flat_map(|c| c.steps.iter().map(|s| s.1 * 100.0))
+                .flat_map(|c| c.steps.iter().map(|s| s.2.min(s.1) * 100.0))
                 .fold(100.0, f64::min);
             let t_label = move |v: f64| lang.number(v, 0);
             charts.push(lines(
@@ -549,5 +554,30 @@ mod tests {
         assert_eq!(c[0], "#440154");
         assert_eq!(c[5], "#fde725");
         assert_eq!(ladder_colours(7)[6], "#d9d9d9");
+    }
+
+    // One curve of two steps: (0, 100%, band 100–100) and (2, 80%, band 60–95). Its band is
+    // one shaded polygon: along the upper bounds (2 corners per step), down at the last step
+    // (2), back along the lower bounds (2): 6 corners.
+    #[test]
+    fn survival_curves_carry_their_confidence_band() {
+        let mut report = crate::render::model::sample();
+        report.outcomes = Some(crate::render::model::Outcomes {
+            curves: vec![crate::render::model::Curve {
+                group: report.rungs[0].clone(),
+                steps: vec![(0.0, 1.0, 1.0, 1.0), (2.0, 0.8, 0.6, 0.95)],
+            }],
+            ..Default::default()
+        });
+        let charts = all(&report);
+        let survival = charts.iter().find(|c| c.name == "survival").unwrap();
+        let bands: Vec<&str> = survival
+            .svg
+            .lines()
+            .filter(|l| l.starts_with("<polygon") && l.contains("fill-opacity=\"0.15\""))
+            .collect();
+        assert_eq!(bands.len(), 1, "{}", survival.svg);
+        let points = bands[0].split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(points.split(' ').count(), 6, "{points}");
     }
 }
