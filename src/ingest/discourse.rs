@@ -9,9 +9,9 @@
 use polars::prelude::*;
 
 use super::archive::Archive;
+use super::batch::Batch;
+use super::batch::{Reading, SourceRead};
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
-use super::Batch;
-use super::{Reading, SourceRead};
 use crate::error::Result;
 use crate::plan::SourcePlan;
 
@@ -80,7 +80,7 @@ fn read_archive(
     if let Some(file) = find(archive, "user_visits") {
         visits(archive, &file, &how, &mut parts)?;
     }
-    let mut accounts = super::no_accounts();
+    let mut accounts = super::batch::no_accounts();
     if let Some(file) = find(archive, "users") {
         let is_system = |id: Expr| system(id, include_bots);
         let (mut batch, list) = read::user_list(

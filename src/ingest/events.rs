@@ -8,8 +8,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::batch::Batch;
 use super::read::{self, ROW};
-use super::Batch;
 use crate::error::{Error, Result};
 use crate::plan::{SourceFormat, SourcePlan};
 use crate::vocabulary::{event, Action};
@@ -117,7 +117,7 @@ fn broken_json_lines(path: &Path) -> Option<Error> {
             if examples.len() < 5 {
                 examples.push(crate::error::BadValue {
                     line: i as u64 + 1,
-                    value: super::shorten(&line),
+                    value: super::batch::shorten(&line),
                 });
             }
         }
@@ -251,10 +251,13 @@ fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
 
 /// Reads one events file: canonical events, and rejects for rows that cannot be read.
 /// The adapter contract ([`super::Adapter`]): an events file lists no accounts.
-pub fn read(source: &SourcePlan, _reading: &super::Reading) -> Result<super::SourceRead> {
-    Ok(super::SourceRead::events(
+pub fn read(
+    source: &SourcePlan,
+    _reading: &super::batch::Reading,
+) -> Result<super::batch::SourceRead> {
+    Ok(super::batch::SourceRead::events(
         read_file(source)?,
-        super::no_accounts(),
+        super::batch::no_accounts(),
     ))
 }
 

@@ -4,8 +4,8 @@
 
 use polars::prelude::*;
 
+use super::batch::InputFile;
 use super::read::{self, ROW};
-use super::InputFile;
 use crate::error::Result;
 use crate::plan::InputPath;
 

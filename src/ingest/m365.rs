@@ -8,8 +8,8 @@
 use polars::prelude::*;
 
 use super::archive::Archive;
+use super::batch::{Reading, SourceRead};
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
-use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 use crate::vocabulary::usage;
@@ -58,12 +58,12 @@ pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let (batch, usage) = read_archive(&mut archive, &source.label)?;
     Ok(SourceRead {
         batch,
-        accounts: super::no_accounts(),
+        accounts: super::batch::no_accounts(),
         usage: Some(usage),
     })
 }
 
-fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::Batch, DataFrame)> {
+fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::batch::Batch, DataFrame)> {
     let files = report_files(archive)?;
     let mut parts = read::Parts::default();
     let mut tables = Vec::new();
@@ -179,7 +179,7 @@ fn report(
     ];
     select.extend(usage::MEASURES.map(col));
     // The rows are accounted for here; they carry counts, not events.
-    parts.add_checked(&checked, file, Location::Line, super::empty_events())?;
+    parts.add_checked(&checked, file, Location::Line, super::batch::empty_events())?;
     Ok(kept.select(select))
 }
 

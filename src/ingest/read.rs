@@ -8,7 +8,7 @@ use std::path::Path;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::InputFile;
+use super::batch::InputFile;
 use crate::error::{BadValue, BadValues, Error, Result};
 use crate::plan::InputPath;
 
@@ -632,7 +632,7 @@ pub fn gap_reason(tz: chrono_tz::Tz) -> String {
 /// Gives the rejects of timestamps that are local times the zone skips (the hour clocks jump
 /// over when daylight saving starts) that reason instead of "unreadable". Only rejected rows
 /// are looked at, so reading costs nothing more.
-pub fn name_gaps(rejects: &mut [super::Reject], tz: chrono_tz::Tz) {
+pub fn name_gaps(rejects: &mut [super::batch::Reject], tz: chrono_tz::Tz) {
     use chrono::{LocalResult, NaiveDateTime, TimeZone};
     for r in rejects.iter_mut() {
         if !r.reason.starts_with("unreadable") {
@@ -783,7 +783,7 @@ pub fn reject_if_any(
         .map(|(r, v)| BadValue {
             // Line 1 is the header, so data row 0 is on line 2.
             line: r.unwrap_or(0) + 2,
-            value: super::shorten(v.unwrap_or("")),
+            value: super::batch::shorten(v.unwrap_or("")),
         })
         .collect();
     Err(Error::BadValues(Box::new(BadValues {
@@ -937,7 +937,7 @@ pub fn rejects_from(
     frame: &DataFrame,
     file: &str,
     location: Location,
-) -> Result<Vec<super::Reject>> {
+) -> Result<Vec<super::batch::Reject>> {
     let fail = Error::polars(
         format!("listing the rejects of {file}"),
         "report this as a bug",
@@ -973,14 +973,14 @@ pub fn rejects_from(
         .zip(reasons.iter())
         .map(|((r, raw), reason)| {
             let r = r.unwrap_or(0);
-            super::Reject {
+            super::batch::Reject {
                 file: file.to_string(),
                 location: match location {
                     Location::Line => format!("line {}", r + 2),
                     Location::Record => format!("record {}", r + 1),
                     Location::Row => format!("row {}", r + 1),
                 },
-                raw: super::shorten(raw.unwrap_or("")),
+                raw: super::batch::shorten(raw.unwrap_or("")),
                 reason: reason.unwrap_or("").to_string(),
             }
         })
@@ -1069,7 +1069,7 @@ pub fn user_list(
     list: UserList,
     source: &str,
     tz: chrono_tz::Tz,
-) -> Result<(super::Batch, DataFrame)> {
+) -> Result<(super::batch::Batch, DataFrame)> {
     const AT: &str = "__at";
     let (lf, header) = text_csv_in(archive, list.file)?;
     require_columns(
@@ -1160,7 +1160,7 @@ pub fn user_list(
             "report this as a bug",
         ))?;
     Ok((
-        super::Batch {
+        super::batch::Batch {
             events,
             rows_read: checked.height() as u64,
             excluded,
@@ -1174,13 +1174,13 @@ pub fn user_list(
 }
 
 /// Gathers the parts of a multi-file export: each checked frame's rejects and exclusions, and
-/// its events, into one [`super::Batch`].
+/// its events, into one [`super::batch::Batch`].
 #[derive(Default)]
 pub struct Parts {
     frames: Vec<LazyFrame>,
     rows_read: u64,
     excluded: std::collections::BTreeMap<String, u64>,
-    rejects: Vec<super::Reject>,
+    rejects: Vec<super::batch::Reject>,
 }
 
 impl Parts {
@@ -1201,7 +1201,7 @@ impl Parts {
     }
 
     /// Takes in a batch read by another reader (such as [`user_list`]).
-    pub fn absorb(&mut self, batch: super::Batch) {
+    pub fn absorb(&mut self, batch: super::batch::Batch) {
         self.rows_read += batch.rows_read;
         self.rejects.extend(batch.rejects);
         for (k, v) in batch.excluded {
@@ -1210,14 +1210,14 @@ impl Parts {
         self.frames.push(batch.events.lazy());
     }
 
-    pub fn finish(self, notes: Vec<String>) -> Result<super::Batch> {
+    pub fn finish(self, notes: Vec<String>) -> Result<super::batch::Batch> {
         let events = concat(self.frames, UnionArgs::default())
             .and_then(|l| l.collect())
             .map_err(Error::polars(
                 "combining an export's events",
                 "report this as a bug",
             ))?;
-        Ok(super::Batch {
+        Ok(super::batch::Batch {
             events,
             rows_read: self.rows_read,
             excluded: self.excluded,
@@ -1350,7 +1350,7 @@ mod tests {
     /// but does in UTC; 03:30 exists; "yesterday" is no time at all.
     #[test]
     fn rejected_local_times_in_the_gap_say_so() {
-        let reject = |raw: &str| super::super::Reject {
+        let reject = |raw: &str| super::super::batch::Reject {
             file: "f.csv".into(),
             location: "line 2".into(),
             raw: raw.into(),

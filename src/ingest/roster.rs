@@ -3,8 +3,8 @@
 
 use polars::prelude::*;
 
+use super::batch::InputFile;
 use super::read::{self, ROW};
-use super::InputFile;
 use crate::error::{Error, Result};
 use crate::plan::InputPath;
 use crate::vocabulary::{person, EXIT_KINDS, ROLES};

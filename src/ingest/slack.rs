@@ -10,8 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::archive::Archive;
-use super::{Batch, Collector, Row};
-use super::{Reading, SourceRead};
+use super::batch::{Batch, Collector, Row};
+use super::batch::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 use crate::vocabulary::Action;
@@ -193,7 +193,7 @@ pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
         .filter(|a| !a.bot || reading.include_bots)
         .map(|a| (a.id, a.email, None, None))
         .collect();
-    let frame = super::accounts_frame(&source.label, rows)
+    let frame = super::batch::accounts_frame(&source.label, rows)
         .map_err(crate::error::internal("listing Slack accounts"))?;
     Ok(SourceRead::events(batch, frame))
 }
@@ -229,7 +229,7 @@ fn read_archive(
                 c.reject(
                     &day,
                     "$".into(),
-                    &super::file_summary(&bytes),
+                    &super::batch::file_summary(&bytes),
                     "not a JSON array of messages",
                 );
                 continue;
@@ -239,7 +239,7 @@ fn read_archive(
                 c.reject(
                     &day,
                     format!("line {}", e.line()),
-                    &super::file_summary(&bytes),
+                    &super::batch::file_summary(&bytes),
                     &format!("not valid JSON: {e}"),
                 );
                 continue;
@@ -254,7 +254,7 @@ fn read_archive(
                     c.reject(
                         &day,
                         location,
-                        &super::identifying(&raw),
+                        &super::batch::identifying(&raw),
                         &format!("not a Slack message: {e}"),
                     );
                     continue;
@@ -304,13 +304,18 @@ fn message_events(
         c.reject(
             day,
             location,
-            &super::identifying(raw),
+            &super::batch::identifying(raw),
             "message without ts",
         );
         return;
     };
     let Some(at) = ts_micros(ts) else {
-        c.reject(day, location, &super::identifying(raw), "unreadable ts");
+        c.reject(
+            day,
+            location,
+            &super::batch::identifying(raw),
+            "unreadable ts",
+        );
         return;
     };
     let id = format!("{channel}/{}", ts_text(ts));
@@ -403,7 +408,7 @@ fn message_events(
         c.reject(
             day,
             location,
-            &super::identifying(raw),
+            &super::batch::identifying(raw),
             "message without a user",
         );
         return;

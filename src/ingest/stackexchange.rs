@@ -11,8 +11,8 @@ use chrono::NaiveDateTime;
 use quick_xml::events::Event;
 
 use super::archive::Archive;
-use super::{Batch, Collector, Row};
-use super::{Reading, SourceRead};
+use super::batch::{Batch, Collector, Row};
+use super::batch::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 use crate::vocabulary::Action;
@@ -170,7 +170,7 @@ fn read_archive(
         )
     };
     let batch = c.finish(notes).map_err(fail())?;
-    let accounts = super::accounts_frame(source, users).map_err(fail())?;
+    let accounts = super::batch::accounts_frame(source, users).map_err(fail())?;
     Ok((batch, accounts))
 }
 
@@ -200,7 +200,7 @@ fn handle(
         let mut kv: Vec<String> = attrs
             .iter()
             .filter(|(k, _)| IDENTIFYING_ATTRIBUTES.contains(&k.as_str()))
-            .map(|(k, v)| format!("{k}={}", super::shorten(v)))
+            .map(|(k, v)| format!("{k}={}", super::batch::shorten(v)))
             .collect();
         kv.sort();
         kv.join(" ")

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::batch::InputFile;
 use super::read::{self, ROW};
-use super::InputFile;
 use crate::error::Result;
 use crate::plan::InputPath;
 use crate::vocabulary::survey;

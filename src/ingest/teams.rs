@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::archive::Archive;
-use super::{Batch, Collector, Row};
-use super::{Reading, SourceRead};
+use super::batch::{Batch, Collector, Row};
+use super::batch::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 use crate::vocabulary::Action;
@@ -115,7 +115,7 @@ pub fn check(archive: &Archive) -> Result<()> {
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let mut archive = Archive::open(&source.path, reading.limits)?;
     let batch = read_archive(&mut archive, &source.label, reading.include_bots)?;
-    Ok(SourceRead::events(batch, super::no_accounts()))
+    Ok(SourceRead::events(batch, super::batch::no_accounts()))
 }
 
 fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
@@ -163,7 +163,7 @@ fn parse_files(
                 c.reject(
                     file,
                     "$".into(),
-                    &super::file_summary(&bytes),
+                    &super::batch::file_summary(&bytes),
                     "not a list of Graph chatMessages (nor a page with \"value\")",
                 );
                 continue;
@@ -200,7 +200,7 @@ fn message(
             c.reject(
                 &file,
                 location,
-                &super::identifying(&raw),
+                &super::batch::identifying(&raw),
                 &format!("not a chatMessage: {e}"),
             );
             return;
@@ -213,7 +213,7 @@ fn message(
         c.reject(
             &file,
             location,
-            &super::identifying(&raw),
+            &super::batch::identifying(&raw),
             "message without id or readable createdDateTime",
         );
         return;
@@ -262,7 +262,7 @@ fn message(
             c.reject(
                 &file,
                 location,
-                &super::identifying(&raw),
+                &super::batch::identifying(&raw),
                 "message without a sender",
             );
             return;
@@ -332,7 +332,7 @@ fn reactions(
             _ => c.reject(
                 file,
                 format!("{location}.reactions[{k}]"),
-                &super::identifying(raw),
+                &super::batch::identifying(raw),
                 "reaction without user or readable createdDateTime",
             ),
         }

@@ -8,9 +8,9 @@
 use polars::prelude::*;
 
 use super::archive::Archive;
+use super::batch::Batch;
+use super::batch::{Reading, SourceRead};
 use super::read::{self, ROW};
-use super::Batch;
-use super::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 
@@ -119,7 +119,7 @@ fn read_archive(
         accounts.push(list.lazy());
     }
     let accounts = if accounts.is_empty() {
-        super::no_accounts()
+        super::batch::no_accounts()
     } else {
         concat(accounts, UnionArgs::default())
             .and_then(|l| l.collect())

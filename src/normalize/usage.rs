@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::dedup::{dedup_counted, RowCounts};
 use super::periods::{self, PERIOD_KEY};
-use super::RowCounts;
 use crate::error::Result;
 use crate::vocabulary::PeriodKind;
 
@@ -20,7 +20,7 @@ pub fn combine(
     as_of: Option<NaiveDate>,
 ) -> Result<(Option<DataFrame>, Vec<RowCounts>)> {
     let late = as_of.map_or(lit(false), ends_after);
-    super::dedup_counted(inputs, &[SOURCE, ACCOUNT, WINDOW_END, WINDOW_DAYS], late)
+    dedup_counted(inputs, &[SOURCE, ACCOUNT, WINDOW_END, WINDOW_DAYS], late)
 }
 
 /// True for usage windows that end after the as-of day.

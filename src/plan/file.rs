@@ -8,10 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::SourceFormat;
-use super::SourceKind;
 use crate::error::Error;
-use crate::vocabulary::{Language, PeriodKind};
+use crate::vocabulary::{Language, PeriodKind, SourceFormat, SourceKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -276,5 +274,32 @@ pub fn tidy(path: &Path) -> PathBuf {
         PathBuf::from(".")
     } else {
         out.iter().collect()
+    }
+}
+
+/// A name that becomes part of file names (the key file, rejects/<source>.csv): a label only.
+pub fn label(name: &Spanned<String>, key: &str, text: &Text) -> crate::Result<String> {
+    match label_problem(name.get_ref()) {
+        None => Ok(name.get_ref().clone()),
+        Some(problem) => Err(text.error(
+            name.span(),
+            format!("{key} = {:?} {problem}", name.get_ref()),
+            "a name is a label, not a path: use letters, digits, spaces, - and _",
+        )),
+    }
+}
+
+/// Why a name cannot be used as a label inside file names, if it cannot.
+fn label_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("is empty")
+    } else if name.contains(['/', '\\']) {
+        Some("contains a path separator")
+    } else if name.starts_with('.') {
+        Some("starts with a dot")
+    } else if name.chars().any(char::is_control) {
+        Some("contains a control character")
+    } else {
+        None
     }
 }

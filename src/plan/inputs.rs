@@ -5,83 +5,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use serde::Deserialize;
 use toml::Spanned;
 
-use super::file::{PipelineFile, SourceSection, Text};
+use super::file::{label, PipelineFile, SourceSection, Text};
 use crate::error::Result;
-
-/// Source formats the pipeline can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceKind {
-    /// Events one per row (CSV, NDJSON, Parquet, Arrow IPC), columns mapped by name.
-    Events,
-    /// A Slack workspace export (zip or folder).
-    Slack,
-    /// A Stack Exchange / Stack Overflow for Teams data dump (folder or zip of XML files).
-    Stackexchange,
-    /// Microsoft Teams channel messages as Graph chatMessage JSON (file, folder or zip).
-    Teams,
-    /// A Viva Engage (Yammer) network data export (zip or folder of CSVs).
-    Yammer,
-    /// Discourse Data Explorer CSVs: posts, topics, user_visits (and users).
-    Discourse,
-    /// Microsoft 365 user activity reports (Viva Engage, Teams): counts per user and window.
-    M365Usage,
-}
-
-impl SourceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::Events => "events",
-            SourceKind::Slack => "slack",
-            SourceKind::Stackexchange => "stackexchange",
-            SourceKind::Teams => "teams",
-            SourceKind::Yammer => "yammer",
-            SourceKind::Discourse => "discourse",
-            SourceKind::M365Usage => "m365-usage",
-        }
-    }
-
-    /// Whether the source may be a folder rather than a file.
-    fn may_be_folder(self) -> bool {
-        !matches!(self, SourceKind::Events)
-    }
-}
-
-/// File formats of the `events` kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceFormat {
-    Csv,
-    Ndjson,
-    Parquet,
-    Ipc,
-}
-
-impl SourceFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceFormat::Csv => "csv",
-            SourceFormat::Ndjson => "ndjson",
-            SourceFormat::Parquet => "parquet",
-            SourceFormat::Ipc => "ipc",
-        }
-    }
-
-    /// The format a file name suggests.
-    fn from_extension(path: &Path) -> Option<SourceFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "csv" | "txt" => Some(SourceFormat::Csv),
-            "ndjson" | "jsonl" | "json" => Some(SourceFormat::Ndjson),
-            "parquet" | "pq" => Some(SourceFormat::Parquet),
-            "arrow" | "ipc" | "feather" => Some(SourceFormat::Ipc),
-            _ => None,
-        }
-    }
-}
+pub use crate::vocabulary::{SourceFormat, SourceKind};
 
 /// An input file: where it is, and how the pipeline file names it (for reports, so they do
 /// not depend on the folder engage was started from).
@@ -253,7 +181,7 @@ fn source(s: &SourceSection, n: usize, text: &Text) -> Result<SourcePlan> {
         path: resolved.path,
         given: resolved.given,
         label: match &s.name {
-            Some(name) => super::label(name, &format!("source[{n}].name"), text)?,
+            Some(name) => label(name, &format!("source[{n}].name"), text)?,
             None => s.kind.as_str().to_string(),
         },
         key,

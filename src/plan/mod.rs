@@ -13,11 +13,10 @@ mod settings;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use toml::Spanned;
 
 use crate::error::{Error, Result};
 pub use crate::vocabulary::{Attribute, Language, PeriodKind};
-use file::{PipelineFile, Text};
+use file::{label, PipelineFile, Text};
 pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{
@@ -122,33 +121,6 @@ impl Plan {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default()
-    }
-}
-
-/// A name that becomes part of file names (the key file, rejects/<source>.csv): a label only.
-fn label(name: &Spanned<String>, key: &str, text: &Text) -> Result<String> {
-    match label_problem(name.get_ref()) {
-        None => Ok(name.get_ref().clone()),
-        Some(problem) => Err(text.error(
-            name.span(),
-            format!("{key} = {:?} {problem}", name.get_ref()),
-            "a name is a label, not a path: use letters, digits, spaces, - and _",
-        )),
-    }
-}
-
-/// Why a name cannot be used as a label inside file names, if it cannot.
-fn label_problem(name: &str) -> Option<&'static str> {
-    if name.trim().is_empty() {
-        Some("is empty")
-    } else if name.contains(['/', '\\']) {
-        Some("contains a path separator")
-    } else if name.starts_with('.') {
-        Some("starts with a dot")
-    } else if name.chars().any(char::is_control) {
-        Some("contains a control character")
-    } else {
-        None
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use toml::Spanned;
 
 use super::file::{PipelineSection, TargetSection, Text};
-use super::Ladder;
+use super::ladder::Ladder;
 use crate::error::Result;
 use crate::vocabulary::{Attribute, PERIOD_METRICS};
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::prepare::Prepared;
 use super::read::Inputs;
-use super::Setup;
+use super::setup::Setup;
 use crate::normalize::periods;
 use crate::outcomes::privacy::{KeySource, KEY_ENV};
 use crate::render::model::InputRow;

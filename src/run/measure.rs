@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::manifest::Timings;
 use super::prepare::Prepared;
-use super::Setup;
+use super::setup::Setup;
 use crate::error::{internal, Result};
 use crate::metrics::{
     activity, ambassadors, breakdowns, conversations, inequality, ladder, lifecycle, network,

@@ -8,7 +8,7 @@ use polars::prelude::*;
 use super::measure::Measured;
 use super::prepare::Prepared;
 use super::read::Inputs;
-use super::Setup;
+use super::setup::Setup;
 use crate::error::{internal, Result};
 use crate::normalize::periods::with_label;
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use super::read::{Inputs, Small};
-use super::Setup;
+use super::setup::Setup;
 use crate::error::{internal, Result};
 use crate::metrics::lifecycle;
 use crate::normalize::periods::{self, Period};

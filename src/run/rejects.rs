@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::read::Record;
-use super::Setup;
+use super::setup::Setup;
 use crate::error::{internal, Error, Result};
 use crate::ingest::Batch;
 use crate::normalize::RowCounts;

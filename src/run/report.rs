@@ -9,7 +9,7 @@ use super::measure::Measured;
 use super::outcome::Weighed;
 use super::prepare::Prepared;
 use super::read::{Inputs, Record};
-use super::Setup;
+use super::setup::Setup;
 use crate::error::{fault, Result};
 use crate::ingest::InputFile;
 use crate::normalize::population::Basis;

@@ -577,7 +577,13 @@ mod tests {
             .filter(|l| l.starts_with("<polygon") && l.contains("fill-opacity=\"0.15\""))
             .collect();
         assert_eq!(bands.len(), 1, "{}", survival.svg);
-        let points = bands[0].split("points=\"").nth(1).unwrap().split('"').next().unwrap();
+        let points = bands[0]
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         assert_eq!(points.split(' ').count(), 6, "{points}");
     }
 }

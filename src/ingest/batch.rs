@@ -1,0 +1,360 @@
+//! What every adapter hands on, shared by all of them: the batch of canonical events with
+//! every record accounted for, the rejects (identifying fields only), the record-by-record
+//! collector, the accounts table and what one source gave. A leaf: it imports no adapter.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+
+use chrono::NaiveDate;
+
+use crate::vocabulary::{event, Action};
+
+/// What one input file contributed, for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// What the file is to the pipeline: `events`, `people` or `surveys`.
+    pub role: String,
+    /// The source format.
+    pub kind: String,
+    pub path: PathBuf,
+    /// The path as the pipeline file writes it.
+    pub given: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub rows_read: u64,
+}
+
+/// A record that could not be read, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// The file inside the source (a CSV, a zip entry, an XML file).
+    pub file: String,
+    /// `line N`, a JSON path or an XML element.
+    pub location: String,
+    /// The offending value or record, shortened.
+    pub raw: String,
+    pub reason: String,
+}
+
+/// One source read into canonical events, with every record accounted for:
+/// rows read = accepted + excluded + rejected (duplicates are found later, across sources).
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Canonical events (spec §1 columns).
+    pub events: DataFrame,
+    pub rows_read: u64,
+    /// Rows left out on purpose, by reason (bots, system accounts, deleted content...).
+    pub excluded: BTreeMap<String, u64>,
+    pub rejects: Vec<Reject>,
+    /// What the report should say about this source (e.g. measures it cannot give).
+    pub notes: Vec<String>,
+}
+
+impl Batch {
+    pub fn excluded_total(&self) -> u64 {
+        self.excluded.values().sum()
+    }
+}
+
+/// Longest raw value kept in a reject, so a broken 1 GB line does not become a 1 GB report.
+const RAW_LIMIT: usize = 200;
+
+/// Shortens a raw value for the rejects file, on a character boundary.
+pub fn shorten(raw: &str) -> String {
+    shorten_to(raw, RAW_LIMIT)
+}
+
+/// Cuts `raw` to at most `limit` bytes on a character boundary, marking the cut.
+fn shorten_to(raw: &str, limit: usize) -> String {
+    if raw.len() <= limit {
+        return raw.to_string();
+    }
+    let mut end = limit;
+    while !raw.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &raw[..end])
+}
+
+/// Keys of a JSON record (Slack message, Graph chatMessage) that identify it without saying
+/// what it says: the only ones a reject's `raw` keeps. Text, names, emails and files stay out.
+const IDENTIFYING_KEYS: [&str; 14] = [
+    "id",
+    "ts",
+    "thread_ts",
+    "type",
+    "subtype",
+    "user",
+    "bot_id",
+    "channel",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "deletedDateTime",
+    "messageType",
+    "replyToId",
+    "etag",
+];
+
+/// Longest value of an identifying key a reject keeps.
+const ID_LIMIT: usize = 64;
+
+/// A JSON record as a reject shows it: its identifying keys with plain values (the bad value
+/// among them), never its text or the people it names.
+pub fn identifying(raw: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match raw {
+        Value::Object(map) => {
+            let kept: serde_json::Map<String, Value> = map
+                .iter()
+                .filter(|(k, v)| {
+                    IDENTIFYING_KEYS.contains(&k.as_str()) && !v.is_object() && !v.is_array()
+                })
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) if s.len() > ID_LIMIT => {
+                            Value::String(shorten_to(s, ID_LIMIT))
+                        }
+                        other => other.clone(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            Value::Object(kept).to_string()
+        }
+        Value::Array(items) => format!("(a list of {} items)", items.len()),
+        Value::String(_) => "(a text value)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A whole file as a reject shows it: its size, not its content.
+pub fn file_summary(bytes: &[u8]) -> String {
+    format!("(a file of {} bytes)", bytes.len())
+}
+
+/// One canonical event as a format adapter sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Row {
+    pub event_id: String,
+    /// Microseconds since the epoch, UTC.
+    pub occurred_at: i64,
+    pub actor: Option<String>,
+    pub action: Option<Action>,
+    pub content_id: Option<String>,
+    pub thread_id: Option<String>,
+    pub target_actor: Option<String>,
+    pub space: Option<String>,
+}
+
+/// Collects rows from record-by-record formats (JSON, XML) into a canonical frame, and keeps
+/// the tally of excluded and rejected records alongside.
+#[derive(Debug, Default)]
+pub struct Collector {
+    source: String,
+    event_id: Vec<String>,
+    occurred_at: Vec<i64>,
+    actor: Vec<Option<String>>,
+    action: Vec<&'static str>,
+    content_id: Vec<Option<String>>,
+    thread_id: Vec<Option<String>>,
+    target_actor: Vec<Option<String>>,
+    space: Vec<Option<String>>,
+    pub rows_read: u64,
+    pub excluded: BTreeMap<String, u64>,
+    pub rejects: Vec<Reject>,
+}
+
+impl Collector {
+    pub fn new(source: &str) -> Collector {
+        Collector {
+            source: source.to_string(),
+            ..Collector::default()
+        }
+    }
+
+    /// Counts a record read; every record is then accepted, excluded or rejected.
+    pub fn read(&mut self) {
+        self.rows_read += 1;
+    }
+
+    /// Accepts a record as one event.
+    pub fn accept(&mut self, row: Row) {
+        let Some(action) = row.action else {
+            return;
+        };
+        self.event_id.push(row.event_id);
+        self.occurred_at.push(row.occurred_at);
+        self.actor.push(row.actor);
+        self.action.push(action.as_str());
+        self.content_id.push(row.content_id);
+        self.thread_id.push(row.thread_id);
+        self.target_actor.push(row.target_actor);
+        self.space.push(row.space);
+    }
+
+    pub fn exclude(&mut self, reason: &str) {
+        *self.excluded.entry(reason.to_string()).or_insert(0) += 1;
+    }
+
+    pub fn reject(&mut self, file: &str, location: String, raw: &str, reason: &str) {
+        self.rejects.push(Reject {
+            file: file.to_string(),
+            location,
+            raw: shorten(raw),
+            reason: reason.to_string(),
+        });
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.event_id.len()
+    }
+
+    /// The collected events as a canonical frame, and the tally.
+    pub fn finish(self, notes: Vec<String>) -> PolarsResult<Batch> {
+        let n = self.event_id.len();
+        let occurred = Column::new(event::OCCURRED_AT.into(), self.occurred_at).cast(
+            &DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC)),
+        )?;
+        let events = DataFrame::new(
+            n,
+            vec![
+                Column::new(event::EVENT_ID.into(), self.event_id),
+                Column::new(event::SOURCE.into(), vec![self.source.as_str(); n]),
+                occurred,
+                Column::new(event::ACTOR.into(), self.actor),
+                Column::new(event::ACTION.into(), self.action),
+                Column::new(event::CONTENT_ID.into(), self.content_id),
+                Column::new(event::THREAD_ID.into(), self.thread_id),
+                Column::new(event::TARGET_ACTOR.into(), self.target_actor),
+                Column::new(event::SPACE.into(), self.space),
+            ],
+        )?;
+        Ok(Batch {
+            events,
+            rows_read: self.rows_read,
+            excluded: self.excluded,
+            rejects: self.rejects,
+            notes,
+        })
+    }
+}
+
+/// One account of a user list: id, email, and the days it joined and was deleted.
+pub type UserRow = (String, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+
+/// An accounts table: `source, account, email`, and the dates the account `joined` and was
+/// `deleted` (as days, null where the export does not say).
+pub fn accounts_frame(source: &str, rows: Vec<UserRow>) -> PolarsResult<DataFrame> {
+    let n = rows.len();
+    let day = |d: &Option<NaiveDate>| d.map(|d| (d - NaiveDate::default()).num_days() as i32);
+    DataFrame::new(
+        n,
+        vec![
+            Column::new("source".into(), vec![source; n]),
+            Column::new(
+                "account".into(),
+                rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "email".into(),
+                rows.iter().map(|r| r.1.as_deref()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "joined".into(),
+                rows.iter().map(|r| day(&r.2)).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
+            Column::new(
+                "deleted".into(),
+                rows.iter().map(|r| day(&r.3)).collect::<Vec<_>>(),
+            )
+            .cast(&DataType::Date)?,
+        ],
+    )
+}
+
+/// An empty accounts table, for sources that list no accounts.
+pub fn no_accounts() -> DataFrame {
+    accounts_frame("", Vec::new()).expect("empty columns")
+}
+
+/// An empty canonical events frame.
+pub fn empty_events() -> polars::prelude::LazyFrame {
+    Collector::new("")
+        .finish(Vec::new())
+        .expect("empty columns")
+        .events
+        .lazy()
+}
+
+/// What one `[[source]]` gave: its batch, the accounts it lists (`source, account, email,
+/// joined, deleted`) and, for usage reports, usage counts.
+#[derive(Debug)]
+pub struct SourceRead {
+    pub batch: Batch,
+    pub accounts: DataFrame,
+    pub usage: Option<DataFrame>,
+}
+
+impl SourceRead {
+    /// What a source of events gave.
+    pub fn events(batch: Batch, accounts: DataFrame) -> SourceRead {
+        SourceRead {
+            batch,
+            accounts,
+            usage: None,
+        }
+    }
+}
+
+/// How exports are opened: the limits a zip must keep, and whether bots count as people.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading {
+    pub limits: super::archive::Limits,
+    pub include_bots: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collector_builds_canonical_columns() {
+        let mut c = Collector::new("s");
+        c.read();
+        c.accept(Row {
+            event_id: "1".into(),
+            occurred_at: 1_700_000_000_000_000,
+            actor: Some("u".into()),
+            action: Some(Action::Post),
+            ..Row::default()
+        });
+        c.read();
+        c.exclude("bot");
+        let b = c.finish(vec![]).unwrap();
+        assert_eq!(b.rows_read, 2);
+        assert_eq!(b.excluded_total(), 1);
+        assert_eq!(b.events.height(), 1);
+        let names: Vec<&str> = b
+            .events
+            .get_column_names()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(names, event::ALL.to_vec());
+        assert_eq!(
+            b.events.column(event::OCCURRED_AT).unwrap().dtype(),
+            &DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC))
+        );
+    }
+
+    #[test]
+    fn shorten_keeps_char_boundaries() {
+        let long = "é".repeat(300);
+        let s = shorten(&long);
+        assert!(s.ends_with('…'));
+        assert!(s.len() <= RAW_LIMIT + '…'.len_utf8());
+    }
+}
