@@ -196,7 +196,7 @@ fn measures(kind: Layout, header: &[String]) -> ([Expr; 5], Expr) {
             lit(NULL).cast(DataType::UInt32)
         }
     };
-    let raw = |name: &str| read::text_or_null(&header, name);
+    let raw = |name: &str| read::text_or_null(header, name);
     let (sources, measures): (Vec<&str>, [Expr; 5]) = match kind {
         Layout::VivaEngage => (
             vec!["Posted Count", "Liked Count", "Read Count"],

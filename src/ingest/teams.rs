@@ -198,7 +198,7 @@ fn message(
         Ok(m) => m,
         Err(e) => {
             c.reject(
-                &file,
+                file,
                 location,
                 &super::batch::identifying(&raw),
                 &format!("not a chatMessage: {e}"),
@@ -211,7 +211,7 @@ fn message(
         m.created_date_time.as_deref().and_then(parse_time),
     ) else {
         c.reject(
-            &file,
+            file,
             location,
             &super::batch::identifying(&raw),
             "message without id or readable createdDateTime",
@@ -260,7 +260,7 @@ fn message(
         }
         (None, None) => {
             c.reject(
-                &file,
+                file,
                 location,
                 &super::batch::identifying(&raw),
                 "message without a sender",

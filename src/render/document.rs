@@ -369,7 +369,7 @@ fn conversations(c: &Ctx) -> Section {
     if report.spaces.is_empty() {
         blocks.push(Block::Note(w.no_spaces.into()));
     } else {
-        blocks.push(Block::Paragraph(fill(w.spaces_title, &[&last_label])));
+        blocks.push(Block::Paragraph(fill(w.spaces_title, &[last_label])));
         blocks.push(Block::Table(Table {
             headers: vec![
                 w.space.into(),
@@ -452,7 +452,7 @@ fn outcomes(c: &Ctx) -> Section {
             if let (Some(t), Some(v)) = (o.turnover_rate, o.voluntary_turnover_rate) {
                 blocks.push(Block::Paragraph(fill(
                     w.turnover_text,
-                    &[&last_label, &lang.percent(Some(t)), &lang.percent(Some(v))],
+                    &[last_label, &lang.percent(Some(t)), &lang.percent(Some(v))],
                 )));
             }
             blocks.extend(chart(charts, "satisfaction"));

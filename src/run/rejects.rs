@@ -14,13 +14,16 @@ use crate::ingest::Batch;
 use crate::normalize::RowCounts;
 use crate::output;
 
+/// Files to write: each a path in the output folder and its bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// The rejects files to write (`rejects/<source>.csv`, for sources with rejects) and, per
 /// source, the file's name. A rejects file left by an earlier run is removed, so it cannot
 /// suggest that this run rejected rows.
 pub fn files(
     setup: &Setup,
     records: &[Record],
-) -> Result<(Vec<(String, Vec<u8>)>, Vec<Option<String>>)> {
+) -> Result<(Files, Vec<Option<String>>)> {
     let mut files = Vec::new();
     let mut names = Vec::with_capacity(records.len());
     for record in records {
