@@ -215,3 +215,25 @@ fn bad_values(
     let _ = write!(out, "\nhelp: {help}");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // An internal fault says it is a bug and asks for a report, exits 1 like other errors,
+    // and is not mistaken for a problem with the input.
+    #[test]
+    fn an_internal_fault_says_it_is_a_bug() {
+        let polars_error = polars::error::PolarsError::ComputeError("shape mismatch".into());
+        let err = internal("building the activity table")(polars_error);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("internal fault while building the activity table: shape mismatch"),
+            "{text}"
+        );
+        assert!(text.contains("this is a bug in engage"), "{text}");
+        assert!(text.contains("please report it"), "{text}");
+        assert_eq!(err.exit_code(), 1);
+        assert!(matches!(err, Error::Internal { .. }));
+    }
+}

@@ -1,45 +1,14 @@
 //! The binary end to end on the hand-worked fixture in tests/fixtures/tiny, and one test per
 //! kind of user error. Expected values are worked out by hand in the comments.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use polars::prelude::*;
 use predicates::prelude::*;
 
 mod common;
 
-use common::{engage, run_code, KEY};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
-
-/// A copy of a fixture folder in a temporary directory, so tests can edit it.
-fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(fixture(name)).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    dir
-}
-
-fn run_ok(pipeline: &Path, out: &Path, extra: &[&str]) {
-    engage()
-        .arg("run")
-        .arg(pipeline)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .assert()
-        .success();
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::{contains_all, copy_fixture, engage, fixture, read, run_code, run_ok, KEY};
 
 /// Some columns of a CSV table, by name, as CSV text (the tables hold no quoted commas).
 fn pick(csv: &str, columns: &[&str]) -> String {
@@ -66,7 +35,7 @@ fn pick(csv: &str, columns: &[&str]) -> String {
 /// The participation columns of period_metrics.
 fn participation(out: &Path) -> String {
     pick(
-        &read(&out.join("tables/period_metrics.csv")),
+        &read(out.join("tables/period_metrics.csv")),
         &["period", "headcount", "active", "participation_rate"],
     )
 }
@@ -137,7 +106,7 @@ fn tiny_fixture_end_to_end() {
     //   Creators -> Critics (down), bob Spectators -> Critics (up), carol Conversationalists ->
     //   Collectors (down) -> promotion 1/3, demotion 2/3.
     assert_eq!(
-        read(&out.path().join("tables/period_metrics.csv")),
+        read(out.path().join("tables/period_metrics.csv")),
         "period,headcount,active,engaged,contributors,creators,lurkers,viewers,posts,replies,\
          participation_rate,engagement_rate_of_reached,contribution_rate,creation_rate,\
          lurker_share,reach_rate,post_reach_median,post_reach_p90,leader_reach,stickiness,\
@@ -151,7 +120,7 @@ fn tiny_fixture_end_to_end() {
     // Per post (pseudonymised author): m1 seen by bob, answered after 25 h; m3 by mallory
     // (not on the roster: still a post) seen by nobody, unanswered.
     assert_eq!(
-        read(&out.path().join("tables/post_reach.csv")),
+        read(out.path().join("tables/post_reach.csv")),
         format!(
             "author,source,space,period,viewers,first_reply_hours\n\
              {},events,general,2025-01,1,25.0\n\
@@ -163,7 +132,7 @@ fn tiny_fixture_end_to_end() {
     // The space `general`: January alice, bob, carol (active 3, contributors alice and carol,
     // reach bob); February bob, dave, carol, mallory, alice (5; contributor mallory; no views).
     assert_eq!(
-        read(&out.path().join("tables/spaces.csv")),
+        read(out.path().join("tables/spaces.csv")),
         "source,space,period,active,contributors,posts,replies,reach\n\
          events,general,2025-01,3,2,1,1,1\n\
          events,general,2025-02,5,1,1,0,0\n"
@@ -171,7 +140,7 @@ fn tiny_fixture_end_to_end() {
     // 2025-01: alice Creators, carol Conversationalists, bob and erin Spectators, frank Inactives.
     // 2025-02: alice and bob Critics, carol Collectors, dave Joiners.
     assert_eq!(
-        read(&out.path().join("tables/ladder.csv")),
+        read(out.path().join("tables/ladder.csv")),
         "period,rung,people,share\n\
          2025-01,Creators,1,0.2\n\
          2025-01,Conversationalists,1,0.2\n\
@@ -267,7 +236,7 @@ fn tiny_fixture_end_to_end() {
         .all(|p| p.len() == 64 && p.chars().all(|c| c.is_ascii_hexdigit())));
 
     // The report is self-contained and shows the chart inline.
-    let html = read(&out.path().join("report.html"));
+    let html = read(out.path().join("report.html"));
     assert!(html.contains("<svg"));
     // Nothing is fetched: no scripts, no linked resources (the SVG namespace is only a name);
     // links go to the page's own sections and to the PNG copies of its charts.
@@ -286,12 +255,12 @@ fn tiny_fixture_end_to_end() {
     assert!(html.contains(
         "<div class=\"value\">100.0%</div><div class=\"label\">Participation rate</div>"
     ));
-    assert!(html.contains("+20.0 pp vs previous month"), "{html}");
-    assert!(read(&out.path().join("charts/ladder.svg")).starts_with("<svg"));
+    contains_all(&html, &["+20.0 pp vs previous month"]);
+    assert!(read(out.path().join("charts/ladder.svg")).starts_with("<svg"));
 
     // The manifest reconciles the events file: 11 rows = 10 accepted + 1 duplicate.
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     let events = &manifest["inputs"][0];
     assert_eq!(events["path"], "events.csv");
     assert_eq!(events["rows_read"], 11);
@@ -319,7 +288,7 @@ fn tiny_fixture_end_to_end() {
     // alice, bob, carol, dave (hired that day) = 4; on the 28th alice, bob, dave = 3; carol
     // leaves voluntarily on the 10th: 1 / 3.5.
     assert_eq!(
-        read(&out.path().join("tables/turnover.csv")),
+        read(out.path().join("tables/turnover.csv")),
         "period,headcount_start,headcount_end,separations,voluntary_separations,turnover_rate,\
          voluntary_turnover_rate\n\
          2025-01,4,4,2,1,0.5,0.25\n\
@@ -327,13 +296,13 @@ fn tiny_fixture_end_to_end() {
     );
     // Two periods cannot give three periods of steady conversation: no ambassador candidates.
     assert_eq!(
-        read(&out.path().join("tables/ambassadors.csv")),
+        read(out.path().join("tables/ambassadors.csv")),
         "rank,person,distinct_partners,responders,contributions,rung\n"
     );
     // Sales has 3 people in January and 2 in February, IT 2 and 2: every department is under
     // min_group_size = 5, so every cell of the interaction matrix is suppressed.
     assert_eq!(
-        read(&out.path().join("tables/department_interactions.csv")),
+        read(out.path().join("tables/department_interactions.csv")),
         "period,from_department,to_department,interactions,people,suppressed\n\
          2025-01,IT,Sales,,,true\n\
          2025-02,Sales,Sales,,,true\n"
@@ -353,11 +322,11 @@ fn lifecycle_and_retention_of_the_tiny_fixture() {
     let out = tempfile::tempdir().unwrap();
     run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
     assert_eq!(
-        read(&out.path().join("tables/lifecycle.csv")),
+        read(out.path().join("tables/lifecycle.csv")),
         "period,new,returning,resurrecting,dormant\n2025-01,4,0,0,0\n2025-02,1,3,0,1\n"
     );
     assert_eq!(
-        read(&out.path().join("tables/retention.csv")),
+        read(out.path().join("tables/retention.csv")),
         "cohort,periods_since,cohort_size,retained,share\n\
          2025-01,0,4,4,1.0\n\
          2025-01,1,4,3,0.75\n\
@@ -401,7 +370,7 @@ fn as_of_cuts_events_and_sets_the_last_period() {
         "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,2,0.5\n"
     );
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     assert_eq!(manifest["inputs"][0]["excluded"], 4);
     assert_eq!(manifest["inputs"][0]["accepted"], 6);
 
@@ -416,7 +385,7 @@ fn as_of_cuts_events_and_sets_the_last_period() {
     assert!(participation(out.path()).ends_with("2025-03,4,0,0.0\n"));
     // March is an empty period: no posts or replies, every figure over nobody empty. alice and
     // bob (Critics in February) and dave (Joiners) are Inactives now: 3 of 3 moved down.
-    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    let metrics = read(out.path().join("tables/period_metrics.csv"));
     assert_eq!(
         pick(
             &metrics,
@@ -452,7 +421,7 @@ fn stickiness_counts_the_days_up_to_the_as_of_day() {
     );
     assert_eq!(
         pick(
-            &read(&out.path().join("tables/period_metrics.csv")),
+            &read(out.path().join("tables/period_metrics.csv")),
             &["period", "stickiness"]
         ),
         "period,stickiness\n2025-01,0.03225806451612903\n2025-02,0.25\n"
@@ -485,7 +454,7 @@ fn time_zone_decides_the_period_of_an_event() {
     // keeps only alice -> mallory (no department): empty.
     assert_eq!(
         pick(
-            &read(&out.path().join("tables/period_metrics.csv")),
+            &read(out.path().join("tables/period_metrics.csv")),
             &["period", "cross_department_share"]
         ),
         "period,cross_department_share\n2025-01,0.5\n2025-02,\n"
@@ -506,7 +475,7 @@ fn without_a_roster_the_population_is_observed() {
         participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,4,4,1.0\n2025-02,6,5,0.8333333333333334\n"
     );
-    assert!(read(&out.path().join("report.html")).contains("observed population"));
+    assert!(read(out.path().join("report.html")).contains("observed population"));
 }
 
 #[test]
@@ -530,7 +499,6 @@ fn same_inputs_give_byte_identical_outputs() {
     }
 }
 
-/// Runs a pipeline into `out`, expects `code`, and returns stderr.
 /// Runs a pipeline expected to fail and returns its stderr.
 fn run_err(pipeline: &Path) -> String {
     let out = tempfile::tempdir().unwrap();
@@ -546,66 +514,65 @@ fn run_err(pipeline: &Path) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
-#[test]
-fn error_missing_file_names_key_and_line() {
-    let dir = copy_fixture("tiny");
-    let pipeline = dir.path().join("pipeline.toml");
-    std::fs::write(
-        &pipeline,
-        read(&pipeline).replace("path = \"events.csv\"", "path = \"nope.csv\""),
-    )
-    .unwrap();
-    let err = run_err(&pipeline);
-    assert!(err.contains("pipeline.toml:11"), "{err}");
-    assert!(err.contains("source[1].path: file not found"), "{err}");
-    assert!(err.contains("nope.csv"), "{err}");
-    assert!(err.contains("help:"), "{err}");
+/// A change to a copy of the tiny fixture: the file to change, what to replace in it (all of
+/// it when empty) and with what, and text to add at its end.
+struct Edit {
+    file: &'static str,
+    from: &'static str,
+    to: &'static str,
+    append: &'static str,
 }
 
+// One case per kind of user error; each message names the file and the line or key, and the
+// lines are counted in tests/fixtures/tiny/pipeline.toml: the source's path on line 11,
+// min_group_size on line 7 (so a key after it is on line 8), and the appended ladder's
+// `when` on line 18.
 #[test]
-fn error_missing_column_names_file_and_columns() {
-    let dir = copy_fixture("tiny");
-    std::fs::write(
-        dir.path().join("events.csv"),
-        "event_id,occurred_at,actor\ne1,2025-01-01T00:00:00Z,a\n",
-    )
-    .unwrap();
-    let err = run_err(&dir.path().join("pipeline.toml"));
-    assert!(err.contains("events.csv"), "{err}");
-    assert!(err.contains("missing column(s) action"), "{err}");
-    assert!(
-        err.contains("the header has event_id, occurred_at, actor"),
-        "{err}"
-    );
-}
-
-#[test]
-fn error_unknown_key_names_key_and_line() {
-    let dir = copy_fixture("tiny");
-    let pipeline = dir.path().join("pipeline.toml");
-    std::fs::write(
-        &pipeline,
-        read(&pipeline).replace("min_group_size = 5", "min_group_size = 5\ncolour = \"red\""),
-    )
-    .unwrap();
-    let err = run_err(&pipeline);
-    assert!(err.contains("pipeline.toml:8"), "{err}");
-    assert!(err.contains("colour"), "{err}");
-}
-
-#[test]
-fn error_invalid_rung_expression_names_rung_and_line() {
-    let dir = copy_fixture("tiny");
-    let pipeline = dir.path().join("pipeline.toml");
-    let text = format!(
-        "{}\n[[ladder.rung]]\nname = \"Talkers\"\nwhen = \"replies >=\"\n\n[[ladder.rung]]\nname = \"Everyone else\"\n",
-        read(&pipeline)
-    );
-    std::fs::write(&pipeline, text).unwrap();
-    let err = run_err(&pipeline);
-    assert!(err.contains("Talkers"), "{err}");
-    assert!(err.contains("line 18"), "{err}");
-    assert!(err.contains("replies >="), "{err}");
+fn user_errors_name_the_file_and_line_or_key() {
+    let replace = |file, from, to| Edit {
+        file,
+        from,
+        to,
+        append: "",
+    };
+    let cases: [(&str, Edit, &[&str]); 4] = [
+        (
+            "a missing file",
+            replace("pipeline.toml", "path = \"events.csv\"", "path = \"nope.csv\""),
+            &["pipeline.toml:11", "source[1].path: file not found", "nope.csv", "help:"],
+        ),
+        (
+            "a missing column",
+            replace("events.csv", "", "event_id,occurred_at,actor\ne1,2025-01-01T00:00:00Z,a\n"),
+            &["events.csv", "missing column(s) action", "the header has event_id, occurred_at, actor"],
+        ),
+        (
+            "an unknown key",
+            replace("pipeline.toml", "min_group_size = 5", "min_group_size = 5\ncolour = \"red\""),
+            &["pipeline.toml:8", "colour"],
+        ),
+        (
+            "an invalid rung condition",
+            Edit {
+                append: "\n[[ladder.rung]]\nname = \"Talkers\"\nwhen = \"replies >=\"\n\n[[ladder.rung]]\nname = \"Everyone else\"\n",
+                ..replace("pipeline.toml", "\n", "\n")
+            },
+            &["Talkers", "line 18", "replies >="],
+        ),
+    ];
+    for (what, edit, expected) in cases {
+        let dir = copy_fixture("tiny");
+        let file = dir.path().join(edit.file);
+        let text = match edit.from {
+            "" => edit.to.to_string(),
+            from => read(&file).replace(from, edit.to),
+        };
+        std::fs::write(&file, text + edit.append).unwrap();
+        let err = run_err(&dir.path().join("pipeline.toml"));
+        for part in expected {
+            assert!(err.contains(part), "{what}: no {part:?} in\n{err}");
+        }
+    }
 }
 
 #[test]
@@ -632,7 +599,7 @@ fn sample_is_deterministic_and_runs() {
             .success();
     }
     for f in ["people.csv", "events.csv", "surveys.csv"] {
-        assert_eq!(read(&a.path().join(f)), read(&b.path().join(f)), "{f}");
+        assert_eq!(read(a.path().join(f)), read(b.path().join(f)), "{f}");
     }
     let pipeline = a.path().join("p.toml");
     std::fs::write(
@@ -642,7 +609,7 @@ fn sample_is_deterministic_and_runs() {
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     run_ok(&pipeline, out.path(), &[]);
-    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    let metrics = read(out.path().join("tables/period_metrics.csv"));
     assert_eq!(metrics.lines().count(), 4, "{metrics}");
 
     // Lifecycle identities on generated data: active = new + returning + resurrecting, and
@@ -685,7 +652,7 @@ fn quarters_count_everyone_present_at_any_time_in_the_quarter() {
     // erin 20 Jan; dave 3 Feb = 8 person-days over 90 days, / 5 active = 8/450.
     assert_eq!(
         pick(
-            &read(&out.path().join("tables/period_metrics.csv")),
+            &read(out.path().join("tables/period_metrics.csv")),
             &["period", "stickiness"]
         ),
         format!("period,stickiness\n2025-Q1,{}\n", 8.0 / 450.0)
@@ -728,17 +695,17 @@ fn rejected_rows_go_to_the_rejects_file_and_over_the_threshold_exit_2() {
         err.contains("events.csv: 3 of 4 rows rejected (75.0%)"),
         "{err}"
     );
-    assert!(err.contains("rejects/events.csv"), "{err}");
+    contains_all(&err, &["rejects/events.csv"]);
     // Everything was still written.
     assert_eq!(
-        read(&out.path().join("rejects/events.csv")),
+        read(out.path().join("rejects/events.csv")),
         "file,location,raw,reason\n\
          events.csv,line 3,2025-13-01T00:00:00Z,unreadable timestamp\n\
          events.csv,line 4,yesterday,unreadable timestamp\n\
          events.csv,line 5,like,unknown action\n"
     );
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     let events = &manifest["inputs"][0];
     assert_eq!(events["rows_read"], 4);
     assert_eq!(events["accepted"], 1);
@@ -835,12 +802,12 @@ fn several_sources_of_different_kinds_merge_into_people() {
     sources.sort();
     assert_eq!(sources, vec!["qa", "qa", "slack"]);
     assert!(unresolved.iter().all(|r| r.ends_with(",2")));
-    let text = read(&out.path().join("tables/unresolved_accounts.csv"));
+    let text = read(out.path().join("tables/unresolved_accounts.csv"));
     assert!(!text.contains("U3") && !text.contains(",11,") && !text.contains(",12,"));
 
     // Each source reconciles in the manifest, and rejects are written but under the threshold.
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     for input in manifest["inputs"].as_array().unwrap().iter().take(4) {
         let n = |k: &str| input[k].as_u64().unwrap();
         assert_eq!(
@@ -875,7 +842,7 @@ fn exclude_accounts_drops_and_counts_them() {
     let out = tempfile::tempdir().unwrap();
     run_ok(&pipeline, out.path(), &[]);
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     // carol's reply, its duplicate and her share: 3 rows; the duplicate is gone before dedup.
     assert_eq!(
         manifest["inputs"][0]["excluded_by_reason"]["excluded account"],
@@ -916,7 +883,7 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
         participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,2,2,1.0\n2025-02,2,1,0.5\n"
     );
-    let ladder = read(&out.path().join("tables/ladder.csv"));
+    let ladder = read(out.path().join("tables/ladder.csv"));
     assert!(
         ladder.contains("2025-01,Creators,1,0.5\n")
             && ladder.contains("2025-01,Spectators,1,0.5\n"),
@@ -929,7 +896,7 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
 
     // 9 rows = 4 accepted + 1 duplicate + 2 excluded (deleted users) + 2 rejected.
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     let source = &manifest["inputs"][0];
     assert_eq!(source["rows_read"], 9);
     assert_eq!(source["accepted"], 4);
@@ -937,12 +904,12 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
     assert_eq!(source["excluded"], 2);
     assert_eq!(source["rejected"], 2);
     assert_eq!(source["excluded_by_reason"]["deleted account"], 2);
-    let rejects = read(&out.path().join("rejects/m365.csv"));
+    let rejects = read(out.path().join("rejects/m365.csv"));
     assert!(
         rejects.contains("VivaEngageActivityUserDetail.csv,line 6,"),
         "{rejects}"
     );
-    assert!(rejects.contains("unreadable Posted Count"), "{rejects}");
+    contains_all(&rejects, &["unreadable Posted Count"]);
     assert!(
         rejects.contains(
             "TeamsUserActivityUserDetail.csv,line 4,2025-02-30,unreadable Report Refresh Date"
@@ -954,7 +921,7 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
         csv_rows(&out.path().join("tables/unresolved_accounts.csv")).len(),
         1
     );
-    assert!(read(&out.path().join("report.html"))
+    assert!(read(out.path().join("report.html"))
         .contains("usage reports give counts per person and window"));
 }
 
@@ -1100,9 +1067,9 @@ fn without_a_roster_a_user_list_defines_the_population() {
         "period,headcount,active,participation_rate\n2024-12,3,2,0.6666666666666666\n2025-01,3,2,0.6666666666666666\n"
     );
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     assert_eq!(manifest["population"], "user_list");
-    assert!(read(&out.path().join("report.html")).contains("the sources&#39; user lists"));
+    assert!(read(out.path().join("report.html")).contains("the sources&#39; user lists"));
 }
 
 // A zero date from another system (1601-01-01, the Windows epoch) and a year typo (2999) are
@@ -1110,7 +1077,7 @@ fn without_a_roster_a_user_list_defines_the_population() {
 #[test]
 fn events_in_implausible_years_are_rejected_not_calendared() {
     let dir = copy_fixture("tiny");
-    let mut text = read(&dir.path().join("events.csv"));
+    let mut text = read(dir.path().join("events.csv"));
     text.push_str(
         "z1,,1601-01-01T00:00:00Z,alice,view,,,,\r\nz2,,2999-05-01T00:00:00Z,bob,view,,,,\r\n",
     );
@@ -1139,10 +1106,10 @@ fn events_in_implausible_years_are_rejected_not_calendared() {
     assert!(rejects
         .iter()
         .all(|r| r.ends_with(",date outside the years 1900-2199")));
-    let metrics = read(&out.path().join("tables/period_metrics.csv"));
+    let metrics = read(out.path().join("tables/period_metrics.csv"));
     assert_eq!(metrics.lines().count(), 3, "{metrics}");
     let manifest: serde_json::Value =
-        serde_json::from_str(&read(&out.path().join("manifest.json"))).unwrap();
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
     assert_eq!(manifest["inputs"][0]["rows_read"], 13);
     assert_eq!(manifest["inputs"][0]["rejected"], 2);
     assert_eq!(manifest["inputs"][0]["accepted"], 10);

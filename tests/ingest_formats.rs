@@ -2,19 +2,13 @@
 //! documented formats with malformed records on purpose. Expected events are worked out by hand
 //! from the fixture files, and listed in the order the adapter reads them.
 
-use std::path::{Path, PathBuf};
-
 mod common;
+
+use common::fixture;
 
 use engage::ingest::{Batch, SourceRead};
 use engage::plan::SourceKind;
 use polars::prelude::*;
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-}
 
 /// `event_id | actor | action | content_id | thread_id | target_actor | space | µs` per event.
 fn rows(batch: &Batch) -> Vec<String> {

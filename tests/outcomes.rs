@@ -4,19 +4,12 @@
 
 mod common;
 
-use common::{all_output_text, num, root, table};
+use common::{all_output_text, engage, num, root, table};
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn engage() -> Command {
-    let mut cmd = Command::cargo_bin("engage").unwrap();
-    cmd.env("ENGAGE_PSEUDONYM_KEY", "test-key");
-    cmd
-}
 
 fn run(pipeline: &Path, out: &Path) {
     engage()

@@ -3,17 +3,13 @@
 //! month, and a run killed (abort, as kill -9) at several moments leaves readable outputs and is
 //! followed by a correct run.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::engage;
 use polars::prelude::SerReader;
-
-fn engage() -> Command {
-    let mut cmd = Command::cargo_bin("engage").unwrap();
-    cmd.env("ENGAGE_PSEUDONYM_KEY", "test-key");
-    cmd.env_remove("ENGAGE_ABORT_AT");
-    cmd
-}
 
 fn demo_events() -> String {
     std::fs::read_to_string(

@@ -236,10 +236,10 @@ fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
         .filter(col(REASON).is_null())
         .select(event::ALL.map(col))
         .collect()
-        .map_err(Error::polars(
-            format!("checking {}", path.display()),
-            "report this as a bug",
-        ))?;
+        .map_err(crate::error::internal(format!(
+            "checking {}",
+            path.display()
+        )))?;
     Ok(Batch {
         events,
         rows_read,

@@ -38,10 +38,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     }
     let repeated = len()
         .over([col("source"), col("account")])
-        .map_err(crate::error::Error::polars(
-            "checking the identity map",
-            "report this as a bug",
-        ))?
+        .map_err(crate::error::internal("checking the identity map"))?
         .gt(lit(1));
     read::reject_if_any(
         &frame,

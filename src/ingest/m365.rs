@@ -72,10 +72,7 @@ fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::batch::Ba
     }
     let counts = concat(tables, UnionArgs::default())
         .and_then(|l| l.collect())
-        .map_err(Error::polars(
-            "combining usage reports",
-            "report this as a bug",
-        ))?;
+        .map_err(crate::error::internal("combining usage reports"))?;
     let batch = parts.finish(vec![
         "Microsoft 365 usage reports give counts per person and window, not events: they feed participation, the ladder and the activity counts, but not active days, partners, reach, reply rates or other content figures.".into(),
         "A usage window is counted in the period that contains its last day (the report's refresh date).".into(),

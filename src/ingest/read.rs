@@ -761,12 +761,7 @@ pub fn reject_if_any(
     if hits.height() == 0 {
         return Ok(());
     }
-    let listing = || {
-        Error::polars(
-            format!("cannot check {}", path.display()),
-            "report this as a bug",
-        )
-    };
+    let listing = || crate::error::internal(format!("cannot check {}", path.display()));
     let rows = hits
         .column(ROW)
         .and_then(|c| c.cast(&DataType::UInt64))
@@ -938,10 +933,7 @@ pub fn rejects_from(
     file: &str,
     location: Location,
 ) -> Result<Vec<super::batch::Reject>> {
-    let fail = Error::polars(
-        format!("listing the rejects of {file}"),
-        "report this as a bug",
-    );
+    let fail = crate::error::internal(format!("listing the rejects of {file}"));
     let bad = frame
         .clone()
         .lazy()
@@ -949,12 +941,7 @@ pub fn rejects_from(
         .select([col(ROW).cast(DataType::UInt64), col(RAW), col(REASON)])
         .collect()
         .map_err(fail)?;
-    let listing = || {
-        Error::polars(
-            format!("listing the rejects of {file}"),
-            "report this as a bug",
-        )
-    };
+    let listing = || crate::error::internal(format!("listing the rejects of {file}"));
     let rows = bad
         .column(ROW)
         .and_then(|c| c.u64().cloned())
@@ -1000,10 +987,9 @@ pub fn tally_excluded(
         .group_by([col(EXCLUDED)])
         .agg([len().cast(DataType::UInt64).alias("n")])
         .collect()
-        .map_err(Error::polars(
-            format!("counting exclusions in {file}"),
-            "report this as a bug",
-        ))?;
+        .map_err(crate::error::internal(format!(
+            "counting exclusions in {file}"
+        )))?;
     if let (Ok(reasons), Ok(n)) = (
         by.column(EXCLUDED).and_then(|c| c.str().cloned()),
         by.column("n").and_then(|c| c.u64().cloned()),
@@ -1135,10 +1121,7 @@ pub fn user_list(
             col("__deleted").alias("deleted"),
         ])
         .collect()
-        .map_err(Error::polars(
-            format!("reading {}", list.file),
-            "report this as a bug",
-        ))?;
+        .map_err(crate::error::internal(format!("reading {}", list.file)))?;
     let events = checked
         .clone()
         .lazy()
@@ -1155,10 +1138,7 @@ pub fn user_list(
             none(),
         ))
         .collect()
-        .map_err(Error::polars(
-            format!("reading {}", list.file),
-            "report this as a bug",
-        ))?;
+        .map_err(crate::error::internal(format!("reading {}", list.file)))?;
     Ok((
         super::batch::Batch {
             events,
@@ -1213,10 +1193,7 @@ impl Parts {
     pub fn finish(self, notes: Vec<String>) -> Result<super::batch::Batch> {
         let events = concat(self.frames, UnionArgs::default())
             .and_then(|l| l.collect())
-            .map_err(Error::polars(
-                "combining an export's events",
-                "report this as a bug",
-            ))?;
+            .map_err(crate::error::internal("combining an export's events"))?;
         Ok(super::batch::Batch {
             events,
             rows_read: self.rows_read,

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::batch::InputFile;
 use super::read::{self, ROW};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plan::InputPath;
 use crate::vocabulary::{person, EXIT_KINDS, ROLES};
 
@@ -59,7 +59,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     )?;
     let repeated = len()
         .over([col(person::PERSON_ID)])
-        .map_err(Error::polars("checking person ids", "report this as a bug"))?
+        .map_err(crate::error::internal("checking person ids"))?
         .gt(lit(1));
     read::reject_if_any(
         &frame,

@@ -278,10 +278,10 @@ fn read_archive(
         "Slack reactions carry no time: each reaction is dated at the message it reacts to."
             .to_string(),
     ];
-    let batch = c.finish(notes).map_err(Error::polars(
-        format!("building events from {}", archive.path().display()),
-        "report this as a bug",
-    ))?;
+    let batch = c.finish(notes).map_err(crate::error::internal(format!(
+        "building events from {}",
+        archive.path().display()
+    )))?;
     Ok((batch, accounts))
 }
 

@@ -163,12 +163,8 @@ fn read_archive(
         "Stack Exchange dumps carry view totals, not views: reach and view-based figures are empty for this source.".to_string(),
         "Stack Exchange timestamps carry no zone; they are read as UTC, as the dumps are written.".to_string(),
     ];
-    let fail = || {
-        Error::polars(
-            format!("building events from {}", archive.path().display()),
-            "report this as a bug",
-        )
-    };
+    let fail =
+        || crate::error::internal(format!("building events from {}", archive.path().display()));
     let batch = c.finish(notes).map_err(fail())?;
     let accounts = super::batch::accounts_frame(source, users).map_err(fail())?;
     Ok((batch, accounts))

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::archive::Archive;
 use super::batch::{Batch, Collector, Row};
 use super::batch::{Reading, SourceRead};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::plan::SourcePlan;
 use crate::vocabulary::Action;
 
@@ -135,10 +135,10 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
         "Teams channel messages carry no views: reach and view-based figures are empty for this source."
             .to_string(),
     ];
-    c.finish(notes).map_err(Error::polars(
-        format!("building events from {}", archive.path().display()),
-        "report this as a bug",
-    ))
+    c.finish(notes).map_err(crate::error::internal(format!(
+        "building events from {}",
+        archive.path().display()
+    )))
 }
 
 /// Every file's messages, parents first: a reply names its parent by id, and its target is

@@ -86,11 +86,8 @@ impl Pseudonymizer {
 
     /// Replaces the ids in `column` of `frame` by pseudonyms. Each distinct id is hashed once.
     pub fn apply(&self, frame: &DataFrame, column: &str) -> Result<DataFrame> {
-        let fail = |source: PolarsError| Error::Polars {
-            what: format!("pseudonymising `{column}`"),
-            source,
-            help: "report this as a bug".into(),
-        };
+        let fail =
+            |source: PolarsError| crate::error::fault(format!("pseudonymising `{column}`"), source);
         let ids = frame
             .column(column)
             .map_err(fail)?

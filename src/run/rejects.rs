@@ -20,10 +20,7 @@ pub type Files = Vec<(String, Vec<u8>)>;
 /// The rejects files to write (`rejects/<source>.csv`, for sources with rejects) and, per
 /// source, the file's name. A rejects file left by an earlier run is removed, so it cannot
 /// suggest that this run rejected rows.
-pub fn files(
-    setup: &Setup,
-    records: &[Record],
-) -> Result<(Files, Vec<Option<String>>)> {
+pub fn files(setup: &Setup, records: &[Record]) -> Result<(Files, Vec<Option<String>>)> {
     let mut files = Vec::new();
     let mut names = Vec::with_capacity(records.len());
     for record in records {

@@ -12,6 +12,7 @@ pub const KEY: &str = "test-key";
 pub fn engage() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("engage").unwrap();
     cmd.env("ENGAGE_PSEUDONYM_KEY", KEY);
+    cmd.env_remove("ENGAGE_ABORT_AT");
     cmd
 }
 
@@ -123,4 +124,38 @@ pub fn read_source(
         ..Default::default()
     };
     engage::ingest::read_source(&source, &reading)
+}
+
+/// A fixture folder under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// A copy of a fixture folder in a temporary directory, so tests can edit it.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture(name)).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// Runs `engage run PIPELINE --out OUT EXTRA...`, expecting success.
+pub fn run_ok(pipeline: &Path, out: &Path, extra: &[&str]) {
+    engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// Asserts that `text` holds every one of `parts`, showing the text when one is missing.
+pub fn contains_all(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "no {part:?} in:\n{text}");
+    }
 }
