@@ -291,7 +291,7 @@ pub fn of(name: &str) -> Option<&'static Definition> {
 pub fn markdown() -> String {
     let mut s = String::from(
         "# Metrics\n\n\
-         <!-- Generated from src/definitions.rs; `ENGAGE_UPDATE_DOCS=1 cargo test --test docs` rewrites it. -->\n\n\
+         <!-- Generated from src/vocabulary/definitions.rs; `ENGAGE_UPDATE_DOCS=1 cargo test --test docs` rewrites it. -->\n\n\
          Every figure in `tables/period_metrics.csv`, one row per period, with what it tells a\n\
          communications manager, how it is computed, and which sources can feed it. Rates divide by\n\
          headcount unless they say otherwise; a rate over nobody is empty, and so is a figure the\n\
