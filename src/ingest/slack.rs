@@ -319,90 +319,21 @@ fn message_events(
         return;
     };
     let id = format!("{channel}/{}", ts_text(ts));
-    let subtype = m.subtype.as_deref();
     let thread = match m.thread_ts.as_ref().map(ts_text) {
         Some(t) => format!("{channel}/{t}"),
         None => id.clone(),
     };
 
     // Reactions are people's acts even on a bot's message, so they come first.
-    let mut reaction_rows = Vec::new();
-    for r in &m.reactions {
-        for user in &r.users {
-            reaction_rows.push((format!("{id}/reaction/{}/{user}", r.name), user.clone()));
-        }
-    }
-    let author = m.user.clone().filter(|u| !is_bot(bots, u));
-    for (rid, user) in reaction_rows {
-        c.read();
-        if is_bot(bots, &user) {
-            c.exclude("bot reaction");
-            continue;
-        }
-        c.accept(Row {
-            event_id: rid,
-            occurred_at: at,
-            actor: Some(user),
-            action: Some(Action::Reaction),
-            content_id: Some(id.clone()),
-            thread_id: Some(thread.clone()),
-            target_actor: author.clone(),
-            space: Some(channel.to_string()),
-        });
-    }
-
-    let bot_message = subtype == Some("bot_message")
-        || (m.user.is_none()
-            && m.bot_id.as_ref().is_some_and(|b| !b.is_null())
-            && subtype != Some("file_comment"));
-    if bot_message && !include_bots {
-        c.exclude("bot message");
+    reactions(c, bots, &m, &id, &thread, at, channel);
+    if skipped(c, &m, include_bots) {
         return;
-    }
-    if let Some(s) = subtype {
-        if SYSTEM.contains(&s) {
-            c.exclude(&format!("{s} (system message)"));
-            return;
-        }
-        if s == "channel_leave" {
-            c.exclude("channel_leave");
-            return;
-        }
     }
     let bot_author = m
         .bot_id
         .as_ref()
         .and_then(|b| b.as_str().map(str::to_string));
-    let (actor, action, content, target) = match subtype {
-        Some("channel_join") | Some("group_join") => (m.user.clone(), Action::Join, None, None),
-        Some("file_comment") => (
-            m.comment
-                .as_ref()
-                .and_then(|cm| cm.user.clone())
-                .or(m.user.clone()),
-            Action::Reply,
-            m.file.as_ref().and_then(|f| f.id.clone()),
-            m.file.as_ref().and_then(|f| f.user.clone()),
-        ),
-        Some(s) if CURATION.contains(&s) => (m.user.clone(), Action::Curate, None, None),
-        _ => {
-            let reply = m
-                .thread_ts
-                .as_ref()
-                .is_some_and(|t| ts_text(t) != ts_text(ts))
-                || subtype == Some("thread_broadcast");
-            if reply {
-                (
-                    m.user.clone(),
-                    Action::Reply,
-                    Some(id.clone()),
-                    m.parent_user_id.clone(),
-                )
-            } else {
-                (m.user.clone(), Action::Post, Some(id.clone()), None)
-            }
-        }
-    };
+    let (actor, action, content, target) = meaning(&m, ts, &id);
     // A bot message kept with include_bots is the bot's own act.
     let Some(actor) = actor.or(if include_bots { bot_author } else { None }) else {
         c.reject(
@@ -430,6 +361,106 @@ fn message_events(
         target_actor: target.filter(|t| !is_bot(bots, t)),
         space: Some(channel.to_string()),
     });
+}
+
+/// The reactions on a message, each a person's reaction to its (human) author.
+fn reactions(
+    c: &mut Collector,
+    bots: &HashMap<String, bool>,
+    m: &Message,
+    id: &str,
+    thread: &str,
+    at: i64,
+    channel: &str,
+) {
+    let mut reaction_rows = Vec::new();
+    for r in &m.reactions {
+        for user in &r.users {
+            reaction_rows.push((format!("{id}/reaction/{}/{user}", r.name), user.clone()));
+        }
+    }
+    let author = m.user.clone().filter(|u| !is_bot(bots, u));
+    for (rid, user) in reaction_rows {
+        c.read();
+        if is_bot(bots, &user) {
+            c.exclude("bot reaction");
+            continue;
+        }
+        c.accept(Row {
+            event_id: rid,
+            occurred_at: at,
+            actor: Some(user),
+            action: Some(Action::Reaction),
+            content_id: Some(id.to_string()),
+            thread_id: Some(thread.to_string()),
+            target_actor: author.clone(),
+            space: Some(channel.to_string()),
+        });
+    }
+}
+
+/// Whether the message itself is left out (a bot's, a system message, a channel leave),
+/// counted with its reason.
+fn skipped(c: &mut Collector, m: &Message, include_bots: bool) -> bool {
+    let subtype = m.subtype.as_deref();
+    let bot_message = subtype == Some("bot_message")
+        || (m.user.is_none()
+            && m.bot_id.as_ref().is_some_and(|b| !b.is_null())
+            && subtype != Some("file_comment"));
+    if bot_message && !include_bots {
+        c.exclude("bot message");
+        return true;
+    }
+    if let Some(s) = subtype {
+        if SYSTEM.contains(&s) {
+            c.exclude(&format!("{s} (system message)"));
+            return true;
+        }
+        if s == "channel_leave" {
+            c.exclude("channel_leave");
+            return true;
+        }
+    }
+    false
+}
+
+/// What a kept message is: its actor (the commenter for a file comment), action, content and
+/// the person it answers.
+fn meaning(
+    m: &Message,
+    ts: &Value,
+    id: &str,
+) -> (Option<String>, Action, Option<String>, Option<String>) {
+    match m.subtype.as_deref() {
+        Some("channel_join") | Some("group_join") => (m.user.clone(), Action::Join, None, None),
+        Some("file_comment") => (
+            m.comment
+                .as_ref()
+                .and_then(|cm| cm.user.clone())
+                .or(m.user.clone()),
+            Action::Reply,
+            m.file.as_ref().and_then(|f| f.id.clone()),
+            m.file.as_ref().and_then(|f| f.user.clone()),
+        ),
+        Some(s) if CURATION.contains(&s) => (m.user.clone(), Action::Curate, None, None),
+        _ => {
+            let reply = m
+                .thread_ts
+                .as_ref()
+                .is_some_and(|t| ts_text(t) != ts_text(ts))
+                || m.subtype.as_deref() == Some("thread_broadcast");
+            if reply {
+                (
+                    m.user.clone(),
+                    Action::Reply,
+                    Some(id.to_string()),
+                    m.parent_user_id.clone(),
+                )
+            } else {
+                (m.user.clone(), Action::Post, Some(id.to_string()), None)
+            }
+        }
+    }
 }
 
 #[cfg(test)]

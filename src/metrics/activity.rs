@@ -211,12 +211,46 @@ pub fn from_aggregates(
     partners: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
-    let sums = || {
-        Action::ALL
-            .iter()
-            .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
-            .collect::<Vec<_>>()
+    let zero_filled: Vec<Expr> = Action::ALL
+        .iter()
+        .map(|act| act.count_column())
+        .chain([a::ACTIVE_DAYS, a::DISTINCT_PARTNERS])
+        .map(|c| col(c).fill_null(lit(0u32)))
+        .collect();
+    let joined = population
+        .join(
+            counts_from(per_day),
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(event::ACTOR), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            partners_from(partners),
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(zero_filled);
+    // Every event has a day, so a person with events has at least one active day.
+    let (with_usage, active) = match usage {
+        None => (joined, col(a::ACTIVE_DAYS).gt(lit(0u32))),
+        Some(usage) => (
+            with_usage(joined, usage),
+            col(a::ACTIVE_DAYS).gt(lit(0u32)).or(col("__any_usage")),
+        ),
     };
+    with_flags(with_usage, active)
+}
+
+fn sums() -> Vec<Expr> {
+    Action::ALL
+        .iter()
+        .map(|act| col(act.count_column()).sum().cast(DataType::UInt32))
+        .collect()
+}
+
+/// Counts and active days per actor and period from the stacked per-day partials.
+fn counts_from(per_day: LazyFrame) -> LazyFrame {
     let done = per_day
         .clone()
         .filter(col(a::ACTIVE_DAYS).is_not_null())
@@ -228,95 +262,71 @@ pub fn from_aggregates(
             .group_by([col(event::ACTOR), col(PERIOD_KEY), col(DAY)])
             .agg(sums()),
     );
-    let counts = stack(done, open)
+    stack(done, open)
         .group_by([col(event::ACTOR), col(PERIOD_KEY)])
         .agg(
             sums()
                 .into_iter()
                 .chain([col(a::ACTIVE_DAYS).sum().cast(DataType::UInt32)])
                 .collect::<Vec<_>>(),
-        );
-    let done_partners = partners
+        )
+}
+
+/// Distinct partners per person and period from the stacked [`partners`] partials.
+fn partners_from(partners: LazyFrame) -> LazyFrame {
+    let done = partners
         .clone()
         .filter(col(a::DISTINCT_PARTNERS).is_not_null())
         .select([col(a::PERSON), col(PERIOD_KEY), col(a::DISTINCT_PARTNERS)]);
-    let open_partners = count_stacked(
+    let open = count_stacked(
         partners.filter(col(a::DISTINCT_PARTNERS).is_null()),
         &[a::PERSON, PERIOD_KEY],
         "__partner",
         a::DISTINCT_PARTNERS,
     );
-    let partners = stack(done_partners, open_partners)
+    stack(done, open)
         .group_by([col(a::PERSON), col(PERIOD_KEY)])
-        .agg([col(a::DISTINCT_PARTNERS).sum().cast(DataType::UInt32)]);
-    let zero_filled: Vec<Expr> = Action::ALL
+        .agg([col(a::DISTINCT_PARTNERS).sum().cast(DataType::UInt32)])
+}
+
+/// Usage counts added to the event counts, with `__any_usage` for people active by usage alone.
+fn with_usage(joined: LazyFrame, usage: LazyFrame) -> LazyFrame {
+    let total = |m: &str| format!("__usage_{m}");
+    let sums: Vec<Expr> = USAGE_MEASURES
         .iter()
-        .map(|act| act.count_column())
-        .chain([a::ACTIVE_DAYS, a::DISTINCT_PARTNERS])
-        .map(|c| col(c).fill_null(lit(0u32)))
+        .map(|m| col(*m).sum().cast(DataType::UInt32).alias(total(m)))
         .collect();
+    let totals = usage.group_by([col(a::PERSON), col(PERIOD_KEY)]).agg(sums);
+    let add: Vec<Expr> = USAGE_MEASURES
+        .iter()
+        .map(|m| (col(*m) + col(total(m).as_str()).fill_null(lit(0u32))).alias(*m))
+        .collect();
+    let any_usage = USAGE_MEASURES
+        .iter()
+        .map(|m| col(total(m).as_str()).fill_null(lit(0u32)))
+        .reduce(|x, y| x + y)
+        .expect("usage measures")
+        .gt(lit(0u32));
+    joined
+        .join(
+            totals,
+            [col(a::PERSON), col(PERIOD_KEY)],
+            [col(a::PERSON), col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(any_usage.alias("__any_usage"))
+        .with_columns(add)
+}
+
+/// The §3 derived counts and flags, the published columns, sorted by period and person.
+fn with_flags(table: LazyFrame, active: Expr) -> LazyFrame {
     let engaged = Action::ALL
         .iter()
         .filter(|act| act.is_engagement())
         .map(|act| col(act.count_column()))
         .reduce(|x, y| x + y)
         .expect("some actions are engagement");
-
-    let joined = population
-        .join(
-            counts,
-            [col(a::PERSON), col(PERIOD_KEY)],
-            [col(event::ACTOR), col(PERIOD_KEY)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            partners,
-            [col(a::PERSON), col(PERIOD_KEY)],
-            [col(a::PERSON), col(PERIOD_KEY)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns(zero_filled);
-    // Every event has a day, so a person with events has at least one active day.
-    let (with_usage, active) = match usage {
-        None => (joined, col(a::ACTIVE_DAYS).gt(lit(0u32))),
-        Some(usage) => {
-            let sums: Vec<Expr> = USAGE_MEASURES
-                .iter()
-                .map(|m| {
-                    col(*m)
-                        .sum()
-                        .cast(DataType::UInt32)
-                        .alias(format!("__usage_{m}"))
-                })
-                .collect();
-            let totals = usage.group_by([col(a::PERSON), col(PERIOD_KEY)]).agg(sums);
-            let add: Vec<Expr> = USAGE_MEASURES
-                .iter()
-                .map(|m| {
-                    (col(*m) + col(format!("__usage_{m}").as_str()).fill_null(lit(0u32))).alias(*m)
-                })
-                .collect();
-            let any_usage = USAGE_MEASURES
-                .iter()
-                .map(|m| col(format!("__usage_{m}").as_str()).fill_null(lit(0u32)))
-                .reduce(|x, y| x + y)
-                .expect("usage measures")
-                .gt(lit(0u32));
-            (
-                joined
-                    .join(
-                        totals,
-                        [col(a::PERSON), col(PERIOD_KEY)],
-                        [col(a::PERSON), col(PERIOD_KEY)],
-                        JoinArgs::new(JoinType::Left),
-                    )
-                    .with_column(any_usage.alias("__any_usage"))
-                    .with_columns(add),
-                col(a::ACTIVE_DAYS).gt(lit(0u32)).or(col("__any_usage")),
-            )
-        }
-    };
-    with_usage
+    table
         .with_columns([
             (col(a::POSTS) + col(a::REPLIES)).alias(a::CONTRIBUTIONS),
             (col(a::REACTIONS) + col(a::SHARES)).alias(a::INTERACTIONS),
