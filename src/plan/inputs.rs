@@ -96,7 +96,7 @@ pub fn from_file(file: &PipelineFile, text: &Text) -> Result<Inputs> {
         .enumerate()
         .map(|(i, s)| source(s, i + 1, text))
         .collect::<Result<Vec<_>>>()?;
-    distinct_labels(&sources, text)?;
+    distinct_labels(&sources, &file.source, text)?;
     let path_of = |s: &Spanned<PathBuf>, key: &str| existing(s, key, false, text);
     Ok(Inputs {
         people: file
@@ -265,17 +265,28 @@ fn actions(s: &SourceSection, n: usize, text: &Text) -> Result<BTreeMap<String, 
     Ok(map.get_ref().clone())
 }
 
-/// Events are deduplicated per source label, so two sources may not share one.
-fn distinct_labels(sources: &[SourcePlan], text: &Text) -> Result<()> {
-    let mut labels: Vec<&str> = sources.iter().map(|s| s.label.as_str()).collect();
-    labels.sort_unstable();
-    match labels.windows(2).find(|w| w[0] == w[1]) {
-        Some(w) => Err(text.whole(
-            format!("two sources have the label {:?}", w[0]),
-            "give each [[source]] a distinct name = \"...\"; events are deduplicated per label",
-        )),
-        None => Ok(()),
+/// Events are deduplicated per source label, so two sources may not share one. The error
+/// names the line of the later source's `name` (or its `path` when it has none).
+fn distinct_labels(sources: &[SourcePlan], sections: &[SourceSection], text: &Text) -> Result<()> {
+    for (i, source) in sources.iter().enumerate() {
+        if sources[..i].iter().any(|s| s.label == source.label) {
+            let section = &sections[i];
+            let span = section
+                .name
+                .as_ref()
+                .map_or(section.path.span(), |n| n.span());
+            return Err(text.error(
+                span,
+                format!(
+                    "source[{}]: another source has the label {:?}",
+                    i + 1,
+                    source.label
+                ),
+                "give each [[source]] a distinct name = \"...\"; events are deduplicated per label",
+            ));
+        }
     }
+    Ok(())
 }
 
 fn surveys(s: &super::file::SurveySection, text: &Text) -> Result<Surveys> {

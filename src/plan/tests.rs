@@ -172,3 +172,16 @@ fn a_bad_number_names_the_line_of_its_key() {
         "{err}"
     );
 }
+
+// Two sources of kind events without names are both labelled "events"; the second one's path
+// is on line 10 (MINIMAL is six lines, then an empty line, the table, kind and path).
+#[test]
+fn two_sources_with_one_label_name_the_second() {
+    let text = format!("{MINIMAL}\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\n");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("p.toml:10:")
+            && err.contains("source[2]: another source has the label \"events\""),
+        "{err}"
+    );
+}
