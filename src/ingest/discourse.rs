@@ -223,27 +223,23 @@ fn posts(
         &checked,
         posts_file,
         Location::Record,
-        checked
-            .clone()
-            .lazy()
-            .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
-            .select(read::canonical(
-                lit("post/") + col("id"),
-                source,
-                col(AT),
-                col("user_id"),
-                when(curation.clone())
-                    .then(lit("curate"))
-                    .when(first.clone())
-                    .then(lit("post"))
-                    .otherwise(lit("reply")),
-                lit("post/") + col("id"),
-                lit("topic/") + col("topic_id"),
-                when(first.or(curation))
-                    .then(read::none())
-                    .otherwise(col("reply_to_user_id").fill_null(col("__topic_owner"))),
-                lit("category/") + col("__category"),
-            )),
+        read::kept(&checked).select(read::canonical(
+            lit("post/") + col("id"),
+            source,
+            col(AT),
+            col("user_id"),
+            when(curation.clone())
+                .then(lit("curate"))
+                .when(first.clone())
+                .then(lit("post"))
+                .otherwise(lit("reply")),
+            lit("post/") + col("id"),
+            lit("topic/") + col("topic_id"),
+            when(first.or(curation))
+                .then(read::none())
+                .otherwise(col("reply_to_user_id").fill_null(col("__topic_owner"))),
+            lit("category/") + col("__category"),
+        )),
     )?;
 
     Ok(notes)
@@ -297,24 +293,20 @@ fn visits(archive: &mut Archive, file: &str, how: &How, parts: &mut read::Parts)
         &checked,
         file,
         Location::Line,
-        checked
-            .clone()
-            .lazy()
-            .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
-            .select(read::canonical(
-                lit("visit/")
-                    + col("user_id")
-                    + lit("/")
-                    + col("visited_at").str().slice(lit(0), lit(10)),
-                source,
-                col(AT),
-                col("user_id"),
-                lit("visit"),
-                read::none(),
-                read::none(),
-                read::none(),
-                read::none(),
-            )),
+        read::kept(&checked).select(read::canonical(
+            lit("visit/")
+                + col("user_id")
+                + lit("/")
+                + col("visited_at").str().slice(lit(0), lit(10)),
+            source,
+            col(AT),
+            col("user_id"),
+            lit("visit"),
+            read::none(),
+            read::none(),
+            read::none(),
+            read::none(),
+        )),
     )?;
     Ok(())
 }

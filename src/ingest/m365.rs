@@ -164,10 +164,7 @@ fn report(
         )
         .collect()
         .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
-    let kept = checked
-        .clone()
-        .lazy()
-        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()));
+    let kept = read::kept(&checked);
     let mut select = vec![
         lit(source.to_string()).alias(usage::SOURCE),
         col(usage::ACCOUNT),

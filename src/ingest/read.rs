@@ -914,6 +914,14 @@ pub fn text_csv_in(
 /// value to show in the rejects file.
 pub const REASON: &str = "__reason";
 pub const EXCLUDED: &str = "__excluded";
+/// The rows of a checked frame that are neither rejected nor excluded.
+pub fn kept(checked: &DataFrame) -> LazyFrame {
+    checked
+        .clone()
+        .lazy()
+        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
+}
+
 pub const RAW: &str = "__raw";
 
 /// How a rejected row is located in its file.
@@ -1122,10 +1130,7 @@ pub fn user_list(
         ])
         .collect()
         .map_err(crate::error::internal(format!("reading {}", list.file)))?;
-    let events = checked
-        .clone()
-        .lazy()
-        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()))
+    let events = kept(&checked)
         .select(canonical(
             lit("user/") + col("id"),
             source,

@@ -193,10 +193,7 @@ fn messages_file(
         )
         .collect()
         .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
-    let kept = checked
-        .clone()
-        .lazy()
-        .filter(col(REASON).is_null().and(col(EXCLUDED).is_null()));
+    let kept = read::kept(&checked);
     let parents = kept
         .clone()
         .select([

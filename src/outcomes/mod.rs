@@ -262,6 +262,33 @@ fn survey_outcomes(
     latest_per_measure(&team_scores, i.min_group_size, &|key| periods.label_of(key))
 }
 
+/// Rows of a team table (`team, period, ...`) in the reported periods, keyed; notes on the
+/// rows left out and on teams the roster does not know (`what` names the rows, `unknown_then`
+/// says what becomes of those).
+fn team_rows(
+    i: &Inputs,
+    frame: &DataFrame,
+    (file, what, unknown_then): (&str, &str, &str),
+    periods: &Labels,
+    found: &mut Found,
+) -> Result<DataFrame> {
+    let keyed = with_period_keys(frame, "period", i.kind, file)?
+        .lazy()
+        .filter(periods.in_range())
+        .collect()
+        .map_err(internal("placing team rows in periods"))?;
+    found
+        .notes
+        .extend(periods.left_out(file, what, frame.height(), keyed.height()));
+    let unknown = unknown_teams(&keyed, i.roster)?;
+    if unknown > 0 {
+        found.notes.push(format!(
+            "{unknown} {what} in {file} name teams that are not on the roster: {unknown_then}"
+        ));
+    }
+    Ok(keyed)
+}
+
 /// Team-level survey results as given, inside the reported periods.
 fn team_results(
     i: &Inputs,
@@ -270,21 +297,14 @@ fn team_results(
     periods: &Labels,
     found: &mut Found,
 ) -> Result<LazyFrame> {
-    let keyed = with_period_keys(answers, "period", i.kind, file)?
-        .lazy()
-        .filter(periods.in_range())
-        .collect()
-        .map_err(internal("placing survey results in periods"))?;
-    found
-        .notes
-        .extend(periods.left_out(file, "team results", answers.height(), keyed.height()));
-    let unknown = unknown_teams(&keyed, i.roster)?;
-    if unknown > 0 {
-        found.notes.push(format!(
-            "{unknown} team results in {file} name teams that are not on the roster: \
-             they are shown, but cannot be related to engagement."
-        ));
-    }
+    let unknown_then = "they are shown, but cannot be related to engagement.";
+    let keyed = team_rows(
+        i,
+        answers,
+        (file, "team results", unknown_then),
+        periods,
+        found,
+    )?;
     Ok(keyed.lazy().select([
         col("team"),
         col(PERIOD_KEY),
@@ -397,21 +417,8 @@ fn kpi_outcome(
     periods: &Labels,
     found: &mut Found,
 ) -> Result<Option<satisfaction::Outcome>> {
-    let keyed = with_period_keys(kpi, "period", i.kind, file)?
-        .lazy()
-        .filter(periods.in_range())
-        .collect()
-        .map_err(internal("reading team KPIs"))?;
-    found
-        .notes
-        .extend(periods.left_out(file, "values", kpi.height(), keyed.height()));
-    let unknown = unknown_teams(&keyed, i.roster)?;
-    if unknown > 0 {
-        found.notes.push(format!(
-            "{unknown} values in {file} name teams that are not on the roster: they cannot \
-             be related to engagement."
-        ));
-    }
+    let unknown_then = "they cannot be related to engagement.";
+    let keyed = team_rows(i, kpi, (file, "values", unknown_then), periods, found)?;
     let Some(latest) = i32s(&keyed, PERIOD_KEY)?.into_iter().flatten().max() else {
         return Ok(None);
     };
