@@ -40,6 +40,14 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         format: cli.log_format,
         quiet: cli.quiet,
     };
+    // Errors are logged under the command's name, as a scheduler's alert would quote it.
+    let step = match &cli.command {
+        cli::Command::Run { .. } => "run",
+        cli::Command::Validate { .. } => "validate",
+        cli::Command::Ingest { .. } => "ingest",
+        cli::Command::Sample { .. } => "sample",
+        cli::Command::BenchData { .. } => "bench-data",
+    };
     let outcome = match cli.command {
         cli::Command::Run {
             pipeline,
@@ -120,7 +128,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         }),
     };
     if let Err(e) = &outcome {
-        log.error("run", &e.to_string());
+        log.error(step, &e.to_string());
     }
     outcome
 }

@@ -1024,7 +1024,10 @@ fn validate_checks_inputs_without_computing() {
         .assert()
         .failure()
         .code(1)
-        .stderr(predicate::str::contains("missing column(s) action"));
+        .stderr(
+            predicate::str::contains("missing column(s) action")
+                .and(predicate::str::contains("error: engage [validate]")),
+        );
     assert!(!dir.path().join("out").exists(), "validate writes nothing");
 
     // A target whose deadline is no period fails validation with its line.
