@@ -34,7 +34,8 @@ pub struct Kept {
     pub accounts: DataFrame,
 }
 
-/// What `engage ingest` did to the store.
+/// What adding the sources to the store did (`engage ingest` stops here), and the store's
+/// usage counts and accounts after it, which a store run computes from.
 pub struct Added {
     pub store: std::path::PathBuf,
     pub events_added: u64,
