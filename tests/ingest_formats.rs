@@ -279,6 +279,38 @@ fn a_folder_without_posts_is_not_a_dump() {
 }
 
 // page1.json: 7 messages and 2 reactions; page2.json: 1 unreadable file. 10 records.
+// teams-flow/messages.json, four channel messages: A (12:00) posted by a workflow in Flow
+// Owner's name, its replyToId its own id; B (12:10) Bea's reply to A; C (12:20) Cas's reply
+// to 1699999999999, a message the export lacks; D (12:30) Dov's plain post. A, C and D are
+// posts, each its own thread; B is the only reply, to Flow Owner. 2023-12-01T12:00:00Z =
+// 1701432000 s.
+#[test]
+fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
+    let batch = common::read_export(SourceKind::Teams, &fixture("teams-flow"), "teams", false)
+        .unwrap()
+        .batch;
+    reconciles(&batch);
+    let space = "19:ops@thread.tacv2";
+    assert_eq!(
+        rows(&batch),
+        vec![
+            format!("1701432000000 | u-flow-owner | post | 1701432000000 | 1701432000000 | - | {space} | 1701432000000000"),
+            format!("1701432600000 | u-bea | reply | 1701432600000 | 1701432000000 | u-flow-owner | {space} | 1701432600000000"),
+            format!("1701433200000 | u-cas | post | 1701433200000 | 1701433200000 | - | {space} | 1701433200000000"),
+            format!("1701433800000 | u-dov | post | 1701433800000 | 1701433800000 | - | {space} | 1701433800000000"),
+        ]
+    );
+    let notes = batch.notes.join("\n");
+    assert!(
+        notes.contains("1 Teams messages give their own id as replyToId"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("1 Teams messages reply to a message that is not in the export"),
+        "{notes}"
+    );
+}
+
 #[test]
 fn teams_fixture_maps_messages_and_reactions() {
     let batch = common::read_export(SourceKind::Teams, &fixture("teams/channel"), "teams", false)

@@ -4,7 +4,7 @@
 //! `replyToId` replies, and each reaction a reaction at its own time. System events, deleted
 //! messages and messages from applications (bots) are excluded and counted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::DateTime;
 use serde::Deserialize;
@@ -127,30 +127,69 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
         .collect();
     check(archive)?;
     let mut c = Collector::new(source);
-    let (parsed, authors) = parse_files(archive, &files, &mut c)?;
+    let (parsed, known) = parse_files(archive, &files, &mut c)?;
+    let mut odd = Roots::default();
     for (file, i, raw) in parsed {
-        message(&mut c, &file, i, raw, &authors, include_bots);
+        message(&mut c, (&file, i, raw), &known, &mut odd, include_bots);
     }
-    let notes = vec![
+    let mut notes = vec![
         "Teams channel messages carry no views: reach and view-based figures are empty for this source."
             .to_string(),
     ];
+    notes.extend(odd.notes());
     c.finish(notes).map_err(crate::error::internal(format!(
         "building events from {}",
         archive.path().display()
     )))
 }
 
+/// A message as read: its file, its place in the file, and its JSON.
+type Parsed = (String, usize, Value);
+
+/// The messages of the export by id: which exist, and who wrote them (a reply's target).
+#[derive(Default)]
+struct Known {
+    ids: HashSet<String>,
+    authors: HashMap<String, String>,
+}
+
+/// Messages that carry a `replyToId` and are posts all the same, counted for the notes.
+#[derive(Default)]
+struct Roots {
+    /// `replyToId` is the message's own id: flows and workflows post this way.
+    own: u64,
+    /// `replyToId` names no message of the export.
+    orphans: u64,
+}
+
+impl Roots {
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.own > 0 {
+            notes.push(format!(
+                "{} Teams messages give their own id as replyToId (flows and workflows post so): they are counted as posts, not replies.",
+                self.own
+            ));
+        }
+        if self.orphans > 0 {
+            notes.push(format!(
+                "{} Teams messages reply to a message that is not in the export (replyToId): they are counted as posts, since the thread they answer is missing.",
+                self.orphans
+            ));
+        }
+        notes
+    }
+}
+
 /// Every file's messages, parents first: a reply names its parent by id, and its target is
 /// the parent's author. Files that are not lists of messages are rejected whole.
-#[allow(clippy::type_complexity)]
 fn parse_files(
     archive: &mut Archive,
     files: &[String],
     c: &mut Collector,
-) -> Result<(Vec<(String, usize, Value)>, HashMap<String, String>)> {
-    let mut parsed: Vec<(String, usize, Value)> = Vec::new();
-    let mut authors: HashMap<String, String> = HashMap::new();
+) -> Result<(Vec<Parsed>, Known)> {
+    let mut parsed: Vec<Parsed> = Vec::new();
+    let mut known = Known::default();
     for file in files {
         let bytes = archive.read(file)?;
         let items = match serde_json::from_slice::<Value>(&bytes)
@@ -170,26 +209,25 @@ fn parse_files(
             }
         };
         for (i, item) in items.into_iter().enumerate() {
-            if let (Some(id), Some(user)) = (
-                item.get("id").and_then(Value::as_str),
-                item.pointer("/from/user/id").and_then(Value::as_str),
-            ) {
-                authors.insert(id.to_string(), user.to_string());
+            if let Some(id) = item.get("id").and_then(Value::as_str) {
+                known.ids.insert(id.to_string());
+                if let Some(user) = item.pointer("/from/user/id").and_then(Value::as_str) {
+                    known.authors.insert(id.to_string(), user.to_string());
+                }
             }
             parsed.push((file.clone(), i, item));
         }
     }
-    Ok((parsed, authors))
+    Ok((parsed, known))
 }
 
 /// One message: its reactions, then the message itself (a post or a reply) unless it is a
 /// system event, deleted, or a bot's.
 fn message(
     c: &mut Collector,
-    file: &str,
-    i: usize,
-    raw: Value,
-    authors: &HashMap<String, String>,
+    (file, i, raw): (&str, usize, Value),
+    known: &Known,
+    roots: &mut Roots,
     include_bots: bool,
 ) {
     c.read();
@@ -227,7 +265,12 @@ fn message(
         .as_ref()
         .and_then(|f| f.user.as_ref())
         .and_then(|u| u.id.clone());
-    let thread = m.reply_to_id.clone().unwrap_or_else(|| id.clone());
+    // A reply to itself (a flow's post) or to a message the export lacks starts its own thread.
+    let parent = m
+        .reply_to_id
+        .clone()
+        .filter(|p| *p != id && known.ids.contains(p));
+    let thread = parent.clone().unwrap_or_else(|| id.clone());
     let message = Ids {
         id: &id,
         thread: &thread,
@@ -268,10 +311,15 @@ fn message(
             return;
         }
     };
-    let (action, target) = match &m.reply_to_id {
-        Some(parent) => (Action::Reply, authors.get(parent).cloned()),
+    let (action, target) = match &parent {
+        Some(parent) => (Action::Reply, known.authors.get(parent).cloned()),
         None => (Action::Post, None),
     };
+    match m.reply_to_id.as_deref() {
+        Some(p) if p == id => roots.own += 1,
+        Some(_) if parent.is_none() => roots.orphans += 1,
+        _ => {}
+    }
     c.accept(Row {
         event_id: id.clone(),
         occurred_at: at,
