@@ -670,3 +670,52 @@ fn definitions(c: &Ctx) -> Section {
         blocks: vec![Block::Definitions(terms)],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::PERIOD_METRICS;
+
+    /// The inequality section's paragraph of the sample report, whose last period has the
+    /// top 1% at 19%, the top 10% at 47.6% and a Gini of 1.00.
+    fn inequality_paragraph(language: Language) -> String {
+        let mut report = crate::render::model::sample();
+        report.language = language;
+        let last = report.periods.last_mut().unwrap();
+        for (name, value) in [("top1_share", 0.19), ("top10_share", 0.476), ("gini", 1.0)] {
+            let at = PERIOD_METRICS.iter().position(|m| *m == name).unwrap();
+            last.figures[at] = Some(value);
+        }
+        let section = sections(&report, &[])
+            .into_iter()
+            .find(|s| s.id == "inequality")
+            .unwrap();
+        section
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Paragraph(p) => Some(p.clone()),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    // The shares are over active people, the Gini over the whole headcount (spec §4): the
+    // sentence says which is which, so 19% / 47.6% and a Gini of 1.00 do not read as a
+    // contradiction.
+    #[test]
+    fn the_inequality_sentence_names_the_basis_of_each_figure() {
+        let en = inequality_paragraph(Language::En);
+        assert!(
+            en.starts_with("Of the people active this period, the most active 1% wrote 19.0%"),
+            "{en}"
+        );
+        assert!(en.contains("Over the whole headcount, counting everyone who wrote nothing, the Gini coefficient is 1.00."), "{en}");
+        let nl = inequality_paragraph(Language::Nl);
+        assert!(
+            nl.starts_with("Van wie deze periode actief was, schreef de actiefste 1% 19,0%"),
+            "{nl}"
+        );
+        assert!(nl.contains("Over het hele personeelsbestand, ook wie niets schreef, is de Gini-coëfficiënt 1,00."), "{nl}");
+    }
+}
