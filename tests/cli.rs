@@ -1117,3 +1117,23 @@ fn events_in_implausible_years_are_rejected_not_calendared() {
     assert_eq!(manifest["inputs"][0]["rejected"], 2);
     assert_eq!(manifest["inputs"][0]["accepted"], 10);
 }
+
+// The partial dump's missing files are named by validate (its log), and by a run in the
+// manifest's notes for the source and in the report's data-quality notes.
+#[test]
+fn a_partial_stackexchange_dump_is_named_in_validate_the_manifest_and_the_report() {
+    let votes = "The Stack Exchange dump has no Votes.xml";
+    let history = "The Stack Exchange dump has no PostHistory.xml";
+    let pipeline = fixture("stackexchange-partial/pipeline.toml");
+    let assert = engage().arg("validate").arg(&pipeline).assert().success();
+    let log = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    contains_all(&log, &[votes, history, "engage [validate] dump: "]);
+
+    let out = tempfile::tempdir().unwrap();
+    run_ok(&pipeline, out.path(), &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
+    let notes = manifest["inputs"][0]["notes"].to_string();
+    contains_all(&notes, &[votes, history]);
+    contains_all(&read(out.path().join("report.md")), &[votes, history]);
+}

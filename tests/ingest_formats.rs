@@ -198,6 +198,39 @@ fn a_stackexchange_dump_given_as_slack_is_refused_with_the_expected_layout() {
     assert!(err.contains("Posts.xml"), "{err}");
 }
 
+// stackexchange-partial/dump: the fixture dump's Posts, Comments and Users (5 + 2 + 3 = 10
+// rows) without Votes.xml and PostHistory.xml. The batch says which two files are missing and
+// what they would have given; the full dump's batch says nothing of the kind.
+#[test]
+fn a_stackexchange_dump_without_votes_or_history_names_what_is_missing() {
+    let read = |dump: &str| {
+        common::read_export(SourceKind::Stackexchange, &fixture(dump), "se", false)
+            .unwrap()
+            .batch
+    };
+    let partial = read("stackexchange-partial/dump");
+    reconciles(&partial);
+    assert_eq!(partial.rows_read, 10);
+    let missing: Vec<&String> = partial
+        .notes
+        .iter()
+        .filter(|n| n.contains("has no"))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "The Stack Exchange dump has no Votes.xml: votes (reactions), accepted answers and moderators' close and delete votes (curations) and bookmarks (shares) are missing from every figure.",
+            "The Stack Exchange dump has no PostHistory.xml: edits of other people's posts and close, reopen, delete, lock and protect actions (curations) are missing from every figure.",
+        ]
+    );
+    let full = read("stackexchange/dump");
+    assert!(
+        full.notes.iter().all(|n| !n.contains("has no")),
+        "{:?}",
+        full.notes
+    );
+}
+
 // Rows: Posts 5, Comments 2, Votes 5, Users 3, PostHistory 5 = 20.
 #[test]
 fn stackexchange_fixture_maps_every_row() {

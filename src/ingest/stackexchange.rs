@@ -43,6 +43,35 @@ pub const FILES: [&str; 5] = [
     "PostHistory.xml",
 ];
 
+/// What each file of a dump besides Posts.xml gives, for the note when a dump lacks it.
+const GIVES: [(&str, &str); 4] = [
+    ("Comments.xml", "comments (replies)"),
+    (
+        "Votes.xml",
+        "votes (reactions), accepted answers and moderators' close and delete votes (curations) and bookmarks (shares)",
+    ),
+    (
+        "Users.xml",
+        "account creation (joins) and the user list, so without a roster the population is the people seen",
+    ),
+    (
+        "PostHistory.xml",
+        "edits of other people's posts and close, reopen, delete, lock and protect actions (curations)",
+    ),
+];
+
+/// A note per file the dump lacks, naming what the run cannot count without it. Partial dumps
+/// are common: people share Posts, Users and Comments only.
+fn missing_notes(archive: &Archive) -> Vec<String> {
+    GIVES
+        .iter()
+        .filter(|(file, _)| !archive.has(file))
+        .map(|(file, gives)| {
+            format!("The Stack Exchange dump has no {file}: {gives} are missing from every figure.")
+        })
+        .collect()
+}
+
 /// Attributes of one `<row/>`.
 type Attrs = HashMap<String, String>;
 
@@ -158,11 +187,12 @@ fn read_archive(
             })
         })?;
     }
-    let notes = vec![
+    let mut notes = missing_notes(archive);
+    notes.extend([
         "Stack Exchange dumps name no voter: votes count for the post, never for a person.".to_string(),
         "Stack Exchange dumps carry view totals, not views: reach and view-based figures are empty for this source.".to_string(),
         "Stack Exchange timestamps carry no zone; they are read as UTC, as the dumps are written.".to_string(),
-    ];
+    ]);
     let fail =
         || crate::error::internal(format!("building events from {}", archive.path().display()));
     let batch = c.finish(notes).map_err(fail())?;

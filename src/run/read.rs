@@ -91,6 +91,12 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, step: &str) -> Result<
             ],
         );
         progress.done(batch.rows_read, started);
+        // A run puts the notes in the manifest and the report; validate has only the log.
+        if step == "validate" {
+            for note in &batch.notes {
+                log.info(step, &format!("{}: {note}", source.given), &[]);
+            }
+        }
         events.push(std::mem::take(&mut batch.events));
         usages.push(usage);
         account_lists.push(accounts);
