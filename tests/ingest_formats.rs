@@ -144,6 +144,52 @@ fn slack_fixture_maps_every_message() {
     assert_eq!(with_bots.accounts.height(), 4);
 }
 
+// slack-canvas/export, a 2025 export with canvases (6 records): general/2025-03-03.json holds
+// Alice's post (1); general/canvas_in_the_conversation.json two canvas file objects (2): Team
+// plan, created by Bob at 1741000000 (a post: creating a canvas is creation) and one without
+// creator or time (excluded); the canvas's folder FC_F0CANVAS1_Team_plan/2025-03-03.json holds
+// its preview card (document_unfurl: excluded, a system message), Alice's comment thread root
+// (document_comment_root: a post in the canvas's space) and Carol's reply to it (3); the root's
+// canvases.json and lists.json hold no messages: a note names them, nothing is rejected.
+#[test]
+fn slack_canvases_are_read_and_accounted_for_never_rejected() {
+    let batch = common::read_export(
+        SourceKind::Slack,
+        &fixture("slack-canvas/export"),
+        "slack",
+        false,
+    )
+    .unwrap()
+    .batch;
+    reconciles(&batch);
+    assert_eq!(batch.rows_read, 6);
+    assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+    let canvas = "FC_F0CANVAS1_Team_plan";
+    assert_eq!(
+        rows(&batch),
+        vec![
+            "canvas/F0CANVAS1 | U2 | post | canvas/F0CANVAS1 | canvas/F0CANVAS1 | - | general | 1741000000000000".to_string(),
+            format!("{canvas}/1741000200.000100 | U1 | post | {canvas}/1741000200.000100 | {canvas}/1741000200.000100 | - | {canvas} | 1741000200000100"),
+            format!("{canvas}/1741000500.000100 | U3 | reply | {canvas}/1741000500.000100 | {canvas}/1741000200.000100 | U1 | {canvas} | 1741000500000100"),
+            "general/1740999600.000100 | U1 | post | general/1740999600.000100 | general/1740999600.000100 | - | general | 1740999600000100".to_string(),
+        ]
+    );
+    assert_eq!(
+        excluded_of(&batch),
+        vec![
+            ("canvas entry without id, creator or creation time", 1),
+            ("document_unfurl (system message)", 1)
+        ]
+    );
+    let notes = batch.notes.join("\n");
+    assert!(
+        notes.contains(
+            "The Slack export's canvases.json, lists.json hold no messages and are not read"
+        ),
+        "{notes}"
+    );
+}
+
 #[test]
 fn slack_zip_reads_like_the_folder() {
     use std::io::Write;

@@ -98,7 +98,9 @@ const CURATION: [&str; 5] = [
 ];
 
 /// Subtypes that are not people talking: integrations and system notices.
-const SYSTEM: [&str; 8] = [
+const SYSTEM: [&str; 9] = [
+    // A canvas's preview card in a canvas folder: the canvas, not anyone's words.
+    "document_unfurl",
     "bot_add",
     "bot_remove",
     "bot_enable",
@@ -212,13 +214,17 @@ fn read_archive(
         .collect();
     let mut c = Collector::new(source);
 
-    // Day files: `<channel>/<YYYY-MM-DD>.json`, one level deep.
-    let days: Vec<String> = archive
+    // Day files: `<channel>/<YYYY-MM-DD>.json`, one level deep (a canvas's `FC_…` folder too).
+    // Other JSON files in a channel folder describe canvases shared there.
+    let (days, others): (Vec<String>, Vec<String>) = archive
         .names()
         .iter()
         .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json"))
         .cloned()
-        .collect();
+        .partition(|n| is_day_file(n));
+    for file in &others {
+        canvases(archive, &mut c, &bots, file)?;
+    }
     for day in days {
         let channel = day.split('/').next().unwrap_or_default().to_string();
         let bytes = archive.read(&day)?;
@@ -272,17 +278,99 @@ fn read_archive(
             );
         }
     }
-    let notes = vec![
+    let mut notes = vec![
         "Slack exports carry no views: reach and view-based figures are empty for this source."
             .to_string(),
         "Slack reactions carry no time: each reaction is dated at the message it reacts to."
             .to_string(),
     ];
+    notes.extend(unread_note(archive));
     let batch = c.finish(notes).map_err(crate::error::internal(format!(
         "building events from {}",
         archive.path().display()
     )))?;
     Ok((batch, accounts))
+}
+
+/// Whether a file is a day of messages: `<folder>/YYYY-MM-DD.json`.
+fn is_day_file(name: &str) -> bool {
+    let stem = name
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".json");
+    let b = stem.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Files at the export's root that hold no messages and are not read, for a note.
+const UNREAD: [&str; 6] = [
+    "canvases.json",
+    "lists.json",
+    "huddle_transcripts.json",
+    "file_conversations.json",
+    "integration_logs.json",
+    "content_flags.json",
+];
+
+fn unread_note(archive: &Archive) -> Option<String> {
+    let present: Vec<&str> = UNREAD.into_iter().filter(|f| archive.has(f)).collect();
+    (!present.is_empty()).then(|| {
+        format!(
+            "The Slack export's {} hold no messages and are not read; canvases count through the files in their channels' folders.",
+            present.join(", ")
+        )
+    })
+}
+
+/// A JSON file in a channel folder that is not a day of messages (since 2024:
+/// `canvas_in_the_conversation.json`, the canvases shared in the channel as Slack file
+/// objects). Creating a canvas is an act of creation: each canvas with a creator and a
+/// creation time is a post in the channel. Anything else in such a file is excluded with its
+/// reason, never rejected.
+fn canvases(
+    archive: &mut Archive,
+    c: &mut Collector,
+    bots: &HashMap<String, bool>,
+    file: &str,
+) -> Result<()> {
+    let channel = file.split('/').next().unwrap_or_default();
+    let bytes = archive.read(file)?;
+    let entries = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Array(items)) => items,
+        Ok(item @ Value::Object(_)) => vec![item],
+        _ => {
+            c.read();
+            c.exclude("file in a channel folder that is neither messages nor canvases");
+            return Ok(());
+        }
+    };
+    for entry in entries {
+        c.read();
+        let id = entry.get("id").and_then(Value::as_str);
+        let user = entry.get("user").and_then(Value::as_str);
+        let created = entry.get("created").and_then(Value::as_i64);
+        match (id, user, created) {
+            (Some(_), Some(user), Some(_)) if is_bot(bots, user) => c.exclude("bot canvas"),
+            (Some(id), Some(user), Some(created)) => c.accept(Row {
+                event_id: format!("canvas/{id}"),
+                occurred_at: created * 1_000_000,
+                actor: Some(user.to_string()),
+                action: Some(Action::Post),
+                content_id: Some(format!("canvas/{id}")),
+                thread_id: Some(format!("canvas/{id}")),
+                target_actor: None,
+                space: Some(channel.to_string()),
+            }),
+            _ => c.exclude("canvas entry without id, creator or creation time"),
+        }
+    }
+    Ok(())
 }
 
 fn is_bot(bots: &HashMap<String, bool>, user: &str) -> bool {
