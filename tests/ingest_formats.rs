@@ -390,6 +390,34 @@ fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
     );
 }
 
+// teams-chat/chat.json: a page of /chats/{id}/messages (chatId set, no channelIdentity): Ann's
+// and Ben's messages at 13:00 and 13:01 on 2023-12-01 (1701435600 s) and a members-added
+// system event. The two messages are posts in the chat's own space, chat/19:a1b2@thread.v2,
+// and a note says they come from a chat; the system event is excluded.
+#[test]
+fn teams_chat_messages_are_read_as_a_chat_and_said_so() {
+    let batch = common::read_export(SourceKind::Teams, &fixture("teams-chat"), "teams", false)
+        .unwrap()
+        .batch;
+    reconciles(&batch);
+    let chat = "chat/19:a1b2@thread.v2";
+    assert_eq!(
+        rows(&batch),
+        vec![
+            format!("1701435600000 | u-ann | post | 1701435600000 | 1701435600000 | - | {chat} | 1701435600000000"),
+            format!("1701435660000 | u-ben | post | 1701435660000 | 1701435660000 | - | {chat} | 1701435660000000"),
+        ]
+    );
+    assert_eq!(excluded_of(&batch), vec![("system event", 1)]);
+    let notes = batch.notes.join("\n");
+    assert!(
+        notes.contains(
+            "2 Teams messages come from chats (one-to-one or group conversations), not channels"
+        ),
+        "{notes}"
+    );
+}
+
 #[test]
 fn teams_fixture_maps_messages_and_reactions() {
     let batch = common::read_export(SourceKind::Teams, &fixture("teams/channel"), "teams", false)

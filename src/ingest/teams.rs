@@ -33,6 +33,9 @@ struct Message {
     from: Option<From>,
     #[serde(default)]
     channel_identity: Option<ChannelIdentity>,
+    /// Set on messages of a chat (`/chats/{id}/messages`): one-to-one and group conversations.
+    #[serde(default)]
+    chat_id: Option<String>,
     #[serde(default)]
     reactions: Vec<Reaction>,
 }
@@ -128,15 +131,15 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
     check(archive)?;
     let mut c = Collector::new(source);
     let (parsed, known) = parse_files(archive, &files, &mut c)?;
-    let mut odd = Roots::default();
+    let mut tally = Tally::default();
     for (file, i, raw) in parsed {
-        message(&mut c, (&file, i, raw), &known, &mut odd, include_bots);
+        message(&mut c, (&file, i, raw), &known, &mut tally, include_bots);
     }
     let mut notes = vec![
         "Teams channel messages carry no views: reach and view-based figures are empty for this source."
             .to_string(),
     ];
-    notes.extend(odd.notes());
+    notes.extend(tally.notes());
     c.finish(notes).map_err(crate::error::internal(format!(
         "building events from {}",
         archive.path().display()
@@ -153,16 +156,18 @@ struct Known {
     authors: HashMap<String, String>,
 }
 
-/// Messages that carry a `replyToId` and are posts all the same, counted for the notes.
+/// Messages read in a way their fields alone do not say, counted for the notes.
 #[derive(Default)]
-struct Roots {
+struct Tally {
     /// `replyToId` is the message's own id: flows and workflows post this way.
     own: u64,
     /// `replyToId` names no message of the export.
     orphans: u64,
+    /// Messages of chats rather than channels.
+    chats: u64,
 }
 
-impl Roots {
+impl Tally {
     fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
         if self.own > 0 {
@@ -175,6 +180,12 @@ impl Roots {
             notes.push(format!(
                 "{} Teams messages reply to a message that is not in the export (replyToId): they are counted as posts, since the thread they answer is missing.",
                 self.orphans
+            ));
+        }
+        if self.chats > 0 {
+            notes.push(format!(
+                "{} Teams messages come from chats (one-to-one or group conversations), not channels: each chat is a space of its own, named chat/<chat id>.",
+                self.chats
             ));
         }
         notes
@@ -227,7 +238,7 @@ fn message(
     c: &mut Collector,
     (file, i, raw): (&str, usize, Value),
     known: &Known,
-    roots: &mut Roots,
+    tally: &mut Tally,
     include_bots: bool,
 ) {
     c.read();
@@ -256,10 +267,12 @@ fn message(
         );
         return;
     };
+    // A channel's messages share its id as their space; a chat is a space of its own.
     let space = m
         .channel_identity
         .as_ref()
-        .and_then(|ch| ch.channel_id.clone());
+        .and_then(|ch| ch.channel_id.clone())
+        .or_else(|| m.chat_id.as_ref().map(|chat| format!("chat/{chat}")));
     let author = m
         .from
         .as_ref()
@@ -315,9 +328,12 @@ fn message(
         Some(parent) => (Action::Reply, known.authors.get(parent).cloned()),
         None => (Action::Post, None),
     };
+    if m.channel_identity.is_none() && m.chat_id.is_some() {
+        tally.chats += 1;
+    }
     match m.reply_to_id.as_deref() {
-        Some(p) if p == id => roots.own += 1,
-        Some(_) if parent.is_none() => roots.orphans += 1,
+        Some(p) if p == id => tally.own += 1,
+        Some(_) if parent.is_none() => tally.orphans += 1,
         _ => {}
     }
     c.accept(Row {
