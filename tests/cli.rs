@@ -1137,3 +1137,50 @@ fn a_partial_stackexchange_dump_is_named_in_validate_the_manifest_and_the_report
     contains_all(&notes, &[votes, history]);
     contains_all(&read(out.path().join("report.md")), &[votes, history]);
 }
+
+// A Slack workspace without a roster: Ann posts in January 2025, Bo's first message is in
+// February, Cy's in March. users.json gives no dates, so each counts from their first sign of
+// life: headcount 1, 2, 3 (before, all three counted from January: 3, 3, 3).
+#[test]
+fn slack_headcount_without_a_roster_grows_as_people_appear() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(export.join("general")).unwrap();
+    std::fs::write(
+        export.join("users.json"),
+        r#"[{"id": "U1", "name": "ann"}, {"id": "U2", "name": "bo"}, {"id": "U3", "name": "cy"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        export.join("channels.json"),
+        r#"[{"id": "C1", "name": "general"}]"#,
+    )
+    .unwrap();
+    // 2025-01-15, 2025-02-15 and 2025-03-15 at noon UTC.
+    for (day, user, ts) in [
+        ("2025-01-15", "U1", "1736942400.000100"),
+        ("2025-02-15", "U2", "1739620800.000100"),
+        ("2025-03-15", "U3", "1742040000.000100"),
+    ] {
+        std::fs::write(
+            export.join(format!("general/{day}.json")),
+            format!(r#"[{{"type": "message", "user": "{user}", "text": "hi", "ts": "{ts}"}}]"#),
+        )
+        .unwrap();
+    }
+    let pipeline = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &pipeline,
+        "[pipeline]\nname = \"ws\"\n\n[[source]]\nkind = \"slack\"\npath = \"export\"\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_ok(&pipeline, &out, &[]);
+    assert_eq!(
+        pick(
+            &read(out.join("tables/period_metrics.csv")),
+            &["period", "headcount"]
+        ),
+        "period,headcount\n2025-01,1\n2025-02,2\n2025-03,3\n"
+    );
+}

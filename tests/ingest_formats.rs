@@ -190,6 +190,40 @@ fn slack_canvases_are_read_and_accounted_for_never_rejected() {
     );
 }
 
+// users.json gives no dates. In the fixture every event of Alice (U1), Bob (U2) and the
+// deleted Carol (U3) falls on 2025-01-31 UTC (ts 1738367000-1738367400): each joins the
+// population on that day, and Carol, deleted, leaves it after that day; a note says so.
+#[test]
+fn slack_accounts_count_from_their_first_sign_of_life() {
+    let read =
+        common::read_export(SourceKind::Slack, &fixture("slack/export"), "slack", false).unwrap();
+    let dates = |name: &str| -> Vec<Option<String>> {
+        let c = read
+            .accounts
+            .column(name)
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        c.str()
+            .unwrap()
+            .iter()
+            .map(|d| d.map(str::to_string))
+            .collect()
+    };
+    let day = Some("2025-01-31".to_string());
+    assert_eq!(dates("joined"), [day.clone(), day.clone(), day.clone()]);
+    assert_eq!(dates("deleted"), [None, None, day]);
+    let notes = read.batch.notes.join("\n");
+    assert!(
+        notes.contains("each account counts in the population from its first sign of life"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("0 accounts without any sign count in every period"),
+        "{notes}"
+    );
+}
+
 #[test]
 fn slack_zip_reads_like_the_folder() {
     use std::io::Write;

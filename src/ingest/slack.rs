@@ -188,16 +188,69 @@ pub fn check(archive: &Archive) -> Result<()> {
 /// The adapter contract ([`super::Adapter`]).
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let mut archive = Archive::open(&source.path, reading.limits)?;
-    let (batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
-    // Slack lists no join or deletion dates; bots are not people.
-    let rows = accounts
+    let (mut batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    // Slack lists no join or deletion dates: an account is placed from its first sign of life
+    // (its first channel join or message) and, once deleted, up to its last. Bots are not people.
+    let signs = signs_of_life(&batch.events)?;
+    let people: Vec<Account> = accounts
         .into_iter()
         .filter(|a| !a.bot || reading.include_bots)
-        .map(|a| (a.id, a.email, None, None))
+        .collect();
+    let silent = people.iter().filter(|a| !signs.contains_key(&a.id)).count();
+    let rows = people
+        .into_iter()
+        .map(|a| {
+            let (first, last) = signs.get(&a.id).copied().unzip();
+            (a.id, a.email, first, last.filter(|_| a.deleted))
+        })
         .collect();
     let frame = super::batch::accounts_frame(&source.label, rows)
         .map_err(crate::error::internal("listing Slack accounts"))?;
+    batch.notes.push(format!(
+        "Slack lists no account creation dates: without a roster, each account counts in the population from its first sign of life in the export (its first channel join or message) and a deleted account up to its last; {silent} accounts without any sign count in every period."
+    ));
     Ok(SourceRead::events(batch, frame))
+}
+
+/// Per account, the UTC days of its first and last event in the export.
+fn signs_of_life(
+    events: &polars::prelude::DataFrame,
+) -> Result<HashMap<String, (chrono::NaiveDate, chrono::NaiveDate)>> {
+    use polars::prelude::*;
+    let fail = crate::error::internal("dating Slack accounts");
+    let span = events
+        .clone()
+        .lazy()
+        .filter(col("actor").is_not_null())
+        .group_by([col("actor")])
+        .agg([
+            col("occurred_at")
+                .cast(DataType::Int64)
+                .min()
+                .alias("first"),
+            col("occurred_at").cast(DataType::Int64).max().alias("last"),
+        ])
+        .collect()
+        .map_err(fail)?;
+    let day = |us: Option<i64>| {
+        us.and_then(chrono::DateTime::from_timestamp_micros)
+            .map(|t| t.date_naive())
+    };
+    let column = |name: &str| span.column(name).ok().and_then(|c| c.i64().ok().cloned());
+    let (Some(actor), Some(first), Some(last)) = (
+        span.column("actor")
+            .ok()
+            .and_then(|c| c.str().ok().cloned()),
+        column("first"),
+        column("last"),
+    ) else {
+        return Ok(HashMap::new());
+    };
+    Ok(actor
+        .iter()
+        .zip(first.iter().zip(last.iter()))
+        .filter_map(|(a, (f, l))| Some((a?.to_string(), (day(f)?, day(l)?))))
+        .collect())
 }
 
 fn read_archive(
