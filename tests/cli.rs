@@ -883,6 +883,16 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
         participation(out.path()),
         "period,headcount,active,participation_rate\n2025-01,2,2,1.0\n2025-02,2,1,0.5\n"
     );
+    // The period totals tell the same story as the activity table: in January alice's 2 posts
+    // and the concealed account's 1 (totals count every actor, in headcount or not, as they do
+    // for events), in February bob's post and 3 replies. Usage reports carry no events.
+    assert_eq!(
+        pick(
+            &read(out.path().join("tables/period_metrics.csv")),
+            &["period", "posts", "replies"]
+        ),
+        "period,posts,replies\n2025-01,3,0\n2025-02,1,3\n"
+    );
     let ladder = read(out.path().join("tables/ladder.csv"));
     assert!(
         ladder.contains("2025-01,Creators,1,0.5\n")

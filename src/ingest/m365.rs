@@ -74,7 +74,7 @@ fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::batch::Ba
         .and_then(|l| l.collect())
         .map_err(crate::error::internal("combining usage reports"))?;
     let batch = parts.finish(vec![
-        "Microsoft 365 usage reports give counts per person and window, not events: they feed participation, the ladder and the activity counts, but not active days, partners, reach, reply rates or other content figures.".into(),
+        "Microsoft 365 usage reports give counts per person and window, not events: they feed participation, the ladder, the activity counts and the posts and replies totals, but not active days, partners, reach, reply rates or other content figures.".into(),
         "A usage window is counted in the period that contains its last day (the report's refresh date).".into(),
     ])?;
     Ok((batch, counts))

@@ -197,10 +197,42 @@ pub fn posts_from(posts: LazyFrame, partials: PostPartials, views_known: bool) -
         ])
 }
 
+/// The posts and replies that usage reports count (they carry no events) added to the
+/// totals; the reply figures stay over post events, the only posts whose replies are known.
+fn with_usage_totals(per_period: LazyFrame, usage: Option<LazyFrame>) -> LazyFrame {
+    let Some(usage) = usage else {
+        return per_period;
+    };
+    let counted = |c: &str| col(c).fill_null(lit(0u32)).sum().cast(DataType::UInt32);
+    let totals = usage.group_by([col(PERIOD_KEY)]).agg([
+        counted("posts").alias("__usage_posts"),
+        counted("replies").alias("__usage_replies"),
+    ]);
+    per_period
+        .join(
+            totals,
+            [col(PERIOD_KEY)],
+            [col(PERIOD_KEY)],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns([
+            (col("posts").fill_null(lit(0u32)) + col("__usage_posts").fill_null(lit(0u32)))
+                .alias("posts"),
+            (col("replies").fill_null(lit(0u32)) + col("__usage_replies").fill_null(lit(0u32)))
+                .alias("replies"),
+            col("unanswered_posts").fill_null(lit(0u32)),
+        ])
+}
+
 /// `period_key, posts, replies, post_reach_median, post_reach_p90, reply_rate,
 /// median_first_reply_hours, unanswered_posts` for periods with any post or reply, from the
-/// per-post table and the events.
-pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
+/// per-post table and the events; the posts and replies that usage reports count (`person,
+/// period_key, posts, replies, ...`) add to the two totals.
+pub fn period_conversations(
+    posts: LazyFrame,
+    events: LazyFrame,
+    usage: Option<LazyFrame>,
+) -> LazyFrame {
     let replied = col("first_reply_hours").is_not_null();
     let per_post = posts.group_by([col(PERIOD_KEY)]).agg([
         len().cast(DataType::UInt32).alias("posts"),
@@ -225,7 +257,7 @@ pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
         .filter(is(Action::Reply))
         .group_by([col(PERIOD_KEY)])
         .agg([len().cast(DataType::UInt32).alias("replies")]);
-    per_post
+    let from_events = per_post
         .join(
             replies,
             [col(PERIOD_KEY)],
@@ -240,17 +272,17 @@ pub fn period_conversations(posts: LazyFrame, events: LazyFrame) -> LazyFrame {
         .with_columns([
             ratio(col("__replied"), col("posts")).alias("reply_rate"),
             (col("posts") - col("__replied")).alias("unanswered_posts"),
-        ])
-        .select([
-            col(PERIOD_KEY),
-            col("posts"),
-            col("replies"),
-            col("post_reach_median"),
-            col("post_reach_p90"),
-            col("reply_rate"),
-            col("median_first_reply_hours"),
-            col("unanswered_posts"),
-        ])
+        ]);
+    with_usage_totals(from_events, usage).select([
+        col(PERIOD_KEY),
+        col("posts"),
+        col("replies"),
+        col("post_reach_median"),
+        col("post_reach_p90"),
+        col("reply_rate"),
+        col("median_first_reply_hours"),
+        col("unanswered_posts"),
+    ])
 }
 
 /// `source, space, period_key, active, contributors, posts, replies, reach` per space and
@@ -469,7 +501,7 @@ mod tests {
             .collect();
         assert_eq!(first, vec![Some(2.0), None, Some(168.0)]);
 
-        let out = period_conversations(posts.lazy(), ev.clone())
+        let out = period_conversations(posts.lazy(), ev.clone(), None)
             .collect()
             .unwrap();
         assert_eq!(f(&out, 1, "posts"), Some(3.0));
@@ -494,6 +526,33 @@ mod tests {
         assert_eq!(row(1, "reach"), AnyValue::UInt32(1));
     }
 
+    // Usage reports count 4 posts and 1 reply in period 1 (two rows, one without replies) and 2
+    // posts in period 2, where there are no events: period 1 totals 3 + 4 = 7 posts and 5 + 1 =
+    // 6 replies, period 2 2 posts and 0 replies; the reply figures stay over the 3 post events.
+    #[test]
+    fn usage_counts_add_to_the_posts_and_replies_totals() {
+        let ev = by_hand();
+        let posts = posts(ev.clone(), W, true).collect().unwrap();
+        let usage = df!(
+            "person" => ["u1", "u2", "u1"],
+            PERIOD_KEY => [1i32, 1, 2],
+            "posts" => [Some(3u32), Some(1), Some(2)],
+            "replies" => [Some(1u32), None, None],
+        )
+        .unwrap()
+        .lazy();
+        let out = period_conversations(posts.lazy(), ev, Some(usage))
+            .sort([PERIOD_KEY], SortMultipleOptions::default())
+            .collect()
+            .unwrap();
+        assert_eq!(f(&out, 1, "posts"), Some(7.0));
+        assert_eq!(f(&out, 1, "replies"), Some(6.0));
+        assert_eq!(f(&out, 1, "reply_rate"), Some(2.0 / 3.0));
+        assert_eq!(f(&out, 1, "unanswered_posts"), Some(1.0));
+        assert_eq!(f(&out, 2, "posts"), Some(2.0));
+        assert_eq!(f(&out, 2, "replies"), Some(0.0));
+    }
+
     // A Slack-like export without views: reach is unknown, replies still count.
     #[test]
     fn without_views_reach_is_empty() {
@@ -512,7 +571,9 @@ mod tests {
         ]);
         let posts = posts(ev.clone(), W, false).collect().unwrap();
         assert_eq!(posts.column("viewers").unwrap().null_count(), 1);
-        let out = period_conversations(posts.lazy(), ev).collect().unwrap();
+        let out = period_conversations(posts.lazy(), ev, None)
+            .collect()
+            .unwrap();
         assert_eq!(f(&out, 1, "post_reach_median"), None);
         assert_eq!(f(&out, 1, "reply_rate"), Some(1.0));
         assert_eq!(f(&out, 1, "median_first_reply_hours"), Some(0.5));

@@ -191,6 +191,7 @@ fn families(
         conversations: conversations::period_conversations(
             content.posts.clone().lazy(),
             prepared.events.all(),
+            prepared.usage.clone(),
         ),
         movement: ladder::movement(activity.clone().lazy(), &setup.ladder.names),
         leader_reach,

@@ -97,8 +97,8 @@ pub const PERIOD_METRICS: [Definition; 28] = [
         label_nl: "Berichten",
         meaning_nl: "Begonnen gesprekken, door wie dan ook (ook mensen buiten het personeelsbestand).",
         meaning: "Conversations started, by anyone (also people outside headcount).",
-        formula: "Post events in the period, after bot exclusion.",
-        sources: EVENT_SOURCES,
+        formula: "Post events in the period, after bot exclusion, plus the posts that usage reports count for the period (they carry counts, not events).",
+        sources: EVERY_SOURCE,
     },
     Definition {
         name: "replies",
@@ -106,8 +106,8 @@ pub const PERIOD_METRICS: [Definition; 28] = [
         label_nl: "Antwoorden",
         meaning_nl: "Geschreven antwoorden en opmerkingen, door wie dan ook.",
         meaning: "Answers and comments written, by anyone.",
-        formula: "Reply events in the period, after bot exclusion.",
-        sources: EVENT_SOURCES,
+        formula: "Reply events in the period, after bot exclusion, plus the replies that usage reports count for the period.",
+        sources: EVERY_SOURCE,
     },
     Definition {
         name: "participation_rate",
