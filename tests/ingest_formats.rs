@@ -524,11 +524,11 @@ fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
     );
     let notes = batch.notes.join("\n");
     assert!(
-        notes.contains("1 Teams messages give their own id as replyToId"),
+        notes.contains("1 Teams message gave its own id as replyToId"),
         "{notes}"
     );
     assert!(
-        notes.contains("1 Teams messages reply to a message that is not in the export"),
+        notes.contains("1 Teams message replied to a message that is not in the export"),
         "{notes}"
     );
 }
@@ -555,7 +555,7 @@ fn teams_chat_messages_are_read_as_a_chat_and_said_so() {
     let notes = batch.notes.join("\n");
     assert!(
         notes.contains(
-            "2 Teams messages come from chats (one-to-one or group conversations), not channels"
+            "2 Teams messages came from chats (one-to-one or group conversations), not channels"
         ),
         "{notes}"
     );

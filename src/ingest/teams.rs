@@ -169,23 +169,27 @@ struct Tally {
 
 impl Tally {
     fn notes(&self) -> Vec<String> {
+        let messages = |n: u64| match n {
+            1 => "1 Teams message".to_string(),
+            n => format!("{n} Teams messages"),
+        };
         let mut notes = Vec::new();
         if self.own > 0 {
             notes.push(format!(
-                "{} Teams messages give their own id as replyToId (flows and workflows post so): they are counted as posts, not replies.",
-                self.own
+                "{} gave its own id as replyToId (flows and workflows post so): counted as posts, not replies.",
+                messages(self.own)
             ));
         }
         if self.orphans > 0 {
             notes.push(format!(
-                "{} Teams messages reply to a message that is not in the export (replyToId): they are counted as posts, since the thread they answer is missing.",
-                self.orphans
+                "{} replied to a message that is not in the export (replyToId): counted as posts, since the thread they answer is missing.",
+                messages(self.orphans)
             ));
         }
         if self.chats > 0 {
             notes.push(format!(
-                "{} Teams messages come from chats (one-to-one or group conversations), not channels: each chat is a space of its own, named chat/<chat id>.",
-                self.chats
+                "{} came from chats (one-to-one or group conversations), not channels: each chat is a space of its own, named chat/<chat id>.",
+                messages(self.chats)
             ));
         }
         notes
