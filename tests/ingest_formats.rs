@@ -274,12 +274,17 @@ fn a_zip_whose_directory_entries_have_no_valid_date_reads_like_the_folder() {
     assert_ne!(bytes, before, "the directory entries' dates were changed");
     let file = tempfile::Builder::new().suffix(".zip").tempfile().unwrap();
     std::fs::write(file.path(), &bytes).unwrap();
-    let a = common::read_export(SourceKind::Slack, file.path(), "slack", false)
-        .unwrap()
-        .batch;
-    let b = common::read_export(SourceKind::Slack, &dir, "slack", false)
-        .unwrap()
-        .batch;
+    slack_reads_alike(file.path(), &dir);
+}
+
+/// The Slack export at `zip` gives the same events and rejects as the folder `dir`.
+fn slack_reads_alike(zip: &std::path::Path, dir: &std::path::Path) {
+    let read = |path| {
+        common::read_export(SourceKind::Slack, path, "slack", false)
+            .unwrap()
+            .batch
+    };
+    let (a, b) = (read(zip), read(dir));
     assert_eq!(rows(&a), rows(&b));
     assert_eq!(a.rejects, b.rejects);
 }
@@ -352,14 +357,7 @@ fn slack_zip_reads_like_the_folder() {
             .unwrap();
     }
     w.finish().unwrap();
-    let a = common::read_export(SourceKind::Slack, file.path(), "slack", false)
-        .unwrap()
-        .batch;
-    let b = common::read_export(SourceKind::Slack, &dir, "slack", false)
-        .unwrap()
-        .batch;
-    assert_eq!(rows(&a), rows(&b));
-    assert_eq!(a.rejects, b.rejects);
+    slack_reads_alike(file.path(), &dir);
 }
 
 #[test]
