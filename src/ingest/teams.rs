@@ -168,6 +168,19 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts a kept message that is read other than its fields say: from a chat, or a post
+    /// despite its `replyToId` (`replies` when it is a reply after all).
+    fn count(&mut self, m: &Message, id: &str, replies: bool) {
+        if m.channel_identity.is_none() && m.chat_id.is_some() {
+            self.chats += 1;
+        }
+        match m.reply_to_id.as_deref() {
+            Some(p) if p == id => self.own += 1,
+            Some(_) if !replies => self.orphans += 1,
+            _ => {}
+        }
+    }
+
     fn notes(&self) -> Vec<String> {
         let messages = |n: u64| match n {
             1 => "1 Teams message".to_string(),
@@ -295,51 +308,14 @@ fn message(
         space: space.as_ref(),
     };
     reactions(c, &m, &message, file, &location, &raw);
-    if m.message_type.as_deref().is_some_and(|t| t != "message") {
-        c.exclude("system event");
+    let Some(actor) = sender(c, &m, author, include_bots, (file, location, &raw)) else {
         return;
-    }
-    if m.deleted_date_time
-        .as_deref()
-        .is_some_and(|d| !d.is_empty())
-    {
-        c.exclude("deleted message");
-        return;
-    }
-    let from_app = m
-        .from
-        .as_ref()
-        .and_then(|f| f.application.as_ref())
-        .and_then(|a| a.id.clone());
-    let actor = match (author.clone(), from_app) {
-        (Some(user), _) => user,
-        (None, Some(app)) if include_bots => app,
-        (None, Some(_)) => {
-            c.exclude("bot message");
-            return;
-        }
-        (None, None) => {
-            c.reject(
-                file,
-                location,
-                &super::batch::identifying(&raw),
-                "message without a sender",
-            );
-            return;
-        }
     };
     let (action, target) = match &parent {
         Some(parent) => (Action::Reply, known.authors.get(parent).cloned()),
         None => (Action::Post, None),
     };
-    if m.channel_identity.is_none() && m.chat_id.is_some() {
-        tally.chats += 1;
-    }
-    match m.reply_to_id.as_deref() {
-        Some(p) if p == id => tally.own += 1,
-        Some(_) if parent.is_none() => tally.orphans += 1,
-        _ => {}
-    }
+    tally.count(&m, &id, parent.is_some());
     c.accept(Row {
         event_id: id.clone(),
         occurred_at: at,
@@ -350,6 +326,51 @@ fn message(
         target_actor: target,
         space,
     });
+}
+
+/// Who sent a message that counts: its user, or with `include_bots` its application. System
+/// events, deleted messages and bots' messages are excluded, a message without a sender is
+/// rejected (at `file` and `location`, showing `raw`'s identifying fields); `None` for those.
+fn sender(
+    c: &mut Collector,
+    m: &Message,
+    author: Option<String>,
+    include_bots: bool,
+    (file, location, raw): (&str, String, &Value),
+) -> Option<String> {
+    if m.message_type.as_deref().is_some_and(|t| t != "message") {
+        c.exclude("system event");
+        return None;
+    }
+    if m.deleted_date_time
+        .as_deref()
+        .is_some_and(|d| !d.is_empty())
+    {
+        c.exclude("deleted message");
+        return None;
+    }
+    let from_app = m
+        .from
+        .as_ref()
+        .and_then(|f| f.application.as_ref())
+        .and_then(|a| a.id.clone());
+    match (author, from_app) {
+        (Some(user), _) => Some(user),
+        (None, Some(app)) if include_bots => Some(app),
+        (None, Some(_)) => {
+            c.exclude("bot message");
+            None
+        }
+        (None, None) => {
+            c.reject(
+                file,
+                location,
+                &super::batch::identifying(raw),
+                "message without a sender",
+            );
+            None
+        }
+    }
 }
 
 /// The ids a message's reactions point at.
