@@ -144,13 +144,14 @@ fn slack_fixture_maps_every_message() {
     assert_eq!(with_bots.accounts.height(), 4);
 }
 
-// slack-canvas/export, a 2025 export with canvases (6 records): general/2025-03-03.json holds
+// slack-canvas/export, a 2025 export with canvases (7 records): general/2025-03-03.json holds
 // Alice's post (1); general/canvas_in_the_conversation.json two canvas file objects (2): Team
 // plan, created by Bob at 1741000000 (a post: creating a canvas is creation) and one without
 // creator or time (excluded); the canvas's folder FC_F0CANVAS1_Team_plan/2025-03-03.json holds
 // its preview card (document_unfurl: excluded, a system message), Alice's comment thread root
 // (document_comment_root: a post in the canvas's space) and Carol's reply to it (3); the root's
-// canvases.json and lists.json hold no messages: a note names them, nothing is rejected.
+// canvases.json and lists.json hold no messages: a note names them. Canvases are never
+// rejected; only general/canvas_broken.json, cut off mid-value (1), is, as broken JSON.
 #[test]
 fn slack_canvases_are_read_and_accounted_for_never_rejected() {
     let batch = common::read_export(
@@ -162,8 +163,14 @@ fn slack_canvases_are_read_and_accounted_for_never_rejected() {
     .unwrap()
     .batch;
     reconciles(&batch);
-    assert_eq!(batch.rows_read, 6);
-    assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+    assert_eq!(batch.rows_read, 7);
+    let rejects = rejects_of(&batch);
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(
+        (rejects[0].0, rejects[0].1),
+        ("general/canvas_broken.json", "line 1")
+    );
+    assert!(rejects[0].2.starts_with("not valid JSON"), "{rejects:?}");
     let canvas = "FC_F0CANVAS1_Team_plan";
     assert_eq!(
         rows(&batch),

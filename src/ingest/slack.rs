@@ -397,9 +397,19 @@ fn canvases(
     let entries = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Array(items)) => items,
         Ok(item @ Value::Object(_)) => vec![item],
-        _ => {
+        Ok(_) => {
             c.read();
             c.exclude("file in a channel folder that is neither messages nor canvases");
+            return Ok(());
+        }
+        Err(e) => {
+            c.read();
+            c.reject(
+                file,
+                format!("line {}", e.line()),
+                &super::batch::file_summary(&bytes),
+                &format!("not valid JSON: {e}"),
+            );
             return Ok(());
         }
     };
