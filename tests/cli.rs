@@ -979,9 +979,10 @@ fn json_logs_are_one_object_per_line_and_quiet_is_silent() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
     let steps: Vec<&str> = lines.iter().map(|l| l["step"].as_str().unwrap()).collect();
+    // Without a store of its own, the run says where its working store is.
     assert_eq!(
         steps,
-        vec!["ingest", "normalize", "metrics", "write", "run"]
+        vec!["ingest", "store", "normalize", "metrics", "write", "run"]
     );
     // The ingest line counts the events file: 11 rows read, 11 events, none rejected.
     assert_eq!(lines[0]["counts"]["rows_read"], 11);

@@ -162,7 +162,11 @@ fn a_late_event_rewrites_only_its_month() {
         .filter(|(x, y)| x != y)
         .map(|(x, _)| x.0.as_str())
         .collect();
-    assert_eq!(changed, vec!["period=2025-11/part-0.parquet"]);
+    // The partition and the hash of its contents written beside it.
+    assert_eq!(
+        changed,
+        vec!["period=2025-11/part-0.parquet", "period=2025-11/part-0.sha256"]
+    );
 }
 
 #[test]
@@ -233,4 +237,141 @@ fn reruns_over_the_same_store_are_byte_identical() {
     assert!(first.iter().any(|(n, _)| n == "report.html"));
     assert!(first.iter().any(|(n, _)| n == "charts/ladder.svg"));
     assert_eq!(first, outputs());
+}
+
+/// A run without a store computes from a working store of its own: the same tables, byte for
+/// byte, as a run over a store the pipeline keeps, and nothing of the working store is left.
+#[test]
+fn a_run_without_a_store_equals_a_run_over_one() {
+    let kept = tempfile::tempdir().unwrap();
+    let pipeline = setup(kept.path(), &demo_events());
+    run_as_of(&pipeline, "2026-09-30");
+
+    let working = tempfile::tempdir().unwrap();
+    let pipeline = setup(working.path(), &demo_events());
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(&pipeline, text.replace("store = \"store\"\n", "")).unwrap();
+    let lines = json_lines(
+        engage()
+            .arg("run")
+            .arg(&pipeline)
+            .args(["--as-of", "2026-09-30"]),
+    );
+    // It says where its events were kept.
+    let message = store_line(&lines)["message"].as_str().unwrap();
+    assert!(message.contains("working store"), "{message}");
+    assert!(!working.path().join("store").exists());
+    let left: Vec<String> = files(&working.path().join("out"))
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name.contains("working-store"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    let (a, b) = (tables(kept.path()), tables(working.path()));
+    assert_eq!(a.len(), 1 + 2 * 16);
+    assert_eq!(a, b);
+}
+
+/// The reused and computed partial results a run reports.
+fn reuse(lines: &[serde_json::Value]) -> (u64, u64) {
+    let line = lines
+        .iter()
+        .find(|l| l["message"] == "partial results of the store's parts")
+        .expect("a line on partial results");
+    let count = |k: &str| line["counts"][k].as_u64().unwrap();
+    (count("reused"), count("computed"))
+}
+
+/// A run that reuses kept partial results, then the same run with none kept: their tables,
+/// and how many partial results the first reused and computed.
+fn cached_and_recomputed(dir: &Path, pipeline: &Path) -> (Vec<(String, Vec<u8>)>, (u64, u64)) {
+    let run = || {
+        json_lines(
+            engage()
+                .arg("run")
+                .arg(pipeline)
+                .args(["--as-of", "2026-09-30"])
+                .env("ENGAGE_PART_ROWS", "2500"),
+        )
+    };
+    let counts = reuse(&run());
+    let cached = tables(dir);
+    std::fs::remove_dir_all(dir.join("store/partials")).unwrap();
+    let lines = run();
+    assert_eq!(reuse(&lines).0, 0, "nothing kept, nothing reused");
+    let recomputed = tables(dir);
+    let differ: Vec<&str> = cached
+        .iter()
+        .zip(&recomputed)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert!(differ.is_empty(), "kept partial results changed {differ:?}");
+    assert_eq!(cached.len(), recomputed.len());
+    (cached, counts)
+}
+
+/// Nightly runs keep each part's partial results beside the store and compute only what
+/// changed: a day's new events, a new identity map and roster, new settings. Each time the
+/// tables equal those of a run that computes everything, byte for byte.
+#[test]
+fn nightly_runs_from_kept_partial_results_equal_full_recomputes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = demo_events();
+    // Until the end of August, then the night that brings September.
+    let august: String = text
+        .lines()
+        .filter(|l| !l.contains(",2026-09-"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let pipeline = setup(dir.path(), &august);
+    // 2,500 events per part: each of the demo's months (about 2,000 events) is a part.
+    let first = json_lines(
+        engage()
+            .arg("run")
+            .arg(&pipeline)
+            .env("ENGAGE_PART_ROWS", "2500"),
+    );
+    assert_eq!(reuse(&first).0, 0);
+
+    std::fs::write(dir.path().join("events.csv"), &text).unwrap();
+    let (nightly, (reused, computed)) = cached_and_recomputed(dir.path(), &pipeline);
+    // Eleven months' parts are reused; September's part, and the replies and views of August
+    // and September (which answer earlier posts), are computed.
+    assert!(reused > computed && computed > 0, "{reused} reused, {computed} computed");
+
+    // P0005's account becomes P0006's, and P0088 (the author most viewed) leads: the partial
+    // results made with the old identities and leaders are not reused.
+    std::fs::write(
+        dir.path().join("identities.csv"),
+        "source,account,person_id\ndemo,P0005,P0006\n",
+    )
+    .unwrap();
+    let people = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    let people = people.replacen(
+        "P0088,p0088@example.com,Engineering,Engineering P,Amsterdam,P0016,employee",
+        "P0088,p0088@example.com,Engineering,Engineering P,Amsterdam,P0016,leader",
+        1,
+    );
+    std::fs::write(dir.path().join("people.csv"), people).unwrap();
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(
+        &pipeline,
+        format!("{text}\n[identities]\npath = \"identities.csv\"\n"),
+    )
+    .unwrap();
+    let (mapped, _) = cached_and_recomputed(dir.path(), &pipeline);
+    assert_ne!(mapped, nightly);
+
+    // A shorter reply window and another time zone.
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    let text = text.replace("output = ", "reply_window_hours = 2\noutput = ");
+    std::fs::write(&pipeline, &text).unwrap();
+    let (window, (reused, _)) = cached_and_recomputed(dir.path(), &pipeline);
+    assert_ne!(window, mapped);
+    assert!(reused > 0);
+    std::fs::write(&pipeline, text.replace("Europe/Amsterdam", "America/New_York")).unwrap();
+    let (zone, _) = cached_and_recomputed(dir.path(), &pipeline);
+    assert_ne!(zone, window);
 }

@@ -70,8 +70,10 @@ pub struct Aggregates {
 /// holds only its own state. Each part's distinct partners are counted from its own ties, so
 /// only the periods no part holds alone need the stacked rows.
 pub fn gather(events: &Events) -> PolarsResult<Aggregates> {
-    let per_day = events.gather(|part, owned| event_aggregates(part, owned).per_day)?;
-    let tie_parts = events.gather_each(|part, owned| event_aggregates(part, owned).ties)?;
+    let per_day = events.gather("activity per day", |part, owned| {
+        event_aggregates(part, owned).per_day
+    })?;
+    let tie_parts = events.gather_each("ties", |part, owned| event_aggregates(part, owned).ties)?;
     let partners = concat(
         tie_parts
             .iter()

@@ -70,10 +70,18 @@ pub fn gather_posts(
     windows: Windows,
     views_known: bool,
 ) -> PolarsResult<DataFrame> {
-    let all = events.gather(|part, _| post_rows(part))?.collect()?.lazy();
-    let first_reply =
-        events.gather(|part, _| post_partials(part, all.clone(), windows).first_reply)?;
-    let viewers = events.gather(|part, _| post_partials(part, all.clone(), windows).viewers)?;
+    let all = events
+        .gather("post rows", |part, _| post_rows(part))?
+        .collect()?
+        .lazy();
+    // A part's replies and views answer posts of that part or earlier ones (never later: they
+    // come after the post), so its partial results follow from those parts alone.
+    let first_reply = events.gather_following(&format!("first replies {windows:?}"), |part, _| {
+        post_partials(part, all.clone(), windows).first_reply
+    })?;
+    let viewers = events.gather_following(&format!("viewers {windows:?}"), |part, _| {
+        post_partials(part, all.clone(), windows).viewers
+    })?;
     let partials = PostPartials {
         first_reply,
         viewers,
@@ -233,6 +241,24 @@ pub fn period_conversations(
     events: LazyFrame,
     usage: Option<LazyFrame>,
 ) -> LazyFrame {
+    period_conversations_from(posts, replies_per_period(events), usage)
+}
+
+/// `period_key, replies`: one part's replies per period, a partial result that
+/// [`period_conversations_from`] adds up over the parts.
+pub fn replies_per_period(events: LazyFrame) -> LazyFrame {
+    events
+        .filter(is(Action::Reply))
+        .group_by([col(PERIOD_KEY)])
+        .agg([len().cast(DataType::UInt32).alias("replies")])
+}
+
+/// [`period_conversations`] from the stacked [`replies_per_period`] of every part.
+pub fn period_conversations_from(
+    posts: LazyFrame,
+    replies: LazyFrame,
+    usage: Option<LazyFrame>,
+) -> LazyFrame {
     let replied = col("first_reply_hours").is_not_null();
     let per_post = posts.group_by([col(PERIOD_KEY)]).agg([
         len().cast(DataType::UInt32).alias("posts"),
@@ -253,10 +279,9 @@ pub fn period_conversations(
             .quantile(lit(0.5), QuantileMethod::Linear)
             .alias("median_first_reply_hours"),
     ]);
-    let replies = events
-        .filter(is(Action::Reply))
+    let replies = replies
         .group_by([col(PERIOD_KEY)])
-        .agg([len().cast(DataType::UInt32).alias("replies")]);
+        .agg([col("replies").sum().cast(DataType::UInt32)]);
     let from_events = per_post
         .join(
             replies,
@@ -383,7 +408,7 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
 /// The per-space table from every part of the events: each part's [`space_aggregates`],
 /// stacked in memory and finished by [`spaces_from`].
 pub fn gather_spaces(events: &Events, views_known: bool) -> PolarsResult<LazyFrame> {
-    let stacked = events.gather(space_aggregates)?;
+    let stacked = events.gather("space aggregates", space_aggregates)?;
     Ok(spaces_from(stacked, views_known))
 }
 

@@ -109,14 +109,24 @@ pub fn cross_department(matrix: LazyFrame) -> LazyFrame {
 /// one view of content whose author (`target_actor`) is a leader or manager on the roster,
 /// over headcount.
 pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -> LazyFrame {
-    let leaders = people
+    leader_reach_from(leader_views(events, leaders(people)), activity)
+}
+
+/// `person_id` of the roster's leaders and managers.
+pub fn leaders(people: LazyFrame) -> LazyFrame {
+    people
         .filter(
             col(person::ROLE)
                 .eq(lit("leader"))
                 .or(col(person::ROLE).eq(lit("manager"))),
         )
-        .select([col(person::PERSON_ID)]);
-    let reached = events
+        .select([col(person::PERSON_ID)])
+}
+
+/// `person, period_key, __reached`: one part's views of the leaders' content per viewer and
+/// period, a partial result that [`leader_reach_from`] adds up over the parts.
+pub fn leader_views(events: LazyFrame, leaders: LazyFrame) -> LazyFrame {
+    events
         .filter(
             col(event::ACTION)
                 .eq(lit(Action::View.as_str()))
@@ -129,8 +139,15 @@ pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -
             JoinArgs::new(JoinType::Semi),
         )
         .group_by([col(event::ACTOR).alias(a::PERSON), col(PERIOD_KEY)])
-        // Any non-null value marks a person reached.
-        .agg([len().alias("__reached")]);
+        .agg([len().alias("__reached")])
+}
+
+/// [`leader_reach`] from the stacked [`leader_views`] of every part.
+pub fn leader_reach_from(views: LazyFrame, activity: LazyFrame) -> LazyFrame {
+    // Any non-null value marks a person reached.
+    let reached = views
+        .group_by([col(a::PERSON), col(PERIOD_KEY)])
+        .agg([col("__reached").sum()]);
     activity
         .select([col(a::PERSON), col(PERIOD_KEY)])
         .join(

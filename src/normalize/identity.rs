@@ -144,6 +144,22 @@ pub fn accounts_counted(part: LazyFrame) -> LazyFrame {
     stack(actors, targets)
 }
 
+/// The rows of `mapping` for the accounts of one part's [`accounts_counted`], in order.
+fn rows_for(mapping: &DataFrame, accounts: &DataFrame) -> Result<DataFrame> {
+    mapping
+        .clone()
+        .lazy()
+        .join(
+            accounts.clone().lazy().select([col(SOURCE), col(ACCOUNT)]),
+            [col(SOURCE), col(ACCOUNT)],
+            [col(SOURCE), col(ACCOUNT)],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .sort([SOURCE, ACCOUNT, PERSON], SortMultipleOptions::default())
+        .collect()
+        .map_err(fail("listing the identities of a part"))
+}
+
 /// Replaces accounts by people in `actor` and `target_actor`. Unmapped accounts of sources in
 /// `prefixed` become `<source>:<account>`; others stay as they are.
 pub fn apply(events: LazyFrame, mapping: &DataFrame, prefixed: &[String]) -> LazyFrame {
@@ -279,8 +295,8 @@ pub fn unresolved(counted: LazyFrame, roster: &DataFrame) -> Result<DataFrame> {
 pub struct Inputs<'a> {
     /// Canonical events, actors and targets as the sources name them.
     pub events: Events,
-    /// [`accounts_counted`] over every part of `events`, stacked.
-    pub counted: LazyFrame,
+    /// [`accounts_counted`] of each part of `events`.
+    pub counted: Vec<DataFrame>,
     /// Usage counts (`source, account, ...`), if any source gave them.
     pub usage: Option<DataFrame>,
     /// Every source's accounts (`source, account, email, joined, deleted`).
@@ -307,11 +323,13 @@ pub struct Resolved {
 /// Resolves accounts to people in events, usage counts and user lists (see the module notes).
 pub fn resolve(inputs: Inputs) -> Result<Resolved> {
     use crate::vocabulary::activity::PERSON as PERSON_COL;
+    let parts = inputs.counted.iter().cloned().map(DataFrame::lazy);
+    let counted = concat(parts.collect::<Vec<_>>(), UnionArgs::default())
+        .map_err(fail("listing accounts"))?;
     let usage_accounts = |u: &DataFrame| u.clone().lazy().select([col(SOURCE), col(ACCOUNT)]);
     let map = match inputs.roster {
         Some(roster) => {
-            let mut seen = vec![inputs
-                .counted
+            let mut seen = vec![counted
                 .clone()
                 .filter(col(ACCOUNT).is_not_null())
                 .group_by([col(SOURCE), col(ACCOUNT)])
@@ -324,8 +342,22 @@ pub fn resolve(inputs: Inputs) -> Result<Resolved> {
         }
         None => inputs.identity_map.cloned().unwrap_or_else(no_mapping),
     };
-    let events = inputs.events.map(|part| apply(part, &map, inputs.prefixed));
-    let actors = inputs.counted.filter(col("__actor")).select([
+    // A part's events change with the mapping of the accounts they name and no others.
+    let changes = inputs
+        .counted
+        .iter()
+        .map(|accounts| {
+            Ok(format!(
+                "accounts to people {}, prefixed {:?}",
+                crate::normalize::fingerprint(&rows_for(&map, accounts)?)?,
+                inputs.prefixed
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let events = inputs
+        .events
+        .map_each(&changes, |part| apply(part, &map, inputs.prefixed));
+    let actors = counted.filter(col("__actor")).select([
         col(SOURCE).alias(event::SOURCE),
         col(ACCOUNT).alias(event::ACTOR),
         col(crate::normalize::PERIOD_KEY),

@@ -9,10 +9,13 @@ pub mod population;
 pub mod screen;
 pub mod usage;
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
 use crate::error::internal;
 use crate::error::Result;
+use crate::store::{Partials, StorePart};
 use crate::vocabulary::event;
 use crate::vocabulary::PeriodKind;
 
@@ -52,10 +55,11 @@ pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> L
         .with_column(periods::key_expr(kind, col(DAY)).alias(PERIOD_KEY))
 }
 
-/// The events of a run as lazy queries, one per partition: a UTC month of the event store,
-/// or everything for a run without a store. Queries whose state grows with events (a
-/// group-by over people and days, say) run on each part and combine their partial results,
-/// so memory follows one month of events, not the store; the others read [`Events::all`].
+/// The events of a run as lazy queries, one per part: consecutive UTC months of the event
+/// store. Queries whose state grows with events (a group-by over people and days, say) run on
+/// each part and combine their partial results, so memory follows one part of events, not
+/// the store; the others read [`Events::all`]. With a cache of partial results, a part whose
+/// events and settings are unchanged since the last run is not read again.
 #[derive(Clone)]
 pub struct Events {
     parts: Vec<LazyFrame>,
@@ -65,28 +69,37 @@ pub struct Events {
     /// Per part, the periods it holds alone (see [`Events::owned_periods`]); empty until
     /// [`Events::owning`] places them, which is always correct, only slower.
     owned: Vec<Vec<i32>>,
+    /// Per part, what its rows are made of: the store partitions' contents and every change
+    /// made since, in order; `None` when not known, and then its results are never cached.
+    made_of: Vec<Option<String>>,
+    cache: Option<Arc<Partials>>,
 }
 
 impl Events {
     /// Events held in one part.
     pub fn new(parts: Vec<LazyFrame>) -> Self {
-        let spans = vec![None; parts.len()];
-        let owned = vec![Vec::new(); parts.len()];
-        Self {
-            parts,
-            spans,
-            owned,
-        }
+        let n = parts.len();
+        Self::with_owned(parts, vec![Vec::new(); n])
     }
 
-    /// Events in parts of the store, each with the UTC span it covers.
-    pub fn spanning(parts: Vec<(LazyFrame, (i64, i64))>) -> Self {
-        let (parts, spans): (Vec<_>, Vec<_>) = parts.into_iter().map(|(p, s)| (p, Some(s))).unzip();
-        let owned = vec![Vec::new(); parts.len()];
+    /// Events in parts of the store, each with the UTC span it covers and what it holds.
+    pub fn spanning(parts: Vec<StorePart>) -> Self {
+        let n = parts.len();
+        let mut events = Self::new(Vec::with_capacity(n));
+        for part in parts {
+            events.parts.push(part.frame);
+            events.spans.push(Some(part.span));
+            events.owned.push(Vec::new());
+            events.made_of.push(Some(part.content));
+        }
+        events
+    }
+
+    /// The same events, their parts' partial results kept in (and read back from) `cache`.
+    pub fn cached(self, cache: Arc<Partials>) -> Self {
         Self {
-            parts,
-            spans,
-            owned,
+            cache: Some(cache),
+            ..self
         }
     }
 
@@ -100,12 +113,31 @@ impl Events {
     /// Events in the given parts, each holding the given periods alone: for tests that split
     /// events by hand.
     pub fn with_owned(parts: Vec<LazyFrame>, owned: Vec<Vec<i32>>) -> Self {
-        let spans = vec![None; parts.len()];
+        let n = parts.len();
         Self {
             parts,
-            spans,
+            spans: vec![None; n],
             owned,
+            made_of: vec![None; n],
+            cache: None,
         }
+    }
+    /// The events before `cutoff` (µs since the epoch, UTC). Parts that end by then are left
+    /// as they are, so their partial results stay those of any later cut-off (a nightly run's
+    /// as-of day moves, its older parts do not change).
+    pub fn before(mut self, cutoff: Option<i64>) -> Self {
+        let Some(cutoff) = cutoff else {
+            return self;
+        };
+        for i in 0..self.parts.len() {
+            if self.spans[i].is_some_and(|(_, end)| end <= cutoff) {
+                continue;
+            }
+            let part = self.parts[i].clone();
+            self.parts[i] = part.filter(col(event::OCCURRED_AT).cast(DataType::Int64).lt(lit(cutoff)));
+            self.made_of[i] = self.made_of[i].take().map(|m| format!("{m}\nbefore {cutoff}"));
+        }
+        self
     }
 
     /// Per part, the keys of the periods whose every event can only be in that part (the
@@ -144,10 +176,24 @@ impl Events {
         parts.fold(first, stack)
     }
 
-    /// The same change to every part.
-    pub fn map(self, f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
+    /// The same change to every part. `change` says what it does, with every setting it
+    /// depends on (the cache of partial results tells parts apart by it).
+    pub fn map(self, change: &str, f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
+        let changes = vec![change.to_string(); self.parts.len()];
+        self.map_each(&changes, f)
+    }
+
+    /// [`Events::map`] for a change that does different things to different parts: `changes`
+    /// says, per part, what it does there.
+    pub fn map_each(self, changes: &[String], f: impl Fn(LazyFrame) -> LazyFrame) -> Self {
         Self {
             parts: self.parts.into_iter().map(f).collect(),
+            made_of: self
+                .made_of
+                .into_iter()
+                .zip(changes)
+                .map(|(m, change)| m.map(|m| format!("{m}\n{change}")))
+                .collect(),
             ..self
         }
     }
@@ -156,12 +202,20 @@ impl Events {
     /// partial results that the caller combines, as a MapReduce job would (counts add up,
     /// distinct sets are united). Cheap to combine: the stack is in memory.
     /// `query` gets the part and the periods it holds alone.
+    /// `name` names the query and every setting it depends on beyond the part's events.
     pub fn gather(
         &self,
+        name: &str,
         query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
     ) -> PolarsResult<LazyFrame> {
-        let parts = self.gather_each(query)?.into_iter().map(DataFrame::lazy);
+        let parts = self.gather_each(name, query)?.into_iter().map(DataFrame::lazy);
         concat(parts.collect::<Vec<_>>(), UnionArgs::default())
+    }
+
+    /// Removes the kept partial results this run did not use, and says how many it reused
+    /// and computed; `None` without a cache.
+    pub fn retire_partials(&self) -> Result<Option<crate::store::Reuse>> {
+        self.cache.as_ref().map(|c| c.retire()).transpose()
     }
 
     /// Per part, the periods it holds alone, in part order (as [`Events::gather_each`]).
@@ -172,14 +226,73 @@ impl Events {
     /// [`Events::gather`] without the stacking: each part's result.
     pub fn gather_each(
         &self,
+        name: &str,
         query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
     ) -> PolarsResult<Vec<DataFrame>> {
-        self.parts
-            .iter()
-            .zip(&self.owned)
-            .map(|(p, owned)| collect_streaming(query(p.clone(), owned)))
+        self.gather_keyed(name, Reach::Part, query)
+    }
+
+    /// [`Events::gather`] for a query whose result for a part also depends on the parts before
+    /// it (replies in this part to posts in an earlier one), never on later parts.
+    pub fn gather_following(
+        &self,
+        name: &str,
+        query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
+    ) -> PolarsResult<LazyFrame> {
+        let parts = self.gather_keyed(name, Reach::Earlier, query)?;
+        concat(
+            parts.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(),
+            UnionArgs::default(),
+        )
+    }
+
+    fn gather_keyed(
+        &self,
+        name: &str,
+        reach: Reach,
+        query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
+    ) -> PolarsResult<Vec<DataFrame>> {
+        (0..self.parts.len())
+            .map(|i| {
+                let owned = &self.owned[i];
+                let compute = || collect_streaming(query(self.parts[i].clone(), owned));
+                match (&self.cache, self.key(i, reach)) {
+                    (Some(cache), Some(key)) => {
+                        cache.get_or(&format!("{name}\nowns {owned:?}\n{key}"), compute)
+                    }
+                    _ => compute(),
+                }
+            })
             .collect()
     }
+
+    /// What part `i`'s result is made of: its own events, or with them every earlier part's.
+    fn key(&self, i: usize, reach: Reach) -> Option<String> {
+        let from = match reach {
+            Reach::Part => i,
+            Reach::Earlier => 0,
+        };
+        let keys: Option<Vec<&str>> = self.made_of[from..=i].iter().map(|m| m.as_deref()).collect();
+        keys.map(|k| k.join("\n--\n"))
+    }
+}
+
+/// What a part's partial result depends on.
+#[derive(Clone, Copy)]
+enum Reach {
+    Part,
+    Earlier,
+}
+
+/// The SHA-256 of a small table's rows as CSV: equal for equal tables, so that partial
+/// results computed with one identity mapping (or list of leaders) are never read with another.
+pub fn fingerprint(frame: &DataFrame) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut bytes = Vec::new();
+    CsvWriter::new(&mut bytes)
+        .finish(&mut frame.clone())
+        .map_err(internal("fingerprinting a table"))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 /// The rows of `first` then of `second` (UNION ALL; the schemas must match when the query
@@ -261,10 +374,11 @@ mod tests {
     /// One part holding everything owns every period.
     #[test]
     fn parts_own_the_periods_wholly_inside_them() {
-        let part = Events::spanning(vec![(
-            crate::ingest::empty_events(),
-            (utc_micros(2025, 2, 1), utc_micros(2025, 4, 1)),
-        )]);
+        let part = Events::spanning(vec![StorePart {
+            frame: crate::ingest::empty_events(),
+            span: (utc_micros(2025, 2, 1), utc_micros(2025, 4, 1)),
+            content: "February and March".into(),
+        }]);
         let owned = |kind: PeriodKind, tz: chrono_tz::Tz, first: NaiveDate, last: NaiveDate| {
             let keys = periods::range(
                 kind,

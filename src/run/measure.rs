@@ -15,7 +15,7 @@ use crate::metrics::{
     participation, summary, targets,
 };
 use crate::normalize::periods::{self, with_label};
-use crate::normalize::{self, PERIOD_KEY};
+use crate::normalize::{self, Events, PERIOD_KEY};
 use crate::outcomes::suppression;
 use crate::vocabulary::{activity as a, event, person, Action, Attribute};
 
@@ -69,7 +69,7 @@ pub fn all(
 ) -> Result<Measured> {
     let activity = activity_table(setup, prepared)?;
     timings.end("store_to_ladder");
-    let views_known = has_views(&prepared.events.all(), prepared.usage.as_ref())?;
+    let views_known = has_views(&prepared.events, prepared.usage.as_ref())?;
     let content = content(setup, prepared, &activity, views_known)?;
     let calendar = prepared.calendar.frame.clone();
     let families = families(
@@ -124,6 +124,13 @@ pub fn all(
         "built the activity table and the ladder",
         &[("person_periods", measured.activity.height() as u64)],
     );
+    if let Some(reuse) = prepared.events.retire_partials()? {
+        setup.log.info(
+            "metrics",
+            "partial results of the store's parts",
+            &[("reused", reuse.reused), ("computed", reuse.computed)],
+        );
+    }
     Ok(measured)
 }
 
@@ -179,18 +186,24 @@ fn families(
 ) -> Result<summary::Families> {
     let calendar_days = periods::with_days(prepared.calendar.frame.clone(), as_of);
     let leader_reach = match prepared.roster() {
-        Some(r) if views_known && prepared.roster_gives(person::ROLE)? => Some(
-            network::leader_reach(prepared.events.all(), r, activity.clone().lazy()),
-        ),
+        Some(r) if views_known && prepared.roster_gives(person::ROLE)? => {
+            Some(leader_reach(prepared, r, activity)?)
+        }
         _ => None,
     };
+    let replies = prepared
+        .events
+        .gather("replies per period", |part, _| {
+            conversations::replies_per_period(part)
+        })
+        .map_err(internal("counting replies"))?;
     Ok(summary::Families {
         people: participation::people_metrics(activity.clone().lazy(), calendar_days, views_known),
         inequality: inequality::inequality(activity.clone().lazy())
             .map_err(internal("measuring inequality"))?,
-        conversations: conversations::period_conversations(
+        conversations: conversations::period_conversations_from(
             content.posts.clone().lazy(),
-            prepared.events.all(),
+            replies,
             prepared.usage.clone(),
         ),
         movement: ladder::movement(activity.clone().lazy(), &setup.ladder.names),
@@ -200,6 +213,21 @@ fn families(
             .as_ref()
             .map(|m| network::cross_department(m.clone().lazy())),
     })
+}
+
+/// Leader reach from each part's views of the leaders' content (the leaders are part of what
+/// names the partial results, so a roster that changes them is never answered from the cache).
+fn leader_reach(prepared: &Prepared, roster: LazyFrame, activity: &DataFrame) -> Result<LazyFrame> {
+    let fail = || internal("measuring leader reach");
+    let leaders = network::leaders(roster).collect().map_err(fail())?;
+    let name = format!("views of leaders {}", normalize::fingerprint(&leaders)?);
+    let views = prepared
+        .events
+        .gather(&name, |part, _| {
+            network::leader_views(part, leaders.clone().lazy())
+        })
+        .map_err(fail())?;
+    Ok(network::leader_reach_from(views, activity.clone().lazy()))
 }
 
 fn lifecycle_table(prepared: &Prepared, activity: &DataFrame) -> Result<DataFrame> {
@@ -381,16 +409,16 @@ fn ambassador_candidates(
 }
 
 /// Whether any source gives views (view events, or view counts in a usage report).
-fn has_views(events: &LazyFrame, usage: Option<&LazyFrame>) -> Result<bool> {
-    let viewed = normalize::collect_streaming(
-        events
-            .clone()
-            .filter(col(event::ACTION).eq(lit(Action::View.as_str())))
-            .select([col(event::ACTION)])
-            .limit(1),
-    )
-    .map_err(internal("looking for view data"))?
-    .height()
+fn has_views(events: &Events, usage: Option<&LazyFrame>) -> Result<bool> {
+    let viewed = events
+        .gather("any view", |part, _| {
+            part.filter(col(event::ACTION).eq(lit(Action::View.as_str())))
+                .select([col(event::ACTION)])
+                .limit(1)
+        })
+        .and_then(|views| views.limit(1).collect())
+        .map_err(internal("looking for view data"))?
+        .height()
         > 0;
     let Some(usage) = usage.filter(|_| !viewed) else {
         return Ok(viewed);

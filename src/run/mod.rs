@@ -111,7 +111,8 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
     let mut inputs = read::inputs(&setup.plan, log, &progress, "ingest")?;
     let combined = prepare::combine(&setup, &mut inputs, None)?;
-    let added = prepare::add_to_store(&setup, combined, &mut inputs)?;
+    let store = setup.plan.output.store.clone().unwrap_or_default();
+    let added = prepare::add_to_store(&setup, &store, combined, &mut inputs)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;
     rejects::check(&setup, &inputs.records, &written)?;

@@ -3,6 +3,9 @@
 //! one, placed in local days and periods, accounts resolved to people, and the calendar and
 //! the population (who is in headcount each period) decided.
 
+use std::path::Path;
+use std::sync::Arc;
+
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
@@ -13,7 +16,7 @@ use crate::metrics::lifecycle;
 use crate::normalize::periods::{self, Period};
 use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
 use crate::plan::SourceKind;
-use crate::store::Store;
+use crate::store::{Partials, Store};
 use crate::vocabulary::{activity as a, event, PeriodKind};
 
 /// Events per part of a store run: months are grouped up to this many, so that a query's
@@ -32,6 +35,8 @@ pub struct Kept {
     pub usage: Option<DataFrame>,
     /// Every source's accounts (with a store: every account it has seen).
     pub accounts: DataFrame,
+    /// The working store of a run without a store of its own, removed when dropped.
+    pub working: Option<tempfile::TempDir>,
 }
 
 /// What adding the sources to the store did (`engage ingest` stops here), and the store's
@@ -70,6 +75,9 @@ pub struct Prepared {
     pub span_note: Option<String>,
     /// The roster, if the pipeline has one.
     pub roster: Option<DataFrame>,
+    /// The working store the events are read from, for a run without a store: held until
+    /// the run ends.
+    _working: Option<tempfile::TempDir>,
 }
 
 impl Prepared {
@@ -115,36 +123,37 @@ pub fn combine(setup: &Setup, inputs: &mut Inputs, as_of: Option<NaiveDate>) -> 
     Ok(Combined { events, usage })
 }
 
-/// The events to compute from: the combined ones, or with a store everything it holds up to
-/// the as-of day after adding them, read a part at a time.
+/// The events to compute from, read a part at a time from a store: the pipeline's, after
+/// adding the sources (everything it holds up to the as-of day), or without one a working
+/// store in the output folder that holds this run's events alone and is gone when it ends.
 pub fn keep(
     setup: &Setup,
     combined: Combined,
     inputs: &mut Inputs,
     as_of: Option<NaiveDate>,
 ) -> Result<Kept> {
-    if setup.plan.output.store.is_none() {
-        return Ok(Kept {
-            events: Events::new(vec![combined.events.lazy()]),
-            usage: combined.usage,
-            accounts: all_accounts(&inputs.accounts)?,
-        });
-    }
-    let added = add_to_store(setup, combined, inputs)?;
+    let (dir, working) = match &setup.plan.output.store {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let working = working_store(setup)?;
+            (working.path().to_path_buf(), Some(working))
+        }
+    };
+    let added = add_to_store(setup, &dir, combined, inputs)?;
     let store = Store::open(&added.store)?;
     let cutoff = as_of.map(|d| periods::end_of_day_utc_micros(d, setup.plan.calendar.timezone));
     let last_month = cutoff.map(|c| {
         let t = chrono::DateTime::from_timestamp_micros(c - 1).unwrap_or_default();
         t.year() * 12 + t.month0() as i32
     });
-    let before_cutoff = match cutoff {
-        Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).lt(lit(c)),
-        None => lit(true),
-    };
     // Not read here: each query over the events reads the partitions it needs, a batch at a
     // time, so memory does not grow with the store.
-    let events = Events::spanning(store.scan_events(last_month, PART_ROWS)?)
-        .map(|part| part.filter(before_cutoff.clone()));
+    let events = Events::spanning(store.scan_events(last_month, part_rows())?).before(cutoff);
+    // A working store lives for one run: nothing to reuse, so nothing is kept.
+    let events = match working {
+        Some(_) => events,
+        None => events.cached(Arc::new(Partials::open(&added.store))),
+    };
     let usage = match (added.usage, as_of) {
         (Some(u), Some(d)) => Some(
             u.lazy()
@@ -158,14 +167,44 @@ pub fn keep(
         events,
         usage,
         accounts: added.accounts,
+        working,
     })
 }
 
-/// Adds the combined events, usage counts and accounts to the store (events it already holds
-/// count as duplicates), and records the roster and identity map it was built with.
-pub fn add_to_store(setup: &Setup, combined: Combined, inputs: &mut Inputs) -> Result<Added> {
-    let dir = setup.plan.output.store.clone().expect("a store run");
-    let store = Store::open(&dir)?;
+/// Events per part: `PART_ROWS`, or `ENGAGE_PART_ROWS` (for tests that need many parts from
+/// little data, and for tuning memory against speed).
+fn part_rows() -> u64 {
+    std::env::var("ENGAGE_PART_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(PART_ROWS)
+}
+
+/// A store of this run's events alone, in the output folder (beside the outputs, not in a
+/// temporary folder that may live in memory), removed when the run ends; one a killed run
+/// leaves behind is removed by the next run's clean-up of the output folder.
+fn working_store(setup: &Setup) -> Result<tempfile::TempDir> {
+    let dir = tempfile::Builder::new()
+        .prefix(".working-store-")
+        .tempdir_in(&setup.out_dir)
+        .map_err(|source| crate::error::Error::Write {
+            path: setup.out_dir.clone(),
+            source,
+        })?;
+    Ok(dir)
+}
+
+/// Adds the combined events, usage counts and accounts to the store at `dir` (events it
+/// already holds count as duplicates), and records the roster and identity map it was built
+/// with.
+pub fn add_to_store(
+    setup: &Setup,
+    dir: &Path,
+    combined: Combined,
+    inputs: &mut Inputs,
+) -> Result<Added> {
+    let store = Store::open(dir)?;
     let added = store.add_events(&combined.events)?;
     for record in &mut inputs.records {
         let already = added
@@ -198,7 +237,13 @@ pub fn add_to_store(setup: &Setup, combined: Combined, inputs: &mut Inputs) -> R
     let events_added = added.added.values().sum();
     setup.log.info(
         "store",
-        &format!("added to {}", dir.display()),
+        &match setup.plan.output.store {
+            Some(_) => format!("added to {}", dir.display()),
+            None => format!(
+                "added to the working store {} (this run's events alone, removed when it ends)",
+                dir.display()
+            ),
+        },
         &[
             ("events_added", events_added),
             ("already_stored", added.already_stored.values().sum()),
@@ -207,7 +252,7 @@ pub fn add_to_store(setup: &Setup, combined: Combined, inputs: &mut Inputs) -> R
     );
     crate::checkpoint::reached("store-ingested");
     Ok(Added {
-        store: dir,
+        store: dir.to_path_buf(),
         events_added,
         usage,
         accounts,
@@ -218,10 +263,11 @@ pub fn add_to_store(setup: &Setup, combined: Combined, inputs: &mut Inputs) -> R
 /// population. `None` when no event is left.
 pub fn events(
     setup: &Setup,
-    kept: Kept,
+    mut kept: Kept,
     inputs: &Inputs,
     as_of: Option<NaiveDate>,
 ) -> Result<Option<Prepared>> {
+    let working = kept.working.take();
     let resolved = resolve(setup, kept, &inputs.small)?;
     let seen =
         resolved
@@ -273,6 +319,7 @@ pub fn events(
         n_events: resolved.n_events,
         span_note,
         roster: inputs.small.roster().cloned(),
+        _working: working,
     };
     log_prepared(setup, inputs, &prepared);
     Ok(Some(prepared))
@@ -311,14 +358,16 @@ struct Resolved {
 fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
     let plan = &setup.plan;
     let (kind, tz) = (plan.calendar.period, plan.calendar.timezone);
-    let events = kept
-        .events
-        .map(|part| normalize::with_periods(part, kind, tz));
+    let events = kept.events.map(&format!("{kind:?}s in {tz}"), |part| {
+        normalize::with_periods(part, kind, tz)
+    });
     let counted = events
-        .gather(|part, _| identity::accounts_counted(part))
-        .and_then(LazyFrame::collect)
+        .gather_each("accounts counted", |part, _| identity::accounts_counted(part))
         .map_err(internal("listing accounts"))?;
-    let n_events = sum_u64(&counted, "events")?;
+    let n_events = counted
+        .iter()
+        .map(|c| sum_u64(c, "events"))
+        .sum::<Result<u64>>()?;
     let prefixed: Vec<String> = plan
         .inputs
         .sources
@@ -328,7 +377,7 @@ fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
         .collect();
     let resolved = identity::resolve(identity::Inputs {
         events,
-        counted: counted.lazy(),
+        counted,
         usage: kept.usage,
         accounts: kept.accounts,
         roster: small.roster(),

@@ -10,12 +10,28 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::output;
 use crate::vocabulary::event;
 
+mod partials;
+pub use partials::{Partials, Reuse};
+
 const PART: &str = "part-0.parquet";
+/// Beside each partition: the SHA-256 of its bytes and their length, written with it, so a run
+/// knows what a partition holds without reading it (see [`Store::content`]).
+const HASH: &str = "part-0.sha256";
+
+/// A run of consecutive store months read as one part (see [`Store::scan_events`]).
+pub struct StorePart {
+    pub frame: LazyFrame,
+    /// The UTC instants (µs, end excluded) its events lie in.
+    pub span: (i64, i64),
+    /// A fingerprint of its partitions' contents: equal only when they hold the same bytes.
+    pub content: String,
+}
 
 fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
     move |source| Error::Polars {
@@ -51,6 +67,14 @@ fn month_key() -> Expr {
     let utc = col(event::OCCURRED_AT);
     utc.clone().dt().year().cast(DataType::Int32) * lit(12) + utc.dt().month().cast(DataType::Int32)
         - lit(1)
+}
+
+/// Writes the hash file of a partition holding `bytes`; returns the hash.
+fn write_hash(partition: &Path, bytes: &[u8]) -> Result<String> {
+    let hash = hex::encode(Sha256::digest(bytes));
+    let text = format!("{hash} {}\n", bytes.len());
+    output::write_atomic(&partition.with_file_name(HASH), text.as_bytes())?;
+    Ok(hash)
 }
 
 /// Sorts events the one way a partition is always written.
@@ -210,6 +234,7 @@ impl Store {
                 }
                 let bytes = output::parquet_bytes(&mut merged, "a store partition")?;
                 output::write_atomic(&path, &bytes)?;
+                write_hash(&path, &bytes)?;
                 crate::checkpoint::reached("store-partition");
                 added.partitions.push(label);
             } else {
@@ -225,11 +250,7 @@ impl Store {
     /// consecutive months holding up to `part_rows` events each (a larger month alone), with
     /// the UTC span (µs, end excluded) each covers: queries whose state grows with events run
     /// a part at a time and combine. Row counts come from the files' metadata.
-    pub fn scan_events(
-        &self,
-        last_month: Option<i32>,
-        part_rows: u64,
-    ) -> Result<Vec<(LazyFrame, (i64, i64))>> {
+    pub fn scan_events(&self, last_month: Option<i32>, part_rows: u64) -> Result<Vec<StorePart>> {
         let mut paths = Vec::new();
         for (label, path) in self.partitions()? {
             let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
@@ -237,10 +258,15 @@ impl Store {
             if last_month.is_some_and(|last| key > last) {
                 continue;
             }
-            paths.push((key, PlRefPath::new(path.to_string_lossy().as_ref())));
+            let content = format!("{label}:{}", Self::content(&path)?);
+            paths.push((key, PlRefPath::new(path.to_string_lossy().as_ref()), content));
         }
         if paths.is_empty() {
-            return Ok(vec![(crate::ingest::empty_events(), (i64::MIN, i64::MAX))]);
+            return Ok(vec![StorePart {
+                frame: crate::ingest::empty_events(),
+                span: (i64::MIN, i64::MAX),
+                content: "no events".into(),
+            }]);
         }
         // The partition is in the path, not a column.
         let args = ScanArgsParquet {
@@ -256,8 +282,8 @@ impl Store {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
         };
-        let mut groups: Vec<(Vec<PlRefPath>, i32, i32, u64)> = Vec::new();
-        for (key, path) in paths {
+        let mut groups: Vec<(Vec<PlRefPath>, i32, i32, u64, Vec<String>)> = Vec::new();
+        for (key, path, content) in paths {
             let rows = scan(&path)?
                 .select([len().cast(DataType::UInt64).alias("n")])
                 .collect()
@@ -271,19 +297,45 @@ impl Store {
                     g.0.push(path);
                     g.2 = key;
                     g.3 += rows;
+                    g.4.push(content);
                 }
-                _ => groups.push((vec![path], key, key, rows)),
+                _ => groups.push((vec![path], key, key, rows, vec![content])),
             }
         }
         groups
             .into_iter()
-            .map(|(paths, first, last, _)| {
+            .map(|(paths, first, last, _, contents)| {
                 let frame =
                     LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())
                         .map_err(fail("reading the store".into()))?;
-                Ok((frame, (month_start(first), month_start(last + 1))))
+                Ok(StorePart {
+                    frame,
+                    span: (month_start(first), month_start(last + 1)),
+                    content: contents.join(" "),
+                })
             })
             .collect()
+    }
+
+    /// The SHA-256 of a partition's bytes: from the hash file written beside it when its
+    /// length still matches, else (a store from before hash files, or a partition replaced by
+    /// hand) hashed from the file and the hash file written.
+    pub fn content(partition: &Path) -> Result<String> {
+        let hash_file = partition.with_file_name(HASH);
+        let len = std::fs::metadata(partition).map(|m| m.len()).ok();
+        if let Ok(text) = std::fs::read_to_string(&hash_file) {
+            if let Some((hash, size)) = text.trim().split_once(' ') {
+                if size.parse::<u64>().ok() == len {
+                    return Ok(hash.to_string());
+                }
+            }
+        }
+        let bytes = std::fs::read(partition).map_err(|source| Error::Read {
+            path: partition.to_path_buf(),
+            source,
+            help: "check that the store folder is readable".into(),
+        })?;
+        write_hash(partition, &bytes)
     }
 
     /// Replaces a small side table (`usage`, `accounts`) by the union of what it held and
