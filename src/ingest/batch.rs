@@ -309,11 +309,25 @@ impl SourceRead {
     }
 }
 
-/// How exports are opened: the limits a zip must keep, and whether bots count as people.
+/// How exports are opened: the limits a zip must keep, whether bots count as people, and where
+/// an adapter that reads a file a batch at a time hands on each batch's events.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Reading {
+pub struct Reading<'a> {
     pub limits: super::archive::Limits,
     pub include_bots: bool,
+    /// Takes each batch of accepted canonical events as it is read, so that a file of any
+    /// size is held a batch at a time; without it they are kept in [`Batch::events`].
+    pub events_to: Option<EventsTo<'a>>,
+}
+
+/// Where the `events` adapter hands each batch of accepted events (see [`Reading`]).
+#[derive(Clone, Copy)]
+pub struct EventsTo<'a>(pub &'a dyn Fn(DataFrame) -> crate::error::Result<()>);
+
+impl std::fmt::Debug for EventsTo<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventsTo")
+    }
 }
 
 #[cfg(test)]

@@ -253,15 +253,15 @@ fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
 /// The adapter contract ([`super::Adapter`]): an events file lists no accounts.
 pub fn read(
     source: &SourcePlan,
-    _reading: &super::batch::Reading,
+    reading: &super::batch::Reading,
 ) -> Result<super::batch::SourceRead> {
     Ok(super::batch::SourceRead::events(
-        read_file(source)?,
+        read_file(source, reading)?,
         super::batch::no_accounts(),
     ))
 }
 
-fn read_file(source: &SourcePlan) -> Result<Batch> {
+fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Batch> {
     let path = &source.path;
     let (mut frame, header, csv) = open(source).map_err(|e| name_broken_lines(source, e))?;
     let text = |canonical: &str| -> Expr {
@@ -293,6 +293,12 @@ fn read_file(source: &SourcePlan) -> Result<Batch> {
         text(event::OCCURRED_AT),
     );
 
+    // What a reject shows for an unreadable time: the text as written. A typed instant is
+    // only missing when it is null, so it is not formatted (millions of strings for nothing).
+    let raw_timestamp = match ts_dtype {
+        DataType::Datetime(_, Some(_)) => lit(NULL).cast(DataType::String),
+        _ => text(event::OCCURRED_AT),
+    };
     let raw_action = text(event::ACTION);
     let action = canonical_action(raw_action.clone(), &source.actions);
     let source_label = if header
@@ -309,7 +315,7 @@ fn read_file(source: &SourcePlan) -> Result<Batch> {
         text(event::EVENT_ID).alias(event::EVENT_ID),
         source_label.alias(event::SOURCE),
         occurred.alias(event::OCCURRED_AT),
-        text(event::OCCURRED_AT).alias("__raw_ts"),
+        raw_timestamp.alias("__raw_ts"),
         without_zone.alias("__no_zone"),
         text(event::ACTOR).alias(event::ACTOR),
         action.alias(event::ACTION),
@@ -319,25 +325,50 @@ fn read_file(source: &SourcePlan) -> Result<Batch> {
         text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
         text(event::SPACE).alias(event::SPACE),
     ]);
-    let frame = match read::collect_file(checked, path) {
-        Ok(frame) => frame,
-        Err(e) => return Err(name_broken_lines(source, e)),
+    let mut batch = Batch {
+        events: DataFrame::empty(),
+        rows_read: 0,
+        excluded: BTreeMap::new(),
+        rejects: Vec::new(),
+        notes: Vec::new(),
     };
-    let frame = if text_timestamps {
-        read::patch_timestamps(
-            frame,
-            source.timezone,
-            event::OCCURRED_AT,
-            "__raw_ts",
-            "__no_zone",
-        )
-        .map_err(Error::polars(
-            format!("reading the timestamps of {}", path.display()),
-            "report this as a bug with the file attached",
-        ))?
-    } else {
-        frame
+    let mut kept = Vec::new();
+    let each = |frame: DataFrame| -> Result<()> {
+        let frame = if text_timestamps {
+            read::patch_timestamps(
+                frame,
+                source.timezone,
+                event::OCCURRED_AT,
+                "__raw_ts",
+                "__no_zone",
+            )
+            .map_err(Error::polars(
+                format!("reading the timestamps of {}", path.display()),
+                "report this as a bug with the file attached",
+            ))?
+        } else {
+            frame
+        };
+        let part = finish(with_reasons(frame, path)?, source, csv)?;
+        batch.rows_read += part.rows_read;
+        batch.rejects.extend(part.rejects);
+        for note in part.notes {
+            if !batch.notes.contains(&note) {
+                batch.notes.push(note);
+            }
+        }
+        match reading.events_to {
+            Some(to) => (to.0)(part.events),
+            None => {
+                kept.push(part.events.lazy());
+                Ok(())
+            }
+        }
     };
-    let frame = with_reasons(frame, path)?;
-    finish(frame, source, csv)
+    read::for_each_batch(checked, path, each).map_err(|e| name_broken_lines(source, e))?;
+    kept.push(super::batch::empty_events());
+    batch.events = concat(kept, UnionArgs::default())
+        .and_then(LazyFrame::collect)
+        .map_err(crate::error::internal(format!("reading {}", path.display())))?;
+    Ok(batch)
 }

@@ -19,7 +19,7 @@ pub mod yammer;
 
 pub use batch::{
     accounts_frame, empty_events, file_summary, identifying, no_accounts, shorten, Batch,
-    Collector, InputFile, Reading, Reject, Row, SourceRead, UserRow,
+    Collector, EventsTo, InputFile, Reading, Reject, Row, SourceRead, UserRow,
 };
 
 /// The one contract every source format keeps: a source as the pipeline describes it, read

@@ -823,6 +823,40 @@ pub fn collect_file(frame: LazyFrame, path: &Path) -> Result<DataFrame> {
     frame.collect().map_err(|e| csv_failure(path, None, e))
 }
 
+/// Rows per batch when a file is read a batch at a time.
+pub const BATCH_ROWS: usize = 1 << 20;
+
+/// Runs a query over a file on the streaming engine and hands `each` its rows a batch at a
+/// time, in file order, so that a file of any size is held one batch at a time. The query
+/// runs on its own thread and waits while `each` works (a channel of one batch); an error
+/// from `each` stops it. A file polars refuses is reported as [`collect_file`] reports it.
+pub fn for_each_batch(
+    frame: LazyFrame,
+    path: &Path,
+    mut each: impl FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
+    let (send, batches) = std::sync::mpsc::sync_channel::<DataFrame>(1);
+    // `true` stops the query: nobody is listening any more.
+    let sink = PlanCallback::new(move |batch| Ok(send.send(batch).is_err()));
+    let query = frame
+        .sink_batches(sink, true, std::num::NonZeroUsize::new(BATCH_ROWS))
+        .map_err(|e| csv_failure(path, None, e))?;
+    let runner = std::thread::spawn(move || query.collect_with_engine(Engine::Streaming));
+    let mut stopped = Ok(());
+    for batch in batches.iter() {
+        stopped = each(batch);
+        if stopped.is_err() {
+            break;
+        }
+    }
+    drop(batches);
+    let ran = runner
+        .join()
+        .map_err(|_| crate::error::fault(format!("reading {}", path.display()), "the reader panicked"))?;
+    stopped?;
+    ran.map(|_| ()).map_err(|e| csv_failure(path, None, e))
+}
+
 /// The checked frame cut down to its published columns, with the file's manifest entry.
 pub fn finish<const N: usize>(
     frame: DataFrame,

@@ -49,14 +49,15 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let progress = Progress::new(&opts.log, setup.plan.inputs.sources.len() as u64 + 5);
 
     let t = Instant::now();
-    let mut inputs = read::inputs(&setup.plan, opts.log, &progress, "ingest")?;
+    let place = prepare::place(&setup)?;
+    let mut inputs = read::inputs(&setup.plan, opts.log, &progress, "ingest", Some(&place.spill))?;
     timings.lap("ingest", t);
 
     let t = Instant::now();
     timings.begin("store_to_ladder");
     progress.step("combining sources");
-    let combined = prepare::combine(&setup, &mut inputs, opts.as_of)?;
-    let kept = prepare::keep(&setup, combined, &mut inputs, opts.as_of)?;
+    let added = prepare::store(&setup, &place, &mut inputs, opts.as_of)?;
+    let kept = prepare::keep(&setup, place, added, opts.as_of)?;
     let Some(prepared) = prepare::events(&setup, kept, &inputs, opts.as_of)? else {
         return Err(rejects::no_events(&setup, &inputs.records, opts.as_of));
     };
@@ -109,10 +110,9 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
     let setup = Setup::open_store(pipeline, log)?;
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
-    let mut inputs = read::inputs(&setup.plan, log, &progress, "ingest")?;
-    let combined = prepare::combine(&setup, &mut inputs, None)?;
-    let store = setup.plan.output.store.clone().unwrap_or_default();
-    let added = prepare::add_to_store(&setup, &store, combined, &mut inputs)?;
+    let place = prepare::place(&setup)?;
+    let mut inputs = read::inputs(&setup.plan, log, &progress, "ingest", Some(&place.spill))?;
+    let added = prepare::store(&setup, &place, &mut inputs, None)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;
     rejects::check(&setup, &inputs.records, &written)?;
@@ -128,7 +128,7 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
 pub fn validate(pipeline: &std::path::Path, log: Log) -> Result<()> {
     let plan = Setup::check(pipeline)?;
     let progress = Progress::new(&log, plan.inputs.sources.len() as u64);
-    read::inputs(&plan, log, &progress, "validate")?;
+    read::inputs(&plan, log, &progress, "validate", None)?;
     progress.finish();
     log.info(
         "validate",

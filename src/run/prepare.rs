@@ -3,7 +3,7 @@
 //! one, placed in local days and periods, accounts resolved to people, and the calendar and
 //! the population (who is in headcount each period) decided.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -16,17 +16,20 @@ use crate::metrics::lifecycle;
 use crate::normalize::periods::{self, Period};
 use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
 use crate::plan::SourceKind;
-use crate::store::{Partials, Store};
+use crate::store::{Merged, Partials, Spill, Store};
 use crate::vocabulary::{activity as a, event, PeriodKind};
 
 /// Events per part of a store run: months are grouped up to this many, so that a query's
 /// state stays near a gigabyte while small stores run as one part (each part costs a query).
 const PART_ROWS: u64 = 10_000_000;
 
-/// Every source's rows in one table, duplicates dropped.
-pub struct Combined {
-    pub events: DataFrame,
-    pub usage: Option<DataFrame>,
+/// Where a run keeps its events: the pipeline's store, or a working store of its own in the
+/// output folder, and the spill the sources' events wait in until they are merged into it.
+pub struct Place {
+    pub store: PathBuf,
+    /// A run without a store of its own: the working store, removed when dropped.
+    working: Option<tempfile::TempDir>,
+    pub spill: Spill,
 }
 
 /// The events and usage counts to compute from, accounts as the sources name them.
@@ -40,9 +43,9 @@ pub struct Kept {
 }
 
 /// What adding the sources to the store did (`engage ingest` stops here), and the store's
-/// usage counts and accounts after it, which a store run computes from.
+/// usage counts and accounts after it, which a run computes from.
 pub struct Added {
-    pub store: std::path::PathBuf,
+    pub store: PathBuf,
     pub events_added: u64,
     usage: Option<DataFrame>,
     accounts: DataFrame,
@@ -96,61 +99,113 @@ impl Prepared {
     }
 }
 
-/// Combines the sources' events and usage counts, dropping duplicates and (without a store)
-/// what lies after the as-of day, and completes each record's row accounting.
-pub fn combine(setup: &Setup, inputs: &mut Inputs, as_of: Option<NaiveDate>) -> Result<Combined> {
-    let plan = &setup.plan;
-    // With a store, everything the exports hold is stored; --as-of applies when computing.
-    let cut = plan.output.store.is_none();
-    let cutoff = as_of
-        .filter(|_| cut)
-        .map(|d| periods::end_of_day_utc_micros(d, plan.calendar.timezone));
-    let (events, event_counts) = normalize::combine(std::mem::take(&mut inputs.events), cutoff)?;
-    let usage_tables = std::mem::take(&mut inputs.usage);
-    let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
-    // A source gives events or usage counts, so one of the two counts is zero.
-    for ((record, e), u) in inputs
-        .records
-        .iter_mut()
-        .zip(&event_counts)
-        .zip(&usage_counts)
-    {
-        record.late = e.excluded + u.excluded;
-        record.counts.accepted = e.accepted + u.accepted;
-        record.counts.duplicates = e.duplicates + u.duplicates;
-        record.counts.excluded += record.late;
-    }
-    Ok(Combined { events, usage })
-}
-
-/// The events to compute from, read a part at a time from a store: the pipeline's, after
-/// adding the sources (everything it holds up to the as-of day), or without one a working
-/// store in the output folder that holds this run's events alone and is gone when it ends.
-pub fn keep(
-    setup: &Setup,
-    combined: Combined,
-    inputs: &mut Inputs,
-    as_of: Option<NaiveDate>,
-) -> Result<Kept> {
-    let (dir, working) = match &setup.plan.output.store {
+/// Where the run keeps its events (see [`Place`]), ready before any input is read.
+pub fn place(setup: &Setup) -> Result<Place> {
+    let (store, working) = match &setup.plan.output.store {
         Some(dir) => (dir.clone(), None),
         None => {
             let working = working_store(setup)?;
             (working.path().to_path_buf(), Some(working))
         }
     };
-    let added = add_to_store(setup, &dir, combined, inputs)?;
+    let spill = Spill::open(&store, setup.plan.inputs.sources.len())?;
+    Ok(Place {
+        store,
+        working,
+        spill,
+    })
+}
+
+/// Merges the spilled events and the usage counts into the store: duplicates dropped within
+/// each UTC month (the stored event first, then the first input's), and without a store of its
+/// own, what lies after the as-of day. Completes each record's row accounting and records the
+/// roster and identity map the store was last built with.
+pub fn store(
+    setup: &Setup,
+    place: &Place,
+    inputs: &mut Inputs,
+    as_of: Option<NaiveDate>,
+) -> Result<Added> {
+    // A store keeps everything the exports hold; --as-of applies when computing.
+    let cut = place.working.is_some();
+    let cutoff = as_of
+        .filter(|_| cut)
+        .map(|d| periods::end_of_day_utc_micros(d, setup.plan.calendar.timezone));
+    let store = Store::open(&place.store)?;
+    let merged = store.merge(&place.spill, cutoff)?;
+    let usage_tables = std::mem::take(&mut inputs.usage);
+    let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
+    // A source gives events or usage counts, so one of the two counts is zero.
+    for (i, (record, u)) in inputs.records.iter_mut().zip(&usage_counts).enumerate() {
+        let at = |v: &[u64]| v.get(i).copied().unwrap_or(0);
+        let (offered, added, late) = (at(&merged.offered), at(&merged.added), at(&merged.late));
+        record.late = late + u.excluded;
+        record.counts.accepted = added - late + u.accepted;
+        record.counts.duplicates = offered - added + u.duplicates;
+        record.counts.excluded += record.late;
+    }
+    let usage_key = [
+        usage::SOURCE,
+        usage::ACCOUNT,
+        usage::WINDOW_END,
+        usage::WINDOW_DAYS,
+    ];
+    let usage = match &usage {
+        Some(u) => Some(store.merge_table("usage", u, &usage_key)?),
+        None => store.table("usage")?,
+    };
+    let accounts = all_accounts(&inputs.accounts)?;
+    let accounts = store.merge_table("accounts", &accounts, &["source", "account"])?;
+    if let Some((roster, _)) = &inputs.small.people {
+        store.put_table("people", roster)?;
+    }
+    if let Some((map, _)) = &inputs.small.identities {
+        store.put_table("identities", map)?;
+    }
+    log_added(setup, place, &merged);
+    crate::checkpoint::reached("store-ingested");
+    Ok(Added {
+        store: place.store.clone(),
+        events_added: merged.events_added(),
+        usage,
+        accounts,
+    })
+}
+
+fn log_added(setup: &Setup, place: &Place, merged: &Merged) {
+    let dir = place.store.display();
+    setup.log.info(
+        "store",
+        &match place.working {
+            None => format!("added to {dir}"),
+            Some(_) => format!(
+                "added to the working store {dir} (this run's events alone, removed when it ends)"
+            ),
+        },
+        &[
+            ("events_added", merged.events_added()),
+            ("already_stored", merged.already_stored()),
+            ("partitions_written", merged.partitions.len() as u64),
+        ],
+    );
+}
+
+/// The events to compute from, read a part at a time from the store: everything it holds up
+/// to the as-of day (for a working store, this run's events).
+pub fn keep(setup: &Setup, place: Place, added: Added, as_of: Option<NaiveDate>) -> Result<Kept> {
     let store = Store::open(&added.store)?;
     let cutoff = as_of.map(|d| periods::end_of_day_utc_micros(d, setup.plan.calendar.timezone));
     let last_month = cutoff.map(|c| {
         let t = chrono::DateTime::from_timestamp_micros(c - 1).unwrap_or_default();
         t.year() * 12 + t.month0() as i32
     });
+    // Merged: the spilled files go now.
+    drop(place.spill);
     // Not read here: each query over the events reads the partitions it needs, a batch at a
     // time, so memory does not grow with the store.
     let events = Events::spanning(store.scan_events(last_month, part_rows())?).before(cutoff);
     // A working store lives for one run: nothing to reuse, so nothing is kept.
-    let events = match working {
+    let events = match place.working {
         Some(_) => events,
         None => events.cached(Arc::new(Partials::open(&added.store))),
     };
@@ -167,7 +222,7 @@ pub fn keep(
         events,
         usage,
         accounts: added.accounts,
-        working,
+        working: place.working,
     })
 }
 
@@ -185,78 +240,13 @@ fn part_rows() -> u64 {
 /// temporary folder that may live in memory), removed when the run ends; one a killed run
 /// leaves behind is removed by the next run's clean-up of the output folder.
 fn working_store(setup: &Setup) -> Result<tempfile::TempDir> {
-    let dir = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".working-store-")
         .tempdir_in(&setup.out_dir)
         .map_err(|source| crate::error::Error::Write {
             path: setup.out_dir.clone(),
             source,
-        })?;
-    Ok(dir)
-}
-
-/// Adds the combined events, usage counts and accounts to the store at `dir` (events it
-/// already holds count as duplicates), and records the roster and identity map it was built
-/// with.
-pub fn add_to_store(
-    setup: &Setup,
-    dir: &Path,
-    combined: Combined,
-    inputs: &mut Inputs,
-) -> Result<Added> {
-    let store = Store::open(dir)?;
-    let added = store.add_events(&combined.events)?;
-    for record in &mut inputs.records {
-        let already = added
-            .already_stored
-            .get(&record.source.label)
-            .copied()
-            .unwrap_or(0);
-        record.counts.accepted -= already.min(record.counts.accepted);
-        record.counts.duplicates += already;
-    }
-    let usage_key = [
-        usage::SOURCE,
-        usage::ACCOUNT,
-        usage::WINDOW_END,
-        usage::WINDOW_DAYS,
-    ];
-    let usage = match &combined.usage {
-        Some(u) => Some(store.merge_table("usage", u, &usage_key)?),
-        None => store.table("usage")?,
-    };
-    let accounts = all_accounts(&inputs.accounts)?;
-    let accounts = store.merge_table("accounts", &accounts, &["source", "account"])?;
-    // The roster and identity map this store was last built with, for provenance.
-    if let Some((roster, _)) = &inputs.small.people {
-        store.put_table("people", roster)?;
-    }
-    if let Some((map, _)) = &inputs.small.identities {
-        store.put_table("identities", map)?;
-    }
-    let events_added = added.added.values().sum();
-    setup.log.info(
-        "store",
-        &match setup.plan.output.store {
-            Some(_) => format!("added to {}", dir.display()),
-            None => format!(
-                "added to the working store {} (this run's events alone, removed when it ends)",
-                dir.display()
-            ),
-        },
-        &[
-            ("events_added", events_added),
-            ("already_stored", added.already_stored.values().sum()),
-            ("partitions_written", added.partitions.len() as u64),
-        ],
-    );
-    crate::checkpoint::reached("store-ingested");
-    Ok(Added {
-        store: dir.to_path_buf(),
-        events_added,
-        usage,
-        accounts,
-    })
+        })
 }
 
 /// Places the kept events in periods, resolves accounts and decides the calendar and the

@@ -2,6 +2,8 @@
 //! accounts and implausible dates leave here, counted), the small tables beside them in full.
 //! `run`, `ingest` and `validate` all read through here, so they refuse the same input.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use polars::prelude::*;
@@ -11,6 +13,7 @@ use crate::ingest::{self, Batch, InputFile};
 use crate::log::{Log, Progress};
 use crate::normalize::{self, RowCounts};
 use crate::plan::{Plan, SourcePlan};
+use crate::store::Spill;
 
 /// What became of one source's rows, kept to the end of the run for the manifest, the
 /// report's input table and the rejects files. Its events have moved on.
@@ -50,11 +53,10 @@ impl Small {
     }
 }
 
-/// Everything read. The per-source frames are taken by the next leg.
+/// Everything read. The sources' events have gone to the spill; the per-source frames here
+/// are taken by the next leg.
 pub struct Inputs {
     pub records: Vec<Record>,
-    /// Per source, its events.
-    pub events: Vec<DataFrame>,
     /// Per source, its usage counts (usage reports only).
     pub usage: Vec<Option<DataFrame>>,
     /// Per source, the accounts it lists (`source, account, email, joined, deleted`).
@@ -62,26 +64,40 @@ pub struct Inputs {
     pub small: Small,
 }
 
-/// Reads every input of the plan; `step` names the command in the log.
-pub fn inputs(plan: &Plan, log: Log, progress: &Progress, step: &str) -> Result<Inputs> {
+/// Reads every input of the plan, handing the sources' events to `spill` a batch at a time
+/// (`validate` keeps none); `step` names the command in the log.
+pub fn inputs(
+    plan: &Plan,
+    log: Log,
+    progress: &Progress,
+    step: &str,
+    spill: Option<&Spill>,
+) -> Result<Inputs> {
     let n = plan.inputs.sources.len();
-    let (mut records, mut events, mut usages, mut account_lists) = (
-        Vec::with_capacity(n),
+    let (mut records, mut usages, mut account_lists) = (
         Vec::with_capacity(n),
         Vec::with_capacity(n),
         Vec::with_capacity(n),
     );
-    for source in &plan.inputs.sources {
+    for (input, source) in plan.inputs.sources.iter().enumerate() {
         let started = Instant::now();
         progress.step(&format!("reading {}", source.given));
-        let (mut batch, accounts, usage) = screened(plan, source)?;
+        let hand_on = HandOn {
+            plan,
+            source,
+            input,
+            spill,
+            screened: RefCell::new(Screened::default()),
+        };
+        let (mut batch, accounts, usage) = hand_on.read()?;
+        let events = hand_on.finish(&mut batch);
         let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
         log.info(
             step,
             &format!("read {} ({})", source.given, source.kind.as_str()),
             &[
                 ("rows_read", batch.rows_read),
-                ("events", batch.events.height() as u64),
+                ("events", events),
                 (
                     "usage_rows",
                     usage.as_ref().map_or(0, |u| u.height() as u64),
@@ -97,7 +113,6 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, step: &str) -> Result<
                 log.info(step, &format!("{}: {note}", source.given), &[]);
             }
         }
-        events.push(std::mem::take(&mut batch.events));
         usages.push(usage);
         account_lists.push(accounts);
         records.push(Record {
@@ -124,35 +139,102 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, step: &str) -> Result<
     // After the sources, as a run always read them: the first problem reported is the same.
     Ok(Inputs {
         records,
-        events,
         usage: usages,
         accounts: account_lists,
         small: small(plan)?,
     })
 }
 
-/// One source through its adapter, then screened.
-fn screened(plan: &Plan, source: &SourcePlan) -> Result<(Batch, DataFrame, Option<DataFrame>)> {
-    let reading = ingest::Reading {
-        limits: ingest::archive::Limits {
-            max_uncompressed_bytes: plan.inputs.max_uncompressed_bytes,
-            ..Default::default()
-        },
-        include_bots: plan.inputs.include_bots,
-    };
-    let ingest::SourceRead {
-        mut batch,
-        accounts,
-        usage,
-    } = ingest::read_source(source, &reading)?;
-    let usage = normalize::screen_source(
-        &mut batch,
-        &accounts,
-        usage,
-        &plan.screening.exclude_accounts,
-        &source.given,
-    )?;
-    Ok((batch, accounts, usage))
+/// One source on its way from its adapter to the spill: each batch of events screened
+/// (excluded accounts and implausible dates leave here, counted) and spilled.
+struct HandOn<'a> {
+    plan: &'a Plan,
+    source: &'a SourcePlan,
+    input: usize,
+    spill: Option<&'a Spill>,
+    screened: RefCell<Screened>,
+}
+
+/// What screening took out of the batches handed on, and the events it passed.
+#[derive(Default)]
+struct Screened {
+    rejects: Vec<ingest::Reject>,
+    excluded: BTreeMap<String, u64>,
+    events: u64,
+}
+
+impl HandOn<'_> {
+    /// The source through its adapter; its usage counts screened.
+    fn read(&self) -> Result<(Batch, DataFrame, Option<DataFrame>)> {
+        let hand_on = |events: DataFrame| self.events(events, &ingest::no_accounts());
+        let reading = ingest::Reading {
+            limits: ingest::archive::Limits {
+                max_uncompressed_bytes: self.plan.inputs.max_uncompressed_bytes,
+                ..Default::default()
+            },
+            include_bots: self.plan.inputs.include_bots,
+            events_to: Some(ingest::EventsTo(&hand_on)),
+        };
+        let ingest::SourceRead {
+            mut batch,
+            accounts,
+            usage,
+        } = ingest::read_source(self.source, &reading)?;
+        // Adapters that read an export whole keep its events in the batch.
+        let none = ingest::empty_events()
+            .collect()
+            .map_err(crate::error::internal("reading events"))?;
+        let events = std::mem::replace(&mut batch.events, none);
+        self.events(events, &accounts)?;
+        let usage = normalize::screen_source(
+            &mut batch,
+            &accounts,
+            usage,
+            &self.plan.screening.exclude_accounts,
+            &self.source.given,
+        )?;
+        Ok((batch, accounts, usage))
+    }
+
+    /// One batch of events screened and spilled.
+    fn events(&self, events: DataFrame, accounts: &DataFrame) -> Result<()> {
+        let mut part = Batch {
+            events,
+            rows_read: 0,
+            excluded: BTreeMap::new(),
+            rejects: Vec::new(),
+            notes: Vec::new(),
+        };
+        normalize::screen_source(
+            &mut part,
+            accounts,
+            None,
+            &self.plan.screening.exclude_accounts,
+            &self.source.given,
+        )?;
+        {
+            let mut screened = self.screened.borrow_mut();
+            screened.rejects.append(&mut part.rejects);
+            for (reason, n) in part.excluded {
+                *screened.excluded.entry(reason).or_insert(0) += n;
+            }
+            screened.events += part.events.height() as u64;
+        }
+        match self.spill {
+            Some(spill) => spill.add(self.input, part.events),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds what screening took out to the source's batch; the events it passed.
+    fn finish(self, batch: &mut Batch) -> u64 {
+        let screened = self.screened.into_inner();
+        batch.rejects.extend(screened.rejects);
+        for (reason, n) in screened.excluded {
+            *batch.excluded.entry(reason).or_insert(0) += n;
+        }
+        screened.events
+    }
 }
 
 /// The roster, surveys, identity map and KPIs, each read in full and checked.

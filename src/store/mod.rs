@@ -6,7 +6,6 @@
 //! a store built in slices is byte-identical to one built at once. The store keeps what the
 //! exports say (accounts, not people): identities are resolved when metrics are computed.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -17,7 +16,10 @@ use crate::output;
 use crate::vocabulary::event;
 
 mod partials;
+mod spill;
 pub use partials::{Partials, Reuse};
+pub use spill::{Spill, INPUT};
+
 
 const PART: &str = "part-0.parquet";
 /// Beside each partition: the SHA-256 of its bytes and their length, written with it, so a run
@@ -41,15 +43,69 @@ fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
     }
 }
 
-/// What adding events to the store did, per source label.
+/// What merging spilled events into the store did, per input (source, in plan order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Added {
-    /// Events new to the store, by source label.
-    pub added: BTreeMap<String, u64>,
-    /// Events the store already held, by source label.
-    pub already_stored: BTreeMap<String, u64>,
+pub struct Merged {
+    /// Rows spilled.
+    pub offered: Vec<u64>,
+    /// Rows left once repeats among the new events are dropped.
+    pub unique: Vec<u64>,
+    /// Of those, rows the store did not hold (late ones included).
+    pub added: Vec<u64>,
+    /// Of those, rows at or after the cut-off, left out.
+    pub late: Vec<u64>,
     /// Partitions written, as `YYYY-MM`.
     pub partitions: Vec<String>,
+}
+
+impl Merged {
+    fn new(offered: Vec<u64>) -> Self {
+        let n = offered.len();
+        Self {
+            offered,
+            unique: vec![0; n],
+            added: vec![0; n],
+            late: vec![0; n],
+            partitions: Vec::new(),
+        }
+    }
+
+    /// Events new to the store, late ones left out, over every input.
+    pub fn events_added(&self) -> u64 {
+        self.added.iter().sum::<u64>() - self.late.iter().sum::<u64>()
+    }
+
+    /// New events the store already held, over every input.
+    pub fn already_stored(&self) -> u64 {
+        self.unique.iter().sum::<u64>() - self.added.iter().sum::<u64>()
+    }
+}
+
+/// Per input, the rows of `frame` (with `__input` and `__late`) and the late ones among them.
+fn per_input(frame: &DataFrame) -> Result<Vec<(usize, u64, u64)>> {
+    let per = frame
+        .clone()
+        .lazy()
+        .group_by([col(INPUT)])
+        .agg([
+            len().cast(DataType::UInt64).alias("n"),
+            col("__late").sum().cast(DataType::UInt64).alias("late"),
+        ])
+        .collect()
+        .map_err(fail("counting events per source".into()))?;
+    let column = |name: &str| {
+        per.column(name)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .and_then(|c| c.u64().cloned())
+            .map_err(fail("counting events per source".into()))
+    };
+    let (inputs, n, late) = (column(INPUT)?, column("n")?, column("late")?);
+    Ok(inputs
+        .iter()
+        .zip(n.iter())
+        .zip(late.iter())
+        .filter_map(|((i, n), l)| Some((i? as usize, n?, l.unwrap_or(0))))
+        .collect())
 }
 
 /// A store folder.
@@ -60,13 +116,6 @@ pub struct Store {
 
 fn month_label(key: i32) -> String {
     format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1)
-}
-
-/// The UTC month key (`year*12 + month-1`) of `occurred_at`.
-fn month_key() -> Expr {
-    let utc = col(event::OCCURRED_AT);
-    utc.clone().dt().year().cast(DataType::Int32) * lit(12) + utc.dt().month().cast(DataType::Int32)
-        - lit(1)
 }
 
 /// Writes the hash file of a partition holding `bytes`; returns the hash.
@@ -141,109 +190,87 @@ impl Store {
             .map_err(fail(format!("reading {}", path.display())))
     }
 
-    /// Adds canonical events, rewriting only the months that gain events.
-    pub fn add_events(&self, events: &DataFrame) -> Result<Added> {
-        let mut added = Added::default();
-        if events.height() == 0 {
-            return Ok(added);
+    /// Merges the spilled events into the store, a month at a time, rewriting only the months
+    /// that gain events: within a month the stored event wins over a repeat of its
+    /// `(source, event_id)`, then the first input's. Events at or after `cutoff` (µs, UTC) are
+    /// left out and counted as late.
+    pub fn merge(&self, spill: &Spill, cutoff: Option<i64>) -> Result<Merged> {
+        let (months, offered) = spill.months()?;
+        let mut merged = Merged::new(offered);
+        for (month, fresh) in months {
+            self.merge_month(month, fresh, cutoff, &mut merged)?;
         }
-        let keyed = events
-            .clone()
-            .lazy()
-            .with_column(month_key().alias("__month"))
-            .collect()
-            .map_err(fail("placing events in months".into()))?;
-        let months: Vec<i32> = {
-            let unique = keyed
-                .column("__month")
-                .and_then(|c| c.unique())
-                .map_err(fail("listing months".into()))?;
-            let mut m: Vec<i32> = unique
-                .i32()
-                .map_err(fail("listing months".into()))?
-                .iter()
-                .flatten()
-                .collect();
-            m.sort_unstable();
-            m
+        Ok(merged)
+    }
+
+    fn merge_month(
+        &self,
+        month: i32,
+        fresh: LazyFrame,
+        cutoff: Option<i64>,
+        merged: &mut Merged,
+    ) -> Result<()> {
+        let label = month_label(month);
+        let path = self.partition(&label);
+        let stored = if path.is_file() {
+            Some(Self::read_partition(&path)?)
+        } else {
+            None
         };
-        for month in months {
-            let label = month_label(month);
-            let path = self.partition(&label);
-            let fresh = keyed
-                .clone()
-                .lazy()
-                .filter(col("__month").eq(lit(month)))
-                .select(event::ALL.map(col));
-            let stored = if path.is_file() {
-                Some(Self::read_partition(&path)?)
-            } else {
-                None
-            };
-            let before = stored.as_ref().map_or(0, DataFrame::height);
-            let mut parts = Vec::new();
-            if let Some(s) = stored {
-                parts.push(s.lazy());
-            }
-            parts.push(fresh.clone());
-            // The stored event comes first, so it wins over a repeat.
-            let merged = concat(parts, UnionArgs::default())
-                .map_err(fail(format!("merging {label}")))?
-                .unique_stable(
-                    Some(cols([event::SOURCE, event::EVENT_ID])),
-                    UniqueKeepStrategy::First,
-                );
-            let mut merged = canonical_order(merged)
-                .collect()
-                .map_err(fail(format!("merging {label}")))?;
-            // New events per source: merged minus stored, by source label.
-            let per_source = |frame: LazyFrame| -> Result<BTreeMap<String, u64>> {
-                let counts = frame
-                    .group_by([col(event::SOURCE)])
-                    .agg([len().cast(DataType::UInt64).alias("n")])
-                    .collect()
-                    .map_err(fail("counting events".into()))?;
-                let (Ok(s), Ok(n)) = (
-                    counts.column(event::SOURCE).and_then(|c| c.str().cloned()),
-                    counts.column("n").and_then(|c| c.u64().cloned()),
-                ) else {
-                    return Ok(BTreeMap::new());
-                };
-                Ok(s.iter()
-                    .zip(n.iter())
-                    .map(|(s, n)| (s.unwrap_or("").to_string(), n.unwrap_or(0)))
-                    .collect())
-            };
-            let offered = per_source(fresh)?;
-            if merged.height() > before {
-                let stored_now = per_source(merged.clone().lazy())?;
-                let stored_before = if before > 0 {
-                    per_source(Self::read_partition(&path)?.lazy())?
-                } else {
-                    BTreeMap::new()
-                };
-                for (source, n) in &offered {
-                    let new = stored_now
-                        .get(source)
-                        .copied()
-                        .unwrap_or(0)
-                        .saturating_sub(stored_before.get(source).copied().unwrap_or(0))
-                        .min(*n);
-                    *added.added.entry(source.clone()).or_insert(0) += new;
-                    *added.already_stored.entry(source.clone()).or_insert(0) += n - new;
-                }
-                let bytes = output::parquet_bytes(&mut merged, "a store partition")?;
-                output::write_atomic(&path, &bytes)?;
-                write_hash(&path, &bytes)?;
-                crate::checkpoint::reached("store-partition");
-                added.partitions.push(label);
-            } else {
-                for (source, n) in offered {
-                    *added.already_stored.entry(source).or_insert(0) += n;
-                }
+        let key = || Some(cols([event::SOURCE, event::EVENT_ID]));
+        let late = match cutoff {
+            Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).gt_eq(lit(c)),
+            None => lit(false),
+        };
+        // The new events without repeats among themselves, then without those stored.
+        let unique = fresh
+            .unique_stable(key(), UniqueKeepStrategy::First)
+            .with_column(late.alias("__late"))
+            .collect()
+            .map_err(fail(format!("merging {label}")))?;
+        for (i, n, _) in per_input(&unique)? {
+            if let Some(slot) = merged.unique.get_mut(i) {
+                *slot += n;
             }
         }
-        Ok(added)
+        let mut new = unique.lazy();
+        if let Some(s) = &stored {
+            new = new.join(
+                s.clone().lazy().select([col(event::SOURCE), col(event::EVENT_ID)]),
+                [col(event::SOURCE), col(event::EVENT_ID)],
+                [col(event::SOURCE), col(event::EVENT_ID)],
+                JoinArgs::new(JoinType::Anti),
+            );
+        }
+        let new = new.collect().map_err(fail(format!("merging {label}")))?;
+        for (i, n, late) in per_input(&new)? {
+            if let (Some(a), Some(l)) = (merged.added.get_mut(i), merged.late.get_mut(i)) {
+                *a += n;
+                *l += late;
+            }
+        }
+        let kept = new
+            .lazy()
+            .filter(col("__late").not())
+            .select(event::ALL.map(col))
+            .collect()
+            .map_err(fail(format!("merging {label}")))?;
+        if kept.height() == 0 {
+            return Ok(());
+        }
+        let mut parts = Vec::new();
+        parts.extend(stored.map(DataFrame::lazy));
+        parts.push(kept.lazy());
+        let all = concat(parts, UnionArgs::default()).map_err(fail(format!("merging {label}")))?;
+        let mut all = canonical_order(all)
+            .collect()
+            .map_err(fail(format!("merging {label}")))?;
+        let bytes = output::parquet_bytes(&mut all, "a store partition")?;
+        output::write_atomic(&path, &bytes)?;
+        write_hash(&path, &bytes)?;
+        crate::checkpoint::reached("store-partition");
+        merged.partitions.push(label);
+        Ok(())
     }
 
     /// Every stored event of months up to `last_month` (a UTC month key), as lazy scans of

@@ -1,0 +1,147 @@
+//! Where the sources' events wait between reading and the store: each batch an adapter hands
+//! on is cut by UTC month and written as Arrow IPC files (one per batch and month, uncompressed,
+//! read back once), so that reading an export of any size holds one batch, and merging into the
+//! store holds one month. The folder lives inside the store (or the working store) and is
+//! removed once merged.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::vocabulary::event;
+
+/// The column that says which input (source, in plan order) a spilled row came from.
+pub const INPUT: &str = "__input";
+const MONTH: &str = "__month";
+
+/// Events read but not yet in the store, by UTC month.
+pub struct Spill {
+    dir: tempfile::TempDir,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Per UTC month key (`year*12 + month-1`), its files in the order written.
+    months: BTreeMap<i32, Vec<PathBuf>>,
+    written: u64,
+    /// Rows spilled per input.
+    offered: Vec<u64>,
+}
+
+fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn fail(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
+    move |source| crate::error::fault(what, source)
+}
+
+/// The UTC month key (`year*12 + month-1`) of `occurred_at`.
+pub fn month_key() -> Expr {
+    let utc = col(event::OCCURRED_AT);
+    utc.clone().dt().year().cast(DataType::Int32) * lit(12) + utc.dt().month().cast(DataType::Int32)
+        - lit(1)
+}
+
+impl Spill {
+    /// A new spill folder inside `root` (a store), for `inputs` sources.
+    pub fn open(root: &Path, inputs: usize) -> Result<Spill> {
+        std::fs::create_dir_all(root).map_err(werr(root))?;
+        let dir = tempfile::Builder::new()
+            .prefix(".incoming-")
+            .tempdir_in(root)
+            .map_err(werr(root))?;
+        Ok(Spill {
+            dir,
+            state: Mutex::new(State {
+                offered: vec![0; inputs],
+                ..State::default()
+            }),
+        })
+    }
+
+    /// Adds canonical events of input `input`, cut by UTC month.
+    pub fn add(&self, input: usize, events: DataFrame) -> Result<()> {
+        if events.height() == 0 {
+            return Ok(());
+        }
+        let keyed = events
+            .lazy()
+            .select(event::ALL.map(col))
+            .with_columns([
+                lit(input as u32).alias(INPUT),
+                month_key().alias(MONTH),
+            ])
+            .collect()
+            .map_err(fail("placing events in months"))?;
+        let months: Vec<i32> = keyed
+            .column(MONTH)
+            .and_then(|c| c.unique_stable())
+            .and_then(|c| c.i32().cloned())
+            .map_err(fail("placing events in months"))?
+            .iter()
+            .flatten()
+            .collect();
+        let mut state = self
+            .state
+            .lock()
+            .map_err(|_| crate::error::fault("spilling events", "a reader panicked"))?;
+        for month in months {
+            let mut part = keyed
+                .clone()
+                .lazy()
+                .filter(col(MONTH).eq(lit(month)))
+                .drop(cols([MONTH]))
+                .collect()
+                .map_err(fail("placing events in months"))?;
+            let path = self.dir.path().join(format!("{:08}.arrow", state.written));
+            state.written += 1;
+            let file = std::fs::File::create(&path).map_err(werr(&path))?;
+            IpcWriter::new(std::io::BufWriter::new(file))
+                .finish(&mut part)
+                .map_err(fail("spilling events"))?;
+            state.months.entry(month).or_default().push(path);
+        }
+        if let Some(n) = state.offered.get_mut(input) {
+            *n += keyed.height() as u64;
+        }
+        Ok(())
+    }
+
+    /// The months spilled, oldest first, each as one query over its files in the order
+    /// written (input order, then file order), and the rows spilled per input.
+    pub fn months(&self) -> Result<(Vec<(i32, LazyFrame)>, Vec<u64>)> {
+        let state = self
+            .state
+            .lock()
+            .map_err(|_| crate::error::fault("reading spilled events", "a reader panicked"))?;
+        let mut out = Vec::new();
+        for (month, files) in &state.months {
+            let scans = files
+                .iter()
+                .map(|p| {
+                    LazyFrame::scan_ipc(
+                        PlRefPath::new(p.to_string_lossy().as_ref()),
+                        Default::default(),
+                        Default::default(),
+                    )
+                })
+                .collect::<PolarsResult<Vec<_>>>()
+                .map_err(fail("reading spilled events"))?;
+            // Written in input order per input, but inputs may interleave when read in
+            // parallel: the first occurrence is the first input's.
+            let all = concat(scans, UnionArgs::default())
+                .map_err(fail("reading spilled events"))?
+                .sort([INPUT], SortMultipleOptions::default().with_maintain_order(true));
+            out.push((*month, all));
+        }
+        Ok((out, state.offered.clone()))
+    }
+}
