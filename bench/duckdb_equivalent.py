@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The activity table, the Forrester ladder and the participation part of period_metrics in
-DuckDB SQL over the same Parquet store and roster that `engage run` reads, timed the same way.
-Usage: duckdb_equivalent.py <bench folder>. Prints the wall seconds and a check line."""
+DuckDB SQL over the same events and roster that `engage run` reads, timed the same way.
+Usage: duckdb_equivalent.py <bench folder> [store|file]: the store's partitions (default) or
+the single export file `export.parquet`. Prints the wall seconds and a check line."""
 
 import sys
 import time
@@ -13,7 +14,7 @@ WITH ev AS (
   SELECT actor, action, target_actor,
          CAST(occurred_at AS DATE) AS day,
          year(occurred_at) * 12 + month(occurred_at) - 1 AS period_key
-  FROM read_parquet('{store}/events/*/part-0.parquet')),
+  FROM read_parquet('{events}', hive_partitioning = false)),
 months AS (SELECT DISTINCT period_key FROM ev),
 pop AS (SELECT person_id AS person, m.period_key FROM read_csv_auto('{people}') CROSS JOIN months m),
 counts AS (
@@ -64,12 +65,18 @@ FROM laddered GROUP BY period_key, rung ORDER BY period_key, rung
 """
 
 
+def events(folder, kind):
+    """The Parquet files engage reads for `kind` (store or file)."""
+    return f"{folder}/export.parquet" if kind == "file" else f"{folder}/store/events/*/part-0.parquet"
+
+
 def main():
     folder = sys.argv[1]
+    kind = sys.argv[2] if len(sys.argv) > 2 else "store"
     con = duckdb.connect()
     con.execute("SET threads TO 2")
     started = time.perf_counter()
-    rows = con.execute(SQL.format(store=f"{folder}/store", people=f"{folder}/people.csv")).fetchall()
+    rows = con.execute(SQL.format(events=events(folder, kind), people=f"{folder}/people.csv")).fetchall()
     elapsed = time.perf_counter() - started
     people = sum(r[2] for r in rows)
     active = sum(r[3] for r in rows)

@@ -34,9 +34,25 @@ pub fn parquet_bytes(frame: &mut DataFrame, what: &str) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// Parquet bytes compressed for speed rather than size (LZ4), for files read once.
+pub fn parquet_bytes_quick(frame: &mut DataFrame, what: &str) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .finish(frame)
+        .map_err(encode_error(what))?;
+    Ok(buf)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
 /// renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_replacing(path, bytes, true)
+}
+
+/// [`write_atomic`], synced only when `durable`: a file that need not outlive a crash (a
+/// working store's) is left to the page cache, which on a slow disk saves waiting for it.
+pub fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let werr = |source: std::io::Error| Error::Write {
         path: path.to_path_buf(),
@@ -56,7 +72,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .map_err(werr)?;
     }
-    tmp.as_file().sync_all().map_err(werr)?;
+    if durable {
+        tmp.as_file().sync_all().map_err(werr)?;
+    }
     tmp.persist(path).map_err(|e| werr(e.error))?;
     Ok(())
 }

@@ -682,3 +682,123 @@ fn a_stray_event_far_from_the_rest_is_reported() {
     assert!(!err.contains("far from the rest"), "{err}");
     assert!(manifest(out.path())["periods"].get("warning").is_none());
 }
+
+// 12. An export is read a batch at a time; a bad row in any batch is still rejected with its
+// file and line (CSV) or row (Parquet), and the rows reconcile. Two rows per batch against one
+// batch for the whole file: the same rejects, the same counts, the same tables.
+#[test]
+fn bad_rows_in_later_batches_are_rejected_with_their_line() {
+    let dir = tiny();
+    let events = dir.path().join("events.csv");
+    let text = read(&events);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Line 3 loses its id, line 9 its time, line 12 (the last) gets an unknown action.
+    lines[2] = lines[2].replacen("e2,", ",", 1);
+    lines[8] = {
+        let cells: Vec<&str> = lines[8].split(',').collect();
+        [&cells[..2], &["yesterday"], &cells[3..]]
+            .concat()
+            .join(",")
+    };
+    lines[11] = lines[11].replace(",reaction,", ",dance,");
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = read(&pipeline).replace(
+        "min_group_size = 5",
+        "min_group_size = 5\nmax_reject_share = 0.5",
+    );
+    std::fs::write(&pipeline, text).unwrap();
+
+    let outputs = |batch_rows: &str| {
+        let out = tempfile::tempdir().unwrap();
+        engage()
+            .args(["run"])
+            .arg(&pipeline)
+            .arg("--out")
+            .arg(out.path())
+            .env("ENGAGE_BATCH_ROWS", batch_rows)
+            .assert()
+            .success();
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
+        let tables: Vec<String> = ["ladder.csv", "period_metrics.csv", "post_reach.csv"]
+            .iter()
+            .map(|t| read(out.path().join("tables").join(t)))
+            .collect();
+        (
+            read(out.path().join("rejects/events.csv")),
+            manifest["inputs"][0].clone(),
+            tables,
+        )
+    };
+    let (rejects, counts, tables) = outputs("2");
+    assert!(
+        rejects.contains("events.csv,line 3,\"\",missing event_id"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("events.csv,line 9,yesterday,unreadable timestamp"),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("events.csv,line 12,dance,unknown action"),
+        "{rejects}"
+    );
+    assert_eq!(rejects.lines().count(), 4, "{rejects}");
+    // 11 rows read = 7 accepted + 1 duplicate (the fixture repeats one event) + 3 rejected.
+    assert_eq!(counts["rows_read"], 11);
+    assert_eq!(counts["accepted"], 7);
+    assert_eq!(counts["duplicates"], 1);
+    assert_eq!(counts["rejected"], 3);
+    assert_eq!(outputs("1000000"), (rejects, counts, tables));
+}
+
+// 13. The same for a typed export: a Parquet file whose 5th row has no id.
+#[test]
+fn bad_rows_of_a_parquet_export_are_rejected_with_their_row() {
+    let dir = tiny();
+    let text = read(dir.path().join("events.csv"));
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let columns: Vec<Column> = header
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let values: Vec<Option<&str>> = rows
+                .iter()
+                .enumerate()
+                .map(|(r, row)| Some(row[c]).filter(|v| !v.is_empty() && !(c == 0 && r == 4)))
+                .collect();
+            Column::new((*name).into(), values)
+        })
+        .collect();
+    let mut frame = DataFrame::new_infer_height(columns).unwrap();
+    let file = std::fs::File::create(dir.path().join("events.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut frame).unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = read(&pipeline)
+        .replace("path = \"events.csv\"", "path = \"events.parquet\"")
+        .replace(
+            "min_group_size = 5",
+            "min_group_size = 5\nmax_reject_share = 0.5",
+        );
+    std::fs::write(&pipeline, text).unwrap();
+    for batch_rows in ["3", "1000000"] {
+        let out = tempfile::tempdir().unwrap();
+        engage()
+            .args(["run"])
+            .arg(&pipeline)
+            .arg("--out")
+            .arg(out.path())
+            .env("ENGAGE_BATCH_ROWS", batch_rows)
+            .assert()
+            .success();
+        let rejects = read(out.path().join("rejects/events.csv"));
+        assert_eq!(
+            rejects.lines().skip(1).collect::<Vec<_>>(),
+            ["events.parquet,row 5,\"\",missing event_id"],
+            "{batch_rows}"
+        );
+    }
+}

@@ -165,7 +165,10 @@ fn a_late_event_rewrites_only_its_month() {
     // The partition and the hash of its contents written beside it.
     assert_eq!(
         changed,
-        vec!["period=2025-11/part-0.parquet", "period=2025-11/part-0.sha256"]
+        vec![
+            "period=2025-11/part-0.parquet",
+            "period=2025-11/part-0.sha256"
+        ]
     );
 }
 
@@ -339,7 +342,10 @@ fn nightly_runs_from_kept_partial_results_equal_full_recomputes() {
     let (nightly, (reused, computed)) = cached_and_recomputed(dir.path(), &pipeline);
     // Eleven months' parts are reused; September's part, and the replies and views of August
     // and September (which answer earlier posts), are computed.
-    assert!(reused > computed && computed > 0, "{reused} reused, {computed} computed");
+    assert!(
+        reused > computed && computed > 0,
+        "{reused} reused, {computed} computed"
+    );
 
     // P0005's account becomes P0006's, and P0088 (the author most viewed) leads: the partial
     // results made with the old identities and leaders are not reused.
@@ -371,7 +377,11 @@ fn nightly_runs_from_kept_partial_results_equal_full_recomputes() {
     let (window, (reused, _)) = cached_and_recomputed(dir.path(), &pipeline);
     assert_ne!(window, mapped);
     assert!(reused > 0);
-    std::fs::write(&pipeline, text.replace("Europe/Amsterdam", "America/New_York")).unwrap();
+    std::fs::write(
+        &pipeline,
+        text.replace("Europe/Amsterdam", "America/New_York"),
+    )
+    .unwrap();
     let (zone, _) = cached_and_recomputed(dir.path(), &pipeline);
     assert_ne!(zone, window);
 }

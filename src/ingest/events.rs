@@ -369,6 +369,9 @@ fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Bat
     kept.push(super::batch::empty_events());
     batch.events = concat(kept, UnionArgs::default())
         .and_then(LazyFrame::collect)
-        .map_err(crate::error::internal(format!("reading {}", path.display())))?;
+        .map_err(crate::error::internal(format!(
+            "reading {}",
+            path.display()
+        )))?;
     Ok(batch)
 }

@@ -823,8 +823,17 @@ pub fn collect_file(frame: LazyFrame, path: &Path) -> Result<DataFrame> {
     frame.collect().map_err(|e| csv_failure(path, None, e))
 }
 
-/// Rows per batch when a file is read a batch at a time.
-pub const BATCH_ROWS: usize = 1 << 20;
+/// Rows per batch when a file is read a batch at a time: about 150 MB of canonical events.
+const BATCH_ROWS: usize = 1 << 20;
+
+/// [`BATCH_ROWS`], or `ENGAGE_BATCH_ROWS` (for tests that need many batches from a small file).
+fn batch_rows() -> usize {
+    std::env::var("ENGAGE_BATCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(BATCH_ROWS)
+}
 
 /// Runs a query over a file on the streaming engine and hands `each` its rows a batch at a
 /// time, in file order, so that a file of any size is held one batch at a time. The query
@@ -839,7 +848,7 @@ pub fn for_each_batch(
     // `true` stops the query: nobody is listening any more.
     let sink = PlanCallback::new(move |batch| Ok(send.send(batch).is_err()));
     let query = frame
-        .sink_batches(sink, true, std::num::NonZeroUsize::new(BATCH_ROWS))
+        .sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows()))
         .map_err(|e| csv_failure(path, None, e))?;
     let runner = std::thread::spawn(move || query.collect_with_engine(Engine::Streaming));
     let mut stopped = Ok(());
@@ -850,9 +859,9 @@ pub fn for_each_batch(
         }
     }
     drop(batches);
-    let ran = runner
-        .join()
-        .map_err(|_| crate::error::fault(format!("reading {}", path.display()), "the reader panicked"))?;
+    let ran = runner.join().map_err(|_| {
+        crate::error::fault(format!("reading {}", path.display()), "the reader panicked")
+    })?;
     stopped?;
     ran.map(|_| ()).map_err(|e| csv_failure(path, None, e))
 }

@@ -76,9 +76,10 @@ pub fn gather_posts(
         .lazy();
     // A part's replies and views answer posts of that part or earlier ones (never later: they
     // come after the post), so its partial results follow from those parts alone.
-    let first_reply = events.gather_following(&format!("first replies {windows:?}"), |part, _| {
-        post_partials(part, all.clone(), windows).first_reply
-    })?;
+    let first_reply = events
+        .gather_following(&format!("first replies {windows:?}"), |part, _| {
+            post_partials(part, all.clone(), windows).first_reply
+        })?;
     let viewers = events.gather_following(&format!("viewers {windows:?}"), |part, _| {
         post_partials(part, all.clone(), windows).viewers
     })?;

@@ -1,6 +1,7 @@
-//! Normalize: from per-file canonical frames to one trustworthy event table. Deduplicates on
-//! `(source, event_id)`, applies the `--as-of` cut-off, places events in local days and
-//! periods, and decides who is in the population each period.
+//! Normalize: from the stored events to the events a run computes from, as lazy queries per
+//! part of the store. Applies the `--as-of` cut-off, places events in local days and periods,
+//! resolves accounts to people, and decides who is in the population each period. (Duplicate
+//! events are dropped as they are merged into the store, a UTC month at a time.)
 
 pub mod dedup;
 pub mod identity;
@@ -25,27 +26,6 @@ pub use crate::vocabulary::YEARS;
 pub use dedup::{dedup_counted, RowCounts};
 pub use periods::PERIOD_KEY;
 pub use screen::screen_source;
-
-/// Concatenates the sources' events, drops duplicate `(source, event_id)` pairs (the first
-/// occurrence wins, in file order) and events at or after `cutoff_micros`, and counts both per
-/// input.
-pub fn combine(
-    inputs: Vec<DataFrame>,
-    cutoff_micros: Option<i64>,
-) -> Result<(DataFrame, Vec<RowCounts>)> {
-    let late = match cutoff_micros {
-        Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).gt_eq(lit(c)),
-        None => lit(false),
-    };
-    let inputs: Vec<Option<DataFrame>> = inputs.into_iter().map(Some).collect();
-    let (events, counts) = dedup_counted(&inputs, &[event::SOURCE, event::EVENT_ID], late)?;
-    let events = events
-        .map(|e| e.select(event::ALL))
-        .transpose()
-        .map_err(internal("combining sources"))?
-        .unwrap_or_else(DataFrame::empty);
-    Ok((events, counts))
-}
 
 /// Adds the local calendar `day` and the integer `period_key` of each event.
 pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> LazyFrame {
@@ -134,8 +114,14 @@ impl Events {
                 continue;
             }
             let part = self.parts[i].clone();
-            self.parts[i] = part.filter(col(event::OCCURRED_AT).cast(DataType::Int64).lt(lit(cutoff)));
-            self.made_of[i] = self.made_of[i].take().map(|m| format!("{m}\nbefore {cutoff}"));
+            self.parts[i] = part.filter(
+                col(event::OCCURRED_AT)
+                    .cast(DataType::Int64)
+                    .lt(lit(cutoff)),
+            );
+            self.made_of[i] = self.made_of[i]
+                .take()
+                .map(|m| format!("{m}\nbefore {cutoff}"));
         }
         self
     }
@@ -208,7 +194,10 @@ impl Events {
         name: &str,
         query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
     ) -> PolarsResult<LazyFrame> {
-        let parts = self.gather_each(name, query)?.into_iter().map(DataFrame::lazy);
+        let parts = self
+            .gather_each(name, query)?
+            .into_iter()
+            .map(DataFrame::lazy);
         concat(parts.collect::<Vec<_>>(), UnionArgs::default())
     }
 
@@ -272,7 +261,10 @@ impl Events {
             Reach::Part => i,
             Reach::Earlier => 0,
         };
-        let keys: Option<Vec<&str>> = self.made_of[from..=i].iter().map(|m| m.as_deref()).collect();
+        let keys: Option<Vec<&str>> = self.made_of[from..=i]
+            .iter()
+            .map(|m| m.as_deref())
+            .collect();
         keys.map(|k| k.join("\n--\n"))
     }
 }

@@ -50,7 +50,13 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     let t = Instant::now();
     let place = prepare::place(&setup)?;
-    let mut inputs = read::inputs(&setup.plan, opts.log, &progress, "ingest", Some(&place.spill))?;
+    let mut inputs = read::inputs(
+        &setup.plan,
+        opts.log,
+        &progress,
+        "ingest",
+        Some(&place.spill),
+    )?;
     timings.lap("ingest", t);
 
     let t = Instant::now();

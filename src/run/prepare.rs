@@ -131,7 +131,10 @@ pub fn store(
     let cutoff = as_of
         .filter(|_| cut)
         .map(|d| periods::end_of_day_utc_micros(d, setup.plan.calendar.timezone));
-    let store = Store::open(&place.store)?;
+    let store = match place.working {
+        Some(_) => Store::open(&place.store)?.passing(),
+        None => Store::open(&place.store)?,
+    };
     let merged = store.merge(&place.spill, cutoff)?;
     let usage_tables = std::mem::take(&mut inputs.usage);
     let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
@@ -352,7 +355,9 @@ fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
         normalize::with_periods(part, kind, tz)
     });
     let counted = events
-        .gather_each("accounts counted", |part, _| identity::accounts_counted(part))
+        .gather_each("accounts counted", |part, _| {
+            identity::accounts_counted(part)
+        })
         .map_err(internal("listing accounts"))?;
     let n_events = counted
         .iter()

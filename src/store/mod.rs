@@ -20,7 +20,6 @@ mod spill;
 pub use partials::{Partials, Reuse};
 pub use spill::{Spill, INPUT};
 
-
 const PART: &str = "part-0.parquet";
 /// Beside each partition: the SHA-256 of its bytes and their length, written with it, so a run
 /// knows what a partition holds without reading it (see [`Store::content`]).
@@ -81,6 +80,23 @@ impl Merged {
     }
 }
 
+/// The rows of `events` without repeats of `(source, event_id)`, the first kept. Distinct
+/// event ids (the usual case) are counted first, which is several times cheaper than
+/// removing repeats of two text columns.
+fn dedup(events: DataFrame) -> PolarsResult<DataFrame> {
+    let distinct = events.column(event::EVENT_ID).and_then(|c| c.n_unique())?;
+    if distinct == events.height() {
+        return Ok(events);
+    }
+    events
+        .lazy()
+        .unique_stable(
+            Some(cols([event::SOURCE, event::EVENT_ID])),
+            UniqueKeepStrategy::First,
+        )
+        .collect()
+}
+
 /// Per input, the rows of `frame` (with `__input` and `__late`) and the late ones among them.
 fn per_input(frame: &DataFrame) -> Result<Vec<(usize, u64, u64)>> {
     let per = frame
@@ -112,6 +128,9 @@ fn per_input(frame: &DataFrame) -> Result<Vec<(usize, u64, u64)>> {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// Whether partitions are synced to disk as they are written (not for a working store,
+    /// which a crash makes worthless anyway).
+    durable: bool,
 }
 
 fn month_label(key: i32) -> String {
@@ -143,7 +162,16 @@ impl Store {
         })?;
         Ok(Store {
             root: root.to_path_buf(),
+            durable: true,
         })
+    }
+
+    /// The same store, its partitions not synced as they are written: for a working store.
+    pub fn passing(self) -> Store {
+        Store {
+            durable: false,
+            ..self
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -217,17 +245,16 @@ impl Store {
         } else {
             None
         };
-        let key = || Some(cols([event::SOURCE, event::EVENT_ID]));
         let late = match cutoff {
             Some(c) => col(event::OCCURRED_AT).cast(DataType::Int64).gt_eq(lit(c)),
             None => lit(false),
         };
         // The new events without repeats among themselves, then without those stored.
-        let unique = fresh
-            .unique_stable(key(), UniqueKeepStrategy::First)
+        let fresh = fresh
             .with_column(late.alias("__late"))
             .collect()
             .map_err(fail(format!("merging {label}")))?;
+        let unique = dedup(fresh).map_err(fail(format!("merging {label}")))?;
         for (i, n, _) in per_input(&unique)? {
             if let Some(slot) = merged.unique.get_mut(i) {
                 *slot += n;
@@ -236,7 +263,9 @@ impl Store {
         let mut new = unique.lazy();
         if let Some(s) = &stored {
             new = new.join(
-                s.clone().lazy().select([col(event::SOURCE), col(event::EVENT_ID)]),
+                s.clone()
+                    .lazy()
+                    .select([col(event::SOURCE), col(event::EVENT_ID)]),
                 [col(event::SOURCE), col(event::EVENT_ID)],
                 [col(event::SOURCE), col(event::EVENT_ID)],
                 JoinArgs::new(JoinType::Anti),
@@ -265,8 +294,13 @@ impl Store {
         let mut all = canonical_order(all)
             .collect()
             .map_err(fail(format!("merging {label}")))?;
-        let bytes = output::parquet_bytes(&mut all, "a store partition")?;
-        output::write_atomic(&path, &bytes)?;
+        // A working store's partitions are read once: LZ4 is quicker to write than zstd.
+        let bytes = if self.durable {
+            output::parquet_bytes(&mut all, "a store partition")?
+        } else {
+            output::parquet_bytes_quick(&mut all, "a store partition")?
+        };
+        output::write_replacing(&path, &bytes, self.durable)?;
         write_hash(&path, &bytes)?;
         crate::checkpoint::reached("store-partition");
         merged.partitions.push(label);
@@ -286,7 +320,11 @@ impl Store {
                 continue;
             }
             let content = format!("{label}:{}", Self::content(&path)?);
-            paths.push((key, PlRefPath::new(path.to_string_lossy().as_ref()), content));
+            paths.push((
+                key,
+                PlRefPath::new(path.to_string_lossy().as_ref()),
+                content,
+            ));
         }
         if paths.is_empty() {
             return Ok(vec![StorePart {
