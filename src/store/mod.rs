@@ -308,7 +308,8 @@ impl Store {
     }
 
     /// Every stored event of months up to `last_month` (a UTC month key), as lazy scans of
-    /// consecutive months holding up to `part_rows` events each (a larger month alone), with
+    /// consecutive months holding up to `part_rows` events each (a larger month alone, and the
+    /// newest month always alone), with
     /// the UTC span (µs, end excluded) each covers: queries whose state grows with events run
     /// a part at a time and combine. Row counts come from the files' metadata.
     pub fn scan_events(&self, last_month: Option<i32>, part_rows: u64) -> Result<Vec<StorePart>> {
@@ -348,6 +349,7 @@ impl Store {
                 .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
         };
         let mut groups: Vec<(Vec<PlRefPath>, i32, i32, u64, Vec<String>)> = Vec::new();
+        let newest = paths.last().map(|p| p.0);
         for (key, path, content) in paths {
             let rows = scan(&path)?
                 .select([len().cast(DataType::UInt64).alias("n")])
@@ -358,7 +360,9 @@ impl Store {
                 .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
                 .unwrap_or(0);
             match groups.last_mut() {
-                Some(g) if g.3 + rows <= part_rows && g.2 + 1 == key => {
+                // The newest month is a part of its own: it is the one a nightly run adds
+                // to, so the older parts' partial results stay valid.
+                Some(g) if g.3 + rows <= part_rows && g.2 + 1 == key && Some(key) != newest => {
                     g.0.push(path);
                     g.2 = key;
                     g.3 += rows;
