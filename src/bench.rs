@@ -219,6 +219,8 @@ pub fn write(s: &Settings, dir: &Path) -> Result<u64> {
             ParquetWriter::new(file)
                 .finish(&mut frame)
                 .map_err(fail(format!("writing {}", path.display())))?;
+            // The content hash a store keeps beside each partition, as `engage ingest` writes it.
+            crate::store::Store::content(&path)?;
             Ok(())
         })
         .collect::<Result<Vec<()>>>()?;

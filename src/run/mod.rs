@@ -50,13 +50,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     let t = Instant::now();
     let place = prepare::place(&setup)?;
-    let mut inputs = read::inputs(
-        &setup.plan,
-        opts.log,
-        &progress,
-        "ingest",
-        Some(&place.spill),
-    )?;
+    let mut inputs = read::spilled(&setup, &progress, &place.spill)?;
     timings.lap("ingest", t);
 
     let t = Instant::now();
@@ -117,7 +111,7 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
     let setup = Setup::open_store(pipeline, log)?;
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
     let place = prepare::place(&setup)?;
-    let mut inputs = read::inputs(&setup.plan, log, &progress, "ingest", Some(&place.spill))?;
+    let mut inputs = read::spilled(&setup, &progress, &place.spill)?;
     let added = prepare::store(&setup, &place, &mut inputs, None)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;

@@ -64,6 +64,11 @@ pub struct Inputs {
     pub small: Small,
 }
 
+/// [`inputs`] for `run` and `ingest`: the sources' events go to `spill`.
+pub fn spilled(setup: &super::setup::Setup, progress: &Progress, spill: &Spill) -> Result<Inputs> {
+    inputs(&setup.plan, setup.log, progress, "ingest", Some(spill))
+}
+
 /// Reads every input of the plan, handing the sources' events to `spill` a batch at a time
 /// (`validate` keeps none); `step` names the command in the log.
 pub fn inputs(

@@ -17,6 +17,8 @@ use crate::vocabulary::event;
 /// The column that says which input (source, in plan order) a spilled row came from.
 pub const INPUT: &str = "__input";
 const MONTH: &str = "__month";
+/// The spill folder's name starts with this.
+const PREFIX: &str = ".incoming-";
 
 /// Events read but not yet in the store, by UTC month.
 pub struct Spill {
@@ -55,8 +57,14 @@ impl Spill {
     /// A new spill folder inside `root` (a store), for `inputs` sources.
     pub fn open(root: &Path, inputs: usize) -> Result<Spill> {
         std::fs::create_dir_all(root).map_err(werr(root))?;
+        // A spill left by a killed run (the caller holds the store's lock, so none is live).
+        for entry in std::fs::read_dir(root).map_err(werr(root))?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(PREFIX) {
+                std::fs::remove_dir_all(entry.path()).map_err(werr(&entry.path()))?;
+            }
+        }
         let dir = tempfile::Builder::new()
-            .prefix(".incoming-")
+            .prefix(PREFIX)
             .tempdir_in(root)
             .map_err(werr(root))?;
         Ok(Spill {
