@@ -59,8 +59,11 @@ fn store_line(lines: &[serde_json::Value]) -> &serde_json::Value {
         .expect("a store line")
 }
 
+/// Files as relative path and bytes.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Every file under `dir`, relative path -> bytes, skipping the lock.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+fn files(dir: &Path) -> Files {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -288,7 +291,7 @@ fn reuse(lines: &[serde_json::Value]) -> (u64, u64) {
 
 /// A run that reuses kept partial results, then the same run with none kept: their tables,
 /// and how many partial results the first reused and computed.
-fn cached_and_recomputed(dir: &Path, pipeline: &Path) -> (Vec<(String, Vec<u8>)>, (u64, u64)) {
+fn cached_and_recomputed(dir: &Path, pipeline: &Path) -> (Files, (u64, u64)) {
     let run = || {
         json_lines(
             engage()

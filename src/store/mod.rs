@@ -124,6 +124,15 @@ fn per_input(frame: &DataFrame) -> Result<Vec<(usize, u64, u64)>> {
         .collect())
 }
 
+/// Consecutive months on their way to being one [`StorePart`].
+struct Group {
+    paths: Vec<PlRefPath>,
+    first: i32,
+    last: i32,
+    rows: u64,
+    contents: Vec<String>,
+}
+
 /// A store folder.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -227,9 +236,9 @@ impl Store {
     /// `(source, event_id)`, then the first input's. Events at or after `cutoff` (µs, UTC) are
     /// left out and counted as late.
     pub fn merge(&self, spill: &Spill, cutoff: Option<i64>) -> Result<Merged> {
-        let (months, offered) = spill.months()?;
-        let mut merged = Merged::new(offered);
-        for (month, fresh) in months {
+        let spilled = spill.months()?;
+        let mut merged = Merged::new(spilled.offered);
+        for (month, fresh) in spilled.months {
             self.merge_month(month, fresh, cutoff, &mut merged)?;
         }
         Ok(merged)
@@ -356,7 +365,7 @@ impl Store {
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map_or(i64::MIN, |t| t.and_utc().timestamp_micros())
         };
-        let mut groups: Vec<(Vec<PlRefPath>, i32, i32, u64, Vec<String>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let newest = paths.last().map(|p| p.0);
         for (key, path, content) in paths {
             let rows = scan(&path)?
@@ -370,25 +379,33 @@ impl Store {
             match groups.last_mut() {
                 // The newest month is a part of its own: it is the one a nightly run adds
                 // to, so the older parts' partial results stay valid.
-                Some(g) if g.3 + rows <= part_rows && g.2 + 1 == key && Some(key) != newest => {
-                    g.0.push(path);
-                    g.2 = key;
-                    g.3 += rows;
-                    g.4.push(content);
+                Some(g)
+                    if g.rows + rows <= part_rows && g.last + 1 == key && Some(key) != newest =>
+                {
+                    g.paths.push(path);
+                    g.last = key;
+                    g.rows += rows;
+                    g.contents.push(content);
                 }
-                _ => groups.push((vec![path], key, key, rows, vec![content])),
+                _ => groups.push(Group {
+                    paths: vec![path],
+                    first: key,
+                    last: key,
+                    rows,
+                    contents: vec![content],
+                }),
             }
         }
         groups
             .into_iter()
-            .map(|(paths, first, last, _, contents)| {
+            .map(|g| {
                 let frame =
-                    LazyFrame::scan_parquet_files(paths.into_iter().collect(), args.clone())
+                    LazyFrame::scan_parquet_files(g.paths.into_iter().collect(), args.clone())
                         .map_err(fail("reading the store".into()))?;
                 Ok(StorePart {
                     frame,
-                    span: (month_start(first), month_start(last + 1)),
-                    content: contents.join(" "),
+                    span: (month_start(g.first), month_start(g.last + 1)),
+                    content: g.contents.join(" "),
                 })
             })
             .collect()

@@ -20,6 +20,14 @@ const MONTH: &str = "__month";
 /// The spill folder's name starts with this.
 const PREFIX: &str = ".incoming-";
 
+/// What [`Spill::months`] hands the store.
+pub struct Spilled {
+    /// Per UTC month key, its events.
+    pub months: Vec<(i32, LazyFrame)>,
+    /// Rows spilled per input.
+    pub offered: Vec<u64>,
+}
+
 /// Events read but not yet in the store, by UTC month.
 pub struct Spill {
     dir: tempfile::TempDir,
@@ -128,7 +136,7 @@ impl Spill {
 
     /// The months spilled, oldest first, each as one query over its files in the order
     /// written (input order, then file order), and the rows spilled per input.
-    pub fn months(&self) -> Result<(Vec<(i32, LazyFrame)>, Vec<u64>)> {
+    pub fn months(&self) -> Result<Spilled> {
         let state = self
             .state
             .lock()
@@ -149,6 +157,9 @@ impl Spill {
                 .map_err(fail("reading spilled events"))?;
             out.push((*month, all));
         }
-        Ok((out, state.offered.clone()))
+        Ok(Spilled {
+            months: out,
+            offered: state.offered.clone(),
+        })
     }
 }
