@@ -683,6 +683,20 @@ fn a_stray_event_far_from_the_rest_is_reported() {
     assert!(manifest(out.path())["periods"].get("warning").is_none());
 }
 
+/// A successful run reading its exports `batch_rows` rows at a time; its output folder.
+fn run_in_batches(pipeline: &Path, batch_rows: &str) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    engage()
+        .arg("run")
+        .arg(pipeline)
+        .arg("--out")
+        .arg(out.path())
+        .env("ENGAGE_BATCH_ROWS", batch_rows)
+        .assert()
+        .success();
+    out
+}
+
 // 12. An export is read a batch at a time; a bad row in any batch is still rejected with its
 // file and line (CSV) or row (Parquet), and the rows reconcile. Two rows per batch against one
 // batch for the whole file: the same rejects, the same counts, the same tables.
@@ -710,15 +724,7 @@ fn bad_rows_in_later_batches_are_rejected_with_their_line() {
     std::fs::write(&pipeline, text).unwrap();
 
     let outputs = |batch_rows: &str| {
-        let out = tempfile::tempdir().unwrap();
-        engage()
-            .args(["run"])
-            .arg(&pipeline)
-            .arg("--out")
-            .arg(out.path())
-            .env("ENGAGE_BATCH_ROWS", batch_rows)
-            .assert()
-            .success();
+        let out = run_in_batches(&pipeline, batch_rows);
         let manifest: serde_json::Value =
             serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();
         let tables: Vec<String> = ["ladder.csv", "period_metrics.csv", "post_reach.csv"]
@@ -786,15 +792,7 @@ fn bad_rows_of_a_parquet_export_are_rejected_with_their_row() {
         );
     std::fs::write(&pipeline, text).unwrap();
     for batch_rows in ["3", "1000000"] {
-        let out = tempfile::tempdir().unwrap();
-        engage()
-            .args(["run"])
-            .arg(&pipeline)
-            .arg("--out")
-            .arg(out.path())
-            .env("ENGAGE_BATCH_ROWS", batch_rows)
-            .assert()
-            .success();
+        let out = run_in_batches(&pipeline, batch_rows);
         let rejects = read(out.path().join("rejects/events.csv"));
         assert_eq!(
             rejects.lines().skip(1).collect::<Vec<_>>(),
