@@ -261,8 +261,16 @@ pub fn read(
     ))
 }
 
-fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Batch> {
-    let path = &source.path;
+/// The query that reads an events file into canonical columns, with what each row needs
+/// checked: the raw time and action for rejects, and whether the time had a zone.
+struct Checked {
+    query: LazyFrame,
+    /// Times read as text, to be parsed leniently batch by batch.
+    text_timestamps: bool,
+    csv: bool,
+}
+
+fn checked(source: &SourcePlan) -> Result<Checked> {
     let (mut frame, header, csv) = open(source).map_err(|e| name_broken_lines(source, e))?;
     let text = |canonical: &str| -> Expr {
         let name = source_column(&source.columns, canonical);
@@ -325,6 +333,22 @@ fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Bat
         text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
         text(event::SPACE).alias(event::SPACE),
     ]);
+    Ok(Checked {
+        query: checked,
+        text_timestamps,
+        csv,
+    })
+}
+
+/// Reads the file a batch at a time: each batch's times patched, rows checked, rejects and
+/// notes kept, accepted events handed on (or kept, without `events_to`).
+fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Batch> {
+    let path = &source.path;
+    let Checked {
+        query: checked,
+        text_timestamps,
+        csv,
+    } = checked(source)?;
     let mut batch = Batch {
         events: DataFrame::empty(),
         rows_read: 0,
