@@ -309,6 +309,31 @@ impl SourceRead {
     }
 }
 
+/// How an export in a folder or zip is read into its events and the accounts it lists: the
+/// archive, the source's label, the zone of times written without one, and whether bots count.
+pub type ArchiveReader = fn(
+    &mut super::archive::Archive,
+    &str,
+    chrono_tz::Tz,
+    bool,
+) -> crate::error::Result<(Batch, DataFrame)>;
+
+/// The adapter contract ([`super::Adapter`]) for an export read whole from a folder or zip.
+pub fn read_archive(
+    source: &crate::plan::SourcePlan,
+    reading: &Reading,
+    read: ArchiveReader,
+) -> crate::error::Result<SourceRead> {
+    let mut archive = super::archive::Archive::open(&source.path, reading.limits)?;
+    let (batch, accounts) = read(
+        &mut archive,
+        &source.label,
+        source.timezone,
+        reading.include_bots,
+    )?;
+    Ok(SourceRead::events(batch, accounts))
+}
+
 /// How exports are opened: the limits a zip must keep, whether bots count as people, and where
 /// an adapter that reads a file a batch at a time hands on each batch's events.
 #[derive(Debug, Clone, Copy, Default)]

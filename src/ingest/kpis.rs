@@ -31,19 +31,10 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         ]),
         path,
     )?;
+    let [team, period] = read::team_and_period("give the period, e.g. 2026-03");
     for (bad, column, problem, help) in [
-        (
-            col("team").is_null(),
-            "team",
-            "missing team",
-            "name the team as on the roster",
-        ),
-        (
-            col("period").is_null(),
-            "period",
-            "missing period",
-            "give the period, e.g. 2026-03",
-        ),
+        team,
+        period,
         (
             col("value")
                 .is_null()

@@ -823,6 +823,29 @@ pub fn collect_file(frame: LazyFrame, path: &Path) -> Result<DataFrame> {
     frame.collect().map_err(|e| csv_failure(path, None, e))
 }
 
+/// A row check of a small table: the condition that makes a row bad, the column to show, the
+/// problem and how to fix it (see [`reject_if_any`]).
+pub type Check<'a> = (Expr, &'a str, &'a str, &'a str);
+
+/// The checks of a team-level table (team surveys, team KPIs): a team and a period on every
+/// row. `period_help` says how to give the period.
+pub fn team_and_period(period_help: &'static str) -> [Check<'static>; 2] {
+    [
+        (
+            col("team").is_null(),
+            "team",
+            "missing team",
+            "name the team as on the roster",
+        ),
+        (
+            col("period").is_null(),
+            "period",
+            "missing period",
+            period_help,
+        ),
+    ]
+}
+
 /// Rows per batch when a file is read a batch at a time: about 150 MB of canonical events.
 const BATCH_ROWS: usize = 1 << 20;
 

@@ -48,9 +48,15 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         lower(person::EXIT_KIND),
     ]);
     let frame = read::collect_file(scanned, path)?;
+    check(&frame, path)?;
+    read::finish(frame, person::ALL, input, "people", "roster")
+}
 
+/// Refuses a roster with a row that cannot be right: no id, an id twice, an unreadable date,
+/// an exit before the hire, or a role or exit kind outside the known ones.
+fn check(frame: &DataFrame, path: &std::path::Path) -> Result<()> {
     read::reject_if_any(
-        &frame,
+        frame,
         col(person::PERSON_ID).is_null(),
         person::PERSON_ID,
         path,
@@ -62,7 +68,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         .map_err(crate::error::internal("checking person ids"))?
         .gt(lit(1));
     read::reject_if_any(
-        &frame,
+        frame,
         repeated,
         person::PERSON_ID,
         path,
@@ -74,7 +80,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         (person::EXIT_DATE, "__raw_exit_date"),
     ] {
         read::reject_if_any(
-            &frame,
+            frame,
             col(parsed).is_null().and(col(raw_name).is_not_null()),
             raw_name,
             path,
@@ -83,7 +89,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         )?;
     }
     read::reject_if_any(
-        &frame,
+        frame,
         col(person::EXIT_DATE).lt(col(person::HIRE_DATE)),
         "__raw_exit_date",
         path,
@@ -96,7 +102,7 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     ] {
         let allowed_series = Series::new("allowed".into(), allowed.to_vec());
         read::reject_if_any(
-            &frame,
+            frame,
             col(name).is_not_null().and(
                 col(name)
                     .is_in(lit(allowed_series).implode(false), false)
@@ -111,6 +117,5 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
             ),
         )?;
     }
-
-    read::finish(frame, person::ALL, input, "people", "roster")
+    Ok(())
 }

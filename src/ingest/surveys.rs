@@ -45,7 +45,7 @@ pub fn read(input: &InputPath, satisfaction_scale: u32) -> Result<(DataFrame, In
 }
 
 /// A row that fails a check, the column to show and what to say.
-type Check<'a> = (Expr, &'a str, &'a str, &'a str);
+use super::read::Check;
 
 fn text(name: &str) -> Expr {
     col(name).str().strip_chars(lit(NULL)).alias(name)
@@ -77,31 +77,16 @@ fn team_level_scan(path: &Path) -> Result<(LazyFrame, Vec<Check<'static>>)> {
         number("respondents"),
         col("respondents").alias("__raw_respondents"),
     ]);
-    Ok((
-        scanned,
-        vec![
-            (
-                col("team").is_null(),
-                "team",
-                "missing team",
-                "name the team as on the roster",
-            ),
-            (
-                col("period").is_null(),
-                "period",
-                "missing period",
-                "give the survey's period, e.g. 2026-03",
-            ),
-            (
-                col("respondents")
-                    .is_null()
-                    .or(col("respondents").lt(lit(0.0))),
-                "__raw_respondents",
-                "unreadable respondents",
-                "give the number of people who answered, e.g. 12",
-            ),
-        ],
-    ))
+    let mut checks = read::team_and_period("give the survey's period, e.g. 2026-03").to_vec();
+    checks.push((
+        col("respondents")
+            .is_null()
+            .or(col("respondents").lt(lit(0.0))),
+        "__raw_respondents",
+        "unreadable respondents",
+        "give the number of people who answered, e.g. 12",
+    ));
+    Ok((scanned, checks))
 }
 
 /// Person-level answers: the scan and the checks of its own columns.

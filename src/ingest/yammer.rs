@@ -53,14 +53,7 @@ fn optional(header: &[String], name: &str) -> Expr {
 /// Reads a Viva Engage export: canonical events and the accounts (`source, account, email`).
 /// The adapter contract ([`super::Adapter`]).
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
-    let mut archive = Archive::open(&source.path, reading.limits)?;
-    let (batch, accounts) = read_archive(
-        &mut archive,
-        &source.label,
-        source.timezone,
-        reading.include_bots,
-    )?;
-    Ok(SourceRead::events(batch, accounts))
+    super::batch::read_archive(source, reading, read_archive)
 }
 
 fn read_archive(
