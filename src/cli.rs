@@ -42,6 +42,30 @@ pub enum Command {
         /// Write outputs here instead of the pipeline's `output` folder.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Compute every output from the tables a Spark job wrote here (`engage spark-job`)
+        /// instead of reading events; the sources are not read. Give the same --as-of the job
+        /// was written with.
+        #[arg(long, value_name = "DIR", conflicts_with = "engine")]
+        aggregates: Option<PathBuf>,
+        /// Where the steps that grow with events run: `local`, or `spark` (the sources are
+        /// added to the store here, the job is submitted with `[spark] submit` over the store,
+        /// and the rest is computed from its tables).
+        #[arg(long, value_enum, default_value_t = Engine::Local)]
+        engine: Engine,
+    },
+    /// Write the pipeline's event-scale step as a self-contained PySpark job
+    /// (DIR/engage_job.py), to run over the pipeline's store on a cluster; then
+    /// `engage run --aggregates` computes the rest from the tables it writes.
+    SparkJob {
+        /// The pipeline file (TOML).
+        pipeline: PathBuf,
+        /// Folder to write engage_job.py to (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only use events before the end of this day (YYYY-MM-DD, in the pipeline's time
+        /// zone), as `engage run --as-of`.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
     },
     /// Add the pipeline's sources to its event store (`[pipeline] store`) without computing:
     /// what the store already holds is skipped, and only months that gain events are rewritten.
@@ -93,6 +117,15 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+}
+
+/// Where a run's steps that grow with events run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// On this machine, a part of the store at a time.
+    Local,
+    /// On Apache Spark, over the store, submitted with `[spark] submit`.
+    Spark,
 }
 
 /// Exit code for a command line that cannot be parsed (sysexits' EX_USAGE): not 2, which

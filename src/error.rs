@@ -95,6 +95,14 @@ pub enum Error {
     #[error("{message}\nhelp: {help}")]
     Usage { message: String, help: String },
 
+    /// The Spark job could not be submitted or failed; `log` holds what Spark printed.
+    #[error("{message}{}\nhelp: {help}", log.as_ref().map(|l| format!("\nthe job's log: {}", l.display())).unwrap_or_default())]
+    Spark {
+        message: String,
+        log: Option<PathBuf>,
+        help: String,
+    },
+
     /// A fault in engage itself: no input or setting can cause it, so the user cannot fix it.
     #[error("internal fault while {what}: {}\nhelp: this is a bug in engage, not a problem with your data or settings; please report it with the command line, the pipeline file and this message", excerpt(detail))]
     Internal { what: String, detail: String },

@@ -28,6 +28,7 @@ pub mod plan;
 pub mod render;
 pub mod run;
 pub mod sample;
+pub mod spark;
 pub mod store;
 pub mod vocabulary;
 
@@ -43,6 +44,7 @@ pub fn run(cli: cli::Cli) -> Result<()> {
     // Errors are logged under the command's name, as a scheduler's alert would quote it.
     let step = match &cli.command {
         cli::Command::Run { .. } => "run",
+        cli::Command::SparkJob { .. } => "spark-job",
         cli::Command::Validate { .. } => "validate",
         cli::Command::Ingest { .. } => "ingest",
         cli::Command::Sample { .. } => "sample",
@@ -53,11 +55,18 @@ pub fn run(cli: cli::Cli) -> Result<()> {
             pipeline,
             as_of,
             out,
+            aggregates,
+            engine,
         } => run::run(&run::RunOptions {
             pipeline,
             as_of,
             out,
             log,
+            events_from: match (aggregates, engine) {
+                (Some(dir), _) => run::EventsFrom::Aggregates(dir),
+                (None, cli::Engine::Spark) => run::EventsFrom::Spark,
+                (None, cli::Engine::Local) => run::EventsFrom::Local,
+            },
         })
         .map(|summary| {
             log.info(
@@ -67,6 +76,22 @@ pub fn run(cli: cli::Cli) -> Result<()> {
                     ("events", summary.events),
                     ("periods", summary.periods as u64),
                 ],
+            );
+        }),
+        cli::Command::SparkJob {
+            pipeline,
+            out,
+            as_of,
+        } => run::spark_job(&pipeline, &out, as_of).map(|job| {
+            log.info(
+                "spark-job",
+                &format!(
+                    "wrote {}; run it with `spark-submit {} STORE_URI OUTPUT_URI`, then `engage run {} --aggregates OUTPUT_URI`",
+                    job.display(),
+                    job.display(),
+                    pipeline.display()
+                ),
+                &[],
             );
         }),
         cli::Command::Validate { pipeline } => run::validate(&pipeline, log),

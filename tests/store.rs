@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::engage;
+use common::{engage, files};
 use polars::prelude::SerReader;
 
 fn demo_events() -> String {
@@ -61,27 +61,6 @@ fn store_line(lines: &[serde_json::Value]) -> &serde_json::Value {
 
 /// Files as relative path and bytes.
 type Files = Vec<(String, Vec<u8>)>;
-
-/// Every file under `dir`, relative path -> bytes, skipping the lock.
-fn files(dir: &Path) -> Files {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn tables(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files(&dir.join("out/tables"))

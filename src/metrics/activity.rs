@@ -32,7 +32,7 @@ use polars::prelude::*;
 
 use super::count_stacked;
 use crate::normalize::{in_periods, stack, Events, DAY, PERIOD_KEY};
-use crate::vocabulary::{activity as a, event, Action};
+use crate::vocabulary::{activity as a, event, handoff, Action};
 
 use crate::vocabulary::usage::MEASURES as USAGE_MEASURES;
 
@@ -70,10 +70,12 @@ pub struct Aggregates {
 /// holds only its own state. Each part's distinct partners are counted from its own ties, so
 /// only the periods no part holds alone need the stacked rows.
 pub fn gather(events: &Events) -> PolarsResult<Aggregates> {
-    let per_day = events.gather("activity per day", |part, owned| {
+    let per_day = events.gather(handoff::ACTIVITY, |part, owned| {
         event_aggregates(part, owned).per_day
     })?;
-    let tie_parts = events.gather_each("ties", |part, owned| event_aggregates(part, owned).ties)?;
+    let tie_parts = events.gather_each(handoff::TIES, |part, owned| {
+        event_aggregates(part, owned).ties
+    })?;
     let partners = concat(
         tie_parts
             .iter()

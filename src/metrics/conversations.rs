@@ -31,7 +31,7 @@ use polars::prelude::*;
 use super::{count_stacked, ratio};
 use crate::normalize::{in_periods, stack, Events, PERIOD_KEY};
 use crate::plan::Windows;
-use crate::vocabulary::{event, Action};
+use crate::vocabulary::{event, handoff, Action};
 
 const MICROS_PER_HOUR: i64 = 3_600_000_000;
 
@@ -71,18 +71,19 @@ pub fn gather_posts(
     views_known: bool,
 ) -> PolarsResult<DataFrame> {
     let all = events
-        .gather("post rows", |part, _| post_rows(part))?
+        .gather(handoff::POSTS, |part, _| post_rows(part))?
         .collect()?
         .lazy();
     // A part's replies and views answer posts of that part or earlier ones (never later: they
     // come after the post), so its partial results follow from those parts alone.
-    let first_reply = events
-        .gather_following(&format!("first replies {windows:?}"), |part, _| {
-            post_partials(part, all.clone(), windows).first_reply
+    let first_reply = events.gather_following(
+        &format!("{} {windows:?}", handoff::FIRST_REPLIES),
+        |part, _| post_partials(part, all.clone(), windows).first_reply,
+    )?;
+    let viewers = events
+        .gather_following(&format!("{} {windows:?}", handoff::VIEWERS), |part, _| {
+            post_partials(part, all.clone(), windows).viewers
         })?;
-    let viewers = events.gather_following(&format!("viewers {windows:?}"), |part, _| {
-        post_partials(part, all.clone(), windows).viewers
-    })?;
     let partials = PostPartials {
         first_reply,
         viewers,
@@ -94,7 +95,9 @@ pub fn gather_posts(
 pub struct PostPartials {
     /// Per post the earliest reply by someone else (`__first_reply_us`).
     pub first_reply: LazyFrame,
-    /// Distinct `source, post, __viewer` rows.
+    /// Distinct `source, post, __viewer` rows (`__viewers` null), or, where one query saw
+    /// every view of a post (the Spark job), a row per post with `__viewers` counted and
+    /// `__viewer` null.
     pub viewers: LazyFrame,
 }
 
@@ -160,7 +163,12 @@ pub fn post_partials(events: LazyFrame, posts: LazyFrame, windows: Windows) -> P
         )
         .group_by([col(event::SOURCE), col("post"), col("__viewer")])
         .agg([len().alias("__views")])
-        .select([col(event::SOURCE), col("post"), col("__viewer")]);
+        .select([
+            col(event::SOURCE),
+            col("post"),
+            col("__viewer"),
+            lit(NULL).cast(DataType::UInt32).alias("__viewers"),
+        ]);
     PostPartials {
         first_reply,
         viewers,
@@ -176,7 +184,21 @@ pub fn posts_from(posts: LazyFrame, partials: PostPartials, views_known: bool) -
     let first_reply = first_reply
         .group_by(key())
         .agg([col("__first_reply_us").min()]);
-    let reach = count_stacked(viewers, &[event::SOURCE, "post"], "__viewer", "viewers");
+    let listed = count_stacked(
+        viewers.clone(),
+        &[event::SOURCE, "post"],
+        "__viewer",
+        "__viewers",
+    );
+    let counted = viewers.filter(col("__viewers").is_not_null()).select([
+        col(event::SOURCE),
+        col("post"),
+        col("__viewers"),
+    ]);
+    let reach = stack(listed, counted).group_by(key()).agg([col("__viewers")
+        .sum()
+        .cast(DataType::UInt32)
+        .alias("viewers")]);
     let viewers = if views_known {
         col("viewers").fill_null(lit(0u32))
     } else {
@@ -409,7 +431,7 @@ pub fn space_aggregates(events: LazyFrame, owned: &[i32]) -> LazyFrame {
 /// The per-space table from every part of the events: each part's [`space_aggregates`],
 /// stacked in memory and finished by [`spaces_from`].
 pub fn gather_spaces(events: &Events, views_known: bool) -> PolarsResult<LazyFrame> {
-    let stacked = events.gather("space aggregates", space_aggregates)?;
+    let stacked = events.gather(handoff::SPACES, space_aggregates)?;
     Ok(spaces_from(stacked, views_known))
 }
 

@@ -21,21 +21,7 @@ pub fn mapping(
     roster: &DataFrame,
     identity_map: Option<&DataFrame>,
 ) -> Result<DataFrame> {
-    let emails = roster
-        .clone()
-        .lazy()
-        .filter(col(person::EMAIL).is_not_null())
-        .select([
-            col(person::EMAIL)
-                .str()
-                .to_lowercase()
-                .str()
-                .strip_chars(lit(NULL))
-                .alias("__email"),
-            col(person::PERSON_ID).alias(PERSON),
-        ])
-        .unique_stable(Some(cols(["__email"])), UniqueKeepStrategy::First);
-
+    let emails = roster_emails(roster);
     let by_id = seen
         .clone()
         .join(
@@ -52,6 +38,7 @@ pub fn mapping(
             col(ACCOUNT),
             col(PERSON),
             lit(2u32).alias("__rank"),
+            lit(0u32).alias("__ord"),
         ]);
     let account_emails = concat(
         [
@@ -59,11 +46,21 @@ pub fn mapping(
                 .clone()
                 .lazy()
                 .filter(col(EMAIL).is_not_null())
-                .select([col(SOURCE), col(ACCOUNT), col(EMAIL)]),
-            // An account that is itself an email address.
+                .select([
+                    col(SOURCE),
+                    col(ACCOUNT),
+                    col(EMAIL),
+                    lit(0u32).alias("__ord"),
+                ]),
+            // An account that is itself an email address (the email its source lists wins).
             seen.clone()
                 .filter(col(ACCOUNT).str().contains_literal(lit("@")))
-                .select([col(SOURCE), col(ACCOUNT), col(ACCOUNT).alias(EMAIL)]),
+                .select([
+                    col(SOURCE),
+                    col(ACCOUNT),
+                    col(ACCOUNT).alias(EMAIL),
+                    lit(1u32).alias("__ord"),
+                ]),
         ],
         UnionArgs::default(),
     )
@@ -88,6 +85,7 @@ pub fn mapping(
             col(ACCOUNT),
             col(PERSON),
             lit(3u32).alias("__rank"),
+            col("__ord"),
         ]);
     let mut parts = vec![by_id, by_email];
     if let Some(map) = identity_map {
@@ -96,18 +94,38 @@ pub fn mapping(
             col(ACCOUNT),
             col(PERSON),
             lit(1u32).alias("__rank"),
+            lit(0u32).alias("__ord"),
         ]));
     }
     concat(parts, UnionArgs::default())
         .map_err(fail("combining identities"))?
         .sort(
-            ["__rank", SOURCE, ACCOUNT],
+            ["__rank", SOURCE, ACCOUNT, "__ord"],
             SortMultipleOptions::default().with_maintain_order(true),
         )
         .unique_stable(Some(cols([SOURCE, ACCOUNT])), UniqueKeepStrategy::First)
         .select([col(SOURCE), col(ACCOUNT), col(PERSON)])
         .collect()
         .map_err(fail("resolving identities"))
+}
+
+/// `__email, person_id`: the roster's emails as accounts are matched to them (lower case, no
+/// surrounding white space), the first person of an email kept.
+pub fn roster_emails(roster: &DataFrame) -> LazyFrame {
+    roster
+        .clone()
+        .lazy()
+        .filter(col(person::EMAIL).is_not_null())
+        .select([
+            col(person::EMAIL)
+                .str()
+                .to_lowercase()
+                .str()
+                .strip_chars(lit(NULL))
+                .alias("__email"),
+            col(person::PERSON_ID).alias(PERSON),
+        ])
+        .unique_stable(Some(cols(["__email"])), UniqueKeepStrategy::First)
 }
 
 /// The one pass over a part of the events (carrying `period_key`) that identity resolution

@@ -10,6 +10,7 @@ pub mod population;
 pub mod screen;
 pub mod usage;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use polars::prelude::*;
@@ -53,6 +54,9 @@ pub struct Events {
     /// made since, in order; `None` when not known, and then its results are never cached.
     made_of: Vec<Option<String>>,
     cache: Option<Arc<Partials>>,
+    /// Results computed elsewhere (the Spark job's tables), by the table a query's name
+    /// starts with: when set, queries are answered from them and never run.
+    handed: Option<Arc<BTreeMap<String, DataFrame>>>,
 }
 
 impl Events {
@@ -100,6 +104,18 @@ impl Events {
             owned,
             made_of: vec![None; n],
             cache: None,
+            handed: None,
+        }
+    }
+
+    /// Events whose queries were answered elsewhere, as one part holding every period: each
+    /// query reads the table its name starts with (see [`crate::vocabulary::handoff`]), cast
+    /// to the columns the query would give. The changes of [`Events::map`] shape only those
+    /// columns, since the tables were computed with them.
+    pub fn handed(tables: BTreeMap<String, DataFrame>) -> Self {
+        Self {
+            handed: Some(Arc::new(tables)),
+            ..Self::new(vec![crate::ingest::empty_events()])
         }
     }
     /// The events before `cutoff` (µs since the epoch, UTC). Parts that end by then are left
@@ -241,6 +257,13 @@ impl Events {
         reach: Reach,
         query: impl Fn(LazyFrame, &[i32]) -> LazyFrame,
     ) -> PolarsResult<Vec<DataFrame>> {
+        if let Some(tables) = &self.handed {
+            return Ok(vec![answered(
+                tables,
+                name,
+                query(self.parts[0].clone(), &self.owned[0]),
+            )?]);
+        }
         (0..self.parts.len())
             .map(|i| {
                 let owned = &self.owned[i];
@@ -267,6 +290,32 @@ impl Events {
             .collect();
         keys.map(|k| k.join("\n--\n"))
     }
+}
+
+/// The table `name` starts with, in the columns and types of `query`.
+fn answered(
+    tables: &BTreeMap<String, DataFrame>,
+    name: &str,
+    mut query: LazyFrame,
+) -> PolarsResult<DataFrame> {
+    let table = name.split(' ').next().unwrap_or(name);
+    let Some(frame) = tables.get(table) else {
+        polars_bail!(ComputeError: "the handed-on tables have no {table}");
+    };
+    let schema = query.collect_schema()?;
+    if frame.width() == 0 {
+        return Ok(DataFrame::empty_with_schema(&schema));
+    }
+    frame
+        .clone()
+        .lazy()
+        .select(
+            schema
+                .iter()
+                .map(|(name, dtype)| col(name.clone()).strict_cast(dtype.clone()))
+                .collect::<Vec<_>>(),
+        )
+        .collect()
 }
 
 /// What a part's partial result depends on.

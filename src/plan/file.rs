@@ -25,6 +25,15 @@ pub struct PipelineFile {
     pub target: Vec<TargetSection>,
     #[serde(default)]
     pub outcome: Vec<OutcomeSection>,
+    pub spark: Option<SparkSection>,
+}
+
+/// `[spark]`: how `engage run --engine spark` submits the event-scale step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SparkSection {
+    /// The command that submits a PySpark file, before the file and its two URIs.
+    pub submit: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

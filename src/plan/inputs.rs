@@ -82,6 +82,18 @@ pub struct Inputs {
     pub include_bots: bool,
 }
 
+impl Inputs {
+    /// The sources whose unmapped accounts become `<source>:<account>`: every source but
+    /// canonical events, whose accounts are taken to be the organisation's own ids.
+    pub fn prefixed(&self) -> Vec<String> {
+        self.sources
+            .iter()
+            .filter(|s| s.kind != SourceKind::Events)
+            .map(|s| s.label.clone())
+            .collect()
+    }
+}
+
 /// The `[[source]]`, `[people]`, `[surveys]`, `[identities]` and `[[outcome]]` sections.
 pub fn from_file(file: &PipelineFile, text: &Text) -> Result<Inputs> {
     if file.source.is_empty() {

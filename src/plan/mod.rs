@@ -20,7 +20,7 @@ use file::{label, PipelineFile, Text};
 pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{
-    AmbassadorSettings, MetricSettings, OutcomeSettings, Output, Privacy, Screening, Target,
+    AmbassadorSettings, MetricSettings, OutcomeSettings, Output, Privacy, Screening, Spark, Target,
     Windows,
 };
 
@@ -52,6 +52,7 @@ pub struct Plan {
     pub privacy: Privacy,
     pub language: Language,
     pub output: Output,
+    pub spark: Spark,
 }
 
 impl Plan {
@@ -96,6 +97,7 @@ impl Plan {
         let has_roster = inputs.people.is_some();
         let ladder = ladder::from_section(file.ladder, &text)?;
         let metrics = settings::metrics(p, &file.target, &ladder, has_roster, &text)?;
+        let spark = settings::spark(file.spark.as_ref(), &text)?;
         Ok(Plan {
             pipeline: PipelineInfo {
                 name,
@@ -111,6 +113,7 @@ impl Plan {
             privacy,
             language,
             output,
+            spark,
         })
     }
 

@@ -87,6 +87,32 @@ pub struct Screening {
     pub max_reject_share: f64,
 }
 
+/// How `--engine spark` submits the event-scale step (`[spark]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spark {
+    /// The program and its first arguments; the job file, the store and the output URI follow.
+    pub submit: Vec<String>,
+}
+
+/// `[spark] submit`, `spark-submit` when not given; an empty command is refused at its line.
+pub fn spark(section: Option<&super::file::SparkSection>, text: &Text) -> Result<Spark> {
+    let Some(submit) = section.and_then(|s| s.submit.as_ref()) else {
+        return Ok(Spark {
+            submit: vec!["spark-submit".into()],
+        });
+    };
+    if submit.get_ref().first().is_none_or(|p| p.trim().is_empty()) {
+        return Err(text.error(
+            submit.span(),
+            "spark.submit names no program".into(),
+            "write the command as a list, e.g. submit = [\"spark-submit\", \"--master\", \"yarn\"]",
+        ));
+    }
+    Ok(Spark {
+        submit: submit.get_ref().clone(),
+    })
+}
+
 /// Where a run writes.
 #[derive(Debug, Clone)]
 pub struct Output {

@@ -65,6 +65,8 @@ pub struct Manifest {
     as_of: Option<String>,
     periods: ManifestPeriods,
     population: &'static str,
+    /// Where the steps that grow with events ran.
+    events_from: super::prepare::Engine,
     pseudonym_key: String,
     inputs: Vec<ManifestInput>,
     /// Accounts that matched nobody on the roster (listed in tables/unresolved_accounts.csv).
@@ -160,6 +162,7 @@ pub fn build(
             warning: book.prepared.span_note.clone(),
         },
         population: book.prepared.basis.as_str(),
+        events_from: book.prepared.engine.clone(),
         pseudonym_key: match book.key_source {
             KeySource::Environment => format!("environment variable {KEY_ENV}"),
             KeySource::File(p) | KeySource::CreatedFile(p) => relative(p, &plan.folder()),

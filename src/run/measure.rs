@@ -17,7 +17,7 @@ use crate::metrics::{
 use crate::normalize::periods::{self, with_label};
 use crate::normalize::{self, Events, PERIOD_KEY};
 use crate::outcomes::suppression;
-use crate::vocabulary::{activity as a, event, person, Action, Attribute};
+use crate::vocabulary::{activity as a, event, handoff, person, Action, Attribute};
 
 /// Every metric table of the run, person ids still in place.
 pub struct Measured {
@@ -193,7 +193,7 @@ fn families(
     };
     let replies = prepared
         .events
-        .gather("replies per period", |part, _| {
+        .gather(handoff::REPLIES, |part, _| {
             conversations::replies_per_period(part)
         })
         .map_err(internal("counting replies"))?;
@@ -220,7 +220,11 @@ fn families(
 fn leader_reach(prepared: &Prepared, roster: LazyFrame, activity: &DataFrame) -> Result<LazyFrame> {
     let fail = || internal("measuring leader reach");
     let leaders = network::leaders(roster).collect().map_err(fail())?;
-    let name = format!("views of leaders {}", normalize::fingerprint(&leaders)?);
+    let name = format!(
+        "{} {}",
+        handoff::LEADER_VIEWS,
+        normalize::fingerprint(&leaders)?
+    );
     let views = prepared
         .events
         .gather(&name, |part, _| {
@@ -411,7 +415,7 @@ fn ambassador_candidates(
 /// Whether any source gives views (view events, or view counts in a usage report).
 fn has_views(events: &Events, usage: Option<&LazyFrame>) -> Result<bool> {
     let viewed = events
-        .gather("any view", |part, _| {
+        .gather(handoff::ANY_VIEW, |part, _| {
             part.filter(col(event::ACTION).eq(lit(Action::View.as_str())))
                 .select([col(event::ACTION)])
                 .limit(1)

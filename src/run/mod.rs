@@ -32,6 +32,18 @@ pub struct RunOptions {
     pub as_of: Option<NaiveDate>,
     pub out: Option<PathBuf>,
     pub log: Log,
+    pub events_from: EventsFrom,
+}
+
+/// Where a run's steps that grow with events run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventsFrom {
+    /// Here, over the store.
+    Local,
+    /// On Spark over the store, with the pipeline's `[spark] submit`.
+    Spark,
+    /// Already done: the tables a Spark job wrote to this folder.
+    Aggregates(PathBuf),
 }
 
 /// What a run produced, for the command line to report.
@@ -47,22 +59,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let mut timings = Timings::start();
     let setup = Setup::open(&opts.pipeline, opts.out.clone(), opts.log)?;
     let progress = Progress::new(&opts.log, setup.plan.inputs.sources.len() as u64 + 5);
-
-    let t = Instant::now();
-    let place = prepare::place(&setup)?;
-    let mut inputs = read::spilled(&setup, &progress, &place.spill)?;
-    timings.lap("ingest", t);
-
-    let t = Instant::now();
-    timings.begin("store_to_ladder");
-    progress.step("combining sources");
-    let added = prepare::store(&setup, &place, &mut inputs, opts.as_of)?;
-    let kept = prepare::keep(&setup, place, added, opts.as_of)?;
-    let Some(prepared) = prepare::events(&setup, kept, &inputs, opts.as_of)? else {
-        return Err(rejects::no_events(&setup, &inputs.records, opts.as_of));
-    };
-    timings.lap("normalize", t);
-    progress.done(prepared.n_events, t);
+    let (inputs, prepared) = events(&setup, opts, &progress, &mut timings)?;
 
     let t = Instant::now();
     progress.step("computing the activity table and the ladder");
@@ -104,6 +101,58 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         periods: prepared.calendar.periods.len(),
         events: prepared.n_events,
     })
+}
+
+/// The read and prepare legs: the events to measure, read and kept here, or computed by
+/// Spark (submitted now, or earlier by the user) and handed on as tables.
+fn events(
+    setup: &Setup,
+    opts: &RunOptions,
+    progress: &Progress,
+    timings: &mut Timings,
+) -> Result<(read::Inputs, prepare::Prepared)> {
+    let t = Instant::now();
+    let (inputs, kept, t) = match &opts.events_from {
+        EventsFrom::Aggregates(dir) => {
+            let inputs = read::small_only(setup)?;
+            timings.lap("ingest", t);
+            let t = Instant::now();
+            timings.begin("store_to_ladder");
+            let kept = prepare::handed(setup, dir, opts.as_of, &inputs.small)?;
+            (inputs, kept, t)
+        }
+        from => {
+            let place = prepare::place(setup)?;
+            let mut inputs = read::spilled(setup, progress, &place.spill)?;
+            timings.lap("ingest", t);
+            let t = Instant::now();
+            timings.begin("store_to_ladder");
+            progress.step("combining sources");
+            let added = prepare::store(setup, &place, &mut inputs, opts.as_of)?;
+            let kept = match from {
+                EventsFrom::Spark => prepare::on_spark(setup, place, added, opts.as_of, &inputs)?,
+                _ => prepare::keep(setup, place, added, opts.as_of)?,
+            };
+            (inputs, kept, t)
+        }
+    };
+    let Some(prepared) = prepare::events(setup, kept, &inputs, opts.as_of)? else {
+        return Err(rejects::no_events(setup, &inputs.records, opts.as_of));
+    };
+    timings.lap("normalize", t);
+    progress.done(prepared.n_events, t);
+    Ok((inputs, prepared))
+}
+
+/// `engage spark-job`: writes the pipeline's event-scale step as a PySpark job in `out`.
+pub fn spark_job(
+    pipeline: &std::path::Path,
+    out: &std::path::Path,
+    as_of: Option<NaiveDate>,
+) -> Result<PathBuf> {
+    let plan = Setup::check(pipeline)?;
+    let small = read::small(&plan)?;
+    prepare::write_job(&plan, &small, as_of, out)
 }
 
 /// `engage ingest`: adds the sources to the pipeline's event store and computes nothing.

@@ -3,7 +3,7 @@
 //! one, placed in local days and periods, accounts resolved to people, and the calendar and
 //! the population (who is in headcount each period) decided.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -15,9 +15,9 @@ use crate::error::{internal, Result};
 use crate::metrics::lifecycle;
 use crate::normalize::periods::{self, Period};
 use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
-use crate::plan::SourceKind;
+use crate::spark;
 use crate::store::{Merged, Partials, Spill, Store};
-use crate::vocabulary::{activity as a, event, PeriodKind};
+use crate::vocabulary::{activity as a, event, handoff, PeriodKind};
 
 /// Events per part of a store run: months are grouped up to this many, so that a query's
 /// state stays near a gigabyte while small stores run as one part (each part costs a query).
@@ -40,6 +40,20 @@ pub struct Kept {
     pub accounts: DataFrame,
     /// The working store of a run without a store of its own, removed when dropped.
     pub working: Option<tempfile::TempDir>,
+    pub engine: Engine,
+}
+
+/// Where the steps that grow with events ran, for the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Engine {
+    /// `local` or `spark`.
+    pub engine: &'static str,
+    /// The folder the Spark job's tables were read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tables: Option<String>,
+    /// The command this run submitted the job with (not set for `--aggregates`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submitted_with: Option<Vec<String>>,
 }
 
 /// What adding the sources to the store did (`engage ingest` stops here), and the store's
@@ -78,6 +92,8 @@ pub struct Prepared {
     pub span_note: Option<String>,
     /// The roster, if the pipeline has one.
     pub roster: Option<DataFrame>,
+    /// Where the steps that grow with events ran.
+    pub engine: Engine,
     /// The working store the events are read from, for a run without a store: held until
     /// the run ends.
     _working: Option<tempfile::TempDir>,
@@ -212,21 +228,122 @@ pub fn keep(setup: &Setup, place: Place, added: Added, as_of: Option<NaiveDate>)
         Some(_) => events,
         None => events.cached(Arc::new(Partials::open(&added.store))),
     };
-    let usage = match (added.usage, as_of) {
-        (Some(u), Some(d)) => Some(
-            u.lazy()
-                .filter(usage::ends_after(d).not())
-                .collect()
-                .map_err(internal("applying --as-of to usage"))?,
-        ),
-        (u, _) => u,
-    };
     Ok(Kept {
         events,
-        usage,
+        usage: until(added.usage, as_of)?,
         accounts: added.accounts,
         working: place.working,
+        engine: Engine {
+            engine: "local",
+            tables: None,
+            submitted_with: None,
+        },
     })
+}
+
+/// Usage counts of windows that end by the as-of day.
+fn until(usage: Option<DataFrame>, as_of: Option<NaiveDate>) -> Result<Option<DataFrame>> {
+    match (usage, as_of) {
+        (Some(u), Some(d)) => u
+            .lazy()
+            .filter(usage::ends_after(d).not())
+            .collect()
+            .map(Some)
+            .map_err(internal("applying --as-of to usage")),
+        (u, _) => Ok(u),
+    }
+}
+
+/// The events' tables as a Spark job wrote them to `dir` (`--aggregates`), checked against
+/// the settings of this run.
+pub fn handed(setup: &Setup, dir: &Path, as_of: Option<NaiveDate>, small: &Small) -> Result<Kept> {
+    let settings = job_settings(&setup.plan, small, as_of)?;
+    let handed = spark::handoff::read(dir, &settings)?;
+    setup.log.info(
+        "spark",
+        &format!("computing from the tables in {}", dir.display()),
+        &[("tables", handed.tables.len() as u64)],
+    );
+    Ok(Kept {
+        events: Events::handed(handed.tables),
+        usage: until(handed.usage, as_of)?,
+        accounts: handed.accounts,
+        working: None,
+        engine: Engine {
+            engine: "spark",
+            tables: Some(dir.to_string_lossy().into_owned()),
+            submitted_with: None,
+        },
+    })
+}
+
+/// The event-scale step on Spark (`--engine spark`): the job written to the output folder's
+/// `.spark`, submitted over the store with `[spark] submit`, its tables read back. Spark's
+/// output stays in `.spark/spark.log` when the job fails.
+pub fn on_spark(
+    setup: &Setup,
+    place: Place,
+    added: Added,
+    as_of: Option<NaiveDate>,
+    inputs: &Inputs,
+) -> Result<Kept> {
+    drop(place.spill);
+    let work = setup.out_dir.join(".spark");
+    let tables = work.join("tables");
+    if tables.exists() {
+        std::fs::remove_dir_all(&tables).map_err(|source| crate::error::Error::Write {
+            path: tables.clone(),
+            source,
+        })?;
+    }
+    let job = write_job(&setup.plan, &inputs.small, as_of, &work)?;
+    let submit = &setup.plan.spark.submit;
+    setup.log.info(
+        "spark",
+        &format!("submitting {} with `{}`", job.display(), submit.join(" ")),
+        &[],
+    );
+    let store = added.store.to_string_lossy();
+    spark::submit::run(submit, &job, &store, &tables, &work.join("spark.log"))?;
+    let kept = handed(setup, &tables, as_of, &inputs.small)?;
+    Ok(Kept {
+        working: place.working,
+        engine: Engine {
+            submitted_with: Some(submit.clone()),
+            ..kept.engine
+        },
+        ..kept
+    })
+}
+
+/// Writes the PySpark job of `plan` as `out/engage_job.py`.
+pub fn write_job(
+    plan: &crate::plan::Plan,
+    small: &Small,
+    as_of: Option<NaiveDate>,
+    out: &Path,
+) -> Result<PathBuf> {
+    let settings = job_settings(plan, small, as_of)?;
+    std::fs::create_dir_all(out).map_err(|source| crate::error::Error::Write {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let path = out.join("engage_job.py");
+    crate::output::write_atomic(&path, spark::job::text(&settings).as_bytes())?;
+    Ok(path)
+}
+
+fn job_settings(
+    plan: &crate::plan::Plan,
+    small: &Small,
+    as_of: Option<NaiveDate>,
+) -> Result<spark::Settings> {
+    spark::Settings::new(
+        plan,
+        small.roster(),
+        small.identities.as_ref().map(|m| &m.0),
+        as_of,
+    )
 }
 
 /// Events per part: `PART_ROWS`, or `ENGAGE_PART_ROWS` (for tests that need many parts from
@@ -261,6 +378,7 @@ pub fn events(
     as_of: Option<NaiveDate>,
 ) -> Result<Option<Prepared>> {
     let working = kept.working.take();
+    let engine = kept.engine.clone();
     let resolved = resolve(setup, kept, &inputs.small)?;
     let seen =
         resolved
@@ -312,6 +430,7 @@ pub fn events(
         n_events: resolved.n_events,
         span_note,
         roster: inputs.small.roster().cloned(),
+        engine,
         _working: working,
     };
     log_prepared(setup, inputs, &prepared);
@@ -355,7 +474,7 @@ fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
         normalize::with_periods(part, kind, tz)
     });
     let counted = events
-        .gather_each("accounts counted", |part, _| {
+        .gather_each(handoff::ACCOUNTS_COUNTED, |part, _| {
             identity::accounts_counted(part)
         })
         .map_err(internal("listing accounts"))?;
@@ -363,13 +482,7 @@ fn resolve(setup: &Setup, kept: Kept, small: &Small) -> Result<Resolved> {
         .iter()
         .map(|c| sum_u64(c, "events"))
         .sum::<Result<u64>>()?;
-    let prefixed: Vec<String> = plan
-        .inputs
-        .sources
-        .iter()
-        .filter(|s| s.kind != SourceKind::Events)
-        .map(|s| s.label.clone())
-        .collect();
+    let prefixed = plan.inputs.prefixed();
     let resolved = identity::resolve(identity::Inputs {
         events,
         counted,

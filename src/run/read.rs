@@ -242,8 +242,19 @@ impl HandOn<'_> {
     }
 }
 
+/// [`Inputs`] for a run whose events were read elsewhere (`--aggregates`): the small tables
+/// alone, no source read.
+pub fn small_only(setup: &super::setup::Setup) -> Result<Inputs> {
+    Ok(Inputs {
+        records: Vec::new(),
+        usage: Vec::new(),
+        accounts: Vec::new(),
+        small: small(&setup.plan)?,
+    })
+}
+
 /// The roster, surveys, identity map and KPIs, each read in full and checked.
-fn small(plan: &Plan) -> Result<Small> {
+pub fn small(plan: &Plan) -> Result<Small> {
     let inputs = &plan.inputs;
     Ok(Small {
         people: inputs

@@ -184,6 +184,55 @@ pub mod accounts {
     pub const PERSON: &str = "person_id";
 }
 
+/// The tables the event-scale step hands to the rest of the run: each query over events
+/// (`normalize::Events::gather`) is named by its table first, then by the settings it depends
+/// on, so that a run can take these tables from elsewhere (a Spark job's output) instead of
+/// computing them; the Spark job writes a folder of Parquet files under each name.
+pub mod handoff {
+    /// Events and target accounts per account and period, before identity resolution.
+    pub const ACCOUNTS_COUNTED: &str = "accounts_counted";
+    /// Counts per person and period (with the distinct active days).
+    pub const ACTIVITY: &str = "activity_per_day";
+    /// Replies and reactions per pair of people and period.
+    pub const TIES: &str = "ties";
+    /// A row per post event.
+    pub const POSTS: &str = "post_rows";
+    /// Per post, the earliest reply by someone else within the reply window.
+    pub const FIRST_REPLIES: &str = "first_replies";
+    /// Per post, its distinct viewers within the reach window.
+    pub const VIEWERS: &str = "post_viewers";
+    /// Replies per period.
+    pub const REPLIES: &str = "replies_per_period";
+    /// Views of the leaders' content per viewer and period.
+    pub const LEADER_VIEWS: &str = "leader_views";
+    /// Per space and period: totals and distinct people.
+    pub const SPACES: &str = "space_aggregates";
+    /// One view event, if any source has one.
+    pub const ANY_VIEW: &str = "any_view";
+    /// The store's usage counts and accounts, copied as they are.
+    pub const USAGE: &str = "usage";
+    pub const ACCOUNTS: &str = "accounts";
+    /// One row: the settings the tables were computed with.
+    pub const ABOUT: &str = "about";
+
+    /// Every table a run reads, in the order the job writes them.
+    pub const ALL: [&str; 13] = [
+        ABOUT,
+        ACCOUNTS_COUNTED,
+        ACTIVITY,
+        TIES,
+        POSTS,
+        FIRST_REPLIES,
+        VIEWERS,
+        REPLIES,
+        LEADER_VIEWS,
+        SPACES,
+        ANY_VIEW,
+        USAGE,
+        ACCOUNTS,
+    ];
+}
+
 /// Columns of the canonical events table, in their canonical order.
 pub mod event {
     pub const EVENT_ID: &str = "event_id";
