@@ -50,25 +50,35 @@ pub fn run(cli: cli::Cli) -> Result<()> {
         cli::Command::Sample { .. } => "sample",
         cli::Command::BenchData { .. } => "bench-data",
     };
-    let outcome = match cli.command {
+    let outcome = dispatch(cli.command, log);
+    if let Err(e) = &outcome {
+        log.error(step, &e.to_string());
+    }
+    outcome
+}
+
+/// Each command to the function that does it, and what it did to the log.
+fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
+    match command {
         cli::Command::Run {
             pipeline,
             as_of,
             out,
             aggregates,
             engine,
-        } => run::run(&run::RunOptions {
-            pipeline,
-            as_of,
-            out,
-            log,
-            events_from: match (aggregates, engine) {
+        } => {
+            let events_from = match (aggregates, engine) {
                 (Some(dir), _) => run::EventsFrom::Aggregates(dir),
                 (None, cli::Engine::Spark) => run::EventsFrom::Spark,
                 (None, cli::Engine::Local) => run::EventsFrom::Local,
-            },
-        })
-        .map(|summary| {
+            };
+            let summary = run::run(&run::RunOptions {
+                pipeline,
+                as_of,
+                out,
+                log,
+                events_from,
+            })?;
             log.info(
                 "run",
                 &format!("report at {}", summary.output.join("report.html").display()),
@@ -77,83 +87,83 @@ pub fn run(cli: cli::Cli) -> Result<()> {
                     ("periods", summary.periods as u64),
                 ],
             );
-        }),
+        }
         cli::Command::SparkJob {
             pipeline,
             out,
             as_of,
-        } => run::spark_job(&pipeline, &out, as_of).map(|job| {
+        } => {
+            let job = run::spark_job(&pipeline, &out, as_of)?;
             log.info(
                 "spark-job",
                 &format!(
-                    "wrote {}; run it with `spark-submit {} STORE_URI OUTPUT_URI`, then `engage run {} --aggregates OUTPUT_URI`",
-                    job.display(),
-                    job.display(),
-                    pipeline.display()
+                    "wrote {job}; run it with `spark-submit {job} STORE_URI OUTPUT_URI`, then `engage run {} --aggregates OUTPUT_URI`",
+                    pipeline.display(),
+                    job = job.display(),
                 ),
                 &[],
             );
-        }),
-        cli::Command::Validate { pipeline } => run::validate(&pipeline, log),
-        cli::Command::Ingest { pipeline } => run::ingest(&pipeline, log).map(|summary| {
+        }
+        cli::Command::Validate { pipeline } => run::validate(&pipeline, log)?,
+        cli::Command::Ingest { pipeline } => {
+            let summary = run::ingest(&pipeline, log)?;
             log.info(
                 "ingest",
                 &format!("store {} is up to date", summary.output.display()),
                 &[("events_added", summary.events)],
             );
-        }),
+        }
         cli::Command::Sample {
             out,
             people,
             months,
             seed,
             start,
-        } => sample::write(
-            &sample::Settings {
+        } => sample_command(
+            &out,
+            sample::Settings {
                 people,
                 months,
                 seed,
                 start,
             },
-            &out,
-        )
-        .map(|written| {
-            log.info(
-                "sample",
-                &format!("wrote the demo organisation to {}", out.display()),
-                &[
-                    ("people", written.people as u64),
-                    ("events", written.events as u64),
-                    ("survey_answers", written.answers as u64),
-                ],
-            );
-        }),
+            log,
+        )?,
         cli::Command::BenchData {
             out,
             events,
             people,
             months,
             seed,
-        } => bench::write(
-            &bench::Settings {
+        } => {
+            let settings = bench::Settings {
                 events,
                 people: people.max(100),
                 months,
                 seed,
                 start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("a valid date"),
-            },
-            &out,
-        )
-        .map(|n| {
+            };
+            let n = bench::write(&settings, &out)?;
             log.info(
                 "bench-data",
                 &format!("wrote a benchmark store to {}", out.display()),
                 &[("events", n)],
             );
-        }),
-    };
-    if let Err(e) = &outcome {
-        log.error(step, &e.to_string());
+        }
     }
-    outcome
+    Ok(())
+}
+
+fn sample_command(out: &std::path::Path, settings: sample::Settings, log: log::Log) -> Result<()> {
+    let written = sample::write(&settings, out)?;
+    log.info(
+        "sample",
+        &format!("wrote the demo organisation to {}", out.display()),
+        &[
+            ("people", written.people as u64),
+            ("events", written.events as u64),
+            ("survey_answers", written.answers as u64),
+        ],
+    );
+    Ok(())
 }

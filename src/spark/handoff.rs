@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::{Settings, FORMAT};
+use super::Settings;
 use crate::error::{internal, Error, Result};
 use crate::vocabulary::{handoff, usage};
 
@@ -99,7 +99,7 @@ fn check(folder: &Path, about: &DataFrame, expected: &Settings) -> Result<()> {
         .collect();
     Err(Error::Usage {
         message: format!(
-            "the tables in {} were computed with other settings (table format {FORMAT} expected):\n{}",
+            "the tables in {} were computed with other settings:\n{}",
             folder.display(),
             differ.join("\n")
         ),
