@@ -5,38 +5,15 @@
 
 mod common;
 
+use common::real;
+
 use std::collections::BTreeMap;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use engage::ingest::archive::{Archive, Limits};
 use engage::ingest::Batch;
 use engage::plan::SourceKind;
 use polars::prelude::*;
-
-/// The real export at `path` in ../shared/real-data, or `None` on a clone without ../shared:
-/// the test then says it is skipped and passes. CI has ../shared, so there a missing file fails.
-fn real(path: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/real-data")
-        .join(path);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: CI runs the real-data conformance tests with ../shared beside the clone",
-        p.display()
-    );
-    // Straight to stderr, not through eprintln!: the test harness keeps what a passing test
-    // prints to itself, and a skip should be seen.
-    let _ = writeln!(
-        std::io::stderr(),
-        "skipped: {} is missing (the real-data conformance tests need ../shared)",
-        p.display()
-    );
-    None
-}
 
 fn actions(batch: &Batch) -> BTreeMap<String, u64> {
     let counts = batch

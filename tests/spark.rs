@@ -19,7 +19,7 @@ use common::{engage, files, fixture, root};
 /// (saying so) only with ENGAGE_SKIP_SPARK=1.
 fn spark_submit() -> Option<PathBuf> {
     if std::env::var("ENGAGE_SKIP_SPARK").as_deref() == Ok("1") {
-        eprintln!("SKIPPED: ENGAGE_SKIP_SPARK=1, so no Spark job is run by this test");
+        common::say("skipped: ENGAGE_SKIP_SPARK=1, so this test runs no Spark job");
         return None;
     }
     let on_path = std::env::var_os("PATH").and_then(|paths| {
@@ -269,20 +269,16 @@ fn with_as_of(cmd: &mut assert_cmd::Command, as_of: Option<&str>) {
     }
 }
 
-/// The local engine (several parts of the store) and Spark (one job over the same store)
-/// give byte-identical tables.
-fn equivalent(period: &str, as_of: Option<&str>) {
-    let Some(spark) = spark_submit() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let pipeline = pipeline(dir.path(), period, "");
-    let d = dir.path();
+/// Runs `pipeline` (whose store is `store` beside it) on the local engine (in parts of 700
+/// events) into `local/`, and through the Spark job and `--aggregates` into `spark/`; the two
+/// `tables/` folders.
+fn both_engines(spark: &Path, pipeline: &Path, as_of: Option<&str>) -> (Files, Files) {
+    let d = pipeline.parent().unwrap();
     let mut local = engage();
     local
         .env("ENGAGE_PART_ROWS", "700")
         .arg("run")
-        .arg(&pipeline)
+        .arg(pipeline)
         .arg("--out")
         .arg(d.join("local"));
     with_as_of(&mut local, as_of);
@@ -290,18 +286,18 @@ fn equivalent(period: &str, as_of: Option<&str>) {
 
     let mut job = engage();
     job.arg("spark-job")
-        .arg(&pipeline)
+        .arg(pipeline)
         .arg("--out")
         .arg(d.join("job"));
     with_as_of(&mut job, as_of);
     job.assert().success();
     let one_at_a_time = SPARK.lock().unwrap_or_else(|e| e.into_inner());
-    let submitted = Command::new(&spark)
-        .args(&submit_command(&spark)[1..])
+    let submitted = Command::new(spark)
+        .args(&submit_command(spark)[1..])
         .arg(d.join("job/engage_job.py"))
         .arg(d.join("store"))
         .arg(d.join("tables"))
-        .env("PATH", path_with(&spark))
+        .env("PATH", path_with(spark))
         .output()
         .unwrap();
     assert!(
@@ -314,18 +310,42 @@ fn equivalent(period: &str, as_of: Option<&str>) {
     let mut handed = engage();
     handed
         .arg("run")
-        .arg(&pipeline)
+        .arg(pipeline)
         .arg("--out")
         .arg(d.join("spark"))
         .arg("--aggregates")
         .arg(d.join("tables"));
     with_as_of(&mut handed, as_of);
     handed.assert().success();
-
-    let (ours, theirs) = (
+    (
         files(&d.join("local/tables")),
         files(&d.join("spark/tables")),
-    );
+    )
+}
+
+type Files = Vec<(String, Vec<u8>)>;
+
+fn same_tables(ours: &Files, theirs: &Files) {
+    let names = |f: &Files| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(ours), names(theirs));
+    for ((name, a), (_, b)) in ours.iter().zip(theirs) {
+        assert!(
+            a == b,
+            "tables/{name} differs between the local engine and Spark"
+        );
+    }
+}
+
+/// The local engine (several parts of the store) and Spark (one job over the same store)
+/// give byte-identical tables.
+fn equivalent(period: &str, as_of: Option<&str>) {
+    let Some(spark) = spark_submit() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = pipeline(dir.path(), period, "");
+    let d = dir.path();
+    let (ours, theirs) = both_engines(&spark, &pipeline, as_of);
     // Not a vacuous comparison: every table is there, posts and periods have rows.
     assert!(ours.len() >= 30, "{} tables", ours.len());
     let lines = |name: &str| {
@@ -334,14 +354,7 @@ fn equivalent(period: &str, as_of: Option<&str>) {
     };
     assert!(lines("post_reach.csv") > 300, "{}", lines("post_reach.csv"));
     assert!(lines("period_metrics.csv") >= 5);
-    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&ours), names(&theirs));
-    for ((name, a), (_, b)) in ours.iter().zip(&theirs) {
-        assert!(
-            a == b,
-            "tables/{name} differs between the local engine and Spark"
-        );
-    }
+    same_tables(&ours, &theirs);
     let manifest: serde_json::Value =
         serde_json::from_str(&common::read(d.join("spark/manifest.json"))).unwrap();
     assert_eq!(manifest["events_from"]["engine"], "spark");
@@ -364,6 +377,48 @@ fn equivalent(period: &str, as_of: Option<&str>) {
         err.contains("run: events: up to the end of 2025-06-30"),
         "{err}"
     );
+}
+
+/// Real exports (../shared/real-data: a Slack workspace and two Stack Exchange dumps, 680 ISO
+/// weeks in Amsterdam): the job's tables give the local engine's tables byte for byte.
+#[test]
+fn real_data_spark_tables_equal_the_local_engine() {
+    let (Some(slack), Some(bikes), Some(conlang)) = (
+        common::real("slack/testarchive.zip"),
+        common::real("stackexchange-bicycles.meta"),
+        common::real("stackexchange-conlang.meta"),
+    ) else {
+        return;
+    };
+    let Some(spark) = spark_submit() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("pipeline.toml");
+    let source = |kind: &str, path: &Path, name: &str| {
+        format!(
+            "[[source]]\nkind = \"{kind}\"\npath = \"{}\"\nname = \"{name}\"\n\n",
+            path.display()
+        )
+    };
+    let text = format!(
+        "[pipeline]\nname = \"real\"\nperiod = \"week\"\ntimezone = \"Europe/Amsterdam\"\noutput = \"out\"\nstore = \"store\"\nmax_reject_share = 1.0\n\n{}{}{}",
+        source("slack", &slack, "slack"),
+        source("stackexchange", &bikes, "bikes"),
+        source("stackexchange", &conlang, "conlang"),
+    );
+    std::fs::write(&pipeline, text).unwrap();
+    let (ours, theirs) = both_engines(&spark, &pipeline, None);
+    // Not a vacuous comparison. The bicycles dump's Posts.xml runs from 2010-08-25 to
+    // 2023-08-09 (its first and last CreationDate), two Wednesdays 676 weeks apart: the
+    // report spans at least 677 weeks, a line each after the header.
+    assert!(ours.len() >= 16, "{} tables", ours.len());
+    let weeks = ours
+        .iter()
+        .find(|(n, _)| n == "period_metrics.csv")
+        .unwrap();
+    assert!(weeks.1.iter().filter(|b| **b == b'\n').count() >= 678);
+    same_tables(&ours, &theirs);
 }
 
 #[test]

@@ -50,6 +50,34 @@ pub fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The real export at `path` in ../shared/real-data, or `None` on a clone without ../shared:
+/// the test then says it is skipped and passes. CI has ../shared, so there a missing file fails.
+pub fn real(path: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/real-data")
+        .join(path);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: CI runs the real-data conformance tests with ../shared beside the clone",
+        p.display()
+    );
+    say(&format!(
+        "skipped: {} is missing (the real-data conformance tests need ../shared)",
+        p.display()
+    ));
+    None
+}
+
+/// A line straight to stderr, not through eprintln!: the test harness keeps what a passing
+/// test prints to itself, and a skip should be seen.
+pub fn say(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
