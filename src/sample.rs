@@ -24,6 +24,8 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::vocabulary::Action;
 
+mod text;
+
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -674,8 +676,9 @@ pub fn generate(s: &Settings) -> (String, String, String, Written) {
         );
     }
     let mut events = String::from(
-        "event_id,source,occurred_at,actor,action,content_id,thread_id,target_actor,space\n",
+        "event_id,source,occurred_at,actor,action,content_id,thread_id,target_actor,space,text\n",
     );
+    let first_month = s.start.year() * 12 + s.start.month0() as i32;
     for (n, e) in w.events.iter().enumerate() {
         let (content, thread) = match (e.action, e.post) {
             (Action::Post, Some(p)) => (format!("t{:05}", p + 1), format!("t{:05}", p + 1)),
@@ -687,9 +690,24 @@ pub fn generate(s: &Settings) -> (String, String, String, Written) {
             Action::Visit => String::new(),
             _ => space_name(e.space),
         };
+        let body = match e.action {
+            Action::Post | Action::Reply => {
+                let month = e.at.year() * 12 + e.at.month0() as i32 - first_month;
+                let late = month + 1 >= s.months as i32;
+                let mut rng = stream(s.seed, 11, n as u64, 0);
+                let said = text::message(
+                    &mut rng,
+                    w.people[e.actor].dept,
+                    e.action == Action::Reply,
+                    late,
+                );
+                format!("\"{said}\"")
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             events,
-            "e{:06},demo,{},{},{},{},{},{},{}",
+            "e{:06},demo,{},{},{},{},{},{},{},{}",
             n + 1,
             e.at.format("%Y-%m-%dT%H:%M:%SZ"),
             person_id(e.actor),
@@ -697,7 +715,8 @@ pub fn generate(s: &Settings) -> (String, String, String, Written) {
             content,
             thread,
             e.target.map(person_id).unwrap_or_default(),
-            space
+            space,
+            body
         );
     }
     let mut answers = String::from("person_id,answered_at,measure,score\n");

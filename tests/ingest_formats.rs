@@ -851,3 +851,102 @@ fn a_broken_ndjson_line_is_named() {
     );
     assert!(err.contains("one JSON object per line"), "{err}");
 }
+
+/// The terms (shown forms, every space together, sorted) an export's bodies give when read
+/// through its adapter with themes on.
+fn terms_of(kind: SourceKind, path: &std::path::Path) -> Vec<String> {
+    use engage::ingest::terms::Terms;
+    use engage::ingest::texts::TextSink;
+    use engage::plan::Language;
+    let terms = Terms::new(&[Language::En, Language::Nl], &[]);
+    let sink = TextSink::new(&terms, Box::new(|_| Some(0)));
+    let reading = engage::ingest::Reading {
+        texts: Some(&sink),
+        ..Default::default()
+    };
+    let source = engage::plan::SourcePlan::at(kind, path, "s");
+    engage::ingest::read_source(&source, &reading).unwrap();
+    let none = std::collections::HashSet::new();
+    let counted = sink.finish("s", &none, &none).unwrap().terms;
+    let all = counted
+        .lazy()
+        .filter(col("space").is_null())
+        .select([col("form")])
+        .sort(["form"], Default::default())
+        .collect()
+        .unwrap();
+    let forms = all.column("form").unwrap().str().unwrap();
+    forms.iter().flatten().map(str::to_string).collect()
+}
+
+// By hand, from each fixture's bodies (NLTK stop words out, HTML and mentions out):
+// - Slack: "Kick-off notes are in the wiki" (U1), "Thanks!" (U2), "Lunch?" (U1); the bot's,
+//   the join's, the message with a broken time and the one without a user give nothing.
+// - Teams: "<p>Quarterly numbers are in</p>"; the other messages have no body.
+// - Viva Engage: "Hello, team" (the comma breaks the phrase), "Thanks!\nOn two lines"
+//   (the first version of 101; its earlier version, a repeat of the id, is not counted),
+//   "re" (a stop word); the deleted message and the system sender's are excluded, the row
+//   without a time rejected.
+// - Stack Exchange: the question's title "How do I & why?" is all stop words, its body
+//   "<p>text</p>" gives "text"; the comment "nice" by user 10; the comment without a user
+//   gives nothing.
+#[test]
+fn bodies_become_terms_in_every_adapter_that_has_them() {
+    let f = fixture;
+    assert_eq!(
+        terms_of(SourceKind::Slack, &f("slack/export")),
+        [
+            "kick-off",
+            "kick-off notes",
+            "lunch",
+            "notes",
+            "thanks",
+            "wiki"
+        ]
+    );
+    assert_eq!(
+        terms_of(SourceKind::Teams, &f("teams/channel")),
+        ["numbers", "quarterly", "quarterly numbers"]
+    );
+    assert_eq!(
+        terms_of(SourceKind::Yammer, &f("yammer/export")),
+        ["hello", "lines", "team", "thanks", "two", "two lines"]
+    );
+    assert_eq!(
+        terms_of(SourceKind::Stackexchange, &f("stackexchange/dump")),
+        ["nice", "text"]
+    );
+}
+
+// A Discourse posts download with the `raw` column: posts 1 to 3 count ("Welcome aboard",
+// "Glad to be here" with to, be and here stop words, "Agreed"); post 4 is the system's, 5 a
+// moderator's action (curation, no terms), 6 deleted and 7 without a readable time.
+#[test]
+fn discourse_post_text_becomes_terms_where_the_download_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(fixture("discourse/export")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let posts = std::fs::read_to_string(dir.path().join("posts.csv")).unwrap();
+    let raws = [
+        "raw",
+        "Welcome aboard",
+        "Glad to be here",
+        "Agreed",
+        "system",
+        "closed",
+        "gone",
+        "x",
+    ];
+    let with_raw: String = posts
+        .lines()
+        .zip(raws)
+        .map(|(line, raw)| format!("{line},{raw}\n"))
+        .collect();
+    std::fs::write(dir.path().join("posts.csv"), with_raw).unwrap();
+    assert_eq!(
+        terms_of(SourceKind::Discourse, dir.path()),
+        ["aboard", "agreed", "glad", "welcome", "welcome aboard"]
+    );
+}

@@ -299,3 +299,55 @@ fn real_data_outputs_hold_no_message_text_or_names() {
         assert!(!outputs.contains(t), "an output holds the title {t:?}");
     }
 }
+
+// Themes on the real Slack export (spec §8). The export has four people, so the group size
+// is 3. Worked out independently from the raw JSON (a Python reading: code blocks, inline
+// code, <…> links and mentions, URLs, addresses and @-mentions removed, words lower-cased,
+// file comments credited to the commenter, joins, bots and channel settings left out):
+// "file"/"files" is used 5 times by 3 people in 2016-Q1 (1 + 3 + 1), the only term 3 people
+// share. The users' names (Harry Potter, Hermione Granger, Hamza Faran; "Hamza" appears 56
+// times in the export) never become terms, even with a group size of 1.
+#[test]
+fn real_data_slack_themes_are_the_terms_three_people_share() {
+    let Some(zip) = real("slack/testarchive.zip") else {
+        return;
+    };
+    let themes = |group: u32| {
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = dir.path().join("p.toml");
+        std::fs::write(
+            &pipeline,
+            format!(
+                "[pipeline]\nname = \"real\"\noutput = \"out\"\nmax_reject_share = 1.0\nperiod = \"quarter\"\nmin_group_size = {group}\n\n[[source]]\nkind = \"slack\"\npath = \"{}\"\n\n[themes]\nenabled = true\n",
+                zip.display()
+            ),
+        )
+        .unwrap();
+        common::run_ok(&pipeline, &dir.path().join("out"), &[]);
+        (
+            common::table(dir.path().join("out/tables/themes.csv")),
+            common::read(dir.path().join("out/tables/themes_by_space.csv")),
+        )
+    };
+    let (rows, _) = themes(3);
+    let found: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["period"].as_str(),
+                r["term"].as_str(),
+                r["people"].as_str(),
+                r["mentions"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(found, vec![("2016-Q1", "file", "3", "5")]);
+    let (all, by_space) = themes(1);
+    assert!(all.len() > 10, "{} terms", all.len());
+    for r in &all {
+        for name in ["harry", "potter", "hermione", "granger", "hamza", "faran"] {
+            assert!(!r["term"].split(' ').any(|w| w == name), "{r:?}");
+            assert!(!by_space.to_lowercase().contains(name), "{name}");
+        }
+    }
+}

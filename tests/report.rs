@@ -176,7 +176,7 @@ fn charts_hold_their_data() {
 }
 
 #[test]
-fn every_table_is_also_parquet_and_the_report_has_ten_sections() {
+fn every_table_is_also_parquet_and_the_report_has_eleven_sections() {
     let out = tempfile::tempdir().unwrap();
     demo(out.path());
     let mut csvs = 0;
@@ -194,8 +194,9 @@ fn every_table_is_also_parquet_and_the_report_has_ten_sections() {
     assert!(csvs >= 25, "{csvs}");
     let html = read(out.path().join("report.html"));
     let md = read(out.path().join("report.md"));
-    assert_eq!(html.matches("<section id=").count(), 10);
-    assert_eq!(md.matches("\n## ").count(), 10);
+    // The ten sections and, with themes on in the demo, "What people talk about".
+    assert_eq!(html.matches("<section id=").count(), 11);
+    assert_eq!(md.matches("\n## ").count(), 11);
     // The Markdown links every chart the page shows.
     let figures = html.matches("<figure id=\"chart-").count();
     assert_eq!(md.matches("](charts/").count(), figures);
@@ -255,6 +256,7 @@ fn the_dutch_report_has_no_english_label_left() {
         "breakdown_department",
         "outcome_teams",
         "ambassadors",
+        "themes",
     ] {
         for row in table(en.path().join(format!("tables/{t}.csv"))) {
             data.extend(row.into_values());
@@ -272,6 +274,7 @@ fn the_dutch_report_has_no_english_label_left() {
         "satisfaction",
         "turnover",
         "events",
+        "Term",
     ];
     for target in [
         "Three in four people take part every month",

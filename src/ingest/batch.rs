@@ -151,8 +151,10 @@ pub struct Row {
 /// Collects rows from record-by-record formats (JSON, XML) into a canonical frame, and keeps
 /// the tally of excluded and rejected records alongside.
 #[derive(Debug, Default)]
-pub struct Collector {
+pub struct Collector<'a> {
     source: String,
+    /// Where bodies go when themes are on.
+    texts: Option<&'a super::texts::TextSink<'a>>,
     event_id: Vec<String>,
     occurred_at: Vec<i64>,
     actor: Vec<Option<String>>,
@@ -166,11 +168,37 @@ pub struct Collector {
     pub rejects: Vec<Reject>,
 }
 
-impl Collector {
-    pub fn new(source: &str) -> Collector {
+impl<'a> Collector<'a> {
+    pub fn new(source: &str) -> Collector<'a> {
         Collector {
             source: source.to_string(),
             ..Collector::default()
+        }
+    }
+
+    /// A collector that hands the bodies of accepted posts and replies to `texts`.
+    pub fn with_texts(mut self, texts: Option<&'a super::texts::TextSink<'a>>) -> Collector<'a> {
+        self.texts = texts;
+        self
+    }
+
+    /// Whether bodies are wanted: an adapter reads them only then.
+    pub fn wants_texts(&self) -> bool {
+        self.texts.is_some()
+    }
+
+    /// Hands on the body of a post or reply just accepted, when themes are on. The body is
+    /// cut into terms and forgotten; nothing of it reaches the events.
+    pub fn text(&self, id: &str, at: i64, actor: &str, space: Option<&str>, body: &str) {
+        if let Some(texts) = self.texts {
+            texts.add(id, at, actor, space, body);
+        }
+    }
+
+    /// Hands on people's names the export shows, so that no term holds one.
+    pub fn names<'n>(&self, names: impl IntoIterator<Item = &'n str>) {
+        if let Some(texts) = self.texts {
+            texts.names(names);
         }
     }
 
@@ -310,12 +338,13 @@ impl SourceRead {
 }
 
 /// How an export in a folder or zip is read into its events and the accounts it lists: the
-/// archive, the source's label, the zone of times written without one, and whether bots count.
+/// archive, the source's label, the zone of times written without one, and how to read
+/// (whether bots count, where bodies go).
 pub type ArchiveReader = fn(
     &mut super::archive::Archive,
     &str,
     chrono_tz::Tz,
-    bool,
+    &Reading,
 ) -> crate::error::Result<(Batch, DataFrame)>;
 
 /// The adapter contract ([`super::Adapter`]) for an export read whole from a folder or zip.
@@ -325,12 +354,7 @@ pub fn read_archive(
     read: ArchiveReader,
 ) -> crate::error::Result<SourceRead> {
     let mut archive = super::archive::Archive::open(&source.path, reading.limits)?;
-    let (batch, accounts) = read(
-        &mut archive,
-        &source.label,
-        source.timezone,
-        reading.include_bots,
-    )?;
+    let (batch, accounts) = read(&mut archive, &source.label, source.timezone, reading)?;
     Ok(SourceRead::events(batch, accounts))
 }
 
@@ -343,6 +367,8 @@ pub struct Reading<'a> {
     /// Takes each batch of accepted canonical events as it is read, so that a file of any
     /// size is held a batch at a time; without it they are kept in [`Batch::events`].
     pub events_to: Option<EventsTo<'a>>,
+    /// Takes the bodies of posts and replies, when themes are on (spec §8).
+    pub texts: Option<&'a super::texts::TextSink<'a>>,
 }
 
 /// Where the `events` adapter hands each batch of accepted events (see [`Reading`]).

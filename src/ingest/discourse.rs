@@ -12,6 +12,7 @@ use super::archive::Archive;
 use super::batch::Batch;
 use super::batch::{Reading, SourceRead};
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
+use super::texts::body_column;
 use crate::error::Result;
 use crate::plan::SourcePlan;
 
@@ -53,8 +54,9 @@ fn read_archive(
     archive: &mut Archive,
     source: &str,
     tz: chrono_tz::Tz,
-    include_bots: bool,
+    reading: &Reading,
 ) -> Result<(Batch, DataFrame)> {
+    let include_bots = reading.include_bots;
     let Some(posts_file) = find(archive, "posts") else {
         return Err(archive.not_a(
             "a Discourse Data Explorer export",
@@ -66,6 +68,7 @@ fn read_archive(
         source,
         tz,
         include_bots,
+        texts: reading.texts,
     };
     let mut parts = read::Parts::default();
     let topics = topics(archive)?;
@@ -98,11 +101,23 @@ fn read_archive(
     Ok((batch, accounts))
 }
 
+/// Hands the bodies of the kept posts and replies (of the download at `path`) to the themes'
+/// counter.
+fn bodies(sink: &super::texts::TextSink, said: LazyFrame, path: &std::path::Path) -> Result<()> {
+    let said = said
+        .with_column((lit("category/") + col("__category")).alias("__space"))
+        .collect()
+        .map_err(|e| read::csv_failure(path, None, e))?;
+    super::texts::from_frame(sink, &said, ["id", AT, "user_id", "__space", "__body"])
+}
+
 /// How this export is read: its label, the zone of times without one, whether bots count.
 struct How<'a> {
     source: &'a str,
     tz: chrono_tz::Tz,
     include_bots: bool,
+    /// Where post bodies go (the `raw` column, where the download has it) for themes.
+    texts: Option<&'a super::texts::TextSink<'a>>,
 }
 
 /// topics: id -> author and category, for targets and spaces.
@@ -140,6 +155,7 @@ fn posts(
         source,
         tz,
         include_bots,
+        ..
     } = *how;
     let (lf, header) = read::text_csv_in(archive, posts_file)?;
     read::require_columns(
@@ -161,6 +177,7 @@ fn posts(
         read::text_or_null(&header, "reply_to_user_id").alias("reply_to_user_id"),
         read::text_or_null(&header, "deleted_at").alias("deleted_at"),
         read::text_or_null(&header, "post_type").alias("post_type"),
+        body_column(how.texts, read::text_or_null(&header, "raw")).alias("__body"),
     ]);
     posts = match &topics {
         Some(t) => posts.join(
@@ -205,37 +222,46 @@ fn posts(
         "Discourse visits are days: each is dated at noon of its day in the source's time zone.".to_string(),
     ];
     notes.extend(read::zone_note(&checked, "__no_zone", posts_file, tz));
-    let curation = col("post_type")
+    if let Some(sink) = how.texts {
+        let said = read::kept(&checked).filter(curation().not());
+        bodies(sink, said, &archive.path().join(posts_file))?;
+    }
+    let events = read::kept(&checked).select(canonical(source));
+    parts.add_checked(&checked, posts_file, Location::Record, events)?;
+    Ok(notes)
+}
+
+/// Moderator and small-action posts: curation, not conversation.
+fn curation() -> Expr {
+    col("post_type")
         .is_in(
             lit(Series::new("t".into(), ["2", "3"])).implode(false),
             false,
         )
-        .fill_null(lit(false));
-    let first = col("post_number").eq(lit("1"));
-    parts.add_checked(
-        &checked,
-        posts_file,
-        Location::Record,
-        read::kept(&checked).select(read::canonical(
-            lit("post/") + col("id"),
-            source,
-            col(AT),
-            col("user_id"),
-            when(curation.clone())
-                .then(lit("curate"))
-                .when(first.clone())
-                .then(lit("post"))
-                .otherwise(lit("reply")),
-            lit("post/") + col("id"),
-            lit("topic/") + col("topic_id"),
-            when(first.or(curation))
-                .then(read::none())
-                .otherwise(col("reply_to_user_id").fill_null(col("__topic_owner"))),
-            lit("category/") + col("__category"),
-        )),
-    )?;
+        .fill_null(lit(false))
+}
 
-    Ok(notes)
+/// A kept post as a canonical event: a topic's first post a post, later ones replies (to
+/// the post replied to, else the topic's author), moderator actions curations.
+fn canonical(source: &str) -> [Expr; 9] {
+    let first = col("post_number").eq(lit("1"));
+    read::canonical(
+        lit("post/") + col("id"),
+        source,
+        col(AT),
+        col("user_id"),
+        when(curation())
+            .then(lit("curate"))
+            .when(first.clone())
+            .then(lit("post"))
+            .otherwise(lit("reply")),
+        lit("post/") + col("id"),
+        lit("topic/") + col("topic_id"),
+        when(first.or(curation()))
+            .then(read::none())
+            .otherwise(col("reply_to_user_id").fill_null(col("__topic_owner"))),
+        lit("category/") + col("__category"),
+    )
 }
 
 /// The user visits: a `visit` per user and day.
@@ -244,6 +270,7 @@ fn visits(archive: &mut Archive, file: &str, how: &How, parts: &mut read::Parts)
         source,
         tz,
         include_bots,
+        ..
     } = *how;
     let (lf, header) = read::text_csv_in(archive, file)?;
     read::require_columns(

@@ -212,6 +212,33 @@ fn with_reasons(frame: DataFrame, path: &Path) -> Result<DataFrame> {
         ))
 }
 
+/// Hands the bodies of the accepted posts and replies to the themes' counter.
+fn bodies(sink: &super::texts::TextSink, frame: &DataFrame) -> Result<()> {
+    let said = frame
+        .clone()
+        .lazy()
+        .filter(
+            col(REASON).is_null().and(
+                col(event::ACTION)
+                    .eq(lit(Action::Post.as_str()))
+                    .or(col(event::ACTION).eq(lit(Action::Reply.as_str()))),
+            ),
+        )
+        .collect()
+        .map_err(crate::error::internal("picking posts and replies"))?;
+    super::texts::from_frame(
+        sink,
+        &said,
+        [
+            event::EVENT_ID,
+            event::OCCURRED_AT,
+            event::ACTOR,
+            event::SPACE,
+            TEXT,
+        ],
+    )
+}
+
 /// The batch of a checked events file: rejects (gap times named), zone notes and the
 /// accepted events in canonical columns.
 fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
@@ -270,7 +297,10 @@ struct Checked {
     csv: bool,
 }
 
-fn checked(source: &SourcePlan) -> Result<Checked> {
+/// The column of message bodies, read only when themes are on (spec §8).
+const TEXT: &str = "__text";
+
+fn checked(source: &SourcePlan, with_text: bool) -> Result<Checked> {
     let (mut frame, header, csv) = open(source).map_err(|e| name_broken_lines(source, e))?;
     let text = |canonical: &str| -> Expr {
         let name = source_column(&source.columns, canonical);
@@ -332,6 +362,12 @@ fn checked(source: &SourcePlan) -> Result<Checked> {
         text(event::THREAD_ID).alias(event::THREAD_ID),
         text(event::TARGET_ACTOR).alias(event::TARGET_ACTOR),
         text(event::SPACE).alias(event::SPACE),
+        if with_text {
+            text(event::TEXT)
+        } else {
+            lit(NULL).cast(DataType::String)
+        }
+        .alias(TEXT),
     ]);
     Ok(Checked {
         query: checked,
@@ -348,7 +384,7 @@ fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Bat
         query: checked,
         text_timestamps,
         csv,
-    } = checked(source)?;
+    } = checked(source, reading.texts.is_some())?;
     let mut batch = Batch {
         events: DataFrame::empty(),
         rows_read: 0,
@@ -373,7 +409,11 @@ fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Bat
         } else {
             frame
         };
-        let part = finish(with_reasons(frame, path)?, source, csv)?;
+        let frame = with_reasons(frame, path)?;
+        if let Some(sink) = reading.texts {
+            bodies(sink, &frame)?;
+        }
+        let part = finish(frame, source, csv)?;
         batch.rows_read += part.rows_read;
         batch.rejects.extend(part.rejects);
         for note in part.notes {

@@ -15,6 +15,8 @@ pub mod slack;
 pub mod stackexchange;
 pub mod surveys;
 pub mod teams;
+pub mod terms;
+pub mod texts;
 pub mod yammer;
 
 pub use batch::{

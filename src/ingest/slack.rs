@@ -23,6 +23,8 @@ pub struct Account {
     pub email: Option<String>,
     pub bot: bool,
     pub deleted: bool,
+    /// The names it shows (user name, real and display name), kept out of themes' terms.
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,12 +38,24 @@ struct User {
     is_app_user: bool,
     #[serde(default)]
     profile: Option<Profile>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    real_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Profile {
     #[serde(default)]
     email: Option<String>,
+    #[serde(default)]
+    real_name: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +78,9 @@ struct Message {
     comment: Option<FileComment>,
     #[serde(default)]
     file: Option<FileRef>,
+    /// Read only to be cut into terms when themes are on, then dropped.
+    #[serde(default)]
+    text: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,7 +173,17 @@ fn accounts(archive: &mut Archive) -> Result<Vec<Account>> {
             help: "give the workspace export as Slack produced it".into(),
         })?;
         out.extend(users.into_iter().map(|u| {
+            let mut names: Vec<String> = [u.name, u.real_name].into_iter().flatten().collect();
+            if let Some(p) = &u.profile {
+                names.extend(
+                    [&p.real_name, &p.display_name, &p.first_name, &p.last_name]
+                        .into_iter()
+                        .flatten()
+                        .cloned(),
+                );
+            }
             Account {
+                names,
                 email: u
                     .profile
                     .and_then(|p| p.email)
@@ -188,7 +215,11 @@ pub fn check(archive: &Archive) -> Result<()> {
 /// The adapter contract ([`super::Adapter`]).
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let mut archive = Archive::open(&source.path, reading.limits)?;
-    let (mut batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    let (mut batch, accounts) = read_archive(
+        &mut archive,
+        Collector::new(&source.label).with_texts(reading.texts),
+        reading.include_bots,
+    )?;
     // Slack lists no join or deletion dates: an account is placed from its first sign of life
     // (its first channel join or message) and, once deleted, up to its last. Bots are not people.
     let signs = signs_of_life(&batch.events)?;
@@ -255,17 +286,21 @@ fn signs_of_life(
 
 fn read_archive(
     archive: &mut Archive,
-    source: &str,
+    mut c: Collector,
     include_bots: bool,
 ) -> Result<(Batch, Vec<Account>)> {
     check(archive)?;
     let accounts = accounts(archive)?;
+    c.names(
+        accounts
+            .iter()
+            .flat_map(|a| a.names.iter().map(String::as_str)),
+    );
     // With include_bots, nobody counts as a bot and bot messages are read like any other.
     let bots: HashMap<String, bool> = accounts
         .iter()
         .map(|a| (a.id.clone(), a.bot && !include_bots))
         .collect();
-    let mut c = Collector::new(source);
 
     // Day files: `<channel>/<YYYY-MM-DD>.json`, one level deep (a canvas's `FC_…` folder too).
     // Other JSON files in a channel folder describe canvases shared there.
@@ -502,6 +537,9 @@ fn message_events(
     // Joins and channel settings belong to no thread.
     let thread =
         matches!(action, Action::Post | Action::Reply | Action::Reaction).then_some(thread);
+    if let (Action::Post | Action::Reply, Some(text)) = (action, m.text.as_deref()) {
+        c.text(&id, at, &actor, Some(channel), text);
+    }
     c.accept(Row {
         event_id: id,
         occurred_at: at,

@@ -153,18 +153,19 @@ pub fn check(archive: &Archive) -> Result<()> {
 /// The adapter contract ([`super::Adapter`]).
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let mut archive = Archive::open(&source.path, reading.limits)?;
-    let (batch, accounts) = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    let c = Collector::new(&source.label).with_texts(reading.texts);
+    let (batch, accounts) = read_archive(&mut archive, c, &source.label, reading.include_bots)?;
     Ok(SourceRead::events(batch, accounts))
 }
 
 fn read_archive(
     archive: &mut Archive,
+    mut c: Collector,
     source: &str,
     include_bots: bool,
 ) -> Result<(Batch, polars::prelude::DataFrame)> {
     let present: Vec<&str> = FILES.iter().copied().filter(|f| archive.has(f)).collect();
     check(archive)?;
-    let mut c = Collector::new(source);
     // With include_bots the system user is read like any account.
     let system = if include_bots { "" } else { SYSTEM_USER };
     let mut posts: HashMap<String, Post> = HashMap::new();
@@ -246,25 +247,7 @@ fn handle(
     let user = |key: &str| attrs.get(key).filter(|v| !v.is_empty()).cloned();
     match file {
         "Posts.xml" => post_row(c, posts, system, &attrs, id, at, space),
-        "Comments.xml" => {
-            let actor = user("UserId");
-            if actor.as_deref() == Some(system) {
-                c.exclude("system account");
-                return;
-            }
-            let on = attrs.get("PostId").cloned().unwrap_or_default();
-            let post = posts.get(&on);
-            c.accept(Row {
-                event_id: format!("comment/{id}"),
-                occurred_at: at,
-                actor,
-                action: Some(Action::Reply),
-                content_id: Some(format!("comment/{id}")),
-                thread_id: post.map(|p| format!("post/{}", p.question)),
-                target_actor: post.and_then(|p| p.owner.clone()),
-                space: space.clone(),
-            });
-        }
+        "Comments.xml" => comment_row(c, posts, system, &attrs, (id, at), space),
         "Votes.xml" => {
             let on = attrs.get("PostId").cloned().unwrap_or_default();
             let Some(post) = posts.get(&on) else {
@@ -309,6 +292,7 @@ fn handle(
             }
             let day = chrono::DateTime::from_timestamp_micros(at).map(|t| t.date_naive());
             users.push((id.clone(), None, day, None));
+            c.names(attrs.get("DisplayName").map(String::as_str));
             c.accept(Row {
                 event_id: format!("user/{id}"),
                 occurred_at: at,
@@ -320,6 +304,50 @@ fn handle(
         }
         _ => history_row(c, posts, system, &attrs, id, at, space),
     }
+}
+
+/// A row's user (none when it names none) and the post it is about; `None` for the system
+/// account's rows, counted as excluded.
+fn user_and_post<'p>(
+    c: &mut Collector,
+    posts: &'p HashMap<String, Post>,
+    system: &str,
+    attrs: &Attrs,
+) -> Option<(Option<String>, Option<&'p Post>)> {
+    let actor = attrs.get("UserId").filter(|v| !v.is_empty()).cloned();
+    if actor.as_deref() == Some(system) {
+        c.exclude("system account");
+        return None;
+    }
+    let on = attrs.get("PostId").map(String::as_str).unwrap_or_default();
+    Some((actor, posts.get(on)))
+}
+
+/// A comment: a reply to its post's owner, in the thread of its question.
+fn comment_row(
+    c: &mut Collector,
+    posts: &HashMap<String, Post>,
+    system: &str,
+    attrs: &Attrs,
+    (id, at): (&str, i64),
+    space: &Option<String>,
+) {
+    let Some((actor, post)) = user_and_post(c, posts, system, attrs) else {
+        return;
+    };
+    if let (Some(actor), Some(text)) = (&actor, attrs.get("Text")) {
+        c.text(&format!("comment/{id}"), at, actor, space.as_deref(), text);
+    }
+    c.accept(Row {
+        event_id: format!("comment/{id}"),
+        occurred_at: at,
+        actor,
+        action: Some(Action::Reply),
+        content_id: Some(format!("comment/{id}")),
+        thread_id: post.map(|p| format!("post/{}", p.question)),
+        target_actor: post.and_then(|p| p.owner.clone()),
+        space: space.clone(),
+    });
 }
 
 fn post_row(
@@ -365,6 +393,17 @@ fn post_row(
             return;
         }
     };
+    if let (Action::Post | Action::Reply, Some(actor)) = (action, &owner) {
+        if c.wants_texts() {
+            c.text(
+                &format!("post/{id}"),
+                at,
+                actor,
+                space.as_deref(),
+                &post_text(attrs),
+            );
+        }
+    }
     c.accept(Row {
         event_id: format!("post/{id}"),
         occurred_at: at,
@@ -377,6 +416,14 @@ fn post_row(
     });
 }
 
+/// What a post says, for its terms: its title, body (HTML) and tags (`<a><b>` or `|a|b|`, each
+/// a word or phrase of its own).
+fn post_text(attrs: &Attrs) -> String {
+    let field = |key: &str| attrs.get(key).map(String::as_str).unwrap_or_default();
+    let tags = field("Tags").replace(['<', '>', '|'], " . ");
+    format!("{} . {} . {tags}", field("Title"), field("Body"))
+}
+
 fn history_row(
     c: &mut Collector,
     posts: &HashMap<String, Post>,
@@ -386,13 +433,9 @@ fn history_row(
     at: i64,
     space: &Option<String>,
 ) {
-    let actor = attrs.get("UserId").filter(|v| !v.is_empty()).cloned();
-    if actor.as_deref() == Some(system) {
-        c.exclude("system account");
+    let Some((actor, post)) = user_and_post(c, posts, system, attrs) else {
         return;
-    }
-    let on = attrs.get("PostId").cloned().unwrap_or_default();
-    let post = posts.get(&on);
+    };
     let owner = post.and_then(|p| p.owner.clone());
     let kind = attrs
         .get("PostHistoryTypeId")
@@ -423,7 +466,10 @@ fn history_row(
         occurred_at: at,
         actor,
         action: Some(Action::Curate),
-        content_id: Some(format!("post/{on}")),
+        content_id: Some(format!(
+            "post/{}",
+            attrs.get("PostId").map(String::as_str).unwrap_or_default()
+        )),
         thread_id: post.map(|p| format!("post/{}", p.question)),
         target_actor: owner.filter(|o| o != system),
         space: space.clone(),

@@ -38,6 +38,16 @@ struct Message {
     chat_id: Option<String>,
     #[serde(default)]
     reactions: Vec<Reaction>,
+    /// Read only to be cut into terms when themes are on, then dropped.
+    #[serde(default)]
+    body: Option<Body>,
+}
+
+/// A message's body: HTML or text; the markup never makes a term.
+#[derive(Debug, Deserialize)]
+struct Body {
+    #[serde(default)]
+    content: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +62,8 @@ struct From {
 struct Identity {
     #[serde(default)]
     id: Option<String>,
+    #[serde(default, rename = "displayName")]
+    display_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,11 +129,12 @@ pub fn check(archive: &Archive) -> Result<()> {
 /// The adapter contract ([`super::Adapter`]).
 pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
     let mut archive = Archive::open(&source.path, reading.limits)?;
-    let batch = read_archive(&mut archive, &source.label, reading.include_bots)?;
+    let c = Collector::new(&source.label).with_texts(reading.texts);
+    let batch = read_archive(&mut archive, c, reading.include_bots)?;
     Ok(SourceRead::events(batch, super::batch::no_accounts()))
 }
 
-fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Result<Batch> {
+fn read_archive(archive: &mut Archive, mut c: Collector, include_bots: bool) -> Result<Batch> {
     let files: Vec<String> = archive
         .names()
         .iter()
@@ -129,7 +142,6 @@ fn read_archive(archive: &mut Archive, source: &str, include_bots: bool) -> Resu
         .cloned()
         .collect();
     check(archive)?;
-    let mut c = Collector::new(source);
     let (parsed, known) = parse_files(archive, &files, &mut c)?;
     let mut tally = Tally::default();
     for (file, i, raw) in parsed {
@@ -316,6 +328,13 @@ fn message(
         None => (Action::Post, None),
     };
     tally.count(&m, &id, parent.is_some());
+    if c.wants_texts() {
+        let shown = m.from.as_ref().and_then(|f| f.user.as_ref());
+        c.names(shown.and_then(|u| u.display_name.as_deref()));
+        if let Some(text) = m.body.as_ref().and_then(|b| b.content.as_deref()) {
+            c.text(&id, at, &actor, space.as_deref(), text);
+        }
+    }
     c.accept(Row {
         event_id: id.clone(),
         occurred_at: at,

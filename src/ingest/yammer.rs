@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
 
 use super::read::{EXCLUDED, RAW, REASON};
+use super::texts::body_column;
 
 const AT: &str = "__at";
 
@@ -60,7 +61,7 @@ fn read_archive(
     archive: &mut Archive,
     source: &str,
     naive_tz: chrono_tz::Tz,
-    include_bots: bool,
+    reading: &Reading,
 ) -> Result<(Batch, DataFrame)> {
     let named = |file: &str| -> Vec<String> {
         archive
@@ -84,9 +85,7 @@ fn read_archive(
         notes.extend(messages_file(
             archive,
             file,
-            source,
-            naive_tz,
-            include_bots,
+            (source, naive_tz, reading),
             &mut parts,
         )?);
     }
@@ -123,16 +122,37 @@ fn read_archive(
     Ok((batch, accounts))
 }
 
+/// Hands the bodies of the kept messages, and their senders' names, to the themes' counter.
+fn bodies(sink: &super::texts::TextSink, kept: &LazyFrame) -> Result<()> {
+    let said = kept
+        .clone()
+        .select([
+            col("id"),
+            col(AT),
+            col("sender_id"),
+            (lit("group/") + col("group_id"))
+                .fill_null(lit("all-company"))
+                .alias("__space"),
+            col("__body"),
+            col("__sender_name"),
+        ])
+        .collect()
+        .map_err(fail("reading message bodies".into()))?;
+    if let Ok(names) = said.column("__sender_name").and_then(|c| c.str().cloned()) {
+        sink.names(names.iter().flatten());
+    }
+    super::texts::from_frame(sink, &said, ["id", AT, "sender_id", "__space", "__body"])
+}
+
 /// One Messages.csv: a post per thread starter, a reply (to the replied-to message's sender)
 /// for the rest. Returns the note on times without a zone, if any.
 fn messages_file(
     archive: &mut Archive,
     file: &str,
-    source: &str,
-    naive_tz: chrono_tz::Tz,
-    include_bots: bool,
+    (source, naive_tz, reading): (&str, chrono_tz::Tz, &Reading),
     parts: &mut read::Parts,
 ) -> Result<Option<String>> {
+    let include_bots = reading.include_bots;
     let (lf, header) = read::text_csv_in(archive, file)?;
     read::require_columns(
         &archive.path().join(file),
@@ -159,6 +179,9 @@ fn messages_file(
             read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
             col("created_at"),
             optional(&header, "deleted_at").alias("deleted_at"),
+            // Bodies and sender names only for themes; never kept.
+            body_column(reading.texts, optional(&header, "body")).alias("__body"),
+            body_column(reading.texts, optional(&header, "sender_name")).alias("__sender_name"),
         ])
         .with_columns([
             when(col("id").is_null())
@@ -187,6 +210,21 @@ fn messages_file(
         .collect()
         .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
     let kept = read::kept(&checked);
+    if let Some(sink) = reading.texts {
+        bodies(sink, &kept)?;
+    }
+    parts.add_checked(
+        &checked,
+        file,
+        read::Location::Record,
+        canonical(kept, source),
+    )?;
+    Ok(read::zone_note(&checked, "__no_zone", file, naive_tz))
+}
+
+/// The kept messages as canonical events: thread starters posts, the rest replies to the
+/// sender of the message they reply to.
+fn canonical(kept: LazyFrame, source: &str) -> LazyFrame {
     let parents = kept
         .clone()
         .select([
@@ -195,32 +233,26 @@ fn messages_file(
         ])
         .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First);
     let is_post = col("id").eq(col("thread_id"));
-    parts.add_checked(
-        &checked,
-        file,
-        read::Location::Record,
-        kept.join(
-            parents,
-            [col("replied_to_id")],
-            [col("__pid")],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select(read::canonical(
-            lit("message/") + col("id"),
-            source,
-            col(AT),
-            col("sender_id"),
-            when(is_post.clone())
-                .then(lit("post"))
-                .otherwise(lit("reply")),
-            lit("message/") + col("id"),
-            lit("message/") + col("thread_id"),
-            when(is_post).then(read::none()).otherwise(col("__psender")),
-            (lit("group/") + col("group_id")).fill_null(lit("all-company")),
-        )),
-    )?;
-    Ok(read::zone_note(&checked, "__no_zone", file, naive_tz))
+    kept.join(
+        parents,
+        [col("replied_to_id")],
+        [col("__pid")],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    )
+    .select(read::canonical(
+        lit("message/") + col("id"),
+        source,
+        col(AT),
+        col("sender_id"),
+        when(is_post.clone())
+            .then(lit("post"))
+            .otherwise(lit("reply")),
+        lit("message/") + col("id"),
+        lit("message/") + col("thread_id"),
+        when(is_post).then(read::none()).otherwise(col("__psender")),
+        (lit("group/") + col("group_id")).fill_null(lit("all-company")),
+    ))
 }

@@ -13,6 +13,7 @@ pub mod network;
 pub mod participation;
 pub mod summary;
 pub mod targets;
+pub mod themes;
 
 use polars::prelude::*;
 

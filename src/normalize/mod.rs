@@ -26,7 +26,7 @@ pub use crate::vocabulary::calendar::DAY;
 pub use crate::vocabulary::YEARS;
 pub use dedup::{dedup_counted, RowCounts};
 pub use periods::PERIOD_KEY;
-pub use screen::screen_source;
+pub use screen::{excluded_accounts, screen_source};
 
 /// Adds the local calendar `day` and the integer `period_key` of each event.
 pub fn with_periods(events: LazyFrame, kind: PeriodKind, tz: chrono_tz::Tz) -> LazyFrame {

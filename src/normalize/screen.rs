@@ -103,27 +103,39 @@ fn reject_implausible_years(
     Ok((kept, rejects))
 }
 
+/// The account ids `exclude_accounts` names, directly or by the account's email in
+/// `accounts` (the source's user list).
+pub fn excluded_accounts(accounts: &DataFrame, excluded: &[String]) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = excluded.to_vec();
+    if excluded.is_empty() || accounts.height() == 0 {
+        return Ok(ids);
+    }
+    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
+    let by_email = accounts
+        .clone()
+        .lazy()
+        .filter(
+            col("email")
+                .str()
+                .to_lowercase()
+                .is_in(lit(Series::new("x".into(), lowered)).implode(false), false),
+        )
+        .select([col("account")])
+        .collect()
+        .map_err(internal("matching excluded accounts"))?;
+    if let Ok(found) = by_email.column("account").and_then(|c| c.str().cloned()) {
+        ids.extend(found.iter().flatten().map(str::to_string));
+    }
+    Ok(ids)
+}
+
 /// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by
 /// the account's email), counting them as excluded.
 fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]) -> Result<()> {
     if excluded.is_empty() || batch.events.height() == 0 {
         return Ok(());
     }
-    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
-    let by_email = accounts
-        .clone()
-        .lazy()
-        .filter(col("email").str().to_lowercase().is_in(
-            lit(Series::new("x".into(), lowered.clone())).implode(false),
-            false,
-        ))
-        .select([col("account")])
-        .collect()
-        .map_err(internal("matching excluded accounts"))?;
-    let mut ids: Vec<String> = excluded.to_vec();
-    if let Ok(found) = by_email.column("account").and_then(|c| c.str().cloned()) {
-        ids.extend(found.iter().flatten().map(str::to_string));
-    }
+    let ids = excluded_accounts(accounts, excluded)?;
     let is_excluded = col(event::ACTOR)
         .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
         .fill_null(lit(false));

@@ -26,6 +26,18 @@ pub struct PipelineFile {
     #[serde(default)]
     pub outcome: Vec<OutcomeSection>,
     pub spark: Option<SparkSection>,
+    pub themes: Option<ThemesSection>,
+}
+
+/// `[themes]`: terms counted from message bodies (spec §8), off unless `enabled`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThemesSection {
+    #[serde(default)]
+    pub enabled: bool,
+    pub languages: Option<Spanned<Vec<String>>>,
+    pub top: Option<Spanned<i64>>,
+    pub stop_words: Option<Spanned<PathBuf>>,
 }
 
 /// `[spark]`: how `engage run --engine spark` submits the event-scale step.

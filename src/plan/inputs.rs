@@ -134,7 +134,7 @@ pub fn from_file(file: &PipelineFile, text: &Text) -> Result<Inputs> {
 }
 
 /// A path the pipeline names, which must exist (a file, or a folder where `folder_ok`).
-fn existing(
+pub(super) fn existing(
     spanned: &Spanned<PathBuf>,
     key: &str,
     folder_ok: bool,

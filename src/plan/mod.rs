@@ -21,7 +21,7 @@ pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Survey
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{
     AmbassadorSettings, MetricSettings, OutcomeSettings, Output, Privacy, Screening, Spark, Target,
-    Windows,
+    Themes, Windows,
 };
 
 /// The pipeline file itself, for the manifest and messages.
@@ -53,6 +53,7 @@ pub struct Plan {
     pub language: Language,
     pub output: Output,
     pub spark: Spark,
+    pub themes: Themes,
 }
 
 impl Plan {
@@ -98,6 +99,7 @@ impl Plan {
         let ladder = ladder::from_section(file.ladder, &text)?;
         let metrics = settings::metrics(p, &file.target, &ladder, has_roster, &text)?;
         let spark = settings::spark(file.spark.as_ref(), &text)?;
+        let themes = settings::themes(file.themes.as_ref(), &text)?;
         Ok(Plan {
             pipeline: PipelineInfo {
                 name,
@@ -114,6 +116,7 @@ impl Plan {
             language,
             output,
             spark,
+            themes,
         })
     }
 

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::file::{PipelineSection, TargetSection, Text};
 use super::ladder::Ladder;
 use crate::error::Result;
-use crate::vocabulary::{Attribute, PERIOD_METRICS};
+use crate::vocabulary::{Attribute, Language, PERIOD_METRICS};
 
 /// The time windows of the content metrics (spec §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +110,79 @@ pub fn spark(section: Option<&super::file::SparkSection>, text: &Text) -> Result
     }
     Ok(Spark {
         submit: submit.get_ref().clone(),
+    })
+}
+
+/// `[themes]` (spec §8): what people write about, counted from message bodies when enabled.
+#[derive(Debug, Clone, Default)]
+pub struct Themes {
+    pub enabled: bool,
+    /// Stop words of these languages are removed; each body is stemmed in one of them.
+    pub languages: Vec<Language>,
+    /// Terms shown per period.
+    pub top: usize,
+    /// Extra words to ignore, one per line.
+    pub stop_words: Option<super::inputs::InputPath>,
+}
+
+/// `[themes]`, checked: known languages, a positive `top`, an existing stop-word file.
+pub fn themes(section: Option<&super::file::ThemesSection>, text: &Text) -> Result<Themes> {
+    let Some(section) = section else {
+        return Ok(Themes::default());
+    };
+    let languages = match &section.languages {
+        None => vec![Language::En, Language::Nl],
+        Some(given) => {
+            let mut out = Vec::new();
+            for code in given.get_ref() {
+                match code.as_str() {
+                    "en" => out.push(Language::En),
+                    "nl" => out.push(Language::Nl),
+                    other => {
+                        return Err(text.error(
+                            given.span(),
+                            format!(
+                                "themes.languages: {other:?} is not a language engage can stem"
+                            ),
+                            "list \"en\" (English), \"nl\" (Dutch) or both",
+                        ))
+                    }
+                }
+            }
+            if out.is_empty() {
+                return Err(text.error(
+                    given.span(),
+                    "themes.languages is empty".into(),
+                    "list \"en\", \"nl\" or both, or leave the key out for both",
+                ));
+            }
+            out
+        }
+    };
+    let top = match &section.top {
+        None => 20,
+        Some(n) if (1..=1000).contains(n.get_ref()) => *n.get_ref() as usize,
+        Some(n) => {
+            return Err(text.error(
+                n.span(),
+                format!(
+                    "themes.top = {} is not a number of terms to show",
+                    n.get_ref()
+                ),
+                "give a whole number from 1 to 1000 (the default is 20)",
+            ))
+        }
+    };
+    let stop_words = section
+        .stop_words
+        .as_ref()
+        .map(|p| super::inputs::existing(p, "themes.stop_words", false, text))
+        .transpose()?;
+    Ok(Themes {
+        enabled: section.enabled,
+        languages,
+        top,
+        stop_words,
     })
 }
 

@@ -185,3 +185,37 @@ fn two_sources_with_one_label_name_the_second() {
         "{err}"
     );
 }
+
+#[test]
+fn themes_are_off_unless_enabled_and_default_to_both_languages() {
+    let plan = parse(MINIMAL).unwrap();
+    assert!(!plan.themes.enabled);
+    let plan = parse(&format!("{MINIMAL}\n[themes]\nenabled = true\n")).unwrap();
+    assert!(plan.themes.enabled);
+    assert_eq!(plan.themes.languages, vec![Language::En, Language::Nl]);
+    assert_eq!(plan.themes.top, 20);
+    assert!(plan.themes.stop_words.is_none());
+}
+
+// Lines by hand: MINIMAL is six lines, then an empty line 7, [themes] on 8, enabled on 9 and
+// the key under test on 10.
+#[test]
+fn bad_themes_settings_name_their_line() {
+    for (key, says) in [
+        (
+            "languages = [\"fr\"]",
+            "\"fr\" is not a language engage can stem",
+        ),
+        ("languages = []", "themes.languages is empty"),
+        ("top = 0", "themes.top = 0"),
+        (
+            "stop_words = \"nope.txt\"",
+            "themes.stop_words: file not found",
+        ),
+    ] {
+        let text = format!("{MINIMAL}\n[themes]\nenabled = true\n{key}\n");
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains("p.toml:10"), "{key}: {err}");
+        assert!(err.contains(says), "{key}: {err}");
+    }
+}

@@ -1,4 +1,4 @@
-//! The report's content, once: ten sections of cards, paragraphs, tables and charts, in the
+//! The report's content, once: ten sections (eleven with themes) of cards, paragraphs, tables and charts, in the
 //! report's language. `html.rs` and `markdown.rs` only lay this out, so the HTML page and the
 //! Markdown file always say the same thing.
 
@@ -97,7 +97,8 @@ struct Ctx<'a> {
     last_label: String,
 }
 
-/// The ten sections of the report.
+/// The ten sections of the report, and "What people talk about" after the conversations when
+/// themes are on.
 pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
     let lang = report.language;
     let last = report.periods.last();
@@ -115,12 +116,17 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         reach(&c),
         inequality(&c),
         conversations(&c),
+    ]
+    .into_iter()
+    .chain(themes(&c))
+    .chain([
         organisation(&c),
         outcomes(&c),
         ambassadors(&c),
         quality(&c),
         definitions(&c),
-    ]
+    ])
+    .collect()
 }
 
 /// 1. Headline.
@@ -404,6 +410,54 @@ fn conversations(c: &Ctx) -> Section {
         title: w.conversations_section.into(),
         blocks,
     }
+}
+
+/// What people talk about: only with themes on (spec §8).
+fn themes(c: &Ctx) -> Option<Section> {
+    let t = c.report.themes.as_ref()?;
+    let (lang, w) = (c.lang, c.lang.words());
+    let period = lang.period(&t.period);
+    let k = c.report.min_group_size.to_string();
+    let mut blocks = vec![Block::Paragraph(fill(
+        w.themes_how,
+        &[&lang.count(t.messages), &period, &k],
+    ))];
+    if t.top.is_empty() {
+        blocks.push(Block::Note(fill(w.no_themes, &[&period, &k])));
+    } else {
+        blocks.extend(chart(c.charts, "themes"));
+        blocks.push(Block::Table(Table {
+            headers: vec![
+                w.term.into(),
+                w.people.into(),
+                w.share_of_mentions.into(),
+                w.rising_z.into(),
+            ],
+            numeric: vec![false, true, true, true],
+            rows: t
+                .top
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.term.clone(),
+                        lang.count(u64::from(r.people)),
+                        lang.percent(Some(r.share)),
+                        r.z.map_or(DASH.to_string(), |z| lang.number(z, 2)),
+                    ]
+                })
+                .collect(),
+        }));
+    }
+    blocks.push(Block::Paragraph(fill(w.themes_rising_how, &[&period])));
+    match chart(c.charts, "themes_rising") {
+        Some(rising) => blocks.push(rising),
+        None => blocks.push(Block::Note(fill(w.no_rising, &[&period]))),
+    }
+    Some(Section {
+        id: "themes",
+        title: w.themes_section.into(),
+        blocks,
+    })
 }
 
 /// 6. Across the organisation.

@@ -72,6 +72,28 @@ pub struct SpaceRow {
     pub reach: Option<u32>,
 }
 
+/// What people talk about in the last period (spec §8), when `[themes]` is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Themes {
+    /// The last period's label.
+    pub period: String,
+    /// Posts and replies whose terms were counted in it.
+    pub messages: u64,
+    /// Its terms by people, most first, each used by at least `min_group_size` people.
+    pub top: Vec<ThemeRow>,
+    /// Its terms rising against the three periods before (z at least 1.96), highest first.
+    pub rising: Vec<ThemeRow>,
+}
+
+/// One term of a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThemeRow {
+    pub term: String,
+    pub people: u32,
+    pub share: f64,
+    pub z: Option<f64>,
+}
+
 /// Participation per department and period, with §7 suppression applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepartmentGrid {
@@ -210,6 +232,7 @@ pub struct Report {
     /// The Lorenz curve of the last period: `(share of people, share of contributions)`.
     pub lorenz: Vec<(f64, f64)>,
     pub spaces: Vec<SpaceRow>,
+    pub themes: Option<Themes>,
     pub departments: Option<DepartmentGrid>,
     pub targets: Vec<TargetRow>,
     pub ambassadors: Vec<AmbassadorRow>,
@@ -299,6 +322,7 @@ pub fn sample() -> Report {
             replies: 22,
             reach: None,
         }],
+        themes: None,
         departments: None,
         targets: vec![TargetRow {
             name: "Half take part".into(),

@@ -460,3 +460,61 @@ fn logrank(test: &DataFrame) -> Result<Option<(f64, u32, f64)>> {
 pub fn last_key(period_metrics: &DataFrame) -> Result<Option<i32>> {
     Ok(i32s(period_metrics, PERIOD_KEY)?.last().copied().flatten())
 }
+
+/// The last period's themes for the report: its `top` terms by people, and its terms whose
+/// rising score reaches 1.96 (a two-sided 5% level), highest first.
+pub fn themes(
+    found: Option<&crate::metrics::themes::Themes>,
+    terms: Option<&crate::ingest::texts::TermCounts>,
+    last: (Option<&str>, Option<i32>),
+    top: usize,
+) -> Result<Option<model::Themes>> {
+    use crate::vocabulary::themes as t;
+    let (Some(found), Some(terms), (Some(label), Some(key))) = (found, terms, last) else {
+        return Ok(None);
+    };
+    let fail = || internal("listing themes");
+    let period = found
+        .by_period
+        .clone()
+        .lazy()
+        .filter(col(a::PERIOD).eq(lit(label)))
+        .collect()
+        .map_err(fail())?;
+    let (term, people) = (strs(&period, t::TERM)?, u32s(&period, t::PEOPLE)?);
+    let (share, z) = (f64s(&period, t::SHARE)?, f64s(&period, t::Z)?);
+    let rows: Vec<model::ThemeRow> = (0..period.height())
+        .map(|i| model::ThemeRow {
+            term: term[i].clone(),
+            people: people[i].unwrap_or(0),
+            share: share[i].unwrap_or(0.0),
+            z: z[i],
+        })
+        .collect();
+    let mut rising: Vec<model::ThemeRow> = rows
+        .iter()
+        .filter(|r| r.z.is_some_and(|z| z >= 1.96))
+        .cloned()
+        .collect();
+    rising.sort_by(|a, b| b.z.partial_cmp(&a.z).unwrap_or(std::cmp::Ordering::Equal));
+    rising.truncate(top);
+    let messages = terms
+        .messages
+        .clone()
+        .lazy()
+        .filter(col(t::PERIOD).eq(lit(key)))
+        .select([col(t::MESSAGES).sum()])
+        .collect()
+        .map_err(fail())?;
+    let messages = messages
+        .column(t::MESSAGES)
+        .ok()
+        .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
+        .unwrap_or(0);
+    Ok(Some(model::Themes {
+        period: label.to_string(),
+        messages,
+        top: rows.into_iter().take(top).collect(),
+        rising,
+    }))
+}

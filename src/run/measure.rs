@@ -10,13 +10,15 @@ use super::manifest::Timings;
 use super::prepare::Prepared;
 use super::setup::Setup;
 use crate::error::{internal, Result};
+use crate::ingest::texts::TermCounts;
 use crate::metrics::{
     activity, ambassadors, breakdowns, conversations, inequality, ladder, lifecycle, network,
-    participation, summary, targets,
+    participation, summary, targets, themes,
 };
 use crate::normalize::periods::{self, with_label};
 use crate::normalize::{self, Events, PERIOD_KEY};
 use crate::outcomes::suppression;
+use crate::vocabulary::themes as tc;
 use crate::vocabulary::{activity as a, event, handoff, person, Action, Attribute};
 
 /// Every metric table of the run, person ids still in place.
@@ -44,6 +46,8 @@ pub struct Measured {
     pub targets: DataFrame,
     /// Person ids still in place; the outcomes leg pseudonymises or reveals them.
     pub ambassadors: DataFrame,
+    /// With themes on: `tables/themes` and `tables/themes_by_space`, periods labelled.
+    pub themes: Option<themes::Themes>,
 }
 
 /// The activity table and the ties behind it.
@@ -64,6 +68,7 @@ struct Content {
 pub fn all(
     setup: &Setup,
     prepared: &Prepared,
+    terms: Option<&TermCounts>,
     as_of: Option<NaiveDate>,
     timings: &mut Timings,
 ) -> Result<Measured> {
@@ -92,6 +97,9 @@ pub fn all(
     .map_err(internal("computing rung shares"))?;
     let groups = groups(setup, prepared, &activity.table, &content, views_known)?;
     let measured = Measured {
+        themes: terms
+            .map(|t| themes_tables(setup, prepared, t))
+            .transpose()?,
         targets: targets::table(&setup.targets, &period_metrics, &rungs)?,
         ambassadors: ambassador_candidates(setup, prepared, &activity)?,
         lifecycle: lifecycle_table(prepared, &activity.table)?,
@@ -243,6 +251,38 @@ fn lifecycle_table(prepared: &Prepared, activity: &DataFrame) -> Result<DataFram
     .collect()
     .and_then(|t| t.drop(PERIOD_KEY))
     .map_err(internal("computing the lifecycle"))
+}
+
+/// The themes of the report's periods (spec §8), each period's label in place of its key.
+fn themes_tables(setup: &Setup, prepared: &Prepared, terms: &TermCounts) -> Result<themes::Themes> {
+    let fail = || internal("measuring themes");
+    let keys: Vec<i32> = prepared.calendar.periods.iter().map(|p| p.key).collect();
+    let plan = &setup.plan;
+    let found = themes::themes(
+        &terms.terms,
+        &keys,
+        plan.privacy.min_group_size,
+        plan.themes.top,
+    )
+    .map_err(fail())?;
+    let labelled = |frame: DataFrame| {
+        let names: Vec<Expr> = frame
+            .get_column_names()
+            .iter()
+            .map(|c| col(c.as_str()))
+            .collect();
+        with_label(
+            frame.lazy().rename([tc::PERIOD], [PERIOD_KEY], true),
+            prepared.calendar.frame.clone(),
+        )
+        .select(names)
+        .collect()
+        .map_err(fail())
+    };
+    Ok(themes::Themes {
+        by_period: labelled(found.by_period)?,
+        by_space: labelled(found.by_space)?,
+    })
 }
 
 /// Per space and period, a part of the events at a time; the period's label in place of its key.

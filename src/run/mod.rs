@@ -5,6 +5,7 @@
 //! only one that knows every stage; it decides nothing a stage could.
 
 mod assemble;
+mod bodies;
 mod manifest;
 mod measure;
 mod outcome;
@@ -63,7 +64,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
 
     let t = Instant::now();
     progress.step("computing the activity table and the ladder");
-    let measured = measure::all(&setup, &prepared, opts.as_of, &mut timings)?;
+    let terms = inputs.terms.as_ref();
+    let measured = measure::all(&setup, &prepared, terms, opts.as_of, &mut timings)?;
     timings.lap("metrics", t);
     progress.done(measured.activity.height() as u64, t);
 
@@ -114,7 +116,8 @@ fn events(
     let t = Instant::now();
     let (inputs, kept, t) = match &opts.events_from {
         EventsFrom::Aggregates(dir) => {
-            let inputs = read::small_only(setup)?;
+            let mut inputs = read::small_only(setup)?;
+            inputs.terms = bodies::stored(&setup.plan)?;
             timings.lap("ingest", t);
             let t = Instant::now();
             timings.begin("store_to_ladder");
@@ -123,7 +126,7 @@ fn events(
         }
         from => {
             let place = prepare::place(setup)?;
-            let mut inputs = read::spilled(setup, progress, &place.spill)?;
+            let mut inputs = read::spilled(setup, progress, &place.spill, opts.as_of)?;
             timings.lap("ingest", t);
             let t = Instant::now();
             timings.begin("store_to_ladder");
@@ -160,7 +163,7 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
     let setup = Setup::open_store(pipeline, log)?;
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
     let place = prepare::place(&setup)?;
-    let mut inputs = read::spilled(&setup, &progress, &place.spill)?;
+    let mut inputs = read::spilled(&setup, &progress, &place.spill, None)?;
     let added = prepare::store(&setup, &place, &mut inputs, None)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;
@@ -177,7 +180,12 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
 pub fn validate(pipeline: &std::path::Path, log: Log) -> Result<()> {
     let plan = Setup::check(pipeline)?;
     let progress = Progress::new(&log, plan.inputs.sources.len() as u64);
-    read::inputs(&plan, log, &progress, "validate", None)?;
+    let how = read::How {
+        step: "validate",
+        spill: None,
+        as_of: None,
+    };
+    read::inputs(&plan, log, &progress, how)?;
     progress.finish();
     log.info(
         "validate",

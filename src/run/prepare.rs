@@ -181,6 +181,9 @@ pub fn store(
     if let Some((map, _)) = &inputs.small.identities {
         store.put_table("identities", map)?;
     }
+    if let Some(read) = inputs.terms.take() {
+        inputs.terms = Some(super::bodies::keep(setup, &store, read)?);
+    }
     log_added(setup, place, &merged);
     crate::checkpoint::reached("store-ingested");
     Ok(Added {

@@ -102,6 +102,10 @@ fn tables(
         tables.push(("tables/targets".into(), m.targets));
     }
     tables.push(("tables/ambassadors".into(), ambassadors));
+    if let Some(themes) = m.themes {
+        tables.push(("tables/themes".into(), themes.by_period));
+        tables.push(("tables/themes_by_space".into(), themes.by_space));
+    }
     tables.extend(
         outcomes
             .into_iter()

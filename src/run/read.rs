@@ -8,12 +8,16 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
+use super::bodies as themes;
 use crate::error::Result;
+use crate::ingest::texts::{TermCounts, TextSink};
 use crate::ingest::{self, Batch, InputFile};
 use crate::log::{Log, Progress};
 use crate::normalize::{self, RowCounts};
 use crate::plan::{Plan, SourcePlan};
 use crate::store::Spill;
+
+use chrono::NaiveDate;
 
 /// What became of one source's rows, kept to the end of the run for the manifest, the
 /// report's input table and the rejects files. Its events have moved on.
@@ -62,22 +66,40 @@ pub struct Inputs {
     /// Per source, the accounts it lists (`source, account, email, joined, deleted`).
     pub accounts: Vec<DataFrame>,
     pub small: Small,
+    /// With themes on, the term counts of every source's bodies (spec §8); with a store, the
+    /// next leg merges them with the stored ones.
+    pub terms: Option<TermCounts>,
 }
 
-/// [`inputs`] for `run` and `ingest`: the sources' events go to `spill`.
-pub fn spilled(setup: &super::setup::Setup, progress: &Progress, spill: &Spill) -> Result<Inputs> {
-    inputs(&setup.plan, setup.log, progress, "ingest", Some(spill))
-}
-
-/// Reads every input of the plan, handing the sources' events to `spill` a batch at a time
-/// (`validate` keeps none); `step` names the command in the log.
-pub fn inputs(
-    plan: &Plan,
-    log: Log,
+/// [`inputs`] for `run` and `ingest`: the sources' events go to `spill`; bodies after `as_of`
+/// are not counted.
+pub fn spilled(
+    setup: &super::setup::Setup,
     progress: &Progress,
-    step: &str,
-    spill: Option<&Spill>,
+    spill: &Spill,
+    as_of: Option<NaiveDate>,
 ) -> Result<Inputs> {
+    let how = How {
+        step: "ingest",
+        spill: Some(spill),
+        as_of,
+    };
+    inputs(&setup.plan, setup.log, progress, how)
+}
+
+/// What a command reads for: its name in the log, where events go (`validate` keeps none) and
+/// the as-of day.
+pub struct How<'a> {
+    pub step: &'a str,
+    pub spill: Option<&'a Spill>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Reads every input of the plan, handing the sources' events to the spill a batch at a time.
+pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<Inputs> {
+    let How { step, spill, as_of } = how;
+    let terms = themes::terms(plan)?;
+    let mut counted = Vec::new();
     let n = plan.inputs.sources.len();
     let (mut records, mut usages, mut account_lists) = (
         Vec::with_capacity(n),
@@ -87,15 +109,20 @@ pub fn inputs(
     for (input, source) in plan.inputs.sources.iter().enumerate() {
         let started = Instant::now();
         progress.step(&format!("reading {}", source.given));
+        let texts = terms.as_ref().map(|t| themes::sink(plan, t, as_of));
         let hand_on = HandOn {
             plan,
             source,
             input,
             spill,
+            texts: texts.as_ref(),
             screened: RefCell::new(Screened::default()),
         };
         let (mut batch, accounts, usage) = hand_on.read()?;
         let events = hand_on.finish(&mut batch);
+        if let Some(texts) = texts {
+            counted.push((texts, source.label.clone(), accounts.clone()));
+        }
         let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
         log.info(
             step,
@@ -142,11 +169,13 @@ pub fn inputs(
         });
     }
     // After the sources, as a run always read them: the first problem reported is the same.
+    let small = small(plan)?;
     Ok(Inputs {
+        terms: themes::finish(plan, counted, small.roster())?,
         records,
         usage: usages,
         accounts: account_lists,
-        small: small(plan)?,
+        small,
     })
 }
 
@@ -157,6 +186,8 @@ struct HandOn<'a> {
     source: &'a SourcePlan,
     input: usize,
     spill: Option<&'a Spill>,
+    /// Where bodies go, with themes on.
+    texts: Option<&'a TextSink<'a>>,
     screened: RefCell<Screened>,
 }
 
@@ -179,6 +210,7 @@ impl HandOn<'_> {
             },
             include_bots: self.plan.inputs.include_bots,
             events_to: Some(ingest::EventsTo(&hand_on)),
+            texts: self.texts,
         };
         let ingest::SourceRead {
             mut batch,
@@ -250,6 +282,7 @@ pub fn small_only(setup: &super::setup::Setup) -> Result<Inputs> {
         usage: Vec::new(),
         accounts: Vec::new(),
         small: small(&setup.plan)?,
+        terms: None,
     })
 }
 

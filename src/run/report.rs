@@ -46,7 +46,16 @@ pub fn draw(
         outcome_tables: &weighed.tables,
         views_known: measured.views_known,
     };
-    let report = model(setup, &results, inputs, prepared, weighed, as_of)?;
+    let mut report = model(setup, &results, inputs, prepared, weighed, as_of)?;
+    report.themes = assemble::themes(
+        measured.themes.as_ref(),
+        inputs.terms.as_ref(),
+        (
+            report.periods.last().map(|p| p.label.as_str()),
+            assemble::last_key(&measured.period_metrics)?,
+        ),
+        setup.plan.themes.top,
+    )?;
     Ok(Drawn {
         files: render_files(setup, &report)?,
         inputs: report.inputs,
@@ -83,6 +92,7 @@ fn model(
         cohorts: assemble::cohorts(results)?,
         lorenz: assemble::lorenz(results, assemble::last_key(results.period_metrics)?)?,
         spaces: assemble::spaces(results, labels.last().map(String::as_str))?,
+        themes: None,
         departments: assemble::departments(results, &labels)?,
         targets: assemble::targets(results)?,
         ambassadors: assemble::ambassadors(results)?,

@@ -17,8 +17,10 @@ use crate::vocabulary::event;
 
 mod partials;
 mod spill;
+mod terms;
 pub use partials::{Partials, Reuse};
 pub use spill::{Spill, INPUT};
+pub use terms::MergedTerms;
 
 const PART: &str = "part-0.parquet";
 /// Beside each partition: the SHA-256 of its bytes and their length, written with it, so a run
@@ -460,6 +462,16 @@ impl Store {
         let mut rows = rows.clone();
         let bytes = output::parquet_bytes(&mut rows, name)?;
         output::write_atomic(&self.root.join(format!("{name}.parquet")), &bytes)
+    }
+
+    /// Merges a read's term counts (themes) into those kept under `name` (see `terms.rs`).
+    pub fn merge_terms(
+        &self,
+        name: &str,
+        terms: &DataFrame,
+        messages: &DataFrame,
+    ) -> Result<MergedTerms> {
+        terms::merge(&self.root, name, terms, messages)
     }
 
     /// A side table, if the store has it.

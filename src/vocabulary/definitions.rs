@@ -340,10 +340,43 @@ pub fn markdown() -> String {
            its person-periods on the top three rungs, pooled over the `outcome_window_periods` (default 3) ending with\n\
            the outcome's period. The interval is tanh(atanh(rho) ± 1.96·sqrt((1 + rho²/2)/(n − 3))) (Bonett–Wright);\n\
            p from t = rho·sqrt((n − 2)/(1 − rho²)) on n − 2 degrees of freedom, adjusted with Benjamini–Hochberg\n\
-           within each outcome. These are associations between teams, not individual causation.\n",
+           within each outcome. These are associations between teams, not individual causation.\n\n",
     );
+    s.push_str(THEMES);
     s
 }
+
+/// The themes figures (spec §8), for docs/metrics.md.
+const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
+    - **term**: a lower-cased word or two-word phrase of a post or reply. Before words are taken,\n\
+      code blocks and inline code, HTML tags, Slack's `<…>` links and mentions, Teams' `<at>`\n\
+      mentions (name included), HTML entities, links (`http://`, `https://`, `www.`), e-mail\n\
+      addresses and `@`-mentions go; a word is a run of letters (inner hyphens and apostrophes\n\
+      kept), and words with digits, emoji codes (`:tada:`), words shorter than 2 or longer than 40\n\
+      characters and the stop words of every configured language (NLTK's English and Dutch lists,\n\
+      plus `stop_words`) go. Each body is stemmed with Snowball in the configured language whose\n\
+      stop words it uses most; a term is keyed by its stems and shown in its most used written\n\
+      form. Two kept words that stood side by side (no punctuation, stop word or removed part\n\
+      between them) make a phrase. A term that holds a word of a person's name (the roster's ids,\n\
+      e-mail addresses and name columns; the exports' user lists and display names) is dropped.\n\
+    - **mentions(t, p)**: uses of t in the bodies of period p; **people(t, p)**: distinct accounts\n\
+      that used it. Per source, space and period these are all that is kept (bodies never are);\n\
+      across spaces a person counts once; across sources `people` is the largest count of any one\n\
+      source, a lower bound of the distinct people, so a term is never shown on a guess.\n\
+    - **shown**: a term appears in period p (and space s, in `themes_by_space.csv`) only when\n\
+      people >= `min_group_size`.\n\
+    - **share(t, p)** = mentions(t, p) / mentions of all shown terms in p (in `themes_by_space.csv`:\n\
+      of all shown terms of the space in p).\n\
+    - **z(t, p)**: the rising score, the log-odds ratio with an informative Dirichlet prior (Monroe,\n\
+      Colaresi and Quinn 2008) of t in p against the three periods before: with y the mentions of t,\n\
+      n the mentions of every term, and the prior α = mentions of t in the mean period (over all\n\
+      periods, divided by their number; α0 = the mean period's mentions of every term),\n\
+      δ = ln((y_p + α)/(n_p + α0 − y_p − α)) − ln((y_b + α)/(n_b + α0 − y_b − α)),\n\
+      σ² = 1/(y_p + α) + 1/(y_b + α), z = δ/σ. Empty in a period with no earlier mentions.\n\
+    - `themes.csv`: per period the `top` terms by people and the `top` terms with the highest\n\
+      positive z (`period, term, people, mentions, share, z`); `themes_by_space.csv`: per period\n\
+      and space the `top` terms by people (`period, space, term, people, mentions, share`). The\n\
+      report shows the last period's top terms and its terms with z >= 1.96.\n";
 
 #[cfg(test)]
 mod tests {

@@ -184,6 +184,26 @@ pub mod accounts {
     pub const PERSON: &str = "person_id";
 }
 
+/// Columns of the term counts (spec §8): what the adapters hand on of message bodies, kept in
+/// the store, and the themes tables made from them.
+pub mod themes {
+    pub const SOURCE: &str = "source";
+    pub const PERIOD: &str = "period";
+    /// The space, or null for every space together.
+    pub const SPACE: &str = "space";
+    /// The term's key: its stems, a space between the two of a phrase.
+    pub const TERM: &str = "term";
+    /// The written form a term is shown in: its most used one.
+    pub const FORM: &str = "form";
+    pub const MENTIONS: &str = "mentions";
+    pub const PEOPLE: &str = "people";
+    /// Bodies counted, per source and period.
+    pub const MESSAGES: &str = "messages";
+    pub const SHARE: &str = "share";
+    /// The rising score: the z-score of the log-odds ratio against the previous periods.
+    pub const Z: &str = "z";
+}
+
 /// The tables the event-scale step hands to the rest of the run: each query over events
 /// (`normalize::Events::gather`) is named by its table first, then by the settings it depends
 /// on, so that a run can take these tables from elsewhere (a Spark job's output) instead of
@@ -245,6 +265,9 @@ pub mod event {
     pub const TARGET_ACTOR: &str = "target_actor";
     pub const SPACE: &str = "space";
 
+    /// An optional column of an events file: the message body, read only for themes (spec §8)
+    /// and never kept.
+    pub const TEXT: &str = "text";
     /// Every canonical column, in order.
     pub const ALL: [&str; 9] = [
         EVENT_ID,

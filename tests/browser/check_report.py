@@ -112,7 +112,7 @@ def check(folder):
         run(["--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}", url], profile)
         run(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", url], profile)
     expected = [
-        "headline", "ladder", "reach", "inequality", "conversations",
+        "headline", "ladder", "reach", "inequality", "conversations", "themes",
         "organisation", "outcomes", "ambassadors", "quality", "definitions",
     ]
     found = [s["id"] for s in page.sections]
@@ -159,7 +159,7 @@ def main():
             print(f"{folder}: {p}", file=sys.stderr)
         failed |= bool(problems)
         if not problems:
-            print(f"{folder}: report renders: 10 sections, charts with data, screenshot and PDF")
+            print(f"{folder}: report renders: 11 sections, charts with data, screenshot and PDF")
     sys.exit(1 if failed else 0)
 
 

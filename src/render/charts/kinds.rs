@@ -408,6 +408,58 @@ pub fn scatter(
     }
 }
 
+/// Longest label a ranked chart shows whole; longer ones end in an ellipsis.
+const RANKED_LABEL: usize = 28;
+
+/// Horizontal bars, one per labelled value, first at the top: a ranking (terms by people,
+/// terms by rising score). Every bar is a mark named by its label.
+pub fn ranked(name: &str, title: &str, rows: &[(String, f64)], x: &Axis, colour: &str) -> Chart {
+    let mut svg = Svg::new(title, WIDTH, HEIGHT);
+    let t = ticks(x.min, x.max.max(x.min + 1e-9), 5);
+    let (lo, hi) = (*t.first().unwrap_or(&x.min), *t.last().unwrap_or(&x.max));
+    let plot = Plot {
+        left: 200.0,
+        top: 52.0,
+        right: WIDTH - 24.0,
+        bottom: HEIGHT - 64.0,
+        y_min: 0.0,
+        y_max: 1.0,
+    };
+    let x_of = plot.x_numeric(&mut svg, (lo, hi), &t, x.label, &x.title);
+    let band = (plot.bottom - plot.top) / rows.len().max(1) as f64;
+    let zero = x_of(0.0f64.clamp(lo, hi));
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let y = plot.top + band * i as f64;
+        let shown: String = if label.chars().count() > RANKED_LABEL {
+            label.chars().take(RANKED_LABEL - 1).collect::<String>() + "…"
+        } else {
+            label.clone()
+        };
+        svg.text(
+            plot.left - 8.0,
+            y + band * 0.5 + 4.0,
+            &shown,
+            11.0,
+            "end",
+            INK,
+            false,
+        );
+        let end = x_of(*value);
+        svg.mark_rect(
+            zero.min(end),
+            y + band * 0.15,
+            (end - zero).abs(),
+            band * 0.7,
+            colour,
+            &x.title,
+            label,
+            &(x.label)(*value),
+            "",
+        );
+    }
+    finish(svg, name, title, rows.len(), Vec::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -380,6 +380,9 @@ pub fn all(report: &Report) -> Vec<Chart> {
         },
         &[series("median_first_reply_hours", 1.0, 2)],
     ));
+    if let Some(t) = &report.themes {
+        charts.extend(themes(lang, t));
+    }
 
     if let Some(d) = &report.departments {
         let share = |v: f64| format!("{}%", lang.number(v * 100.0, 0));
@@ -539,6 +542,56 @@ pub fn all(report: &Report) -> Vec<Chart> {
                 &curves,
             ));
         }
+    }
+    charts
+}
+
+/// The last period's most used terms by people, and its rising terms by z (spec §8).
+fn themes(lang: Language, t: &model::Themes) -> Vec<Chart> {
+    let w = lang.words();
+    let period = lang.period(&t.period);
+    let mut charts = Vec::new();
+    if !t.top.is_empty() {
+        let rows: Vec<(String, f64)> = t
+            .top
+            .iter()
+            .map(|r| (r.term.clone(), f64::from(r.people)))
+            .collect();
+        let max = rows.iter().map(|r| r.1).fold(1.0, f64::max);
+        let count = |v: f64| lang.count(v.round() as u64);
+        charts.push(kinds::ranked(
+            "themes",
+            &fill(w.themes_chart, &[&period]),
+            &rows,
+            &Axis {
+                title: w.people.into(),
+                min: 0.0,
+                max,
+                label: &count,
+            },
+            CATEGORICAL[0],
+        ));
+    }
+    if !t.rising.is_empty() {
+        let rows: Vec<(String, f64)> = t
+            .rising
+            .iter()
+            .map(|r| (r.term.clone(), r.z.unwrap_or(0.0)))
+            .collect();
+        let max = rows.iter().map(|r| r.1).fold(1.0, f64::max);
+        let z = |v: f64| lang.number(v, 1);
+        charts.push(kinds::ranked(
+            "themes_rising",
+            &fill(w.themes_rising_chart, &[&period]),
+            &rows,
+            &Axis {
+                title: w.rising_axis.into(),
+                min: 0.0,
+                max,
+                label: &z,
+            },
+            CATEGORICAL[1],
+        ));
     }
     charts
 }

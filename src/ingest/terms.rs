@@ -1,0 +1,401 @@
+//! Terms of a message body (spec §8): themes need the words people use without ever keeping
+//! what they wrote, so a body is turned into its terms here and then forgotten. Markup, code,
+//! links, addresses, mentions, numbers and emoji go first; what is left is cut into words at
+//! anything that is not a letter, stop words of every configured language go, and each word is
+//! stemmed with Snowball in the language whose stop words the message uses most. Two content
+//! words that stood side by side make a phrase.
+
+use std::collections::HashSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::vocabulary::Language;
+
+/// One use of a term in a message: its key (stems, joined by a space for a phrase) and the
+/// lower-cased words as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub key: String,
+    pub form: String,
+}
+
+/// What turns bodies into terms: the stop words and a stemmer per language.
+pub struct Terms {
+    stop: HashSet<String>,
+    languages: Vec<(Stemmer, HashSet<&'static str>)>,
+}
+
+/// Words shorter than this (in characters) are not terms.
+const MIN_CHARS: usize = 2;
+/// Nor are longer ones: hashes, run-together words, keyboard mash.
+const MAX_CHARS: usize = 40;
+
+impl Terms {
+    /// Stop words of `languages` (NLTK's lists, through the stop-words crate) and `extra`.
+    pub fn new(languages: &[Language], extra: &[String]) -> Terms {
+        let mut stop: HashSet<String> = extra.iter().map(|w| normal(w)).collect();
+        let languages = languages
+            .iter()
+            .map(|&language| {
+                let (code, algorithm) = match language {
+                    Language::En => ("en", Algorithm::English),
+                    Language::Nl => ("nl", Algorithm::Dutch),
+                };
+                let words: HashSet<&'static str> = stop_words::lookup(code)
+                    .unwrap_or_default()
+                    .iter()
+                    .copied()
+                    .collect();
+                stop.extend(words.iter().map(|w| normal(w)));
+                (Stemmer::create(algorithm), words)
+            })
+            .collect();
+        Terms { stop, languages }
+    }
+
+    /// Every use of a word or two-word phrase in `text`, in order: the words first, then the
+    /// phrases.
+    pub fn of(&self, text: &str) -> Vec<Term> {
+        let cleaned = clean(text);
+        let tokens = tokens(&cleaned);
+        let stemmer = self.stemmer(&tokens);
+        // Stop words and words too short or too long break a phrase like punctuation does.
+        let words: Vec<Option<(String, &str)>> = tokens
+            .iter()
+            .map(|t| {
+                let w = t.as_deref()?;
+                let n = w.chars().count();
+                if !(MIN_CHARS..=MAX_CHARS).contains(&n) || self.stop.contains(w) {
+                    return None;
+                }
+                let key = stemmer.map_or_else(|| w.to_string(), |s| s.stem(w).into_owned());
+                Some((key, w))
+            })
+            .collect();
+        let mut out: Vec<Term> = words
+            .iter()
+            .flatten()
+            .map(|(key, form)| Term {
+                key: key.clone(),
+                form: form.to_string(),
+            })
+            .collect();
+        for pair in words.windows(2) {
+            if let [Some((k1, f1)), Some((k2, f2))] = pair {
+                out.push(Term {
+                    key: format!("{k1} {k2}"),
+                    form: format!("{f1} {f2}"),
+                });
+            }
+        }
+        out
+    }
+
+    /// The stemmer of the language whose stop words the message uses most (the first
+    /// configured on a tie).
+    fn stemmer(&self, tokens: &[Option<String>]) -> Option<&Stemmer> {
+        let mut best: Option<(&Stemmer, usize)> = None;
+        for (stemmer, words) in &self.languages {
+            let hits = tokens
+                .iter()
+                .flatten()
+                .filter(|t| words.contains(t.as_str()))
+                .count();
+            if best.is_none_or(|(_, b)| hits > b) {
+                best = Some((stemmer, hits));
+            }
+        }
+        best.map(|(s, _)| s)
+    }
+
+    /// Whether a written word is a stop word.
+    pub fn is_stop(&self, word: &str) -> bool {
+        self.stop.contains(&normal(word))
+    }
+}
+
+/// A word as terms compare it: lower case, typographic apostrophes made plain.
+pub fn normal(word: &str) -> String {
+    word.trim().to_lowercase().replace('’', "'")
+}
+
+/// The words of a name (a display name, an e-mail's local part, an account name), as terms
+/// would write them: `Anna de Vries` and `anna.devries@x.nl` give `anna`, `de`, `vries`,
+/// `devries`.
+pub fn name_words(name: &str) -> Vec<String> {
+    let local = name.split('@').next().unwrap_or_default();
+    local
+        .split(|c: char| !c.is_alphabetic() && c != '\'' && c != '’')
+        .map(normal)
+        .filter(|w| w.chars().count() >= MIN_CHARS)
+        .collect()
+}
+
+/// The body without what never makes a term: code blocks and inline code, Teams mentions with
+/// the name inside, HTML tags and Slack's `<…>` links and mentions (each replaced by a full
+/// stop, so no phrase spans it), and HTML entities (a space, as `&nbsp;` is).
+pub fn clean(text: &str) -> String {
+    let text = between(text, "```", "```");
+    let text = between(&text, "`", "`");
+    let text = between_ci(&text, "<pre", "</pre>");
+    let text = between_ci(&text, "<code", "</code>");
+    let text = between_ci(&text, "<at", "</at>");
+    let text = tags(&text);
+    entities(&text)
+}
+
+/// `text` with every span from `open` to the next `close` replaced by a full stop (an open
+/// span without its close runs to the end).
+fn between(text: &str, open: &str, close: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(open) {
+        out.push_str(&rest[..start]);
+        out.push_str(" . ");
+        let after = &rest[start + open.len()..];
+        rest = match after.find(close) {
+            Some(end) => &after[end + close.len()..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`between`] for HTML elements, whatever their case.
+fn between_ci(text: &str, open: &str, close: &str) -> String {
+    if !text.contains('<') {
+        return text.to_string();
+    }
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = lower[at..].find(open) {
+        let start = at + found;
+        let next = lower.as_bytes().get(start + open.len()).copied();
+        // `<at` must not match `<atom>`; `<pre` not `<prefix>`.
+        if !matches!(next, Some(b'>' | b' ' | b'\t' | b'\n' | b'/')) {
+            out.push_str(&text[at..start + open.len()]);
+            at = start + open.len();
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(" . ");
+        at = match lower[start..].find(close) {
+            Some(end) => start + end + close.len(),
+            None => text.len(),
+        };
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Tags (`<p>`, `</div>`) and Slack's links and mentions (`<@U123>`, `<#C1|general>`,
+/// `<https://x|label>`, `<!here>`) replaced by a full stop. A `<` followed by a space or
+/// without a `>` is text.
+fn tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let opens = after
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != '<');
+        match after.find(['>', '<']) {
+            Some(end) if opens && after.as_bytes()[end] == b'>' => {
+                out.push_str(" . ");
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('<');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// HTML entities (`&amp;`, `&nbsp;`, `&#39;`) replaced by a space.
+fn entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let name_len = after
+            .bytes()
+            .take(10)
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+            .count();
+        if name_len > 0 && after.as_bytes().get(name_len) == Some(&b';') {
+            out.push(' ');
+            rest = &after[name_len + 1..];
+        } else {
+            out.push('&');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The words of a cleaned body, lower-cased, with `None` wherever a phrase must not span:
+/// punctuation, links, addresses, mentions, numbers, emoji codes and words with digits.
+pub fn tokens(text: &str) -> Vec<Option<String>> {
+    let mut out = Vec::new();
+    for chunk in text.split_whitespace() {
+        let lower = chunk.to_lowercase();
+        if lower.contains("://") || lower.starts_with("www.") || lower.contains('@') {
+            out.push(None);
+            continue;
+        }
+        chunk_words(&lower, &mut out);
+    }
+    out
+}
+
+/// The words of one whitespace-free chunk: runs of letters, digits, inner hyphens and
+/// apostrophes; a run with a digit, an emoji code (`:tada:`) or any other mark breaks.
+fn chunk_words(chunk: &str, out: &mut Vec<Option<String>>) {
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '-' | '\'' | '’');
+    let mut rest = chunk;
+    while !rest.is_empty() {
+        let start = rest.find(is_word).unwrap_or(rest.len());
+        if start > 0 {
+            // `:tada:` and `:+1:` are emoji codes: their inside is no word.
+            if rest.starts_with(':') {
+                if let Some(end) = rest[1..].find(':') {
+                    let inside = &rest[1..1 + end];
+                    if !inside.is_empty()
+                        && inside
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '+' | '-'))
+                    {
+                        out.push(None);
+                        rest = &rest[end + 2..];
+                        continue;
+                    }
+                }
+            }
+            out.push(None);
+            rest = &rest[start..];
+            continue;
+        }
+        let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+        let run = &rest[..end];
+        rest = &rest[end..];
+        let word = run.trim_matches(['-', '\'', '’']);
+        if word.is_empty() || word.chars().any(|c| c.is_numeric()) {
+            out.push(None);
+        } else {
+            out.push(Some(word.replace('’', "'")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn both() -> Terms {
+        Terms::new(&[Language::En, Language::Nl], &[])
+    }
+
+    fn keys(terms: &[Term]) -> Vec<&str> {
+        terms.iter().map(|t| t.key.as_str()).collect()
+    }
+
+    /// By hand: the stop words our, is, and, or, the (NLTK English; Dutch knows only "is", so
+    /// English stems) leave new, onboarding, process, great, check, ask, onboarding, process,
+    /// works; the link, @anna and <@U123> go. Snowball English: onboarding -> onboard, works
+    /// -> work. Phrases only where two kept words stood side by side: "new onboarding",
+    /// "onboarding process" twice, "process works" ("process is great": a stop word between).
+    #[test]
+    fn english_words_stems_and_phrases() {
+        let text = "Our new onboarding process is great! Check https://intranet.example.com/x \
+                    and ask @anna or <@U123>. The onboarding process works.";
+        let terms = both().of(text);
+        assert_eq!(
+            keys(&terms),
+            vec![
+                "new",
+                "onboard",
+                "process",
+                "great",
+                "check",
+                "ask",
+                "onboard",
+                "process",
+                "work",
+                "new onboard",
+                "onboard process",
+                "onboard process",
+                "process work",
+            ]
+        );
+        assert_eq!(terms[1].form, "onboarding");
+        assert_eq!(terms[8].form, "works");
+        assert_eq!(terms[12].form, "process works");
+    }
+
+    /// By hand: Dutch stop words de (3), is (2), maar, in outnumber the English is, in, we, so
+    /// Dutch stems. Kept: nieuwe, werkplek, fijn, koffie, kantine, slecht, werken, samen ("we"
+    /// is an English stop word). Snowball Dutch: nieuwe -> nieuw (e after a consonant),
+    /// kantine -> kantin, koffie keeps its e (after a vowel), werken -> werk, samen -> sam (en
+    /// after a consonant in R1). The one phrase: "nieuwe werkplek".
+    #[test]
+    fn dutch_words_stems_and_phrases() {
+        let text =
+            "De nieuwe werkplek is fijn, maar de koffie in de kantine is slecht. Werken we samen?";
+        let terms = both().of(text);
+        assert_eq!(
+            keys(&terms),
+            vec![
+                "nieuw",
+                "werkplek",
+                "fijn",
+                "koffie",
+                "kantin",
+                "slecht",
+                "werk",
+                "sam",
+                "nieuw werkplek",
+            ]
+        );
+        assert_eq!(terms[8].form, "nieuwe werkplek");
+    }
+
+    /// HTML (a Teams body), code, the name in a Teams mention, numbers, emoji codes and e-mail
+    /// addresses make no term; `&nbsp;` is a space, so "review meeting" stays a phrase, while
+    /// the mention between "budget" and "review" breaks one.
+    #[test]
+    fn markup_code_numbers_and_emoji_go() {
+        let text = "<div><p>Budget <at id=\"0\">Jan Jansen</at> review&nbsp;meeting</p>\
+                    <pre>let secret = 1;</pre> ```fn hidden()``` `inline` covid19 2024 \
+                    :tada: jan@example.com</div>";
+        let terms = both().of(text);
+        assert_eq!(
+            keys(&terms),
+            vec!["budget", "review", "meet", "review meet"]
+        );
+    }
+
+    /// Extra stop words (the organisation's own name) go like the built-in ones.
+    #[test]
+    fn extra_stop_words_go() {
+        let terms = Terms::new(&[Language::En], &["Contoso".into()]).of("Contoso launches");
+        assert_eq!(keys(&terms), vec!["launch"]);
+    }
+
+    #[test]
+    fn name_words_split_names_and_addresses() {
+        assert_eq!(name_words("Anna de Vries"), vec!["anna", "de", "vries"]);
+        assert_eq!(name_words("anna.devries@x.nl"), vec!["anna", "devries"]);
+    }
+}
