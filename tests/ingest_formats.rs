@@ -867,7 +867,7 @@ fn terms_of(kind: SourceKind, path: &std::path::Path) -> Vec<String> {
     let source = engage::plan::SourcePlan::at(kind, path, "s");
     engage::ingest::read_source(&source, &reading).unwrap();
     let none = std::collections::HashSet::new();
-    let counted = sink.finish("s", &none, &none).unwrap().terms;
+    let counted = sink.finish("s", &none, &none, 1).unwrap().terms;
     let all = counted
         .lazy()
         .filter(col("space").is_null())

@@ -17,6 +17,7 @@ pub mod surveys;
 pub mod teams;
 pub mod terms;
 pub mod texts;
+pub mod uses;
 pub mod yammer;
 
 pub use batch::{

@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use polars::prelude::PlHashSet;
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::vocabulary::Language;
@@ -21,8 +22,9 @@ pub struct Term {
 
 /// What turns bodies into terms: the stop words and a stemmer per language.
 pub struct Terms {
-    stop: HashSet<String>,
+    stop: PlHashSet<String>,
     languages: Vec<(Stemmer, HashSet<&'static str>)>,
+    codes: Vec<&'static str>,
 }
 
 /// Words shorter than this (in characters) are not terms.
@@ -33,7 +35,8 @@ const MAX_CHARS: usize = 40;
 impl Terms {
     /// Stop words of `languages` (NLTK's lists, through the stop-words crate) and `extra`.
     pub fn new(languages: &[Language], extra: &[String]) -> Terms {
-        let mut stop: HashSet<String> = extra.iter().map(|w| normal(w)).collect();
+        let languages_given = languages;
+        let mut stop: PlHashSet<String> = extra.iter().map(|w| normal(w)).collect();
         let languages = languages
             .iter()
             .map(|&language| {
@@ -50,34 +53,24 @@ impl Terms {
                 (Stemmer::create(algorithm), words)
             })
             .collect();
-        Terms { stop, languages }
+        let codes = languages_given.iter().map(|l| l.code()).collect();
+        Terms {
+            stop,
+            languages,
+            codes,
+        }
     }
 
     /// Every use of a word or two-word phrase in `text`, in order: the words first, then the
-    /// phrases.
+    /// phrases (two kept words side by side in [`Terms::words`]).
     pub fn of(&self, text: &str) -> Vec<Term> {
-        let cleaned = clean(text);
-        let tokens = tokens(&cleaned);
-        let stemmer = self.stemmer(&tokens);
-        // Stop words and words too short or too long break a phrase like punctuation does.
-        let words: Vec<Option<(String, &str)>> = tokens
-            .iter()
-            .map(|t| {
-                let w = t.as_deref()?;
-                let n = w.chars().count();
-                if !(MIN_CHARS..=MAX_CHARS).contains(&n) || self.stop.contains(w) {
-                    return None;
-                }
-                let key = stemmer.map_or_else(|| w.to_string(), |s| s.stem(w).into_owned());
-                Some((key, w))
-            })
-            .collect();
+        let words = self.words(text);
         let mut out: Vec<Term> = words
             .iter()
             .flatten()
             .map(|(key, form)| Term {
                 key: key.clone(),
-                form: form.to_string(),
+                form: form.clone(),
             })
             .collect();
         for pair in words.windows(2) {
@@ -91,21 +84,71 @@ impl Terms {
         out
     }
 
+    /// The words of `text` in order, each as (stem, written form), with `None` wherever a
+    /// phrase must not span: punctuation, removed parts, stop words and words too short or
+    /// too long.
+    pub fn words(&self, text: &str) -> Vec<Option<(String, String)>> {
+        let (language, words) = self.written(text);
+        words
+            .into_iter()
+            .map(|w| w.map(|w| (self.stem(language, &w), w)))
+            .collect()
+    }
+
+    /// The words of `text` as written (see [`Terms::words`]), and the language number to stem
+    /// them in ([`Terms::stem`]): stemming is left to the caller, which meets most words
+    /// again and again.
+    pub fn written(&self, text: &str) -> (usize, Vec<Option<String>>) {
+        let tokens = tokens(&clean(text));
+        let language = self
+            .stemmer(&tokens)
+            .map_or(self.languages.len(), |(i, _)| i);
+        let words = tokens
+            .into_iter()
+            .map(|t| {
+                let w = t?;
+                let n = w.chars().count();
+                let kept = (MIN_CHARS..=MAX_CHARS).contains(&n) && !self.stop.contains(&w);
+                kept.then_some(w)
+            })
+            .collect();
+        (language, words)
+    }
+
+    /// How many language numbers [`Terms::written`] gives: one per language, and one more
+    /// for a pipeline without languages (words kept as written).
+    pub fn language_count(&self) -> usize {
+        self.languages.len() + 1
+    }
+
+    /// The code of language number `language` (`-` for words kept as written).
+    pub fn language_code(&self, language: usize) -> &'static str {
+        self.codes.get(language).copied().unwrap_or("-")
+    }
+
+    /// The stem of a written word in language number `language`.
+    pub fn stem(&self, language: usize, word: &str) -> String {
+        match self.languages.get(language) {
+            Some((stemmer, _)) => stemmer.stem(word).into_owned(),
+            None => word.to_string(),
+        }
+    }
+
     /// The stemmer of the language whose stop words the message uses most (the first
     /// configured on a tie).
-    fn stemmer(&self, tokens: &[Option<String>]) -> Option<&Stemmer> {
-        let mut best: Option<(&Stemmer, usize)> = None;
-        for (stemmer, words) in &self.languages {
+    fn stemmer(&self, tokens: &[Option<String>]) -> Option<(usize, &Stemmer)> {
+        let mut best: Option<(usize, &Stemmer, usize)> = None;
+        for (i, (stemmer, words)) in self.languages.iter().enumerate() {
             let hits = tokens
                 .iter()
                 .flatten()
                 .filter(|t| words.contains(t.as_str()))
                 .count();
-            if best.is_none_or(|(_, b)| hits > b) {
-                best = Some((stemmer, hits));
+            if best.is_none_or(|(_, _, b)| hits > b) {
+                best = Some((i, stemmer, hits));
             }
         }
-        best.map(|(s, _)| s)
+        best.map(|(i, s, _)| (i, s))
     }
 
     /// Whether a written word is a stop word.
@@ -135,6 +178,10 @@ pub fn name_words(name: &str) -> Vec<String> {
 /// the name inside, HTML tags and Slack's `<…>` links and mentions (each replaced by a full
 /// stop, so no phrase spans it), and HTML entities (a space, as `&nbsp;` is).
 pub fn clean(text: &str) -> String {
+    // Most messages hold no markup at all: then nothing is copied.
+    if !text.contains(['`', '<', '&']) {
+        return text.to_string();
+    }
     let text = between(text, "```", "```");
     let text = between(&text, "`", "`");
     let text = between_ci(&text, "<pre", "</pre>");

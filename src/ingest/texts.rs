@@ -11,6 +11,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::terms::{name_words, Terms};
+use super::uses::{per_term, Use, Uses, ALL_SPACES, LIMIT};
 use crate::error::{internal, Result};
 use crate::vocabulary::themes as column;
 
@@ -36,7 +37,7 @@ impl std::fmt::Debug for TextSink<'_> {
 
 /// A body waiting to be cut into terms.
 struct Pending {
-    period: i32,
+    period: u32,
     space: u32,
     actor: u32,
     text: String,
@@ -67,14 +68,19 @@ struct State {
     actors: Interner,
     /// Space 0 is "no space".
     spaces: Interner,
+    /// Word stems and written words. A phrase is a pair of stems, so no phrase is ever kept
+    /// as a string while counting.
     keys: Interner,
     forms: Interner,
-    /// (term, written form) -> uses, for the form a term is shown in.
-    written: PlHashMap<(u32, u32), u64>,
-    /// (period, space, term, actor) -> uses.
-    uses: PlHashMap<(i32, u32, u32, u32), u32>,
-    /// Bodies counted per period.
-    messages: BTreeMap<i32, u64>,
+    /// Per language number and written word, its stem (`u32::MAX` until met) and its uses:
+    /// each word is stemmed once, not at every use.
+    stem_of: Vec<Vec<u32>>,
+    written: Vec<Vec<u64>>,
+
+    /// Every use of a word or phrase by an account in a period and space.
+    uses: Uses,
+    /// Bodies counted per period and account.
+    messages: PlHashMap<(u32, u32), u32>,
     /// Words of people's names met in the export (display names, user lists).
     names: HashSet<String>,
     /// The ids of the bodies taken (hashed), so a repeated id counts once.
@@ -82,7 +88,8 @@ struct State {
 }
 
 /// What a source's bodies gave: per period, space (null: all spaces) and term, its mentions
-/// and distinct people (`vocabulary::themes` columns), and the bodies counted per period.
+/// and distinct people (`vocabulary::themes` columns), and per period the bodies counted and
+/// the mentions of every term (`messages`, `mentions`).
 #[derive(Debug, Clone)]
 pub struct TermCounts {
     pub terms: DataFrame,
@@ -104,7 +111,11 @@ impl<'a> TextSink<'a> {
     /// whose id was seen before (an earlier version of an edited message) is not counted
     /// again: the first is the one the events keep.
     pub fn add(&self, id: &str, at: i64, actor: &str, space: Option<&str>, text: &str) {
-        let Some(period) = (self.period_of)(at) else {
+        // Periods are placed after 1970, so their keys are positive and small.
+        let Some(period) = (self.period_of)(at)
+            .and_then(|p| u32::try_from(p).ok())
+            .filter(|p| *p < LIMIT)
+        else {
             return;
         };
         let mut state = self.lock();
@@ -140,14 +151,18 @@ impl<'a> TextSink<'a> {
 
     /// The source's counts, leaving out the accounts in `excluded` and every term that holds a
     /// word of a name in `names` or in the names the export showed.
+    /// Only terms at least `min_people` people used in a period (and space) leave: no other
+    /// could ever be shown. Each period's mentions of every term are kept as its total.
     pub fn finish(
         self,
         source: &str,
         excluded: &HashSet<String>,
         names: &HashSet<String>,
+        min_people: u32,
     ) -> Result<TermCounts> {
         let mut state = self.state.into_inner().unwrap_or_else(|e| e.into_inner());
         count(self.terms, &mut state);
+        // Stems past the limit were never counted; the ones counted all fit.
         let canon = merged_keys(&state);
         let forms = shown_forms(&state, &canon, names);
         let fail = || internal("counting terms");
@@ -157,37 +172,41 @@ impl<'a> TextSink<'a> {
             .iter()
             .map(|a| excluded.contains(a))
             .collect();
-        let mut rows = Rows::default();
-        for (&(period, space, key, actor), &n) in &state.uses {
-            let key = canon[key as usize];
-            if actors_out[actor as usize] || forms[key as usize].is_none() {
-                continue;
+        let uses = std::mem::take(&mut state.uses).sorted();
+        let (mut uses, totals) = kept_uses(uses, &state.messages, &canon, &forms, &actors_out);
+        let mut rows = per_term(&uses, min_people);
+        // The same uses over every space: a person who used a term in two spaces counts once.
+        for key in uses.iter_mut() {
+            let u = Use::unpack(*key);
+            *key = Use {
+                space: ALL_SPACES,
+                ..u
             }
-            rows.push(period, space, key, actor, n);
+            .pack();
         }
-        let uses = rows.frame().map_err(fail())?;
-        let counted = per_space_and_all(uses)
-            .and_then(LazyFrame::collect)
-            .map_err(fail())?;
-        let terms_frame = label(
-            counted,
-            source,
-            &state.spaces.names,
-            &state.keys.names,
-            &forms,
-        )
-        .map_err(fail())?;
+        uses.par_sort_unstable();
+        rows.extend(per_term(&uses, min_people));
+        let names = Names {
+            spaces: &state.spaces.names,
+            stems: &state.keys.names,
+            forms: &forms,
+        };
+        let terms_frame = label(&rows, source, &names).map_err(fail())?;
         let messages = DataFrame::new(
-            state.messages.len(),
+            totals.len(),
             vec![
-                Column::new(column::SOURCE.into(), vec![source; state.messages.len()]),
+                Column::new(column::SOURCE.into(), vec![source; totals.len()]),
                 Column::new(
                     column::PERIOD.into(),
-                    state.messages.keys().copied().collect::<Vec<i32>>(),
+                    totals.keys().copied().collect::<Vec<_>>(),
                 ),
                 Column::new(
                     column::MESSAGES.into(),
-                    state.messages.values().copied().collect::<Vec<u64>>(),
+                    totals.values().map(|t| t.0).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    column::MENTIONS.into(),
+                    totals.values().map(|t| t.1).collect::<Vec<_>>(),
                 ),
             ],
         )
@@ -250,27 +269,87 @@ pub fn from_frame(
     Ok(())
 }
 
-/// Cuts the waiting bodies into terms on every core, counts them and drops the bodies.
+/// Cuts the waiting bodies into words on every core, counts the words and the phrases of two
+/// words side by side, and drops the bodies.
 fn count(terms: &Terms, state: &mut State) {
     let pending = std::mem::take(&mut state.pending);
-    let cut: Vec<_> = pending.par_iter().map(|p| terms.of(&p.text)).collect();
-    for (p, terms) in pending.iter().zip(cut) {
-        *state.messages.entry(p.period).or_insert(0) += 1;
-        for term in terms {
-            let key = state.keys.id(&term.key);
-            let form = state.forms.id(&term.form);
-            *state.written.entry((key, form)).or_insert(0) += 1;
-            *state
-                .uses
-                .entry((p.period, p.space, key, p.actor))
-                .or_insert(0) += 1;
+    let cut: Vec<_> = pending.par_iter().map(|p| terms.written(&p.text)).collect();
+    if state.stem_of.is_empty() {
+        state.stem_of = vec![Vec::new(); terms.language_count()];
+        state.written = vec![Vec::new(); terms.language_count()];
+    }
+    for (p, (language, words)) in pending.iter().zip(cut) {
+        *state.messages.entry((p.period, p.actor)).or_insert(0) += 1;
+        if p.space >= ALL_SPACES {
+            continue;
+        }
+        let mut previous = None;
+        for slot in words {
+            let Some(word) = slot else {
+                previous = None;
+                continue;
+            };
+            let form = state.forms.id(&word);
+            let key = stem_id(terms, state, language, form, &word);
+            if key >= LIMIT - 1 {
+                // Past 16 million distinct stems: not counted (no real vocabulary is so large).
+                previous = None;
+                continue;
+            }
+            state.written[language][form as usize] += 1;
+            let at = |first, second| Use {
+                period: p.period,
+                space: p.space,
+                first,
+                second,
+                actor: p.actor,
+            };
+            state.uses.push(at(key, 0));
+            if let Some(first) = previous {
+                state.uses.push(at(first, key + 1));
+            }
+            previous = Some(key);
         }
     }
 }
 
-/// Per term key, the key it is counted under: keys that share a written form are one term
-/// (a Dutch word in a message taken for English is stemmed otherwise, yet written the same),
-/// counted under the first of them in sort order.
+/// The stem id of written word `form` in language number `language`, stemmed the first time.
+fn stem_id(terms: &Terms, state: &mut State, language: usize, form: u32, word: &str) -> u32 {
+    let (stems, uses) = (&mut state.stem_of[language], &mut state.written[language]);
+    if stems.len() <= form as usize {
+        stems.resize(form as usize + 1, u32::MAX);
+        uses.resize(form as usize + 1, 0);
+    }
+    if stems[form as usize] == u32::MAX {
+        // A stem is a language's: English "hybrid" and Dutch "hybride" (stem "hybrid") stay
+        // two words, each shown as its language writes it, and so do their phrases.
+        let key = format!(
+            "{}:{}",
+            terms.language_code(language),
+            terms.stem(language, word)
+        );
+        stems[form as usize] = state.keys.id(&key);
+    }
+    stems[form as usize]
+}
+
+/// Every (stem, written word) met with its uses.
+fn written(state: &State) -> Vec<(u32, u32, u64)> {
+    let mut out = Vec::new();
+    for (stems, uses) in state.stem_of.iter().zip(&state.written) {
+        for (form, (&key, &n)) in stems.iter().zip(uses).enumerate() {
+            if key != u32::MAX && n > 0 {
+                out.push((key, form as u32, n));
+            }
+        }
+    }
+    out
+}
+
+/// Per stem, the stem it is counted under: stems whose most used written word is the same are
+/// one (a Dutch word in a message taken for English is stemmed otherwise, yet written the
+/// same), counted under the first of them in sort order. Stems that merely share a rarer form
+/// stay apart, so English "hybrid" and Dutch "hybride" remain two words.
 fn merged_keys(state: &State) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..state.keys.names.len() as u32).collect();
     fn root(parent: &mut [u32], mut k: u32) -> u32 {
@@ -280,8 +359,20 @@ fn merged_keys(state: &State) -> Vec<u32> {
         }
         k
     }
+    // Each stem's most used written word (the first in sort order on a tie).
+    let mut top: Vec<Option<(u64, u32)>> = vec![None; state.keys.names.len()];
+    for (key, form, n) in written(state) {
+        let forms = &state.forms.names;
+        let slot = &mut top[key as usize];
+        let better =
+            slot.is_none_or(|(m, f)| n > m || (n == m && forms[form as usize] < forms[f as usize]));
+        if better {
+            *slot = Some((n, form));
+        }
+    }
     let mut first_of_form: PlHashMap<u32, u32> = PlHashMap::new();
-    for &(key, form) in state.written.keys() {
+    let tops = top.iter().enumerate();
+    for (key, form) in tops.filter_map(|(k, t)| t.map(|(_, f)| (k as u32, f))) {
         let other = *first_of_form.entry(form).or_insert(key);
         let (a, b) = (root(&mut parent, key), root(&mut parent, other));
         if a != b {
@@ -299,11 +390,12 @@ fn merged_keys(state: &State) -> Vec<u32> {
         .collect()
 }
 
-/// Per term key (after [`merged_keys`]), the form it is shown in (its most used written form,
-/// the first in sort order on a tie), or `None` for a term that holds a word of a name.
+/// Per stem (after [`merged_keys`]), the word it is shown in (its most used written form,
+/// the first in sort order on a tie), or `None` for a word of a name. A phrase is shown as its
+/// two words.
 fn shown_forms(state: &State, canon: &[u32], names: &HashSet<String>) -> Vec<Option<String>> {
     let mut uses: PlHashMap<(u32, u32), u64> = PlHashMap::new();
-    for (&(key, form), &n) in &state.written {
+    for (key, form, n) in written(state) {
         *uses.entry((canon[key as usize], form)).or_insert(0) += n;
     }
     let mut best: Vec<Option<(u64, &str)>> = vec![None; state.keys.names.len()];
@@ -331,116 +423,94 @@ fn shown_forms(state: &State, canon: &[u32], names: &HashSet<String>) -> Vec<Opt
         .collect()
 }
 
-/// The uses as columns.
-#[derive(Default)]
-struct Rows {
-    period: Vec<i32>,
-    space: Vec<u32>,
-    key: Vec<u32>,
-    actor: Vec<u32>,
-    uses: Vec<u32>,
-}
-
-impl Rows {
-    fn push(&mut self, period: i32, space: u32, key: u32, actor: u32, uses: u32) {
-        self.period.push(period);
-        self.space.push(space);
-        self.key.push(key);
-        self.actor.push(actor);
-        self.uses.push(uses);
-    }
-
-    fn frame(self) -> PolarsResult<DataFrame> {
-        DataFrame::new(
-            self.period.len(),
-            vec![
-                Column::new("period".into(), self.period),
-                Column::new("space".into(), self.space),
-                Column::new("key".into(), self.key),
-                Column::new("actor".into(), self.actor),
-                Column::new("uses".into(), self.uses),
-            ],
-        )
-    }
-}
-
-/// Mentions and distinct people per period, space and term, and per period and term over all
-/// spaces (space `u32::MAX`): someone who used a term in two spaces counts once there.
-fn per_space_and_all(uses: DataFrame) -> PolarsResult<LazyFrame> {
-    let by = |keys: &[&str]| {
-        uses.clone()
-            .lazy()
-            .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-            .agg([col("uses").cast(DataType::UInt64).sum().alias("mentions")])
-    };
-    let people = |frame: LazyFrame, keys: &[&str]| {
-        frame
-            .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-            .agg([
-                col("mentions").sum(),
-                len().cast(DataType::UInt32).alias("people"),
-            ])
-    };
-    let spaces = people(
-        by(&["period", "space", "key", "actor"]),
-        &["period", "space", "key"],
-    );
-    let all = people(by(&["period", "key", "actor"]), &["period", "key"])
-        .with_column(lit(u32::MAX).cast(DataType::UInt32).alias("space"));
-    let columns = ["period", "space", "key", "mentions", "people"].map(col);
-    concat(
-        [spaces.select(columns.clone()), all.select(columns)],
-        UnionArgs::default(),
-    )
-}
-
-/// The counts with the source, space names, term keys and shown forms in place of numbers,
-/// sorted.
-fn label(
-    counted: DataFrame,
-    source: &str,
-    spaces: &[String],
-    keys: &[String],
+/// The uses that count, each under its merged stems, and per period the bodies and the
+/// mentions of every term: uses by excluded accounts and of words of names are left out.
+fn kept_uses(
+    mut uses: Vec<u128>,
+    messages: &PlHashMap<(u32, u32), u32>,
+    canon: &[u32],
     forms: &[Option<String>],
-) -> PolarsResult<DataFrame> {
-    let n = counted.height();
-    let space = counted.column("space")?.u32()?;
-    let key = counted.column("key")?.u32()?;
-    let space_names: Vec<Option<&str>> = space
-        .iter()
-        .map(|s| match s {
-            Some(u32::MAX) | None => None,
-            Some(0) => Some(""),
-            Some(i) => Some(spaces[i as usize].as_str()),
-        })
-        .collect();
-    let key_names: Vec<Option<&str>> = key
-        .iter()
-        .map(|k| k.map(|k| keys[k as usize].as_str()))
-        .collect();
-    let form_names: Vec<Option<&str>> = key
-        .iter()
-        .map(|k| k.and_then(|k| forms[k as usize].as_deref()))
-        .collect();
+    actors_out: &[bool],
+) -> (Vec<u128>, BTreeMap<u32, (u64, u64)>) {
+    let mut totals: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
+    let named = |k: u32| forms[k as usize].is_none();
+    let merged = canon.iter().enumerate().any(|(k, c)| k as u32 != *c);
+    let mut kept = 0;
+    for i in 0..uses.len() {
+        let u = Use::unpack(uses[i]);
+        let first = canon[u.first as usize];
+        let second = u.second.checked_sub(1).map(|s| canon[s as usize]);
+        if actors_out[u.actor as usize] || named(first) || second.is_some_and(named) {
+            continue;
+        }
+        totals.entry(u.period).or_default().1 += 1;
+        let second = second.map_or(0, |s| s + 1);
+        uses[kept] = Use { first, second, ..u }.pack();
+        kept += 1;
+    }
+    uses.truncate(kept);
+    for (&(period, actor), &n) in messages {
+        if !actors_out[actor as usize] {
+            totals.entry(period).or_default().0 += u64::from(n);
+        }
+    }
+    // Merged stems put some uses out of order; leaving uses out keeps the order.
+    if merged {
+        uses.par_sort_unstable();
+    }
+    (uses, totals)
+}
+
+/// What the numbers in the uses stand for.
+struct Names<'a> {
+    spaces: &'a [String],
+    stems: &'a [String],
+    forms: &'a [Option<String>],
+}
+
+/// The terms that leave, with the source, space names, term keys and shown forms in place of
+/// numbers, sorted. Only these few are ever written out as text.
+fn label(rows: &[(Use, u64, u32)], source: &str, names: &Names) -> PolarsResult<DataFrame> {
+    let n = rows.len();
+    let text = |of: &dyn Fn(u32) -> String, u: &Use| match u.second.checked_sub(1) {
+        None => of(u.first),
+        Some(second) => format!("{} {}", of(u.first), of(second)),
+    };
+    let stem = |k: u32| names.stems[k as usize].clone();
+    let shown = |k: u32| names.forms[k as usize].clone().unwrap_or_default();
+    let space = |u: &Use| match u.space {
+        ALL_SPACES => None,
+        0 => Some(""),
+        i => Some(names.spaces[i as usize].as_str()),
+    };
     let frame = DataFrame::new(
         n,
         vec![
             Column::new(column::SOURCE.into(), vec![source; n]),
-            counted
-                .column("period")?
-                .clone()
-                .with_name(column::PERIOD.into()),
-            Column::new(column::SPACE.into(), space_names),
-            Column::new(column::TERM.into(), key_names),
-            Column::new(column::FORM.into(), form_names),
-            counted
-                .column("mentions")?
-                .clone()
-                .with_name(column::MENTIONS.into()),
-            counted
-                .column("people")?
-                .clone()
-                .with_name(column::PEOPLE.into()),
+            Column::new(
+                column::PERIOD.into(),
+                rows.iter().map(|r| r.0.period as i32).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::SPACE.into(),
+                rows.iter().map(|r| space(&r.0)).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::TERM.into(),
+                rows.iter().map(|r| text(&stem, &r.0)).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::FORM.into(),
+                rows.iter().map(|r| text(&shown, &r.0)).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::MENTIONS.into(),
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                column::PEOPLE.into(),
+                rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            ),
         ],
     )?;
     frame.sort(
@@ -455,7 +525,7 @@ mod tests {
     use crate::vocabulary::Language;
 
     /// By hand: u1 writes "budget review" in c and "budget anna" in d, u2 "budget" in c; Anna
-    /// is a name, so "anna" and "budget anna" go. All spaces: budget 3 mentions by 2 people
+    /// is a name, so "anna" and "budget anna" go. Keys are English stems ("en:"). All spaces: budget 3 mentions by 2 people
     /// (u1 counts once over c and d), review and "budget review" 1 by 1. Space c: budget 2 by
     /// 2; space d: budget 1 by 1. Three bodies in the period.
     #[test]
@@ -468,7 +538,7 @@ mod tests {
         sink.add("m2", 2, "u2", Some("c"), "Budget budget budget");
         sink.add("m3", 3, "u1", Some("d"), "budget Anna");
         let names: HashSet<String> = ["anna".to_string()].into();
-        let counted = sink.finish("s", &HashSet::new(), &names).unwrap();
+        let counted = sink.finish("s", &HashSet::new(), &names, 1).unwrap();
         let f = &counted.terms;
         let text = |c: &str| -> Vec<Option<String>> {
             f.column(c)
@@ -487,13 +557,13 @@ mod tests {
         assert_eq!(
             text(column::TERM),
             vec![
-                s("budget"),
-                s("budget review"),
-                s("review"),
-                s("budget"),
-                s("budget review"),
-                s("review"),
-                s("budget")
+                s("en:budget"),
+                s("en:budget en:review"),
+                s("en:review"),
+                s("en:budget"),
+                s("en:budget en:review"),
+                s("en:review"),
+                s("en:budget")
             ]
         );
         let num = |c: &str| -> Vec<u64> {
@@ -526,7 +596,7 @@ mod tests {
         sink.add("m1", 1, "bot", Some("c"), "deploy finished");
         sink.add("m2", 200, "u1", Some("c"), "late news");
         let excluded: HashSet<String> = ["bot".to_string()].into();
-        let counted = sink.finish("s", &excluded, &HashSet::new()).unwrap();
+        let counted = sink.finish("s", &excluded, &HashSet::new(), 1).unwrap();
         assert_eq!(counted.terms.height(), 0);
     }
 }

@@ -4,8 +4,10 @@
 //!
 //! The rising score is the log-odds ratio with an informative Dirichlet prior (Monroe,
 //! Colaresi and Quinn 2008, "Fightin' words", eq. 22 and 23): for term w in period p against
-//! the three periods before it, with y the mentions, n the mentions of every term and the
-//! prior α_w the mentions of w over all periods (α0 their sum),
+//! the three periods before it, with y the mentions, n the mentions of every term (shown or
+//! not: each source period's total is kept beside the counts), and the prior α_w the
+//! mentions of w in the mean period (over all periods, divided by their number; α0 the mean
+//! period's n),
 //! δ = ln((y_p + α_w) / (n_p + α0 − y_p − α_w)) − ln((y_b + α_w) / (n_b + α0 − y_b − α_w)),
 //! σ² ≈ 1/(y_p + α_w) + 1/(y_b + α_w), z = δ / σ.
 //!
@@ -29,21 +31,31 @@ pub struct Themes {
     pub by_space: DataFrame,
 }
 
-/// The themes of the counts (`vocabulary::themes` columns, every source), for the periods in
-/// `keys` (the report's calendar); terms shown by at least `min_people` people.
+/// The themes of the counts (`vocabulary::themes` columns, every source) with each source
+/// period's mentions of every term in `totals`, for the periods in `keys` (the report's
+/// calendar); terms shown by at least `min_people` people.
 pub fn themes(
     counts: &DataFrame,
+    totals: &DataFrame,
     keys: &[i32],
     min_people: u32,
     top: usize,
 ) -> PolarsResult<Themes> {
-    let in_calendar = col(t::PERIOD).is_in(
-        lit(Series::new("keys".into(), keys.to_vec())).implode(false),
-        false,
-    );
-    let counts = counts.clone().lazy().filter(in_calendar);
+    let in_calendar = || {
+        col(t::PERIOD).is_in(
+            lit(Series::new("keys".into(), keys.to_vec())).implode(false),
+            false,
+        )
+    };
+    let counts = counts.clone().lazy().filter(in_calendar());
+    let totals = totals
+        .clone()
+        .lazy()
+        .filter(in_calendar())
+        .group_by([col(t::PERIOD)])
+        .agg([col(t::MENTIONS).cast(DataType::Float64).sum().alias("__n")]);
     let per_term = per_period(counts.clone().filter(col(t::SPACE).is_null()));
-    let scored = rising(per_term);
+    let scored = rising(per_term, totals);
     let shown = scored.filter(col(t::PEOPLE).gt_eq(lit(min_people)));
     let by_period = with_share(shown, &[t::PERIOD])?;
     let by_period = picked(by_period, &[t::PERIOD], top)?
@@ -96,27 +108,21 @@ fn per_period(all_spaces: LazyFrame) -> LazyFrame {
 
 /// Each term's rising score in its period against the three before (see the file's head);
 /// null where no earlier period has any mentions.
-fn rising(per_term: LazyFrame) -> LazyFrame {
+fn rising(per_term: LazyFrame, totals: LazyFrame) -> LazyFrame {
     let f = || lit(1.0f64);
     let mentions = || col(t::MENTIONS).cast(DataType::Float64);
-    let totals = per_term
-        .clone()
-        .group_by([col(t::PERIOD)])
-        .agg([mentions().sum().alias("__n")]);
     // The prior is the mean period: each term's mentions over all periods, divided by their
-    // number, so it weighs as much as one period's own counts.
-    let periods = totals
-        .clone()
-        .select([len().cast(DataType::Float64).alias("__periods")]);
+    // number, so it weighs as much as one period's own counts; α0 is the mean period's size.
+    let periods = totals.clone().select([
+        len().cast(DataType::Float64).alias("__periods"),
+        col("__n").mean().alias("__a0"),
+    ]);
     let prior = per_term
         .clone()
         .group_by([col(t::TERM)])
         .agg([mentions().sum().alias("__a")])
         .cross_join(periods, None)
-        .with_columns([
-            (col("__a") / col("__periods")).alias("__a"),
-            (col("__a").sum() / col("__periods")).alias("__a0"),
-        ]);
+        .with_column((col("__a") / col("__periods")).alias("__a"));
     let shifted = |frame: LazyFrame, value: &str, keys: &[&str]| {
         let copies: Vec<LazyFrame> = (1..=BASELINE_PERIODS)
             .map(|k| {
@@ -247,6 +253,16 @@ mod tests {
         .unwrap()
     }
 
+    /// Each period's mentions of every term: (period, mentions).
+    fn totals(rows: &[(i32, u64)]) -> DataFrame {
+        df! {
+            t::SOURCE => vec!["s"; rows.len()],
+            t::PERIOD => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            t::MENTIONS => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        }
+        .unwrap()
+    }
+
     fn texts(frame: &DataFrame, name: &str) -> Vec<String> {
         let values = frame.column(name).unwrap().str().unwrap();
         values.iter().flatten().map(str::to_string).collect()
@@ -269,7 +285,9 @@ mod tests {
             (1, None, "a", 6, 5),
             (1, None, "b", 4, 5),
         ]);
-        let found = themes(&frame, &[0, 1], 5, 20).unwrap().by_period;
+        let found = themes(&frame, &totals(&[(0, 10), (1, 10)]), &[0, 1], 5, 20)
+            .unwrap()
+            .by_period;
         let period = found.column(t::PERIOD).unwrap().i32().unwrap();
         let period: Vec<i32> = period.into_no_null_iter().collect();
         let terms = texts(&found, t::TERM);
@@ -301,7 +319,7 @@ mod tests {
         }
         .unwrap();
         frame.vstack_mut(&other).unwrap();
-        let found = themes(&frame, &[0], 5, 20).unwrap();
+        let found = themes(&frame, &totals(&[(0, 20)]), &[0], 5, 20).unwrap();
         for table in [&found.by_period, &found.by_space] {
             assert_eq!(texts(table, t::TERM), vec!["five"]);
         }

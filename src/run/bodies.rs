@@ -73,7 +73,7 @@ pub fn finish(
             normalize::excluded_accounts(&accounts, &plan.screening.exclude_accounts)?
                 .into_iter()
                 .collect();
-        let counts = sink.finish(&source, &excluded, &names)?;
+        let counts = sink.finish(&source, &excluded, &names, plan.privacy.min_group_size)?;
         terms.push(counts.terms.lazy());
         messages.push(counts.messages.lazy());
     }

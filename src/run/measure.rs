@@ -260,6 +260,7 @@ fn themes_tables(setup: &Setup, prepared: &Prepared, terms: &TermCounts) -> Resu
     let plan = &setup.plan;
     let found = themes::themes(
         &terms.terms,
+        &terms.messages,
         &keys,
         plan.privacy.min_group_size,
         plan.themes.top,

@@ -360,16 +360,18 @@ const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
       between them) make a phrase. A term that holds a word of a person's name (the roster's ids,\n\
       e-mail addresses and name columns; the exports' user lists and display names) is dropped.\n\
     - **mentions(t, p)**: uses of t in the bodies of period p; **people(t, p)**: distinct accounts\n\
-      that used it. Per source, space and period these are all that is kept (bodies never are);\n\
-      across spaces a person counts once; across sources `people` is the largest count of any one\n\
-      source, a lower bound of the distinct people, so a term is never shown on a guess.\n\
+      that used it. Per source, space and period these are all that is kept (bodies never are),\n\
+      and only for terms at least `min_group_size` accounts used there, with each period's\n\
+      mentions of all terms beside them. Across spaces a person counts once; across sources\n\
+      `mentions` add up and `people` is the largest count of any one source, a lower bound of the\n\
+      distinct people, so a term is never shown on a guess.\n\
     - **shown**: a term appears in period p (and space s, in `themes_by_space.csv`) only when\n\
       people >= `min_group_size`.\n\
     - **share(t, p)** = mentions(t, p) / mentions of all shown terms in p (in `themes_by_space.csv`:\n\
       of all shown terms of the space in p).\n\
     - **z(t, p)**: the rising score, the log-odds ratio with an informative Dirichlet prior (Monroe,\n\
       Colaresi and Quinn 2008) of t in p against the three periods before: with y the mentions of t,\n\
-      n the mentions of every term, and the prior α = mentions of t in the mean period (over all\n\
+      n the mentions of every term (shown or not), and the prior α = mentions of t in the mean period (over all\n\
       periods, divided by their number; α0 = the mean period's mentions of every term),\n\
       δ = ln((y_p + α)/(n_p + α0 − y_p − α)) − ln((y_b + α)/(n_b + α0 − y_b − α)),\n\
       σ² = 1/(y_p + α) + 1/(y_b + α), z = δ/σ. Empty in a period with no earlier mentions.\n\
