@@ -61,8 +61,8 @@ fn person(rng: &mut ChaCha8Rng, people: u32, writing: bool) -> u32 {
     from + rng.random_range(0..size.max(1))
 }
 
-fn month_frame(s: &Settings, month: u32, count: usize) -> PolarsResult<DataFrame> {
-    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ (u64::from(month) << 32));
+/// The first day of month number `month`, and its start and length in microseconds.
+fn month_span(s: &Settings, month: u32) -> (chrono::NaiveDate, i64, i64) {
     let first = s
         .start
         .checked_add_months(chrono::Months::new(month))
@@ -75,7 +75,25 @@ fn month_frame(s: &Settings, month: u32, count: usize) -> PolarsResult<DataFrame
         .unwrap_or_default()
         .and_utc()
         .timestamp_micros();
-    let span_us = (next - first).num_days() * 86_400_000_000;
+    (first, start_us, (next - first).num_days() * 86_400_000_000)
+}
+
+/// An action drawn from the mix.
+fn draw_action(rng: &mut ChaCha8Rng) -> Action {
+    let u: f64 = rng.random();
+    let mut acc = 0.0;
+    MIX.iter()
+        .find(|(_, p)| {
+            acc += p;
+            u < acc
+        })
+        .map_or(Action::Visit, |(a, _)| *a)
+}
+
+/// One month of `count` synthetic events, drawn from their own seeded stream.
+fn month_frame(s: &Settings, month: u32, count: usize) -> PolarsResult<DataFrame> {
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed ^ (u64::from(month) << 32));
+    let (first, start_us, span_us) = month_span(s, month);
     let posts = ((count as f64 * 0.02) as usize).max(1);
     let authors: Vec<u32> = (0..posts)
         .map(|_| person(&mut rng, s.people, true))
@@ -91,15 +109,7 @@ fn month_frame(s: &Settings, month: u32, count: usize) -> PolarsResult<DataFrame
     let mut spaces: Vec<Option<String>> = Vec::with_capacity(count);
     let mut post_no = 0usize;
     for i in 0..count {
-        let u: f64 = rng.random();
-        let mut acc = 0.0;
-        let action = MIX
-            .iter()
-            .find(|(_, p)| {
-                acc += p;
-                u < acc
-            })
-            .map_or(Action::Visit, |(a, _)| *a);
+        let action = draw_action(&mut rng);
         let writing = matches!(action, Action::Post | Action::Reply);
         let actor = if action == Action::Post {
             authors[post_no % posts]

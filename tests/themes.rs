@@ -137,3 +137,30 @@ fn the_demo_report_shows_what_people_talk_about() {
         ],
     );
 }
+
+/// The pipeline's own stop words leave the themes ("budget" here, with its phrase "budget
+/// review"); a stop-word file that is not UTF-8 text stops the run with its path and the fix.
+#[test]
+fn the_pipelines_stop_words_go_and_a_bad_file_is_named() {
+    let dir = copy_fixture("themes");
+    let pipeline = dir.path().join("pipeline.toml");
+    let text = std::fs::read_to_string(&pipeline).unwrap();
+    std::fs::write(
+        &pipeline,
+        text.replace(
+            "enabled = true",
+            "enabled = true\nstop_words = \"ours.txt\"",
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("ours.txt"), "# our own words\nBudget\n").unwrap();
+    let out = dir.path().join("out");
+    run_ok(&pipeline, &out, &[]);
+    let rows = table(out.join("tables/themes.csv"));
+    let terms: Vec<&str> = rows.iter().map(|r| r["term"].as_str()).collect();
+    assert_eq!(terms, vec!["review", "thanks", "tomorrow"]);
+
+    std::fs::write(dir.path().join("ours.txt"), [0xff, 0xfe, b'x']).unwrap();
+    let err = common::run_code(&pipeline, &dir.path().join("out2"), 1);
+    common::contains_all(&err, &["ours.txt", "UTF-8 text file of words to ignore"]);
+}

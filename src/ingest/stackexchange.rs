@@ -244,47 +244,10 @@ fn handle(
         );
         return;
     };
-    let user = |key: &str| attrs.get(key).filter(|v| !v.is_empty()).cloned();
     match file {
         "Posts.xml" => post_row(c, posts, system, &attrs, id, at, space),
         "Comments.xml" => comment_row(c, posts, system, &attrs, (id, at), space),
-        "Votes.xml" => {
-            let on = attrs.get("PostId").cloned().unwrap_or_default();
-            let Some(post) = posts.get(&on) else {
-                c.exclude("vote on a deleted post");
-                return;
-            };
-            let voter = user("UserId");
-            if voter.as_deref() == Some(system) {
-                c.exclude("system account");
-                return;
-            }
-            let kind = attrs.get("VoteTypeId").map(String::as_str).unwrap_or("");
-            let (action, actor) = match kind {
-                "2" | "3" => (Action::Reaction, None),
-                // Accepting an answer marks the best answer: the asker curates.
-                "1" => (
-                    Action::Curate,
-                    posts.get(&post.question).and_then(|q| q.owner.clone()),
-                ),
-                "5" => (Action::Share, voter),
-                "6" | "7" | "10" | "11" | "12" | "15" | "16" => (Action::Curate, voter),
-                other => {
-                    c.exclude(&format!("vote type {other}"));
-                    return;
-                }
-            };
-            c.accept(Row {
-                event_id: format!("vote/{id}"),
-                occurred_at: at,
-                actor,
-                action: Some(action),
-                content_id: Some(format!("post/{on}")),
-                thread_id: Some(format!("post/{}", post.question)),
-                target_actor: post.owner.clone(),
-                space: space.clone(),
-            });
-        }
+        "Votes.xml" => vote_row(c, posts, system, &attrs, (id, at), space),
         "Users.xml" => {
             if id == system {
                 c.exclude("system account");
@@ -306,6 +269,58 @@ fn handle(
     }
 }
 
+/// An attribute's value, unless missing or empty (a deleted user's posts name no owner).
+fn given(attrs: &Attrs, key: &str) -> Option<String> {
+    attrs.get(key).filter(|v| !v.is_empty()).cloned()
+}
+
+/// A vote: up and down votes are reactions (no voter is named), bookmarks shares, an
+/// accepted answer the asker's curation, close and delete votes curations.
+fn vote_row(
+    c: &mut Collector,
+    posts: &HashMap<String, Post>,
+    system: &str,
+    attrs: &Attrs,
+    (id, at): (&str, i64),
+    space: &Option<String>,
+) {
+    let on = attrs.get("PostId").cloned().unwrap_or_default();
+    let Some(post) = posts.get(&on) else {
+        c.exclude("vote on a deleted post");
+        return;
+    };
+    let voter = given(attrs, "UserId");
+    if voter.as_deref() == Some(system) {
+        c.exclude("system account");
+        return;
+    }
+    let kind = attrs.get("VoteTypeId").map(String::as_str).unwrap_or("");
+    let (action, actor) = match kind {
+        "2" | "3" => (Action::Reaction, None),
+        // Accepting an answer marks the best answer: the asker curates.
+        "1" => (
+            Action::Curate,
+            posts.get(&post.question).and_then(|q| q.owner.clone()),
+        ),
+        "5" => (Action::Share, voter),
+        "6" | "7" | "10" | "11" | "12" | "15" | "16" => (Action::Curate, voter),
+        other => {
+            c.exclude(&format!("vote type {other}"));
+            return;
+        }
+    };
+    c.accept(Row {
+        event_id: format!("vote/{id}"),
+        occurred_at: at,
+        actor,
+        action: Some(action),
+        content_id: Some(format!("post/{on}")),
+        thread_id: Some(format!("post/{}", post.question)),
+        target_actor: post.owner.clone(),
+        space: space.clone(),
+    });
+}
+
 /// A row's user (none when it names none) and the post it is about; `None` for the system
 /// account's rows, counted as excluded.
 fn user_and_post<'p>(
@@ -314,7 +329,7 @@ fn user_and_post<'p>(
     system: &str,
     attrs: &Attrs,
 ) -> Option<(Option<String>, Option<&'p Post>)> {
-    let actor = attrs.get("UserId").filter(|v| !v.is_empty()).cloned();
+    let actor = given(attrs, "UserId");
     if actor.as_deref() == Some(system) {
         c.exclude("system account");
         return None;
@@ -359,7 +374,7 @@ fn post_row(
     at: i64,
     space: &Option<String>,
 ) {
-    let owner = attrs.get("OwnerUserId").filter(|v| !v.is_empty()).cloned();
+    let owner = given(attrs, "OwnerUserId");
     let kind = attrs.get("PostTypeId").map(String::as_str).unwrap_or("");
     let question = match kind {
         "2" => attrs

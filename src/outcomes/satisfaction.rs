@@ -228,6 +228,51 @@ struct Row {
     adjusted: Option<f64>,
 }
 
+/// One outcome's rows: Spearman's rho of each engagement rate across the teams with both,
+/// its interval and p, and p adjusted (Benjamini–Hochberg) within the outcome.
+fn outcome_rows(
+    outcome: &Outcome,
+    rates: &BTreeMap<String, [f64; 4]>,
+    views_known: bool,
+) -> Vec<Row> {
+    let mut family = Vec::new();
+    for (m, metric) in ENGAGEMENT_METRICS.iter().enumerate() {
+        if *metric == "reach_rate" && !views_known {
+            continue;
+        }
+        let (x, y): (Vec<f64>, Vec<f64>) = outcome
+            .values
+            .iter()
+            .filter_map(|(team, v)| rates.get(team).map(|r| (r[m], *v)))
+            .unzip();
+        let c = spearman(&x, &y);
+        family.push((
+            *metric,
+            x.len(),
+            c.map(|c| c.rho),
+            c.and_then(|c| c.ci_low),
+            c.and_then(|c| c.ci_high),
+            c.and_then(|c| c.p_value),
+        ));
+    }
+    let adjusted = benjamini_hochberg(&family.iter().map(|f| f.5).collect::<Vec<_>>());
+    family
+        .into_iter()
+        .zip(adjusted)
+        .map(|(f, adj)| Row {
+            outcome: outcome.name.clone(),
+            period: outcome.period.clone(),
+            metric: f.0,
+            n: f.1,
+            rho: f.2,
+            low: f.3,
+            high: f.4,
+            p: f.5,
+            adjusted: adj,
+        })
+        .collect()
+}
+
 /// `outcome, period, engagement_metric, n_teams, rho, ci_low, ci_high, p_value, p_adjusted`:
 /// every outcome against every engagement metric (reach only with view data), adjusted with
 /// Benjamini–Hochberg within each outcome.
@@ -253,40 +298,7 @@ pub fn correlations(
                 ));
             }
         }
-        let mut family = Vec::new();
-        for (m, metric) in ENGAGEMENT_METRICS.iter().enumerate() {
-            if *metric == "reach_rate" && !views_known {
-                continue;
-            }
-            let (x, y): (Vec<f64>, Vec<f64>) = outcome
-                .values
-                .iter()
-                .filter_map(|(team, v)| rates.get(team).map(|r| (r[m], *v)))
-                .unzip();
-            let c = spearman(&x, &y);
-            family.push((
-                *metric,
-                x.len(),
-                c.map(|c| c.rho),
-                c.and_then(|c| c.ci_low),
-                c.and_then(|c| c.ci_high),
-                c.and_then(|c| c.p_value),
-            ));
-        }
-        let adjusted = benjamini_hochberg(&family.iter().map(|f| f.5).collect::<Vec<_>>());
-        for (f, adj) in family.into_iter().zip(adjusted) {
-            rows.push(Row {
-                outcome: outcome.name.clone(),
-                period: outcome.period.clone(),
-                metric: f.0,
-                n: f.1,
-                rho: f.2,
-                low: f.3,
-                high: f.4,
-                p: f.5,
-                adjusted: adj,
-            });
-        }
+        rows.extend(outcome_rows(outcome, &rates, views_known));
     }
     let text = |f: fn(&Row) -> String| rows.iter().map(f).collect::<Vec<_>>();
     let float = |f: fn(&Row) -> Option<f64>| rows.iter().map(f).collect::<Vec<_>>();

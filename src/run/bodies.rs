@@ -24,19 +24,7 @@ pub fn terms(plan: &Plan) -> Result<Option<Terms>> {
     if !themes.enabled {
         return Ok(None);
     }
-    let extra = match &themes.stop_words {
-        None => Vec::new(),
-        Some(file) => std::fs::read_to_string(&file.path)
-            .map_err(|source| Error::Read {
-                path: file.path.clone(),
-                source,
-                help: "themes.stop_words names a text file of words to ignore, one per line".into(),
-            })?
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect(),
-    };
+    let extra = stop_words(plan)?;
     Ok(Some(Terms::new(&themes.languages, &extra)))
 }
 
@@ -135,21 +123,32 @@ fn roster_names(roster: Option<&DataFrame>, plan: &Plan) -> Result<HashSet<Strin
 /// The name the store keeps term counts under: the settings that shaped them (period kind,
 /// time zone, languages, the stop-word file's words), so counts made otherwise are not mixed.
 fn kept_name(plan: &Plan) -> Result<String> {
-    let mut hash = Sha256::new();
-    hash.update(plan.calendar.period.as_str());
-    hash.update(plan.calendar.timezone.name());
-    for language in &plan.themes.languages {
-        hash.update(language.code());
-    }
-    if let Some(file) = &plan.themes.stop_words {
-        let bytes = std::fs::read(&file.path).map_err(|source| Error::Read {
-            path: file.path.clone(),
-            source,
-            help: "themes.stop_words names a text file of words to ignore, one per line".into(),
-        })?;
-        hash.update(bytes);
-    }
-    Ok(format!("terms-{}", &hex::encode(hash.finalize())[..12]))
+    let mut settings = vec![
+        plan.calendar.period.as_str().to_string(),
+        plan.calendar.timezone.name().to_string(),
+    ];
+    settings.extend(plan.themes.languages.iter().map(|l| l.code().to_string()));
+    settings.push("stop words:".into());
+    settings.extend(stop_words(plan)?);
+    let hash = Sha256::digest(settings.join("\n"));
+    Ok(format!("terms-{}", &hex::encode(hash)[..12]))
+}
+
+/// The words of the pipeline's `themes.stop_words` file: one a line, `#` starting a comment.
+fn stop_words(plan: &Plan) -> Result<Vec<String>> {
+    let Some(file) = &plan.themes.stop_words else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(&file.path).map_err(|source| Error::Read {
+        path: file.path.clone(),
+        source,
+        help: "themes.stop_words names a UTF-8 text file of words to ignore, one per line".into(),
+    })?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
 }
 
 /// This read's term counts merged into the store's (see `store::terms`); a source period the
