@@ -950,3 +950,47 @@ fn discourse_post_text_becomes_terms_where_the_download_has_it() {
         ["aboard", "agreed", "glad", "welcome", "welcome aboard"]
     );
 }
+
+// Values read only for themes never cost a record its event: a Slack message whose `text` is
+// a number and a user whose `real_name` is one, and a Teams message whose `body` is a bare
+// string, are read as before; they just give no terms ("hello" comes from the other message).
+#[test]
+fn odd_bodies_and_names_give_no_terms_and_lose_no_event() {
+    let slack = tempfile::tempdir().unwrap();
+    let root = slack.path();
+    std::fs::write(
+        root.join("users.json"),
+        r#"[{"id": "U1", "name": "ann", "real_name": 7}, {"id": "U2", "name": "bob"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("channels.json"),
+        r#"[{"id": "C1", "name": "general"}]"#,
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("general")).unwrap();
+    std::fs::write(
+        root.join("general/2025-01-31.json"),
+        r#"[{"type": "message", "user": "U1", "text": 5, "ts": "1738300000.000100"},
+            {"type": "message", "user": "U2", "text": "hello", "ts": "1738300100.000100"}]"#,
+    )
+    .unwrap();
+    let read = common::read_export(SourceKind::Slack, root, "s", false).unwrap();
+    assert_eq!(read.batch.events.height(), 2);
+    assert!(read.batch.rejects.is_empty());
+    assert_eq!(terms_of(SourceKind::Slack, root), ["hello"]);
+
+    let teams = tempfile::tempdir().unwrap();
+    let file = teams.path().join("page.json");
+    std::fs::write(
+        &file,
+        r#"{"value": [{"id": "1", "messageType": "message",
+            "createdDateTime": "2025-01-31T10:00:00Z", "from": {"user": {"id": "u1",
+            "displayName": 3}}, "body": "plain"}]}"#,
+    )
+    .unwrap();
+    let read = common::read_export(SourceKind::Teams, &file, "t", false).unwrap();
+    assert_eq!(read.batch.events.height(), 1);
+    assert!(read.batch.rejects.is_empty());
+    assert!(terms_of(SourceKind::Teams, &file).is_empty());
+}

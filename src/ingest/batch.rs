@@ -78,6 +78,18 @@ fn shorten_to(raw: &str, limit: usize) -> String {
     format!("{}…", &raw[..end])
 }
 
+/// For fields read only for themes (a body, a display name): the string, or nothing when the
+/// export holds something else there, so an odd value never costs the record its event.
+pub fn text_or_none<'de, D: serde::Deserializer<'de>>(
+    value: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    Ok(match Option::<serde_json::Value>::deserialize(value)? {
+        Some(serde_json::Value::String(text)) => Some(text),
+        _ => None,
+    })
+}
+
 /// Keys of a JSON record (Slack message, Graph chatMessage) that identify it without saying
 /// what it says: the only ones a reject's `raw` keeps. Text, names, emails and files stay out.
 const IDENTIFYING_KEYS: [&str; 14] = [

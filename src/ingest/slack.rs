@@ -38,9 +38,9 @@ struct User {
     is_app_user: bool,
     #[serde(default)]
     profile: Option<Profile>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     real_name: Option<String>,
 }
 
@@ -48,13 +48,13 @@ struct User {
 struct Profile {
     #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     real_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     first_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     last_name: Option<String>,
 }
 
@@ -79,7 +79,7 @@ struct Message {
     #[serde(default)]
     file: Option<FileRef>,
     /// Read only to be cut into terms when themes are on, then dropped.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     text: Option<String>,
 }
 

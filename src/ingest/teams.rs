@@ -39,15 +39,25 @@ struct Message {
     #[serde(default)]
     reactions: Vec<Reaction>,
     /// Read only to be cut into terms when themes are on, then dropped.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_body")]
     body: Option<Body>,
 }
 
 /// A message's body: HTML or text; the markup never makes a term.
 #[derive(Debug, Deserialize)]
 struct Body {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::batch::text_or_none")]
     content: Option<String>,
+}
+
+/// A body that is not an object (a bare string, a number) is no body, not a broken message.
+fn lenient_body<'de, D: serde::Deserializer<'de>>(
+    value: D,
+) -> std::result::Result<Option<Body>, D::Error> {
+    Ok(match Option::<Value>::deserialize(value)? {
+        Some(body @ Value::Object(_)) => serde_json::from_value(body).ok(),
+        _ => None,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,7 +72,11 @@ struct From {
 struct Identity {
     #[serde(default)]
     id: Option<String>,
-    #[serde(default, rename = "displayName")]
+    #[serde(
+        default,
+        rename = "displayName",
+        deserialize_with = "super::batch::text_or_none"
+    )]
     display_name: Option<String>,
 }
 
