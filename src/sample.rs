@@ -24,6 +24,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::vocabulary::Action;
 
+mod profile;
 mod text;
 
 /// What to generate.
@@ -219,6 +220,8 @@ struct World {
     events: Vec<Event>,
     posts: Vec<Post>,
     answers: Vec<Answer>,
+    /// The staff survey of self-reported use, as CSV.
+    profile: String,
 }
 
 impl World {
@@ -306,6 +309,7 @@ fn build_org(s: &Settings) -> World {
         events: Vec::new(),
         posts: Vec::new(),
         answers: Vec::new(),
+        profile: String::new(),
     }
 }
 
@@ -396,7 +400,7 @@ fn per_person<T: Send>(
                 rng: stream(s.seed, phase, m as u64, i as u64),
                 a,
                 b,
-                z: w.z(i),
+                z: w.z(i) + profile::lift(s, p.dept, m),
             })
         })
         .collect()
@@ -627,6 +631,9 @@ fn simulate(s: &Settings) -> World {
         if (m + 1) % 6 == 0 {
             survey(&mut w, s, m, from, to);
         }
+        if m + 1 == s.months {
+            w.profile = profile::answers(&w, s, m, from, to);
+        }
     }
     w.events.sort_by(|a, b| {
         (a.at, a.actor, a.action, a.post, a.space).cmp(&(b.at, b.actor, b.action, b.post, b.space))
@@ -651,7 +658,25 @@ fn person_id(i: usize) -> String {
 }
 
 /// The three CSV files, as bytes, in canonical form.
-pub fn generate(s: &Settings) -> (String, String, String, Written) {
+/// The demo's files, as text: the roster, events, pulse surveys and the profile survey.
+pub struct Files {
+    pub people: String,
+    pub events: String,
+    pub surveys: String,
+    pub profile: String,
+    pub written: Written,
+}
+
+/// The demo's campaign, as the demo pipeline names it: the first and last day of its first
+/// four weeks, when the run has months after it.
+pub fn campaign(s: &Settings) -> Option<(NaiveDate, NaiveDate)> {
+    (s.months > profile::CAMPAIGN_MONTH + 1).then(|| {
+        let start = month_start(s.start, profile::CAMPAIGN_MONTH);
+        (start, start + Duration::days(27))
+    })
+}
+
+pub fn generate(s: &Settings) -> Files {
     let w = simulate(s);
     let mut people = String::from(
         "person_id,email,department,team,location,manager_id,role,hire_date,exit_date,exit_kind\n",
@@ -737,7 +762,13 @@ pub fn generate(s: &Settings) -> (String, String, String, Written) {
         events: w.events.len(),
         answers: sorted.len(),
     };
-    (people, events, answers, written)
+    Files {
+        people,
+        events,
+        surveys: answers,
+        profile: w.profile,
+        written,
+    }
 }
 
 /// Generates the demo organisation into `dir`.
@@ -751,15 +782,16 @@ pub fn write(s: &Settings, dir: &Path) -> Result<Written> {
             help: "e.g. engage sample --out sample-data/demo --people 500 --months 12".into(),
         });
     }
-    let (people, events, answers, written) = generate(s);
+    let files = generate(s);
     for (name, text) in [
-        ("people.csv", people),
-        ("events.csv", events),
-        ("surveys.csv", answers),
+        ("people.csv", &files.people),
+        ("events.csv", &files.events),
+        ("surveys.csv", &files.surveys),
+        ("profile.csv", &files.profile),
     ] {
         crate::output::write_atomic(&dir.join(name), text.as_bytes())?;
     }
-    Ok(written)
+    Ok(files.written)
 }
 
 #[cfg(test)]
@@ -779,16 +811,19 @@ mod tests {
     fn same_settings_same_bytes() {
         let a = generate(&small());
         let b = generate(&small());
-        assert_eq!(a.0, b.0);
-        assert_eq!(a.1, b.1);
-        assert_eq!(a.2, b.2);
+        assert_eq!(a.people, b.people);
+        assert_eq!(a.events, b.events);
+        assert_eq!(a.surveys, b.surveys);
+        assert_eq!(a.profile, b.profile);
         let c = generate(&Settings { seed: 4, ..small() });
-        assert_ne!(a.1, c.1);
+        assert_ne!(a.events, c.events);
     }
 
     #[test]
     fn every_action_appears_and_times_stay_in_range() {
-        let (_, events, _, written) = generate(&small());
+        let Files {
+            events, written, ..
+        } = generate(&small());
         for action in Action::ALL {
             assert!(
                 events.contains(&format!(",{},", action.as_str())),
@@ -808,7 +843,7 @@ mod tests {
 
     #[test]
     fn posting_is_rarer_than_viewing() {
-        let (_, events, _, _) = generate(&small());
+        let events = generate(&small()).events;
         let count = |a: &str| events.matches(&format!(",{a},")).count();
         assert!(
             count("post") * 5 < count("view"),

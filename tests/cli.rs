@@ -272,15 +272,16 @@ fn tiny_fixture_end_to_end() {
     assert_eq!(manifest["inputs"][1]["role"], "people");
     assert_eq!(manifest["inputs"][1]["rows_read"], 7);
     assert_eq!(manifest["population"], "roster");
-    // 16 tables (period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
-    // department_interactions, ambassadors, turnover, attrition_by_rung, retention_curves,
-    // logrank, outcome_correlations, outcome_teams, unresolved_accounts), each as CSV and
+    // 17 tables (period_metrics, ladder, lifecycle, transitions, retention, post_reach, spaces,
+    // department_interactions, ambassadors, leadership (every figure suppressed: two leaders
+    // and managers), turnover, attrition_by_rung, retention_curves, logrank,
+    // outcome_correlations, outcome_teams, unresolved_accounts), each as CSV and
     // Parquet; the activity table; 8 charts as SVG and PNG (no Lorenz curve: nobody contributed
     // in February; no outcome charts: every rung is under min_group_size); report.html and .md;
     // the .engage-output marker that claims the folder.
     assert_eq!(
         manifest["outputs"].as_array().unwrap().len(),
-        32 + 1 + 16 + 2 + 1
+        34 + 1 + 16 + 2 + 1
     );
     // Turnover. January: employed on the 1st alice, carol, erin, frank (bob is hired on the
     // 15th) = 4; on the 31st alice, bob, carol, erin (her last day) = 4. frank (voluntary, 20th)
@@ -294,10 +295,12 @@ fn tiny_fixture_end_to_end() {
          2025-01,4,4,2,1,0.5,0.25\n\
          2025-02,4,3,1,1,0.2857142857142857,0.2857142857142857\n"
     );
-    // Two periods cannot give three periods of steady conversation: no ambassador candidates.
+    // Two periods cannot give three periods of steady conversation: no ambassador candidates
+    // (and no profile survey to add willing respondents).
     assert_eq!(
         read(out.path().join("tables/ambassadors.csv")),
-        "rank,person,distinct_partners,responders,contributions,rung\n"
+        "rank,person,distinct_partners,responders,contributions,rung,self_reported_rung,\
+         wants_to_contribute,source\n"
     );
     // Sales has 3 people in January and 2 in February, IT 2 and 2: every department is under
     // min_group_size = 5, so every cell of the interaction matrix is suppressed.

@@ -141,11 +141,25 @@ fn demo_targets_and_ambassadors() {
         if last >= expected { "true" } else { "false" }
     );
 
-    // Ambassadors: pseudonyms (64 hex digits), ranked 1.., at least 5 responders each.
-    let ambassadors = table(out.path().join("tables/ambassadors.csv"));
-    assert!(!ambassadors.is_empty());
+    // Ambassadors: pseudonyms (64 hex digits), the observed ones ranked 1.., at least 5
+    // responders each; then the profile survey's respondents who want to contribute but were
+    // seen below Conversationalists, unranked.
+    let all = table(out.path().join("tables/ambassadors.csv"));
+    let (ambassadors, willing): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|r| r["source"] != "self-reported");
+    assert!(!ambassadors.is_empty() && !willing.is_empty());
+    for row in &willing {
+        assert_eq!(
+            (row["rank"].as_str(), row["wants_to_contribute"].as_str()),
+            ("", "yes")
+        );
+        assert!(!["Creators", "Conversationalists"].contains(&row["rung"].as_str()));
+        assert_eq!(row["person"].len(), 64);
+    }
     let mut last_partners = f64::MAX;
     for (i, row) in ambassadors.iter().enumerate() {
+        assert!(["observed", "both"].contains(&row["source"].as_str()));
         assert_eq!(row["rank"], (i + 1).to_string());
         assert_eq!(row["person"].len(), 64);
         assert!(row["person"].chars().all(|c| c.is_ascii_hexdigit()));

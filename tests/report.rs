@@ -176,7 +176,7 @@ fn charts_hold_their_data() {
 }
 
 #[test]
-fn every_table_is_also_parquet_and_the_report_has_eleven_sections() {
+fn every_table_is_also_parquet_and_the_report_has_fourteen_sections() {
     let out = tempfile::tempdir().unwrap();
     demo(out.path());
     let mut csvs = 0;
@@ -194,9 +194,11 @@ fn every_table_is_also_parquet_and_the_report_has_eleven_sections() {
     assert!(csvs >= 25, "{csvs}");
     let html = read(out.path().join("report.html"));
     let md = read(out.path().join("report.md"));
-    // The ten sections and, with themes on in the demo, "What people talk about".
-    assert_eq!(html.matches("<section id=").count(), 11);
-    assert_eq!(md.matches("\n## ").count(), 11);
+    // The ten sections and, with themes, a profile survey, a campaign and leaders on the roster
+    // in the demo, "What people talk about", "Leaders in the network", "What people say and
+    // what they do" and "Campaigns".
+    assert_eq!(html.matches("<section id=").count(), 14);
+    assert_eq!(md.matches("\n## ").count(), 14);
     // The Markdown links every chart the page shows.
     let figures = html.matches("<figure id=\"chart-").count();
     assert_eq!(md.matches("](charts/").count(), figures);

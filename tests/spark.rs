@@ -343,7 +343,9 @@ fn equivalent(period: &str, as_of: Option<&str>) {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = pipeline(dir.path(), period, "");
+    // A campaign, so the weekly series (the job's activity_per_week) are compared too.
+    let campaign = "\n[[campaign]]\nname = \"June\"\nstart = 2025-06-02\nend = 2025-06-29\naudience = { department = \"Sales\" }\n";
+    let pipeline = pipeline(dir.path(), period, campaign);
     let d = dir.path();
     let (ours, theirs) = both_engines(&spark, &pipeline, as_of);
     // Not a vacuous comparison: every table is there, posts and periods have rows.

@@ -71,8 +71,8 @@ fn ingesting_the_same_export_twice_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let pipeline = setup(dir.path(), &demo_events());
     let first = json_lines(engage().arg("ingest").arg(&pipeline));
-    // The demo has 24,639 events over 12 months.
-    assert_eq!(store_line(&first)["counts"]["events_added"], 24639);
+    // The demo has 25,643 events over 12 months.
+    assert_eq!(store_line(&first)["counts"]["events_added"], 25643);
     assert_eq!(store_line(&first)["counts"]["partitions_written"], 12);
     // The store keeps the roster and the accounts it was built with.
     assert!(dir.path().join("store/people.parquet").is_file());
@@ -80,7 +80,7 @@ fn ingesting_the_same_export_twice_adds_nothing() {
     let before = files(&dir.path().join("store"));
     let second = json_lines(engage().arg("ingest").arg(&pipeline));
     assert_eq!(store_line(&second)["counts"]["events_added"], 0);
-    assert_eq!(store_line(&second)["counts"]["already_stored"], 24639);
+    assert_eq!(store_line(&second)["counts"]["already_stored"], 25643);
     assert_eq!(store_line(&second)["counts"]["partitions_written"], 0);
     assert_eq!(files(&dir.path().join("store")), before);
 }
@@ -118,9 +118,9 @@ fn three_overlapping_slices_equal_one_fresh_ingest() {
     let (a, b) = (tables(sliced.path()), tables(fresh.path()));
     // The activity table, and as CSV and Parquet: period metrics, ladder, lifecycle,
     // transitions, retention, unresolved accounts, post reach, spaces, department
-    // interactions, ambassadors, turnover, attrition by rung, retention curves, the log-rank
-    // test, the outcome correlations and the teams behind them.
-    assert_eq!(a.len(), 1 + 2 * 16);
+    // interactions, ambassadors, leaders' presence, turnover, attrition by rung, retention
+    // curves, the log-rank test, the outcome correlations and the teams behind them.
+    assert_eq!(a.len(), 1 + 2 * 17);
     assert_eq!(a, b);
 }
 
@@ -254,7 +254,8 @@ fn a_run_without_a_store_equals_a_run_over_one() {
     assert!(left.is_empty(), "{left:?}");
 
     let (a, b) = (tables(kept.path()), tables(working.path()));
-    assert_eq!(a.len(), 1 + 2 * 16);
+    // As in three_overlapping_slices_equal_one_fresh_ingest: the activity table and 17 tables.
+    assert_eq!(a.len(), 1 + 2 * 17);
     assert_eq!(a, b);
 }
 

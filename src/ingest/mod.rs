@@ -9,6 +9,7 @@ pub mod events;
 pub mod identities;
 pub mod kpis;
 pub mod m365;
+pub mod profile;
 pub mod read;
 pub mod roster;
 pub mod slack;

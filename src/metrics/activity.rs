@@ -73,9 +73,11 @@ pub fn gather(events: &Events) -> PolarsResult<Aggregates> {
     let per_day = events.gather(handoff::ACTIVITY, |part, owned| {
         event_aggregates(part, owned).per_day
     })?;
-    let tie_parts = events.gather_each(handoff::TIES, |part, owned| {
-        event_aggregates(part, owned).ties
-    })?;
+    // Named with its replies column, so ties kept by a version without it are not reused.
+    let tie_parts = events
+        .gather_each(&format!("{} with replies", handoff::TIES), |part, owned| {
+            event_aggregates(part, owned).ties
+        })?;
     let partners = concat(
         tie_parts
             .iter()

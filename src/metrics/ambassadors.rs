@@ -138,6 +138,89 @@ pub fn candidates(activity: LazyFrame, ties: LazyFrame, window: &Window) -> Lazy
         ])
 }
 
+/// Where an ambassador was found: in the activity, in the profile survey, or in both.
+pub const SOURCE: &str = "source";
+
+/// The candidates beside the profile survey's willing respondents (`person,
+/// self_reported_rung, observed_rung, wants_to_contribute`, those who answered yes): each
+/// candidate says `observed`, or `both` when they also want to contribute, and respondents who
+/// want to contribute but were observed below the ambassador `rung` follow as `self-reported`
+/// (no rank or partner counts; their rung is the one observed in the survey's period).
+pub fn with_willing(
+    candidates: LazyFrame,
+    willing: Option<LazyFrame>,
+    names: &[String],
+    rung: &str,
+) -> PolarsResult<LazyFrame> {
+    use super::profile::{OBSERVED_RUNG, SELF_RUNG};
+    use crate::vocabulary::profile::WANTS;
+    let columns = [
+        "rank",
+        a::PERSON,
+        a::DISTINCT_PARTNERS,
+        "responders",
+        a::CONTRIBUTIONS,
+        a::RUNG,
+        SELF_RUNG,
+        WANTS,
+        SOURCE,
+    ]
+    .map(col);
+    let candidates = candidates.with_column(col("rank").cast(DataType::UInt32));
+    let Some(willing) = willing else {
+        return Ok(candidates
+            .with_columns([
+                lit(NULL).cast(DataType::String).alias(SELF_RUNG),
+                lit(NULL).cast(DataType::String).alias(WANTS),
+                lit("observed").alias(SOURCE),
+            ])
+            .select(columns));
+    };
+    let observed = candidates
+        .clone()
+        .join(
+            willing
+                .clone()
+                .select([col(a::PERSON), col(SELF_RUNG), col(WANTS)]),
+            [col(a::PERSON)],
+            [col(a::PERSON)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(col(WANTS).is_not_null())
+                .then(lit("both"))
+                .otherwise(lit("observed"))
+                .alias(SOURCE),
+        )
+        .select(columns.clone());
+    let cut = names.iter().position(|n| n == rung).unwrap_or(names.len());
+    let below: Vec<String> = names.iter().skip(cut + 1).cloned().collect();
+    let none = |name: &str| lit(NULL).cast(DataType::UInt32).alias(name);
+    let self_reported = willing
+        .filter(col(OBSERVED_RUNG).is_in(
+            lit(Series::new("below".into(), below)).implode(false),
+            false,
+        ))
+        .join(
+            candidates.select([col(a::PERSON)]),
+            [col(a::PERSON)],
+            [col(a::PERSON)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .select([
+            none("rank"),
+            col(a::PERSON),
+            none(a::DISTINCT_PARTNERS),
+            none("responders"),
+            none(a::CONTRIBUTIONS),
+            col(OBSERVED_RUNG).alias(a::RUNG),
+            col(SELF_RUNG),
+            col(WANTS),
+            lit("self-reported").alias(SOURCE),
+        ]);
+    concat([observed, self_reported], UnionArgs::default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,12 +5,15 @@
 pub mod activity;
 pub mod ambassadors;
 pub mod breakdowns;
+pub mod campaigns;
 pub mod conversations;
 pub mod inequality;
 pub mod ladder;
+pub mod leadership;
 pub mod lifecycle;
 pub mod network;
 pub mod participation;
+pub mod profile;
 pub mod summary;
 pub mod targets;
 pub mod themes;

@@ -23,8 +23,8 @@ use super::ratio;
 use crate::normalize::PERIOD_KEY;
 use crate::vocabulary::{activity as a, event, person, Action};
 
-/// `actor, target_actor, period_key, interactions`: replies and reactions between two known
-/// people, counted per pair and period. The one pass over events that the department matrix,
+/// `actor, target_actor, period_key, interactions, replies`: replies and reactions between two
+/// known people, counted per pair and period, and the replies among them. The one pass over events that the department matrix,
 /// the activity table's distinct partners and the ambassadors share; a partial result that
 /// stacks over parts of the events (a pair may then have a row per part: counts add up).
 pub fn ties(events: LazyFrame) -> LazyFrame {
@@ -37,8 +37,18 @@ pub fn ties(events: LazyFrame) -> LazyFrame {
                 .and(col(event::TARGET_ACTOR).is_not_null()),
         )
         .group_by([col(event::ACTOR), col(event::TARGET_ACTOR), col(PERIOD_KEY)])
-        .agg([len().cast(DataType::UInt32).alias(INTERACTIONS)])
+        .agg([
+            len().cast(DataType::UInt32).alias(INTERACTIONS),
+            col(event::ACTION)
+                .eq(lit(Action::Reply.as_str()))
+                .cast(DataType::UInt32)
+                .sum()
+                .alias(REPLIES),
+        ])
 }
+
+/// The replies column of [`ties`].
+pub const REPLIES: &str = "replies";
 
 /// The count column of [`ties`].
 pub const INTERACTIONS: &str = "interactions";

@@ -2,6 +2,7 @@
 //! satisfaction, team KPIs) related to engagement, and the privacy rules (spec §7) that every
 //! person-level or group-level output passes through.
 
+pub mod campaigns;
 pub mod privacy;
 pub mod satisfaction;
 pub mod statistics;

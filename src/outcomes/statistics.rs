@@ -159,6 +159,72 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     Some(x)
 }
 
+/// An ordinary least squares fit: coefficients, their standard errors (from σ²·(XᵀX)⁻¹, σ²
+/// the residual sum of squares over the residual degrees of freedom) and those degrees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    pub coef: Vec<f64>,
+    pub se: Vec<f64>,
+    pub df: usize,
+}
+
+impl Fit {
+    /// The 95% interval of coefficient `i` from Student's t with the fit's degrees of freedom.
+    pub fn interval(&self, i: usize) -> Option<(f64, f64)> {
+        let t = StudentsT::new(0.0, 1.0, self.df as f64)
+            .ok()?
+            .inverse_cdf(0.975);
+        Some((self.coef[i] - t * self.se[i], self.coef[i] + t * self.se[i]))
+    }
+
+    /// The two-sided p-value of coefficient `i` being zero.
+    pub fn p(&self, i: usize) -> Option<f64> {
+        if self.se[i] == 0.0 {
+            // An exact fit: the coefficient is known without error.
+            return Some(if self.coef[i] == 0.0 { 1.0 } else { 0.0 });
+        }
+        let t = self.coef[i] / self.se[i];
+        Some(2.0 * StudentsT::new(0.0, 1.0, self.df as f64).ok()?.sf(t.abs()))
+    }
+}
+
+/// Ordinary least squares of `y` on the rows of `x` (each row the regressors of one
+/// observation, an intercept column included by the caller); `None` when there are no more
+/// observations than coefficients or the regressors are collinear.
+pub fn ols(x: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
+    let k = x.first()?.len();
+    let n = y.len();
+    if n <= k || x.len() != n {
+        return None;
+    }
+    let xtx: Vec<Vec<f64>> = (0..k)
+        .map(|i| {
+            (0..k)
+                .map(|j| x.iter().map(|r| r[i] * r[j]).sum())
+                .collect()
+        })
+        .collect();
+    let xty: Vec<f64> = (0..k)
+        .map(|i| x.iter().zip(y).map(|(r, v)| r[i] * v).sum())
+        .collect();
+    let coef = solve(xtx.clone(), xty)?;
+    let residuals: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(r, v)| v - r.iter().zip(&coef).map(|(a, b)| a * b).sum::<f64>())
+        .map(|e| e * e)
+        .sum();
+    let df = n - k;
+    let sigma2 = residuals / df as f64;
+    let se = (0..k)
+        .map(|i| {
+            let unit: Vec<f64> = (0..k).map(|j| f64::from(u8::from(i == j))).collect();
+            solve(xtx.clone(), unit).map(|column| (sigma2 * column[i]).sqrt())
+        })
+        .collect::<Option<Vec<f64>>>()?;
+    Some(Fit { coef, se, df })
+}
+
 /// Ranks from 1, ties sharing the average of the ranks they span.
 pub fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..values.len()).collect();

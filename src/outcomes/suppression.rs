@@ -20,10 +20,36 @@ pub fn suppress(
     row_sets: &[Vec<usize>],
     k: u64,
 ) -> Vec<Vec<bool>> {
-    let mut hidden: Vec<Vec<bool>> = counts
+    let hidden: Vec<Vec<bool>> = counts
         .iter()
         .map(|row| row.iter().map(|&c| c < k).collect())
         .collect();
+    complete(counts, hidden, row_total, row_sets)
+}
+
+/// [`suppress`] for tables whose empty cells are structural (a survey answer nobody gave):
+/// a cell of nobody is shown, unless it is needed as a complement.
+pub fn suppress_people(
+    counts: &[Vec<u64>],
+    row_total: usize,
+    row_sets: &[Vec<usize>],
+    k: u64,
+) -> Vec<Vec<bool>> {
+    let hidden: Vec<Vec<bool>> = counts
+        .iter()
+        .map(|row| row.iter().map(|&c| c > 0 && c < k).collect())
+        .collect();
+    complete(counts, hidden, row_total, row_sets)
+}
+
+/// The complementary cells: a hidden row total hides its row, and a row set or column with
+/// exactly one hidden cell hides its smallest shown cell too, until nothing changes.
+fn complete(
+    counts: &[Vec<u64>],
+    mut hidden: Vec<Vec<bool>>,
+    row_total: usize,
+    row_sets: &[Vec<usize>],
+) -> Vec<Vec<bool>> {
     let cols = counts.first().map_or(0, Vec::len);
     // Hide the smallest shown cell among `cells` (ties: the first), if any.
     let hide_smallest = |hidden: &mut Vec<Vec<bool>>, cells: &[(usize, usize)]| -> bool {

@@ -27,6 +27,22 @@ pub struct PipelineFile {
     pub outcome: Vec<OutcomeSection>,
     pub spark: Option<SparkSection>,
     pub themes: Option<ThemesSection>,
+    /// `[profile_survey]`: what employees say of their own use (spec §9).
+    pub profile_survey: Option<PathSection>,
+    #[serde(default)]
+    pub campaign: Vec<CampaignSection>,
+}
+
+/// `[[campaign]]`: an activation campaign whose effect is estimated (spec §9). Dates may be
+/// written as TOML dates or as quoted text.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSection {
+    pub name: Spanned<String>,
+    pub start: Spanned<toml::Value>,
+    pub end: Spanned<toml::Value>,
+    /// One roster attribute and its group, e.g. `{ department = "Sales" }`.
+    pub audience: Option<Spanned<BTreeMap<String, String>>>,
 }
 
 /// `[themes]`: terms counted from message bodies (spec §8), off unless `enabled`.

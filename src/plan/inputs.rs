@@ -72,6 +72,8 @@ pub struct Inputs {
     pub sources: Vec<SourcePlan>,
     pub people: Option<InputPath>,
     pub surveys: Option<Surveys>,
+    /// The staff survey of self-reported use (spec §9), one row per respondent.
+    pub profile_survey: Option<InputPath>,
     /// `source, account, person_id` rows that say who an account belongs to.
     pub identities: Option<InputPath>,
     /// Team KPIs (`team, period, value`) to relate to engagement, by name.
@@ -121,6 +123,7 @@ pub fn from_file(file: &PipelineFile, text: &Text) -> Result<Inputs> {
             .as_ref()
             .map(|s| surveys(s, text))
             .transpose()?,
+        profile_survey: profile_survey(file, text)?,
         identities: file
             .identities
             .as_ref()
@@ -312,6 +315,21 @@ fn surveys(s: &super::file::SurveySection, text: &Text) -> Result<Surveys> {
         ));
     }
     Ok(Surveys { input, scale })
+}
+
+/// `[profile_survey]`: compared person by person with the roster, so it needs one.
+fn profile_survey(file: &PipelineFile, text: &Text) -> Result<Option<InputPath>> {
+    let Some(section) = &file.profile_survey else {
+        return Ok(None);
+    };
+    if file.people.is_none() {
+        return Err(text.error(
+            section.path.span(),
+            "profile_survey needs a roster: respondents are matched to it and broken down by its groups".into(),
+            "add a [people] table with the roster's path, or remove [profile_survey]",
+        ));
+    }
+    existing(&section.path, "profile_survey.path", false, text).map(Some)
 }
 
 /// `[[outcome]]`: team KPIs by a name of their own.

@@ -20,8 +20,8 @@ use file::{label, PipelineFile, Text};
 pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{
-    AmbassadorSettings, MetricSettings, OutcomeSettings, Output, Privacy, Screening, Spark, Target,
-    Themes, Windows,
+    AmbassadorSettings, Audience, Campaign, MetricSettings, OutcomeSettings, Output, Privacy,
+    Screening, Spark, Target, Themes, Windows,
 };
 
 /// The pipeline file itself, for the manifest and messages.
@@ -97,7 +97,8 @@ impl Plan {
         let output = settings::output(p, &name, &text);
         let has_roster = inputs.people.is_some();
         let ladder = ladder::from_section(file.ladder, &text)?;
-        let metrics = settings::metrics(p, &file.target, &ladder, has_roster, &text)?;
+        let metrics =
+            settings::metrics(p, &file.target, &file.campaign, &ladder, has_roster, &text)?;
         let spark = settings::spark(file.spark.as_ref(), &text)?;
         let themes = settings::themes(file.themes.as_ref(), &text)?;
         Ok(Plan {

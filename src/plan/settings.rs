@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use toml::Spanned;
 
-use super::file::{PipelineSection, TargetSection, Text};
+use super::file::{CampaignSection, PipelineSection, TargetSection, Text};
 use super::ladder::Ladder;
 use crate::error::Result;
 use crate::vocabulary::{Attribute, Language, PERIOD_METRICS};
@@ -60,6 +60,30 @@ pub struct MetricSettings {
     /// Roster attributes to break the rates down by (spec §7 suppression applies).
     pub breakdowns: Vec<Attribute>,
     pub targets: Vec<Target>,
+    pub campaigns: Vec<Campaign>,
+}
+
+/// An activation campaign (spec §9), as checked: dates in order, a known audience attribute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    pub name: String,
+    /// First and last local day, both inclusive.
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+    /// One roster group the campaign was aimed at; everyone else is the comparison.
+    pub audience: Option<Audience>,
+    /// `campaign[n]`, for messages.
+    pub key: String,
+    pub line: usize,
+}
+
+/// A campaign's audience: a roster attribute and one of its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    pub attribute: Attribute,
+    pub group: String,
+    /// The line of `audience`, for the message when no one on the roster is in the group.
+    pub line: usize,
 }
 
 /// What the outcomes stage needs.
@@ -199,6 +223,7 @@ pub struct Output {
 pub fn metrics(
     p: &PipelineSection,
     targets: &[TargetSection],
+    campaigns: &[CampaignSection],
     ladder: &Ladder,
     has_roster: bool,
     text: &Text,
@@ -227,6 +252,132 @@ pub fn metrics(
             .enumerate()
             .map(|(i, t)| target(t, i + 1, ladder, text))
             .collect::<Result<_>>()?,
+        campaigns: checked_campaigns(campaigns, has_roster, text)?,
+    })
+}
+
+/// Every `[[campaign]]`, each with a distinct name.
+fn checked_campaigns(
+    sections: &[CampaignSection],
+    has_roster: bool,
+    text: &Text,
+) -> Result<Vec<Campaign>> {
+    let mut out: Vec<Campaign> = Vec::with_capacity(sections.len());
+    for (i, section) in sections.iter().enumerate() {
+        let c = campaign(section, i + 1, has_roster, text)?;
+        if out.iter().any(|o| o.name == c.name) {
+            return Err(text.error(
+                section.name.span(),
+                format!("{}.name {:?} is used by another campaign", c.key, c.name),
+                "give each [[campaign]] its own name",
+            ));
+        }
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// One `[[campaign]]`: a name, a start on or before its end, and at most one audience group.
+fn campaign(c: &CampaignSection, n: usize, has_roster: bool, text: &Text) -> Result<Campaign> {
+    let key = format!("campaign[{n}]");
+    let name = c.name.get_ref().trim().to_string();
+    if name.is_empty() {
+        return Err(text.error(
+            c.name.span(),
+            format!("{key}.name is empty"),
+            "name the campaign, e.g. name = \"Spring launch\"",
+        ));
+    }
+    let start = campaign_date(&c.start, &format!("{key}.start"), text)?;
+    let end = campaign_date(&c.end, &format!("{key}.end"), text)?;
+    if end < start {
+        return Err(text.error(
+            c.end.span(),
+            format!("{key}.end ({end}) is before its start ({start})"),
+            "give the campaign's last day on or after its first",
+        ));
+    }
+    let audience = c
+        .audience
+        .as_ref()
+        .map(|a| audience(a, &key, has_roster, text))
+        .transpose()?;
+    Ok(Campaign {
+        name,
+        start,
+        end,
+        audience,
+        line: text.line_of(c.name.span().start),
+        key,
+    })
+}
+
+/// A campaign day, written as a TOML date (`2026-03-02`) or as text (`"2026-03-02"`).
+fn campaign_date(
+    value: &Spanned<toml::Value>,
+    key: &str,
+    text: &Text,
+) -> Result<chrono::NaiveDate> {
+    let written = match value.get_ref() {
+        toml::Value::String(s) => s.trim().to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => other.to_string(),
+    };
+    chrono::NaiveDate::parse_from_str(&written, "%Y-%m-%d").map_err(|_| {
+        text.error(
+            value.span(),
+            format!("{key} = {written} is not a date"),
+            "write the day as YYYY-MM-DD, e.g. start = 2026-03-02",
+        )
+    })
+}
+
+/// `audience = { department = "Sales" }`: one known roster attribute and a group name.
+fn audience(
+    value: &Spanned<std::collections::BTreeMap<String, String>>,
+    key: &str,
+    has_roster: bool,
+    text: &Text,
+) -> Result<Audience> {
+    let known: Vec<&str> = Attribute::ALL.iter().map(|a| a.column()).collect();
+    let help = format!(
+        "name one roster attribute ({}) and its group, e.g. audience = {{ department = \"Sales\" }}",
+        known.join(", ")
+    );
+    let entries: Vec<(&String, &String)> = value.get_ref().iter().collect();
+    let [(attribute, group)] = entries.as_slice() else {
+        return Err(text.error(
+            value.span(),
+            format!("{key}.audience names {} attributes, not one", entries.len()),
+            &help,
+        ));
+    };
+    let Some(attribute) = Attribute::ALL
+        .into_iter()
+        .find(|a| a.column() == *attribute)
+    else {
+        return Err(text.error(
+            value.span(),
+            format!("{key}.audience: {attribute:?} is not a roster attribute"),
+            &help,
+        ));
+    };
+    if group.trim().is_empty() || !has_roster {
+        let problem = if has_roster {
+            "names an empty group"
+        } else {
+            "needs a roster to know who is in the group"
+        };
+        return Err(text.error(
+            value.span(),
+            format!("{key}.audience {problem}"),
+            "add a [people] table with the roster's path, and name a group of it",
+        ));
+    }
+    Ok(Audience {
+        attribute,
+        group: group.trim().to_string(),
+        line: text.line_of(value.span().start),
     })
 }
 

@@ -219,3 +219,92 @@ fn bad_themes_settings_name_their_line() {
         assert!(err.contains(says), "{key}: {err}");
     }
 }
+
+#[test]
+fn campaigns_take_toml_dates_or_text_and_an_audience() {
+    let text = format!(
+        "{MINIMAL}\n[people]\npath = \"events.csv\"\n\n[[campaign]]\nname = \"Launch\"\nstart = 2026-03-02\nend = \"2026-03-29\"\naudience = {{ department = \"Sales\" }}\n"
+    );
+    let plan = parse(&text).unwrap();
+    let c = &plan.metrics.campaigns[0];
+    assert_eq!(
+        (c.name.as_str(), c.key.as_str(), c.line),
+        ("Launch", "campaign[1]", 12)
+    );
+    assert_eq!(c.start.to_string(), "2026-03-02");
+    assert_eq!(c.end.to_string(), "2026-03-29");
+    let audience = c.audience.as_ref().unwrap();
+    assert_eq!(
+        (audience.attribute, audience.group.as_str(), audience.line),
+        (Attribute::Department, "Sales", 15)
+    );
+}
+
+// Lines by hand: MINIMAL is six lines, [people] on 8 and its path on 9, [[campaign]] on 11,
+// name on 12, start on 13, end on 14 and the audience (when given) on 15.
+#[test]
+fn bad_campaigns_name_their_line() {
+    for (start, end, audience, line, says) in [
+        (
+            "2026-03-02",
+            "2026-02-01",
+            "",
+            14,
+            "campaign[1].end (2026-02-01) is before its start",
+        ),
+        (
+            "\"March\"",
+            "2026-03-29",
+            "",
+            13,
+            "campaign[1].start = March is not a date",
+        ),
+        (
+            "2026-03-02",
+            "2026-03-29",
+            "audience = { colour = \"red\" }",
+            15,
+            "\"colour\" is not a roster attribute",
+        ),
+        (
+            "2026-03-02",
+            "2026-03-29",
+            "audience = { team = \"A\", role = \"leader\" }",
+            15,
+            "names 2 attributes, not one",
+        ),
+    ] {
+        let text = format!(
+            "{MINIMAL}\n[people]\npath = \"events.csv\"\n\n[[campaign]]\nname = \"Launch\"\nstart = {start}\nend = {end}\n{audience}\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains(&format!("p.toml:{line}")), "{says}: {err}");
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    let twice = format!(
+        "{MINIMAL}\n[[campaign]]\nname = \"A\"\nstart = 2026-01-05\nend = 2026-01-11\n\n[[campaign]]\nname = \"A\"\nstart = 2026-02-02\nend = 2026-02-08\n"
+    );
+    let err = parse(&twice).unwrap_err().to_string();
+    assert!(
+        err.contains("p.toml:14") && err.contains("used by another campaign"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_audience_or_a_profile_survey_needs_a_roster() {
+    let audience = format!(
+        "{MINIMAL}\n[[campaign]]\nname = \"A\"\nstart = 2026-01-05\nend = 2026-01-11\naudience = {{ department = \"Sales\" }}\n"
+    );
+    let err = parse(&audience).unwrap_err().to_string();
+    assert!(
+        err.contains("p.toml:12") && err.contains("needs a roster"),
+        "{err}"
+    );
+    let survey = format!("{MINIMAL}\n[profile_survey]\npath = \"events.csv\"\n");
+    let err = parse(&survey).unwrap_err().to_string();
+    assert!(
+        err.contains("p.toml:9") && err.contains("profile_survey needs a roster"),
+        "{err}"
+    );
+}

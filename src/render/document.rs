@@ -7,6 +7,8 @@ use super::model::{PeriodRow, Population, Report};
 use super::words::{fill, metric_label, metric_meaning, Language, DASH};
 use crate::vocabulary::PeriodKind;
 
+mod practice;
+
 /// A headline figure with its changes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
@@ -119,13 +121,11 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
     ]
     .into_iter()
     .chain(themes(&c))
-    .chain([
-        organisation(&c),
-        outcomes(&c),
-        ambassadors(&c),
-        quality(&c),
-        definitions(&c),
-    ])
+    .chain([organisation(&c)])
+    .chain(practice::leadership(&c))
+    .chain(practice::profile(&c))
+    .chain(practice::campaigns(&c))
+    .chain([outcomes(&c), ambassadors(&c), quality(&c), definitions(&c)])
     .collect()
 }
 
@@ -577,21 +577,28 @@ fn ambassadors(c: &Ctx) -> Section {
     if report.ambassadors.is_empty() {
         blocks.push(Block::Paragraph(w.no_ambassadors.into()));
     } else {
+        let surveyed = report.practice.profile.is_some();
+        let mut headers: Vec<String> = vec![
+            w.rank.into(),
+            w.person.into(),
+            w.partners.into(),
+            w.responders.into(),
+            w.contributions.into(),
+            w.rung.into(),
+        ];
+        if surveyed {
+            headers.push(w.practice.also_willing.into());
+        }
         blocks.push(Block::Table(Table {
-            headers: vec![
-                w.rank.into(),
-                w.person.into(),
-                w.partners.into(),
-                w.responders.into(),
-                w.contributions.into(),
-                w.rung.into(),
-            ],
-            numeric: vec![true, false, true, true, true, false],
+            numeric: (0..headers.len())
+                .map(|i| [0, 2, 3, 4].contains(&i))
+                .collect(),
+            headers,
             rows: report
                 .ambassadors
                 .iter()
                 .map(|a| {
-                    vec![
+                    let mut row = vec![
                         a.rank.to_string(),
                         if report.ambassadors_revealed {
                             a.person.clone()
@@ -602,7 +609,11 @@ fn ambassadors(c: &Ctx) -> Section {
                         a.responders.to_string(),
                         a.contributions.to_string(),
                         a.rung.clone(),
-                    ]
+                    ];
+                    if surveyed {
+                        row.push(if a.also_willing { w.practice.yes } else { DASH }.into());
+                    }
+                    row
                 })
                 .collect(),
         }));

@@ -129,6 +129,111 @@ pub struct AmbassadorRow {
     pub responders: u32,
     pub contributions: u32,
     pub rung: String,
+    /// Whether the profile survey says they want to contribute too.
+    pub also_willing: bool,
+}
+
+/// Self-report, campaigns and leaders' presence (spec §9); each empty without its input.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Practice {
+    pub profile: Option<Profile>,
+    pub campaigns: Vec<CampaignRow>,
+    /// A row per period, with a roster that gives roles.
+    pub leadership: Vec<LeaderRow>,
+}
+
+/// The profile survey beside the observed rungs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub respondents: u64,
+    /// Answers left out (not on the roster, outside the periods, superseded).
+    pub left_out: u64,
+    /// `counts[self-reported][observed]` in ladder order; None where suppressed.
+    pub counts: Vec<Vec<Option<u64>>>,
+    /// Shares of respondents reporting a higher, the same and a lower rung than observed.
+    pub higher: Option<f64>,
+    pub same: Option<f64>,
+    pub lower: Option<f64>,
+    /// The breakdown attribute of `groups`.
+    pub attribute: Option<String>,
+    pub groups: Vec<ProfileGroup>,
+    /// Respondents who want to contribute but were observed below the ambassador rung.
+    pub willing_below: u64,
+    pub ambassador_rung: String,
+}
+
+/// One roster group's answers; None where suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileGroup {
+    pub group: String,
+    pub respondents: Option<u64>,
+    pub yes: Option<f64>,
+    pub maybe: Option<f64>,
+}
+
+/// An estimate with its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Interval {
+    /// Whether the interval leaves out zero.
+    pub fn sure(&self) -> bool {
+        self.low > 0.0 || self.high < 0.0
+    }
+}
+
+/// Why a campaign's metric has figures or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EffectStatus {
+    Estimated,
+    OutsideData,
+    FewWeeksBefore,
+    FewWeeksAfter,
+    SmallGroup,
+}
+
+/// One `[[campaign]]` and its effects.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRow {
+    pub name: String,
+    pub start: String,
+    pub end: String,
+    /// The roster attribute (its column name) and group, when aimed at one group.
+    pub audience: Option<(String, String)>,
+    /// Where it lies on the period axis: fractional period positions, the first period 0.
+    pub span: Option<(f64, f64)>,
+    pub effects: Vec<EffectRow>,
+}
+
+/// A campaign's effect on one weekly metric (rates as fractions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectRow {
+    pub metric: String,
+    pub status: EffectStatus,
+    pub weeks_before: usize,
+    pub weeks_after: usize,
+    pub mean_before: Option<f64>,
+    pub mean_after: Option<f64>,
+    pub level: Option<Interval>,
+    pub slope: Option<Interval>,
+    pub did: Option<Interval>,
+}
+
+/// Leaders and managers in one period; every figure None when suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaderRow {
+    pub label: String,
+    pub leaders: Option<u32>,
+    pub active: Option<f64>,
+    pub contributing: Option<f64>,
+    pub outside_team: Option<f64>,
+    pub threads: Option<u32>,
+    pub reach_median: Option<f64>,
+    pub replies: Option<u32>,
 }
 
 /// One outcome against one engagement measure, across teams.
@@ -244,6 +349,7 @@ pub struct Report {
     /// Accounts that matched nobody on the roster, when there is one.
     pub unresolved_accounts: Option<u64>,
     pub coverage: Coverage,
+    pub practice: Practice,
 }
 
 /// A small report for the renderers' tests: two months, a two-rung ladder, one target.
@@ -352,5 +458,6 @@ pub fn sample() -> Report {
         source_notes: vec!["Slack exports carry no views.".into()],
         unresolved_accounts: Some(1),
         coverage: Coverage::default(),
+        practice: Practice::default(),
     }
 }

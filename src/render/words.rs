@@ -148,6 +148,8 @@ impl Language {
 /// Shown where there is no value.
 pub const DASH: &str = "\u{2013}";
 
+mod practice;
+
 /// Every label of the report, in one language. `{}` marks where a value goes.
 pub struct Words {
     pub title: &'static str,
@@ -290,7 +292,7 @@ pub struct Words {
     pub excluded: &'static str,
     pub rejected: &'static str,
     /// Input roles and the kinds that are words rather than format names.
-    pub role_names: [(&'static str, &'static str); 9],
+    pub role_names: [(&'static str, &'static str); 11],
     pub reconcile_note: &'static str,
     pub basis_roster: &'static str,
     pub basis_user_list: &'static str,
@@ -306,6 +308,8 @@ pub struct Words {
     pub rung_share_definition: &'static str,
     pub made_by: &'static str,
     pub chart_png: &'static str,
+    /// Self-report, campaigns and leaders (spec §9).
+    pub practice: &'static practice::PracticeWords,
 }
 
 pub static EN: Words = Words {
@@ -453,6 +457,8 @@ pub static EN: Words = Words {
         ("person-level", "person-level"),
         ("team-level", "team-level"),
         ("team KPI", "team KPI"),
+        ("profile survey", "profile survey"),
+        ("self-reported use", "self-reported use"),
     ],
     reconcile_note: "Every row read is accepted, a duplicate of an earlier (source, event_id), excluded on purpose (bots, system accounts, deleted content, events after the as-of day) or rejected as unreadable; manifest.json and the rejects files give the reasons.",
     basis_roster: "Population: the HR roster (people hired by the end of a period and not gone before its start).",
@@ -468,6 +474,7 @@ pub static EN: Words = Words {
     rung_share_definition: "Rung share: people on a rung divided by headcount; each person sits on the highest rung whose condition they meet.",
     made_by: "Made by engage",
     chart_png: "Chart as PNG",
+    practice: &practice::EN,
 };
 
 pub static NL: Words = Words {
@@ -615,6 +622,8 @@ pub static NL: Words = Words {
         ("person-level", "per persoon"),
         ("team-level", "per team"),
         ("team KPI", "team-KPI"),
+        ("profile survey", "profielenquête"),
+        ("self-reported use", "eigen opgave van gebruik"),
     ],
     reconcile_note: "Elke gelezen rij is geaccepteerd, een dubbele van een eerdere (bron, event_id), bewust uitgesloten (bots, systeemaccounts, verwijderde inhoud, gebeurtenissen na de peildatum) of afgewezen als onleesbaar; manifest.json en de afwijzingsbestanden geven de redenen.",
     basis_roster: "Populatie: het personeelsbestand (mensen in dienst vóór het einde van een periode en niet vertrokken vóór het begin).",
@@ -630,6 +639,7 @@ pub static NL: Words = Words {
     rung_share_definition: "Aandeel per trede: mensen op een trede gedeeld door het aantal medewerkers; iedereen staat op de hoogste trede waarvan hij of zij aan de voorwaarde voldoet.",
     made_by: "Gemaakt met engage",
     chart_png: "Grafiek als PNG",
+    practice: &practice::NL,
 };
 
 /// A period metric's name in the report's language (the column name when it is unknown).

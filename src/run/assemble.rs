@@ -10,6 +10,9 @@ use crate::normalize::PERIOD_KEY;
 use crate::render::model;
 use crate::vocabulary::{activity as a, PERIOD_METRICS};
 
+mod practice;
+pub use practice::practice;
+
 /// Everything the report is built from.
 pub struct Results<'a> {
     pub rungs: &'a [String],
@@ -264,22 +267,27 @@ pub fn targets(r: &Results) -> Result<Vec<model::TargetRow>> {
 
 pub fn ambassadors(r: &Results) -> Result<Vec<model::AmbassadorRow>> {
     let t = r.ambassadors;
-    let (rank, person, partners, responders, contributions, rung) = (
+    let (rank, person, partners, responders, contributions, rung, source) = (
         u32s(t, "rank")?,
         strs(t, a::PERSON)?,
         u32s(t, a::DISTINCT_PARTNERS)?,
         u32s(t, "responders")?,
         u32s(t, a::CONTRIBUTIONS)?,
         strs(t, a::RUNG)?,
+        strs(t, crate::metrics::ambassadors::SOURCE)?,
     );
+    // Respondents who only say they want to contribute are the profile section's.
     Ok((0..t.height())
-        .map(|i| model::AmbassadorRow {
-            rank: rank[i].unwrap_or(0),
-            person: person[i].clone(),
-            partners: partners[i].unwrap_or(0),
-            responders: responders[i].unwrap_or(0),
-            contributions: contributions[i].unwrap_or(0),
-            rung: rung[i].clone(),
+        .filter_map(|i| {
+            Some(model::AmbassadorRow {
+                rank: rank[i]?,
+                person: person[i].clone(),
+                partners: partners[i].unwrap_or(0),
+                responders: responders[i].unwrap_or(0),
+                contributions: contributions[i].unwrap_or(0),
+                rung: rung[i].clone(),
+                also_willing: source[i] == "both",
+            })
         })
         .collect())
 }

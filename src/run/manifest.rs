@@ -73,7 +73,18 @@ pub struct Manifest {
     #[serde(skip_serializing_if = "Option::is_none")]
     unresolved_accounts: Option<u64>,
     pub outputs: Vec<ManifestOutput>,
+    /// Each `[[campaign]]` and whether its measures were estimated (a campaign outside the
+    /// data is listed, never dropped).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    campaigns: BTreeMap<String, CampaignStatus>,
     timings_ms: BTreeMap<&'static str, u128>,
+}
+
+/// A campaign's name and each measure's status (`estimated`, `outside the data`, ...).
+#[derive(Serialize, Clone)]
+pub struct CampaignStatus {
+    pub name: String,
+    pub status: BTreeMap<String, String>,
 }
 
 #[derive(Serialize)]
@@ -133,6 +144,9 @@ pub struct Book<'a> {
     pub prepared: &'a Prepared,
     pub key_source: &'a KeySource,
     pub rejects_files: &'a [Option<String>],
+    /// The profile survey's answers left out, by reason.
+    pub profile_left_out: Option<&'a BTreeMap<String, u64>>,
+    pub campaigns: &'a BTreeMap<String, CampaignStatus>,
 }
 
 pub fn build(
@@ -170,6 +184,7 @@ pub fn build(
         inputs: inputs(&book),
         unresolved_accounts: book.prepared.unresolved.as_ref().map(|u| u.height() as u64),
         outputs,
+        campaigns: book.campaigns.clone(),
         timings_ms: timings.finish(),
     }
 }
@@ -200,7 +215,13 @@ fn inputs(book: &Book) -> Vec<ManifestInput> {
                 duplicates: row.duplicates,
                 excluded: row.excluded,
                 rejected: row.rejected,
-                excluded_by_reason: record.map(excluded_by_reason).unwrap_or_default(),
+                excluded_by_reason: match record {
+                    Some(r) => excluded_by_reason(r),
+                    None if row.role == crate::ingest::profile::ROLE => {
+                        book.profile_left_out.cloned().unwrap_or_default()
+                    }
+                    None => BTreeMap::new(),
+                },
                 rejects_file: book.rejects_files.get(i).cloned().flatten(),
                 notes: record.map(|r| r.batch.notes.clone()).unwrap_or_default(),
             }

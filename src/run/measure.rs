@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::manifest::Timings;
+use super::practice::{self, Practice};
 use super::prepare::Prepared;
 use super::setup::Setup;
 use crate::error::{internal, Result};
@@ -48,6 +49,8 @@ pub struct Measured {
     pub ambassadors: DataFrame,
     /// With themes on: `tables/themes` and `tables/themes_by_space`, periods labelled.
     pub themes: Option<themes::Themes>,
+    /// Self-report, campaigns and leaders' presence (spec §9).
+    pub practice: Practice,
 }
 
 /// The activity table and the ties behind it.
@@ -69,6 +72,7 @@ pub fn all(
     setup: &Setup,
     prepared: &Prepared,
     terms: Option<&TermCounts>,
+    answers: Option<&DataFrame>,
     as_of: Option<NaiveDate>,
     timings: &mut Timings,
 ) -> Result<Measured> {
@@ -96,12 +100,28 @@ pub fn all(
     .collect()
     .map_err(internal("computing rung shares"))?;
     let groups = groups(setup, prepared, &activity.table, &content, views_known)?;
+    let made = practice::Made {
+        activity: &activity.table,
+        ties: activity.ties.clone(),
+        posts: &content.posts,
+        answers,
+        as_of,
+    };
+    let practice = practice::measure(setup, prepared, &made)?;
     let measured = Measured {
         themes: terms
             .map(|t| themes_tables(setup, prepared, t))
             .transpose()?,
         targets: targets::table(&setup.targets, &period_metrics, &rungs)?,
-        ambassadors: ambassador_candidates(setup, prepared, &activity)?,
+        ambassadors: ambassadors::with_willing(
+            ambassador_candidates(setup, prepared, &activity)?.lazy(),
+            practice.profile.as_ref().map(|p| p.willing.clone().lazy()),
+            &setup.ladder.names,
+            &setup.plan.metrics.ambassadors.rung,
+        )
+        .and_then(LazyFrame::collect)
+        .map_err(internal("adding willing respondents to the ambassadors"))?,
+        practice,
         lifecycle: lifecycle_table(prepared, &activity.table)?,
         transitions: ladder::transitions(
             activity.table.clone().lazy(),

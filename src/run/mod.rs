@@ -9,6 +9,7 @@ mod bodies;
 mod manifest;
 mod measure;
 mod outcome;
+mod practice;
 mod prepare;
 mod publish;
 mod read;
@@ -65,7 +66,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let t = Instant::now();
     progress.step("computing the activity table and the ladder");
     let terms = inputs.terms.as_ref();
-    let measured = measure::all(&setup, &prepared, terms, opts.as_of, &mut timings)?;
+    let answers = inputs.small.profile.as_ref().map(|p| &p.0);
+    let measured = measure::all(&setup, &prepared, terms, answers, opts.as_of, &mut timings)?;
     timings.lap("metrics", t);
     progress.done(measured.activity.height() as u64, t);
 
@@ -91,6 +93,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         prepared: &prepared,
         key_source: &written.key_source,
         rejects_files: &written.rejects_files,
+        profile_left_out: drawn.profile_left_out.as_ref(),
+        campaigns: &drawn.campaigns,
     };
     publish::finish(
         &setup,

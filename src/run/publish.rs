@@ -102,6 +102,7 @@ fn tables(
         tables.push(("tables/targets".into(), m.targets));
     }
     tables.push(("tables/ambassadors".into(), ambassadors));
+    tables.extend(super::practice::tables(m.practice)?);
     if let Some(themes) = m.themes {
         tables.push(("tables/themes".into(), themes.by_period));
         tables.push(("tables/themes_by_space".into(), themes.by_space));

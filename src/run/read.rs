@@ -36,6 +36,8 @@ pub struct Record {
 pub struct Small {
     pub people: Option<(DataFrame, InputFile)>,
     pub surveys: Option<(DataFrame, InputFile)>,
+    /// The staff survey of self-reported use.
+    pub profile: Option<(DataFrame, InputFile)>,
     pub identities: Option<(DataFrame, InputFile)>,
     pub kpis: Vec<(String, DataFrame, InputFile)>,
 }
@@ -47,6 +49,7 @@ impl Small {
             .iter()
             .map(|p| &p.1)
             .chain(self.surveys.iter().map(|s| &s.1))
+            .chain(self.profile.iter().map(|s| &s.1))
             .chain(self.identities.iter().map(|m| &m.1))
             .chain(self.kpis.iter().map(|k| &k.2))
             .collect()
@@ -299,6 +302,11 @@ pub fn small(plan: &Plan) -> Result<Small> {
             .surveys
             .as_ref()
             .map(|s| ingest::surveys::read(&s.input, s.scale))
+            .transpose()?,
+        profile: inputs
+            .profile_survey
+            .as_ref()
+            .map(ingest::profile::read)
             .transpose()?,
         identities: inputs
             .identities

@@ -21,6 +21,10 @@ pub struct Drawn {
     /// `charts/<name>.svg|png`, `report.html`, `report.md`.
     pub files: Vec<(String, Vec<u8>)>,
     pub inputs: Vec<model::InputRow>,
+    /// The profile survey's answers left out, by reason, for the manifest.
+    pub profile_left_out: Option<std::collections::BTreeMap<String, u64>>,
+    /// Per `[[campaign]]` key, its name and each measure's status, for the manifest.
+    pub campaigns: std::collections::BTreeMap<String, super::manifest::CampaignStatus>,
 }
 
 pub fn draw(
@@ -56,9 +60,25 @@ pub fn draw(
         ),
         setup.plan.themes.top,
     )?;
+    if let Some(profile) = &measured.practice.profile {
+        account_profile(&mut report.inputs, &profile.left_out);
+    }
+    report.practice = assemble::practice(
+        &measured.practice,
+        &prepared.calendar.periods,
+        &weighed.ambassadors,
+        &setup.ladder.names,
+        &setup.plan.metrics.ambassadors.rung,
+    )?;
     Ok(Drawn {
         files: render_files(setup, &report)?,
         inputs: report.inputs,
+        profile_left_out: measured
+            .practice
+            .profile
+            .as_ref()
+            .map(|p| p.left_out.clone()),
+        campaigns: campaign_statuses(&measured.practice.campaigns),
     })
 }
 
@@ -102,6 +122,7 @@ fn model(
         inputs: input_rows(&inputs.records, &inputs.small.files()),
         source_notes: notes(&inputs.records, weighed, prepared),
         unresolved_accounts: prepared.unresolved.as_ref().map(|u| u.height() as u64),
+        practice: model::Practice::default(),
         coverage: model::Coverage {
             views: results.views_known,
             roster: prepared.roster.is_some(),
@@ -157,6 +178,46 @@ pub fn input_rows(records: &[Record], others: &[&InputFile]) -> Vec<model::Input
         .chain(others.iter().map(|f| row(f, whole(f))))
         .collect()
 }
+
+/// Per campaign key, its name and each measure's status.
+fn campaign_statuses(
+    runs: &[super::practice::CampaignRun],
+) -> std::collections::BTreeMap<String, super::manifest::CampaignStatus> {
+    runs.iter()
+        .map(|r| {
+            let status = super::manifest::CampaignStatus {
+                name: r.campaign.name.clone(),
+                status: r
+                    .effects
+                    .iter()
+                    .map(|e| (e.metric.to_string(), e.status.as_str().to_string()))
+                    .collect(),
+            };
+            (r.campaign.key.clone(), status)
+        })
+        .collect()
+}
+
+/// The profile survey's row: answers superseded by a later one are its duplicates, those
+/// left out for another reason excluded (by reason in the manifest).
+fn account_profile(
+    rows: &mut [model::InputRow],
+    left_out: &std::collections::BTreeMap<String, u64>,
+) {
+    let superseded = left_out
+        .get(crate::metrics::profile::SUPERSEDED)
+        .copied()
+        .unwrap_or(0);
+    let excluded = left_out.values().sum::<u64>() - superseded;
+    for row in rows.iter_mut().filter(|r| r.role == PROFILE_ROLE) {
+        row.duplicates = superseded;
+        row.excluded = excluded;
+        row.accepted = row.rows_read - superseded - excluded;
+    }
+}
+
+/// The role of the profile survey's input row.
+pub const PROFILE_ROLE: &str = crate::ingest::profile::ROLE;
 
 /// The charts (SVG and a PNG of each for slides), the HTML and the Markdown report.
 fn render_files(setup: &Setup, report: &model::Report) -> Result<Vec<(String, Vec<u8>)>> {

@@ -21,7 +21,7 @@ use crate::vocabulary::{accounts, person, PeriodKind};
 
 /// The layout of the tables the job writes; a change to it changes this number, so tables
 /// of an older job are refused rather than misread.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Everything the job's tables depend on besides the events: what `engage spark-job` bakes
 /// into the job and `engage run --aggregates` checks against the pipeline it runs.

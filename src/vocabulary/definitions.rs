@@ -343,8 +343,51 @@ pub fn markdown() -> String {
            within each outcome. These are associations between teams, not individual causation.\n\n",
     );
     s.push_str(THEMES);
+    s.push_str(PRACTICE);
     s
 }
+
+/// Self-report, campaigns and leadership (spec §9), for docs/metrics.md.
+const PRACTICE: &str = "\n## What people say, campaigns and leaders\n\n\
+    - **self-reported rung** (with `[profile_survey]`): the pipeline's ladder applied to a\n\
+      respondent's answers: `reads`, `reacts`, `comments`, `posts`, `shares` and `moderates` answered\n\
+      `monthly`, `weekly` or `daily` count as one view, reaction, reply, post, share and curation\n\
+      (`never` as none); active_days is 1 when any does; distinct_partners, visits and joins are 0.\n\
+      Each respondent's latest answer is compared with the rung observed in the period holding its\n\
+      `answered_at`. Left out and counted in the manifest (`excluded_by_reason`, earlier answers as\n\
+      duplicates): respondents not on the roster, answers outside the report's periods, respondents\n\
+      not in headcount in that period.\n\
+    - `profile_vs_observed.csv`: people per self-reported × observed rung and their share of\n\
+      respondents; a cell of 1 to `min_group_size` − 1 people is empty, and so is the next smallest\n\
+      cell of its row or column when it would be the only empty one. `profile_summary.csv`: the\n\
+      respondents and the shares reporting a higher rung (nearer the top) than observed, the same and\n\
+      a lower one; empty below `min_group_size` respondents.\n\
+    - `profile_by_<attribute>.csv` (the pipeline's `breakdowns`, or the department): per group, each\n\
+      question (the self-reported rung first, the wish to contribute, any further column of the\n\
+      survey) and answer, people and their share of the group's respondents, suppressed as above\n\
+      with the group's respondents as the row's total.\n\
+    - `ambassadors.csv` gains `self_reported_rung`, `wants_to_contribute` and `source`: `observed`\n\
+      (a candidate), `both` (a candidate who answered yes) or `self-reported` (answered yes and was\n\
+      observed below the ambassador rung in the survey's period; no rank).\n\
+    - **campaign effect** (with `[[campaign]]`): weekly series (Monday-based weeks, complete weeks\n\
+      of the report only) of participation_rate and contribution_rate (over the headcount of the\n\
+      period holding the week's Thursday) and reply_rate (posts of the week answered by another\n\
+      person within `reply_window_hours`), for the audience (`audience = { attribute = \"group\" }`)\n\
+      or everyone. The window: up to 26 weeks before the start's week, and from it to 26 weeks after\n\
+      the end's week, inside the data. Segmented regression by ordinary least squares,\n\
+      y = b0 + b1·t + b2·after + b3·(t − t0)·after, t the week's number in the window and t0 the\n\
+      start's week: `level_change` = b2, `slope_change` = b3 (per week), each with its 95% interval\n\
+      from Student's t on n − 4 degrees of freedom and p-value. With an audience, `did` is d in\n\
+      y = a + b·audience + c·after + d·audience·after over the audience's and everyone else's weeks.\n\
+      At least 4 weeks with values are needed on each side; a group with fewer than `min_group_size`\n\
+      people in a week of the window gives no figures. `campaigns.csv`: a row per campaign and\n\
+      metric with its `status`; `campaign_weeks.csv`: the weekly series behind them.\n\
+    - **leadership presence** (with a roster that gives `role`): per period, of the leaders and\n\
+      managers in headcount, the shares active, contributing (a post or reply) and replying to\n\
+      someone of another team (both teams known); the threads they started, their median reach\n\
+      (distinct viewers, empty without view data) and how many were answered within the reply\n\
+      window; the replies others made to their posts and replies. `leadership.csv`; every figure\n\
+      of a period is empty when it had fewer than `min_group_size` leaders and managers.\n";
 
 /// The themes figures (spec §8), for docs/metrics.md.
 const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\

@@ -234,9 +234,11 @@ pub mod handoff {
     pub const ACCOUNTS: &str = "accounts";
     /// One row: the settings the tables were computed with.
     pub const ABOUT: &str = "about";
+    /// Events and contributions per person and Monday-based week, for campaigns' weekly series.
+    pub const WEEKLY: &str = "activity_per_week";
 
     /// Every table a run reads, in the order the job writes them.
-    pub const ALL: [&str; 13] = [
+    pub const ALL: [&str; 14] = [
         ABOUT,
         ACCOUNTS_COUNTED,
         ACTIVITY,
@@ -250,6 +252,7 @@ pub mod handoff {
         ANY_VIEW,
         USAGE,
         ACCOUNTS,
+        WEEKLY,
     ];
 }
 
@@ -309,6 +312,25 @@ pub mod survey {
     pub const SCORE: &str = "score";
 
     pub const ALL: [&str; 4] = [PERSON_ID, ANSWERED_AT, MEASURE, SCORE];
+}
+
+/// The staff survey of self-reported use (spec §9): its columns and the answers it knows.
+pub mod profile {
+    pub const PERSON_ID: &str = "person_id";
+    pub const ANSWERED_AT: &str = "answered_at";
+    pub const WANTS: &str = "wants_to_contribute";
+    /// Each behaviour asked about and the activity-table count it stands for.
+    pub const BEHAVIOURS: [(&str, &str); 6] = [
+        ("reads", super::activity::VIEWS),
+        ("reacts", super::activity::REACTIONS),
+        ("comments", super::activity::REPLIES),
+        ("posts", super::activity::POSTS),
+        ("shares", super::activity::SHARES),
+        ("moderates", super::activity::CURATIONS),
+    ];
+    /// How often, least first; every answer but the first counts as one event in the period.
+    pub const FREQUENCIES: [&str; 4] = ["never", "monthly", "weekly", "daily"];
+    pub const WANTS_ANSWERS: [&str; 3] = ["yes", "maybe", "no"];
 }
 
 /// Columns of the activity table (one row per person in headcount and period).

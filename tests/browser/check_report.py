@@ -113,7 +113,8 @@ def check(folder):
         run(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", url], profile)
     expected = [
         "headline", "ladder", "reach", "inequality", "conversations", "themes",
-        "organisation", "outcomes", "ambassadors", "quality", "definitions",
+        "organisation", "leadership", "profile", "campaigns", "outcomes", "ambassadors",
+        "quality", "definitions",
     ]
     found = [s["id"] for s in page.sections]
     if found != expected:
@@ -159,7 +160,7 @@ def main():
             print(f"{folder}: {p}", file=sys.stderr)
         failed |= bool(problems)
         if not problems:
-            print(f"{folder}: report renders: 11 sections, charts with data, screenshot and PDF")
+            print(f"{folder}: report renders: 14 sections, charts with data, screenshot and PDF")
     sys.exit(1 if failed else 0)
 
 

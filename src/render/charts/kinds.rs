@@ -254,6 +254,8 @@ pub struct Heat<'a> {
     pub label: &'a dyn Fn(f64) -> String,
     /// Shown under the grid (e.g. what hatching means).
     pub note: String,
+    /// The tooltip word of a suppressed cell, in the report's language.
+    pub hidden: &'a str,
 }
 
 pub fn heatmap(name: &str, title: &str, heat: &Heat) -> Chart {
@@ -310,17 +312,7 @@ pub fn heatmap(name: &str, title: &str, heat: &Heat) -> Chart {
             let value = heat.values.get(i).and_then(|v| v.get(j)).copied().flatten();
             match (hidden, value) {
                 (true, _) => {
-                    svg.mark_rect(
-                        x + 1.0,
-                        y + 1.0,
-                        cw - 2.0,
-                        ch - 2.0,
-                        "url(#suppressed)",
-                        r,
-                        c,
-                        "suppressed",
-                        " suppressed",
-                    );
+                    svg.mark_hidden(x + 1.0, y + 1.0, cw - 2.0, ch - 2.0, r, c, heat.hidden);
                     marks += 1;
                 }
                 (false, Some(v)) => {

@@ -4,6 +4,7 @@
 //! about; axes say their units.
 
 pub mod kinds;
+mod practice;
 pub mod raster;
 pub mod svg;
 
@@ -114,6 +115,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
                 max,
                 label: &count,
                 note: String::new(),
+                hidden: w.practice.suppressed,
             },
         ));
     }
@@ -172,6 +174,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
         .iter()
         .flat_map(|l| l.points.iter().filter_map(|p| p.1))
         .fold(10.0f64, f64::max);
+    trend.extend(practice::campaign_bands(report, trend_max));
     charts.push(lines(
         "trends",
         w.trends_chart,
@@ -253,6 +256,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
                 max: 1.0,
                 label: &share,
                 note: String::new(),
+                hidden: w.practice.suppressed,
             },
         ));
     }
@@ -399,6 +403,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
                 max: 1.0,
                 label: &share,
                 note: fill(w.suppressed_cell, &[&report.min_group_size.to_string()]),
+                hidden: w.practice.suppressed,
             },
         ));
     }
@@ -543,6 +548,7 @@ pub fn all(report: &Report) -> Vec<Chart> {
             ));
         }
     }
+    charts.extend(practice::charts(report, &labels, kind));
     charts
 }
 

@@ -192,6 +192,35 @@ impl Svg {
         );
     }
 
+    /// A hatched cell whose value is suppressed: `data-value="suppressed"` for machines, the
+    /// report language's `word` in its tooltip.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mark_hidden(
+        &mut self,
+        x: f64,
+        y: f64,
+        w: f64,
+        h: f64,
+        series: &str,
+        at: &str,
+        word: &str,
+    ) {
+        let _ = writeln!(
+            self.out,
+            "<rect class=\"mark suppressed\" data-series=\"{}\" data-x=\"{}\" data-value=\"suppressed\" x=\"{}\" y=\"{}\" \
+             width=\"{}\" height=\"{}\" fill=\"url(#suppressed)\"><title>{}: {} {}</title></rect>",
+            escape(series),
+            escape(at),
+            n(x),
+            n(y),
+            n(w.max(0.0)),
+            n(h.max(0.0)),
+            escape(series),
+            escape(at),
+            escape(word)
+        );
+    }
+
     /// A point that stands for one value.
     #[allow(clippy::too_many_arguments)]
     pub fn mark_point(
