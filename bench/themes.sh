@@ -11,11 +11,7 @@ cd "$(dirname "$0")/.."
 n="${BENCH_MESSAGES:-1000000}"
 dir="${BENCH_DATA:-bench/data}/themes-$n"
 rounds="${BENCH_ROUNDS:-3}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/engage/target}"
-export ENGAGE_PSEUDONYM_KEY="bench"
-cargo build --release --quiet
-engage="$CARGO_TARGET_DIR/release/engage"
-python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+. bench/common.sh
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 
@@ -68,11 +64,7 @@ enabled = $themes
 TOML
 done
 
-timed() {
-  /usr/bin/time -v "$engage" --quiet run "$1" 2> "$2"
-  awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; w = s}
-              /Maximum resident set size/ {m = int($2 / 1024)} END {print w, m}' "$2"
-}
+timed() { time_of "$2" "$engage" --quiet run "$1"; }
 duck() {
   python3 - "$dir" <<'PY'
 import sys, time, duckdb
@@ -95,7 +87,7 @@ print("%.2f" % (time.time() - t))
 PY
 }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $n messages"
+echo "$(machine); $n messages"
 for r in $(seq "$rounds"); do
   on=$(timed "$dir/themes-true.toml" "$dir/time-on.txt")
   off=$(timed "$dir/themes-false.toml" "$dir/time-off.txt")

@@ -11,13 +11,29 @@
 
 mod common;
 
-use common::{contains_all, copy_fixture, engage, num, read, run_code, run_ok, table};
+use common::{contains_all, copy_fixture, num, read, run_code, run_ok, table};
 
 fn run_fixture() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = copy_fixture("practice");
+    run_edited("", "")
+}
+
+/// The fixture with `from` replaced by `to` in its pipeline (nothing when `from` is empty),
+/// run; the folder and the output folder.
+fn run_edited(from: &str, to: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = edited(from, to);
     let out = dir.path().join("out");
     run_ok(&dir.path().join("pipeline.toml"), &out, &[]);
     (dir, out)
+}
+
+/// A copy of the fixture with `from` replaced by `to` in its pipeline.
+fn edited(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = copy_fixture("practice");
+    if !from.is_empty() {
+        let pipeline = dir.path().join("pipeline.toml");
+        std::fs::write(&pipeline, read(&pipeline).replace(from, to)).unwrap();
+    }
+    dir
 }
 
 fn cell<'a>(
@@ -137,12 +153,7 @@ fn the_profile_per_group_and_the_willing_below_the_ambassador_rung() {
 /// P07) is the one cell of people shown.
 #[test]
 fn profile_cells_below_the_minimum_are_suppressed() {
-    let dir = copy_fixture("practice");
-    let pipeline = dir.path().join("pipeline.toml");
-    let text = read(&pipeline).replace("min_group_size = 1", "min_group_size = 2");
-    std::fs::write(&pipeline, text).unwrap();
-    let out = dir.path().join("out");
-    run_ok(&pipeline, &out, &[]);
+    let (_dir, out) = run_edited("min_group_size = 1", "min_group_size = 2");
     let cross = table(out.join("tables/profile_vs_observed.csv"));
     let shown: Vec<_> = cross
         .iter()
@@ -290,12 +301,7 @@ fn leaders_presence_per_month_by_hand() {
     assert_eq!(get(2, "thread_reach_median"), "");
 
     // With a minimum group size of 3, two leaders are too few: every figure empty.
-    let dir = copy_fixture("practice");
-    let pipeline = dir.path().join("pipeline.toml");
-    let text = read(&pipeline).replace("min_group_size = 1", "min_group_size = 3");
-    std::fs::write(&pipeline, text).unwrap();
-    let out = dir.path().join("out");
-    run_ok(&pipeline, &out, &[]);
+    let (_dir, out) = run_edited("min_group_size = 1", "min_group_size = 3");
     let rows = table(out.join("tables/leadership.csv"));
     assert!(rows.iter().all(|r| r["suppressed"] == "true"
         && r["leaders"].is_empty()
@@ -320,12 +326,7 @@ fn the_report_shows_the_three_sections_in_both_languages() {
             "Campaign: Sales takes p…",
         ],
     );
-    let dir = copy_fixture("practice");
-    let pipeline = dir.path().join("pipeline.toml");
-    let text = read(&pipeline).replace("[pipeline]\n", "[pipeline]\nlanguage = \"nl\"\n");
-    std::fs::write(&pipeline, text).unwrap();
-    let out = dir.path().join("out");
-    run_ok(&pipeline, &out, &[]);
+    let (_dir, out) = run_edited("[pipeline]\n", "[pipeline]\nlanguage = \"nl\"\n");
     contains_all(
         &read(out.join("report.md")),
         &[
@@ -365,19 +366,12 @@ fn an_unknown_answer_names_its_file_and_line() {
 /// groups there are.
 #[test]
 fn an_audience_nobody_is_in_names_the_line_and_the_groups() {
-    let dir = copy_fixture("practice");
-    let pipeline = dir.path().join("pipeline.toml");
-    let text = read(&pipeline).replace("department = \"Sales\"", "department = \"Salse\"");
-    std::fs::write(&pipeline, text).unwrap();
-    let output = engage()
-        .arg("run")
-        .arg(&pipeline)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    let dir = edited("department = \"Sales\"", "department = \"Salse\"");
+    let err = run_code(
+        &dir.path().join("pipeline.toml"),
+        &dir.path().join("out"),
+        1,
+    );
     contains_all(
         &err,
         &[

@@ -10,6 +10,18 @@ use super::network::REPLIES;
 use crate::normalize::PERIOD_KEY;
 use crate::vocabulary::{activity as a, event, person};
 
+/// The figures of [`presence`], after its `period_key`.
+pub const FIGURES: [&str; 8] = [
+    "leaders",
+    "active",
+    "contributing",
+    "replied_outside_team",
+    "threads",
+    "thread_reach_median",
+    "threads_answered",
+    "replies_to_leaders",
+];
+
 /// `period_key, leaders, active, contributing, replied_outside_team, threads,
 /// thread_reach_median, threads_answered, replies_to_leaders`, a row per period of `calendar`
 /// (`period_key`). `leaders` is the roster's leaders and managers (`person_id, team`);
@@ -58,18 +70,10 @@ pub fn presence(
         )
         .sort([PERIOD_KEY], SortMultipleOptions::default())
         .select(
-            [
-                PERIOD_KEY,
-                "leaders",
-                "active",
-                "contributing",
-                "replied_outside_team",
-                "threads",
-                "thread_reach_median",
-                "threads_answered",
-                "replies_to_leaders",
-            ]
-            .map(col),
+            std::iter::once(PERIOD_KEY)
+                .chain(FIGURES)
+                .map(col)
+                .collect::<Vec<_>>(),
         )
 }
 

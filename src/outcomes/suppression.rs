@@ -20,11 +20,15 @@ pub fn suppress(
     row_sets: &[Vec<usize>],
     k: u64,
 ) -> Vec<Vec<bool>> {
-    let hidden: Vec<Vec<bool>> = counts
+    complete(counts, small(counts, |c| c < k), row_total, row_sets)
+}
+
+/// Where `hide` holds for a cell's count.
+fn small(counts: &[Vec<u64>], hide: impl Fn(u64) -> bool) -> Vec<Vec<bool>> {
+    counts
         .iter()
-        .map(|row| row.iter().map(|&c| c < k).collect())
-        .collect();
-    complete(counts, hidden, row_total, row_sets)
+        .map(|row| row.iter().map(|&c| hide(c)).collect())
+        .collect()
 }
 
 /// [`suppress`] for tables whose empty cells are structural (a survey answer nobody gave):
@@ -35,11 +39,12 @@ pub fn suppress_people(
     row_sets: &[Vec<usize>],
     k: u64,
 ) -> Vec<Vec<bool>> {
-    let hidden: Vec<Vec<bool>> = counts
-        .iter()
-        .map(|row| row.iter().map(|&c| c > 0 && c < k).collect())
-        .collect();
-    complete(counts, hidden, row_total, row_sets)
+    complete(
+        counts,
+        small(counts, |c| c > 0 && c < k),
+        row_total,
+        row_sets,
+    )
 }
 
 /// The complementary cells: a hidden row total hides its row, and a row set or column with

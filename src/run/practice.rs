@@ -456,19 +456,10 @@ fn presence(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Option<Da
     let min = setup.plan.privacy.min_group_size;
     let small = col("leaders").lt(lit(min));
     let share = |n: &str, alias: &str| crate::metrics::ratio(col(n), col("leaders")).alias(alias);
-    let counts = [
-        "leaders",
-        "active",
-        "contributing",
-        "replied_outside_team",
-        "threads",
-        "thread_reach_median",
-        "threads_answered",
-        "replies_to_leaders",
-        "active_share",
-        "contributing_share",
-        "outside_team_share",
-    ];
+    let counts: Vec<&str> = leadership::FIGURES
+        .into_iter()
+        .chain(["active_share", "contributing_share", "outside_team_share"])
+        .collect();
     let hide = |c: &str| {
         when(col("suppressed"))
             .then(lit(NULL))
@@ -484,12 +475,12 @@ fn presence(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Option<Da
         prepared.calendar.frame.clone(),
     )
     .with_column(small.alias("suppressed"))
-    .with_columns(counts.map(hide))
+    .with_columns(counts.iter().map(|c| hide(c)).collect::<Vec<_>>())
     .sort([PERIOD_KEY], SortMultipleOptions::default())
     .select(
         [a::PERIOD]
             .into_iter()
-            .chain(counts)
+            .chain(counts.iter().copied())
             .chain(["suppressed"])
             .map(col)
             .collect::<Vec<_>>(),

@@ -52,6 +52,31 @@ pub struct Line {
     pub band: Vec<(f64, f64, f64)>,
 }
 
+impl Line {
+    /// A solid line over the periods with a mark per value: `values` in period order (a
+    /// missing one breaks the line), `labels` the periods' labels.
+    pub fn over_periods(
+        name: &str,
+        colour: &str,
+        values: impl Iterator<Item = Option<f64>>,
+        labels: &[String],
+    ) -> Line {
+        Line {
+            name: name.to_string(),
+            colour: colour.to_string(),
+            points: values
+                .zip(labels)
+                .enumerate()
+                .map(|(i, (v, label))| (i as f64, v, label.clone()))
+                .collect(),
+            step: false,
+            dashed: false,
+            marks: true,
+            band: Vec::new(),
+        }
+    }
+}
+
 /// The horizontal axis of a line chart: categories (x = index) or a numeric range.
 pub enum XAxis {
     Categories(Vec<String>),
@@ -312,7 +337,7 @@ pub fn heatmap(name: &str, title: &str, heat: &Heat) -> Chart {
             let value = heat.values.get(i).and_then(|v| v.get(j)).copied().flatten();
             match (hidden, value) {
                 (true, _) => {
-                    svg.mark_hidden(x + 1.0, y + 1.0, cw - 2.0, ch - 2.0, r, c, heat.hidden);
+                    svg.mark_hidden((x + 1.0, y + 1.0, cw - 2.0, ch - 2.0), r, c, heat.hidden);
                     marks += 1;
                 }
                 (false, Some(v)) => {

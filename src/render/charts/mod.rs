@@ -134,19 +134,12 @@ pub fn all(report: &Report) -> Vec<Chart> {
     let mut trend: Vec<Line> = trend_metrics
         .iter()
         .filter(|(m, _)| report.periods.iter().any(|p| p.figure(m).is_some()))
-        .map(|(m, c)| Line {
-            name: names[*c].to_string(),
-            colour: CATEGORICAL[*c].to_string(),
-            points: report
+        .map(|(m, c)| {
+            let values = report
                 .periods
                 .iter()
-                .enumerate()
-                .map(|(i, p)| (i as f64, p.figure(m).map(|v| v * 100.0), labels[i].clone()))
-                .collect(),
-            step: false,
-            dashed: false,
-            marks: true,
-            band: Vec::new(),
+                .map(|p| p.figure(m).map(|v| v * 100.0));
+            Line::over_periods(names[*c], CATEGORICAL[*c], values, &labels)
         })
         .collect();
     let n = report.periods.len();

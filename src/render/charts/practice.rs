@@ -109,18 +109,9 @@ fn leadership(report: &Report, labels: &[String], kind: &str) -> Option<Chart> {
     let lines_: Vec<Line> = series
         .iter()
         .enumerate()
-        .map(|(i, (name, value))| Line {
-            name: name.to_string(),
-            colour: CATEGORICAL[i].to_string(),
-            points: rows
-                .iter()
-                .enumerate()
-                .map(|(x, r)| (x as f64, value(r).map(|v| v * 100.0), labels[x].clone()))
-                .collect(),
-            step: false,
-            dashed: false,
-            marks: true,
-            band: Vec::new(),
+        .map(|(i, (name, value))| {
+            let values = rows.iter().map(|r| value(r).map(|v| v * 100.0));
+            Line::over_periods(name, CATEGORICAL[i], values, labels)
         })
         .collect();
     let pct = move |v: f64| format!("{}%", lang.number(v, 0));

@@ -175,9 +175,42 @@ impl Svg {
         value: &str,
         extra: &str,
     ) {
+        let class = format!("mark{extra}");
+        self.rect_mark((x, y, w, h), fill, &class, (series, at), (value, value));
+    }
+
+    /// A hatched cell whose value is suppressed: `data-value="suppressed"` for machines, the
+    /// report language's `word` in its tooltip.
+    pub fn mark_hidden(
+        &mut self,
+        (x, y, w, h): (f64, f64, f64, f64),
+        series: &str,
+        at: &str,
+        word: &str,
+    ) {
+        let fill = "url(#suppressed)";
+        self.rect_mark(
+            (x, y, w, h),
+            fill,
+            "mark suppressed",
+            (series, at),
+            ("suppressed", word),
+        );
+    }
+
+    /// A data rectangle: its data attributes, and a tooltip saying what it shows; `value` is
+    /// the data value and the word the tooltip shows.
+    fn rect_mark(
+        &mut self,
+        (x, y, w, h): (f64, f64, f64, f64),
+        fill: &str,
+        class: &str,
+        (series, at): (&str, &str),
+        (value, said): (&str, &str),
+    ) {
         let _ = writeln!(
             self.out,
-            "<rect class=\"mark{extra}\" data-series=\"{}\" data-x=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" \
+            "<rect class=\"{class}\" data-series=\"{}\" data-x=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" \
              width=\"{}\" height=\"{}\" fill=\"{fill}\"><title>{}: {} {}</title></rect>",
             escape(series),
             escape(at),
@@ -188,36 +221,7 @@ impl Svg {
             n(h.max(0.0)),
             escape(series),
             escape(at),
-            escape(value)
-        );
-    }
-
-    /// A hatched cell whose value is suppressed: `data-value="suppressed"` for machines, the
-    /// report language's `word` in its tooltip.
-    #[allow(clippy::too_many_arguments)]
-    pub fn mark_hidden(
-        &mut self,
-        x: f64,
-        y: f64,
-        w: f64,
-        h: f64,
-        series: &str,
-        at: &str,
-        word: &str,
-    ) {
-        let _ = writeln!(
-            self.out,
-            "<rect class=\"mark suppressed\" data-series=\"{}\" data-x=\"{}\" data-value=\"suppressed\" x=\"{}\" y=\"{}\" \
-             width=\"{}\" height=\"{}\" fill=\"url(#suppressed)\"><title>{}: {} {}</title></rect>",
-            escape(series),
-            escape(at),
-            n(x),
-            n(y),
-            n(w.max(0.0)),
-            n(h.max(0.0)),
-            escape(series),
-            escape(at),
-            escape(word)
+            escape(said)
         );
     }
 
