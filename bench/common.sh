@@ -6,10 +6,11 @@ cargo build --release --quiet
 engage="$CARGO_TARGET_DIR/release/engage"
 python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 
-# Runs a command under /usr/bin/time -v with its report in LOG; prints "wall_s peak_mib".
+# Runs a command under /usr/bin/time -v with its report in LOG; prints "wall_s peak_mib" (peak:
+# the largest process).
 time_of() {
   local log=$1; shift
-  /usr/bin/time -v "$@" 2> "$log"
+  /usr/bin/time -v "$@" > /dev/null 2> "$log"
   awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; w = s}
               /Maximum resident set size/ {m = int($2 / 1024)} END {print w, m}' "$log"
 }

@@ -14,25 +14,15 @@ cd "$(dirname "$0")/.."
 
 sizes="${BENCH_SIZES:-1000000 10000000}"
 data="${BENCH_DATA:-bench/data}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/engage/target}"
-export ENGAGE_PSEUDONYM_KEY="bench"
-
-cargo build --release --quiet
-engage="$CARGO_TARGET_DIR/release/engage"
-python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+. bench/common.sh
 
 # Runs engage under /usr/bin/time -v; prints "wall_s peak_mib".
-timed() {
-  local log=$1; shift
-  /usr/bin/time -v "$engage" "$@" 2> "$log"
-  awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; w = s}
-              /Maximum resident set size/ {m = int($2 / 1024)} END {print w, m}' "$log"
-}
+timed() { local log=$1; shift; time_of "$log" "$engage" "$@"; }
 # A manifest's timing in seconds.
 timing() { python3 -c "import json; print('%.2f' % (json.load(open('$1'))['timings_ms']['$2'] / 1000))"; }
 ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "$(machine), $(uname -sr)"
 file_rows=""; store_rows=""
 for n in $sizes; do
   dir="$data/$n"

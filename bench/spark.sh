@@ -15,22 +15,11 @@ n="${BENCH_SPARK_EVENTS:-10000000}"
 rounds="${BENCH_ROUNDS:-3}"
 memory="${BENCH_SPARK_DRIVER_MEMORY:-4g}"
 dir="${BENCH_DATA:-bench/data}/$n"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/engage/target}"
-export ENGAGE_PSEUDONYM_KEY="bench"
 spark_bin="$(tests/spark/setup.sh)"
-
-cargo build --release --quiet
-engage="$CARGO_TARGET_DIR/release/engage"
-python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+. bench/common.sh
 [ -f "$dir/bench.toml" ] || "$engage" --quiet bench-data --out "$dir" --events "$n" --people 50000
 
-# Runs a command under /usr/bin/time -v; prints "wall_s peak_mib" (peak: the largest process).
-timed() {
-  local log=$1; shift
-  /usr/bin/time -v "$@" > /dev/null 2> "$log"
-  awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; w = s}
-              /Maximum resident set size/ {m = int($2 / 1024)} END {print w, m}' "$log"
-}
+timed() { time_of "$@"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 sum() { python3 -c "print('%.2f' % ($1 + $2))"; }
 
@@ -56,7 +45,7 @@ for r in $(seq "$rounds"); do
   duck_w+=("$(python3 bench/duckdb_equivalent.py "$dir" store 2> "$dir/duckdb-spark.txt")")
 done
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $n events; medians of $rounds rounds"
+echo "$(machine); $n events; medians of $rounds rounds"
 echo "$(java -version 2>&1 | head -1); pyspark $("$spark_bin/python" -c 'import pyspark; print(pyspark.__version__)')"
 echo
 echo "| | wall s | peak MiB | ratio to DuckDB |"

@@ -96,58 +96,63 @@ pub struct SeriesInputs {
     pub timezone: chrono_tz::Tz,
 }
 
-/// `week, week_start, group, headcount, active, contributors, posts, replied` and the three
-/// rates, per week and group: [`EVERYONE`] when `audience` is `None`, else [`AUDIENCE`] (the
-/// people listed in `audience`, a `person` column) and [`OTHERS`].
-pub fn series(inputs: &SeriesInputs, audience: Option<LazyFrame>) -> LazyFrame {
-    let grouped = |frame: LazyFrame, person: &str| match &audience {
-        None => frame.with_column(lit(EVERYONE).alias(GROUP)),
-        Some(people) => frame
-            .join(
-                people
-                    .clone()
-                    .select([col(a::PERSON), lit(true).alias("__in")]),
-                [col(person)],
-                [col(a::PERSON)],
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_column(
-                when(col("__in").fill_null(lit(false)))
-                    .then(lit(AUDIENCE))
-                    .otherwise(lit(OTHERS))
-                    .alias(GROUP),
-            ),
+/// Each row of `frame` with its [`GROUP`]: [`EVERYONE`] without an audience, else
+/// [`AUDIENCE`] when its `person` column names someone in `audience`, [`OTHERS`] otherwise.
+fn grouped(frame: LazyFrame, person: &str, audience: Option<&LazyFrame>) -> LazyFrame {
+    let Some(people) = audience else {
+        return frame.with_column(lit(EVERYONE).alias(GROUP));
     };
-    let weeks = inputs.weeks.clone().lazy();
-    let people = grouped(
-        weeks.clone().join(
-            inputs.population.clone(),
-            [col(PERIOD_KEY)],
-            [col(PERIOD_KEY)],
-            JoinArgs::new(JoinType::Inner),
-        ),
-        a::PERSON,
-    )
-    .join(
-        inputs.weekly.clone(),
-        [col(a::PERSON), col(WEEK)],
-        [col(event::ACTOR), col(WEEK)],
-        JoinArgs::new(JoinType::Left),
-    )
-    .group_by([col(WEEK), col(GROUP)])
-    .agg([
-        len().cast(DataType::UInt32).alias("headcount"),
-        col("events")
+    frame
+        .join(
+            people
+                .clone()
+                .select([col(a::PERSON), lit(true).alias("__in")]),
+            [col(person)],
+            [col(a::PERSON)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(col("__in").fill_null(lit(false)))
+                .then(lit(AUDIENCE))
+                .otherwise(lit(OTHERS))
+                .alias(GROUP),
+        )
+}
+
+/// `week, group, headcount, active, contributors`: the population of the week's period, and
+/// who of it had any event and who posted or replied that week.
+fn people_per_week(inputs: &SeriesInputs, audience: Option<&LazyFrame>) -> LazyFrame {
+    let population = inputs.weeks.clone().lazy().join(
+        inputs.population.clone(),
+        [col(PERIOD_KEY)],
+        [col(PERIOD_KEY)],
+        JoinArgs::new(JoinType::Inner),
+    );
+    let counted = |c: &str, alias: &str| {
+        col(c)
             .gt(lit(0u32))
             .sum()
             .cast(DataType::UInt32)
-            .alias("active"),
-        col(a::CONTRIBUTIONS)
-            .gt(lit(0u32))
-            .sum()
-            .cast(DataType::UInt32)
-            .alias("contributors"),
-    ]);
+            .alias(alias)
+    };
+    grouped(population, a::PERSON, audience)
+        .join(
+            inputs.weekly.clone(),
+            [col(a::PERSON), col(WEEK)],
+            [col(event::ACTOR), col(WEEK)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .group_by([col(WEEK), col(GROUP)])
+        .agg([
+            len().cast(DataType::UInt32).alias("headcount"),
+            counted("events", "active"),
+            counted(a::CONTRIBUTIONS, "contributors"),
+        ])
+}
+
+/// `week, group, posts, replied`: posts by the week of their local day, and those answered
+/// by someone else within the reply window.
+fn posts_per_week(inputs: &SeriesInputs, audience: Option<&LazyFrame>) -> LazyFrame {
     let posted = inputs.posts.clone().with_column(
         key_expr(
             PeriodKind::Week,
@@ -155,7 +160,7 @@ pub fn series(inputs: &SeriesInputs, audience: Option<LazyFrame>) -> LazyFrame {
         )
         .alias(WEEK),
     );
-    let posts = grouped(posted, "author")
+    grouped(posted, "author", audience)
         .group_by([col(WEEK), col(GROUP)])
         .agg([
             len().cast(DataType::UInt32).alias("posts"),
@@ -164,10 +169,18 @@ pub fn series(inputs: &SeriesInputs, audience: Option<LazyFrame>) -> LazyFrame {
                 .sum()
                 .cast(DataType::UInt32)
                 .alias("replied"),
-        ]);
-    people
+        ])
+}
+
+/// `week, week_start, group, headcount, active, contributors, posts, replied` and the three
+/// rates, per week and group: [`EVERYONE`] when `audience` is `None`, else [`AUDIENCE`] (the
+/// people listed in `audience`, a `person` column) and [`OTHERS`].
+pub fn series(inputs: &SeriesInputs, audience: Option<LazyFrame>) -> LazyFrame {
+    let audience = audience.as_ref();
+    let weeks = inputs.weeks.clone().lazy();
+    people_per_week(inputs, audience)
         .join(
-            posts,
+            posts_per_week(inputs, audience),
             [col(WEEK), col(GROUP)],
             [col(WEEK), col(GROUP)],
             JoinArgs::new(JoinType::Left),

@@ -226,12 +226,13 @@ fn group_table(
     let mut groups: Vec<String> = group.clone();
     groups.sort();
     groups.dedup();
-    let count = |g: &str, i: &str, x: &str| -> u64 {
-        (0..long.height())
-            .find(|&r| group[r] == g && item[r] == i && answer[r] == x)
-            .and_then(|r| people[r])
-            .map_or(0, u64::from)
-    };
+    let counted: std::collections::HashMap<(&str, &str, &str), u64> = (0..long.height())
+        .map(|r| {
+            let n = people[r].map_or(0, u64::from);
+            ((group[r].as_str(), item[r].as_str(), answer[r].as_str()), n)
+        })
+        .collect();
+    let count = |g: &str, i: &str, x: &str| counted.get(&(g, i, x)).copied().unwrap_or(0);
     let mut out: (Vec<String>, Vec<String>, Vec<String>) = (vec![], vec![], vec![]);
     let (mut shown, mut shares, mut totals, mut hidden_flags) = (vec![], vec![], vec![], vec![]);
     for (name, answers) in items {

@@ -234,7 +234,7 @@ fn tables(settings: &Settings) -> Vec<(&'static str, String)> {
     let reply_us = settings.windows.reply_hours as i64 * 3_600_000_000;
     let reach_us = settings.windows.reach_days as i64 * 24 * 3_600_000_000;
     let (post, reply, view) = (is(Action::Post), is(Action::Reply), is(Action::View));
-    vec![
+    let mut tables = vec![
         (handoff::ACCOUNTS_COUNTED, "SELECT * FROM accounts_counted".into()),
         // activity::event_aggregates in periods one part holds whole.
         (handoff::ACTIVITY, format!("SELECT actor, period_key, CAST(NULL AS DATE) AS day,\n{counts}  CAST(COUNT(*) AS INT) AS active_days\nFROM (\n  SELECT actor, period_key, day{per_day}\n  FROM events_resolved WHERE actor IS NOT NULL GROUP BY actor, period_key, day)\nGROUP BY actor, period_key")),
@@ -254,7 +254,10 @@ fn tables(settings: &Settings) -> Vec<(&'static str, String)> {
         (handoff::SPACES, format!("SELECT source, space, period_key, CAST(NULL AS STRING) AS actor,\n  CAST(SUM(posts) AS INT) AS posts, CAST(SUM(replies) AS INT) AS replies,\n  CAST(NULL AS BOOLEAN) AS `__contributed`, CAST(NULL AS BOOLEAN) AS `__viewed`,\n  CAST(COUNT(actor) AS INT) AS active,\n  CAST(SUM(CASE WHEN contributed AND actor IS NOT NULL THEN 1 ELSE 0 END) AS INT) AS contributors,\n  CAST(SUM(CASE WHEN viewed AND actor IS NOT NULL THEN 1 ELSE 0 END) AS INT) AS reach\nFROM (\n  SELECT source, space, period_key, actor, SUM({post}) AS posts, SUM({reply}) AS replies,\n    MAX(action IN ('post', 'reply')) AS contributed, MAX({view}) = 1 AS viewed\n  FROM events_resolved WHERE space IS NOT NULL GROUP BY source, space, period_key, actor)\nGROUP BY source, space, period_key")),
         // Whether any source gives views.
         (handoff::ANY_VIEW, "SELECT action FROM events_resolved WHERE action = 'view' LIMIT 1".into()),
+    ];
+    if settings.weeks {
         // metrics::campaigns::weekly: per person and Monday-based week, whatever the period.
-        (handoff::WEEKLY, format!("SELECT actor, {week} AS week, CAST(COUNT(*) AS INT) AS events,\n  CAST(SUM(CASE WHEN action IN ('post', 'reply') THEN 1 ELSE 0 END) AS INT) AS contributions\nFROM events_resolved WHERE actor IS NOT NULL GROUP BY actor, {week}", week = period_key(PeriodKind::Week))),
-    ]
+        tables.push((handoff::WEEKLY, format!("SELECT actor, {week} AS week, CAST(COUNT(*) AS INT) AS events,\n  CAST(SUM(CASE WHEN action IN ('post', 'reply') THEN 1 ELSE 0 END) AS INT) AS contributions\nFROM events_resolved WHERE actor IS NOT NULL GROUP BY actor, {week}", week = period_key(PeriodKind::Week))));
+    }
+    tables
 }

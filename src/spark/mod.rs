@@ -37,6 +37,9 @@ pub struct Settings {
     pub identity: Identity,
     /// The roster's leaders and managers, whose content's viewers leader reach counts.
     pub leaders: Vec<String>,
+    /// Whether the pipeline has a `[[campaign]]`: only then does the job count activity per
+    /// week (`activity_per_week`), a pass over the events no other figure needs.
+    pub weeks: bool,
 }
 
 /// What identity resolution needs besides the store: the roster's ids and emails, the
@@ -117,6 +120,7 @@ impl Settings {
                 prefixed: plan.inputs.prefixed(),
             },
             leaders,
+            weeks: !plan.metrics.campaigns.is_empty(),
         })
     }
 
@@ -163,6 +167,10 @@ impl Settings {
                 "leaders and managers",
                 self.leaders.len(),
                 digest(self.leaders.iter()),
+            ),
+            format!(
+                "activity per week (for campaigns): {}",
+                if self.weeks { "yes" } else { "no" }
             ),
         ]
         .join("\n")
