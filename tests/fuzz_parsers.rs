@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use engage::ingest::archive::{Archive, Limits};
-use engage::ingest::{identities, kpis, read, roster, stackexchange, surveys};
+use engage::ingest::{identities, kpis, profile, read, roster, stackexchange, surveys};
 use engage::plan::{InputPath, Plan, SourceKind, SourcePlan};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseResult, TestRunner};
@@ -309,8 +309,9 @@ fn usage_reports_never_panic() {
     });
 }
 
-/// The small CSV tables (roster, surveys, team KPIs, identity map) and the CSV layer under
-/// them: sniffing, the structural scan, and the reader that names a flaw's line.
+/// The small CSV tables (roster, surveys, the profile survey, team KPIs, identity map) and the
+/// CSV layer under them: sniffing, the structural scan, and the reader that names a flaw's
+/// line. The profile survey's every row is an answer or a reject.
 #[test]
 fn hr_tables_never_panic() {
     let headers = prop_oneof![
@@ -319,6 +320,7 @@ fn hr_tables_never_panic() {
         Just("team,period,measure,score,respondents\n"),
         Just("team,period,value\n"),
         Just("source,account,person_id\n"),
+        Just("person_id,answered_at,reads,reacts,comments,posts,shares,moderates,wants_to_contribute,extra\n"),
     ];
     fuzz("hr-tables", (headers, csvish()), |(header, body)| {
         let bytes = [header.as_bytes(), &body].concat();
@@ -337,6 +339,10 @@ fn hr_tables_never_panic() {
         let _ = surveys::read(&input, 5);
         let _ = kpis::read(&input);
         let _ = identities::read(&input);
+        if let Ok(read) = profile::read(&input) {
+            let kept = read.answers.height() + read.rejects.len();
+            prop_assert_eq!(kept as u64, read.file.rows_read);
+        }
         Ok(())
     });
 }

@@ -36,6 +36,19 @@ fn edited(from: &str, to: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The profile survey's row in the manifest's inputs.
+fn profile_input(out: &std::path::Path) -> serde_json::Value {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
+    manifest["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["role"] == "profile survey")
+        .unwrap()
+        .clone()
+}
+
 fn cell<'a>(
     rows: &'a [std::collections::BTreeMap<String, String>],
     keys: &[(&str, &str)],
@@ -78,14 +91,7 @@ fn the_profile_survey_beside_the_observed_rungs_by_hand() {
     assert!((share("reported_same") - 5.0 / 7.0).abs() < 1e-12);
     assert!((share("reported_lower") - 1.0 / 7.0).abs() < 1e-12);
 
-    let manifest: serde_json::Value =
-        serde_json::from_str(&read(out.join("manifest.json"))).unwrap();
-    let input = manifest["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["role"] == "profile survey")
-        .unwrap();
+    let input = profile_input(&out);
     assert_eq!(input["rows_read"], 10);
     assert_eq!(input["accepted"], 7);
     assert_eq!(input["duplicates"], 1);
@@ -338,28 +344,50 @@ fn the_report_shows_the_three_sections_in_both_languages() {
     );
 }
 
-/// Bad input: an answer the scale does not know names the file, line, column and fix.
+/// Bad input: rows that cannot be read are rejected with their line, value and fix, and the
+/// run goes on. P04's "sometimes" (line 6) and P06's date "10-03-2026" (line 8) are rejected:
+/// 10 rows read = 5 accepted + 1 duplicate (P02's earlier answer) + 2 excluded (P99, P08) + 2
+/// rejected. P04 and P06 no longer count: 5 compared, of whom P02 reports higher (1/5).
 #[test]
-fn an_unknown_answer_names_its_file_and_line() {
+fn unreadable_answers_are_rejected_with_their_line() {
     let dir = copy_fixture("practice");
     let survey = dir.path().join("profile.csv");
-    let text = read(&survey).replace("P04,2026-03-10,monthly", "P04,2026-03-10,sometimes");
+    let text = read(&survey)
+        .replace("P04,2026-03-10,monthly", "P04,2026-03-10,sometimes")
+        .replace("P06,2026-03-10,", "P06,10-03-2026,");
     std::fs::write(&survey, text).unwrap();
-    let err = run_code(
-        &dir.path().join("pipeline.toml"),
-        &dir.path().join("out"),
-        1,
-    );
+    let out = dir.path().join("out");
+    let err = run_code(&dir.path().join("pipeline.toml"), &out, 0);
     contains_all(
         &err,
         &[
-            "profile.csv",
-            "line 6",
-            "reads",
-            "sometimes",
-            "never, monthly, weekly, daily",
+            "profile survey: 2 rows rejected",
+            "rejects/profile_survey.csv",
         ],
     );
+    assert_eq!(
+        read(out.join("rejects/profile_survey.csv")),
+        "file,location,raw,reason\n\
+         profile.csv,line 6,sometimes,\"unknown answer to reads: answer with one of never, monthly, weekly, daily\"\n\
+         profile.csv,line 8,10-03-2026,unreadable answered_at: write the day the survey was answered as YYYY-MM-DD\n"
+    );
+    let input = profile_input(&out);
+    assert_eq!(
+        [
+            &input["rows_read"],
+            &input["accepted"],
+            &input["duplicates"],
+            &input["excluded"],
+            &input["rejected"]
+        ],
+        [10, 5, 1, 2, 2]
+    );
+    assert_eq!(input["rejects_file"], "rejects/profile_survey.csv");
+    let summary = table(out.join("tables/profile_summary.csv"));
+    let respondents = cell(&summary, &[("comparison", "respondents")]);
+    assert_eq!(respondents["people"], "5");
+    let higher = cell(&summary, &[("comparison", "reported_higher")]);
+    assert!((num(higher, "share").unwrap() - 0.2).abs() < 1e-12);
 }
 
 /// Bad input: an audience group nobody on the roster is in names the pipeline's line and the

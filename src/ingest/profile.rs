@@ -1,13 +1,14 @@
 //! The staff survey of self-reported use (spec §9): one row per respondent, how often they say
 //! they read, react, comment, post, share and moderate, whether they want to contribute, and
-//! any further questions on the same scale. Read and checked here, like the other small
-//! tables, so an answer the scale does not know stops the run at its line before anything is
-//! computed; who is left out (not on the roster, outside the data) is decided and counted
+//! any further questions on the same scale. A file without the columns stops the run; a row
+//! that cannot be read (no respondent, no date, an answer the scale does not know) is
+//! rejected with its line and reason, so one typo among thousands of answers does not cost a
+//! nightly run. Who is left out (not on the roster, outside the data) is decided and counted
 //! where the comparison is made.
 
 use polars::prelude::*;
 
-use super::batch::InputFile;
+use super::batch::{shorten, InputFile, Reject};
 use super::read::{self, ROW};
 use crate::error::Result;
 use crate::plan::InputPath;
@@ -17,10 +18,19 @@ const FORMAT: &str = "a profile survey CSV";
 /// What the file is to the pipeline, as the manifest and the report name it.
 pub const ROLE: &str = "profile survey";
 
-/// The answers, lower-cased and trimmed: `person_id, answered_at` (a date), the six
-/// behaviours, `wants_to_contribute` (null when unanswered) and the further questions in the
-/// file's order (null when unanswered).
-pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
+/// The answers read and the rows rejected.
+pub struct Read {
+    /// Lower-cased and trimmed: `person_id, answered_at` (a date), the six behaviours,
+    /// `wants_to_contribute` (null when unanswered) and the further questions in the file's
+    /// order (null when unanswered).
+    pub answers: DataFrame,
+    pub file: InputFile,
+    /// Each row that could not be read: its line, the value and what to do.
+    pub rejects: Vec<Reject>,
+}
+
+/// Reads the survey; every row is an answer or a reject.
+pub fn read(input: &InputPath) -> Result<Read> {
     let path = &input.path;
     let required: Vec<&str> = [p::PERSON_ID, p::ANSWERED_AT]
         .into_iter()
@@ -60,7 +70,8 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         columns.extend([answer(name), raw(name)]);
     }
     let frame = read::collect_file(scan.select(columns), path)?;
-    check(&frame, &extras, path)?;
+    let rows_read = frame.height() as u64;
+    let (frame, rejects) = reject_bad_rows(frame, &extras, input)?;
     let keep: Vec<String> = [p::PERSON_ID, p::ANSWERED_AT]
         .into_iter()
         .chain(BEHAVIOURS.iter().map(|(b, _)| *b))
@@ -68,14 +79,13 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
         .map(String::from)
         .chain(extras)
         .collect();
-    let rows_read = frame.height() as u64;
     let out = frame
         .select(keep)
         .map_err(crate::error::internal("reading the profile survey"))?;
     let (bytes, sha256) = read::fingerprint(path)?;
-    Ok((
-        out,
-        InputFile {
+    Ok(Read {
+        answers: out,
+        file: InputFile {
             role: ROLE.into(),
             kind: "self-reported use".into(),
             path: path.clone(),
@@ -84,7 +94,8 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
             sha256,
             rows_read,
         },
-    ))
+        rejects,
+    })
 }
 
 /// The further questions: every column the layout does not name, in the file's order.
@@ -106,60 +117,113 @@ fn one_of(name: &str, answers: &[&str]) -> Expr {
     )
 }
 
-/// Refuses the file at the first row with no respondent, no readable date, a behaviour not on
-/// the scale, or an answer the scale does not know (further questions and
-/// `wants_to_contribute` may be left blank).
-fn check(frame: &DataFrame, extras: &[String], path: &std::path::Path) -> Result<()> {
-    read::reject_if_any(
-        frame,
-        col(p::PERSON_ID).is_null(),
-        p::PERSON_ID,
-        path,
-        "missing person_id",
-        "give every respondent the person_id the roster uses",
-    )?;
-    read::reject_if_any(
-        frame,
-        col(p::ANSWERED_AT).is_null(),
-        &format!("__raw_{}", p::ANSWERED_AT),
-        path,
-        "unreadable answered_at",
-        "write the day the survey was answered as YYYY-MM-DD",
-    )?;
+/// A row's first problem: the condition, the raw column to show and the reason with its fix.
+type Problem = (Expr, String, String);
+
+/// The checks of every row, in the order a row's first problem is named: a respondent, a
+/// readable date, each behaviour on the scale, further questions on the scale or blank, and
+/// `wants_to_contribute` one of its answers or blank.
+fn problems(extras: &[String]) -> Vec<Problem> {
+    let raw = |name: &str| format!("__raw_{name}");
     let scale = FREQUENCIES.join(", ");
+    let mut checks: Vec<Problem> = vec![
+        (
+            col(p::PERSON_ID).is_null(),
+            p::PERSON_ID.into(),
+            "missing person_id: give every respondent the person_id the roster uses".into(),
+        ),
+        (
+            col(p::ANSWERED_AT).is_null(),
+            raw(p::ANSWERED_AT),
+            "unreadable answered_at: write the day the survey was answered as YYYY-MM-DD".into(),
+        ),
+    ];
     for (name, _) in BEHAVIOURS {
-        read::reject_if_any(
-            frame,
+        checks.push((
             one_of(name, &FREQUENCIES).not().or(col(name).is_null()),
-            &format!("__raw_{name}"),
-            path,
-            &format!("unknown answer to {name}"),
-            &format!("answer {name} with one of {scale}"),
-        )?;
+            raw(name),
+            format!("unknown answer to {name}: answer with one of {scale}"),
+        ));
     }
     for name in extras {
-        read::reject_if_any(
-            frame,
-            col(name.as_str()).is_not_null().and(one_of(name, &FREQUENCIES).not()),
-            &format!("__raw_{name}"),
-            path,
-            &format!("unknown answer to {name}"),
-            &format!(
-                "further columns are questions on the same scale ({scale}), or blank; remove columns of other kinds"
+        checks.push((
+            col(name.as_str())
+                .is_not_null()
+                .and(one_of(name, &FREQUENCIES).not()),
+            raw(name),
+            format!(
+                "unknown answer to {name}: further columns are questions on the same scale ({scale}), or blank; remove columns of other kinds"
             ),
-        )?;
+        ));
     }
-    read::reject_if_any(
-        frame,
+    checks.push((
         col(p::WANTS)
             .is_not_null()
             .and(one_of(p::WANTS, &WANTS_ANSWERS).not()),
-        &format!("__raw_{}", p::WANTS),
-        path,
-        "unknown answer to wants_to_contribute",
-        &format!(
-            "answer with one of {}, or leave it blank",
+        raw(p::WANTS),
+        format!(
+            "unknown answer to wants_to_contribute: answer with one of {}, or leave it blank",
             WANTS_ANSWERS.join(", ")
         ),
-    )
+    ));
+    checks
+}
+
+/// The rows without a problem, and a reject (its line, the offending value, the reason) for
+/// each row with one.
+fn reject_bad_rows(
+    frame: DataFrame,
+    extras: &[String],
+    input: &InputPath,
+) -> Result<(DataFrame, Vec<Reject>)> {
+    let fail = || crate::error::internal(format!("checking {}", input.path.display()));
+    let checks = problems(extras);
+    let first = |pick: &dyn Fn(&Problem) -> Expr| {
+        checks
+            .iter()
+            .rev()
+            .fold(lit(NULL).cast(DataType::String), |later, c| {
+                when(c.0.clone()).then(pick(c)).otherwise(later)
+            })
+    };
+    let marked = frame
+        .lazy()
+        .with_columns([
+            first(&|c| lit(c.2.clone())).alias("__reason"),
+            first(&|c| col(c.1.as_str()).cast(DataType::String)).alias("__value"),
+        ])
+        .collect()
+        .map_err(fail())?;
+    let bad = marked
+        .clone()
+        .lazy()
+        .filter(col("__reason").is_not_null())
+        .collect()
+        .map_err(fail())?;
+    let (rows, values, reasons) = (
+        crate::columns::u32s(&bad, ROW)?,
+        crate::columns::opt_strs(&bad, "__value")?,
+        crate::columns::strs(&bad, "__reason")?,
+    );
+    let name = input
+        .given
+        .rsplit('/')
+        .next()
+        .unwrap_or(&input.given)
+        .to_string();
+    let rejects = (0..bad.height())
+        .map(|i| Reject {
+            file: name.clone(),
+            // Line 1 is the header, so data row 0 is on line 2.
+            location: format!("line {}", rows[i].map_or(0, |r| u64::from(r) + 2)),
+            raw: shorten(values[i].as_deref().unwrap_or("(empty)")),
+            reason: reasons[i].clone(),
+        })
+        .collect();
+    let good = marked
+        .lazy()
+        .filter(col("__reason").is_null())
+        .collect()
+        .map_err(fail())?;
+    Ok((good, rejects))
 }

@@ -222,7 +222,12 @@ fn inputs(book: &Book) -> Vec<ManifestInput> {
                     }
                     None => BTreeMap::new(),
                 },
-                rejects_file: book.rejects_files.get(i).cloned().flatten(),
+                rejects_file: match record {
+                    None if row.role == crate::ingest::profile::ROLE && row.rejected > 0 => {
+                        Some(super::rejects::PROFILE_REJECTS.to_string())
+                    }
+                    _ => book.rejects_files.get(i).cloned().flatten(),
+                },
                 notes: record.map(|r| r.batch.notes.clone()).unwrap_or_default(),
             }
         })

@@ -66,7 +66,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     let t = Instant::now();
     progress.step("computing the activity table and the ladder");
     let terms = inputs.terms.as_ref();
-    let answers = inputs.small.profile.as_ref().map(|p| &p.0);
+    let answers = inputs.small.profile.as_ref().map(|p| &p.answers);
     let measured = measure::all(&setup, &prepared, terms, answers, opts.as_of, &mut timings)?;
     timings.lap("metrics", t);
     progress.done(measured.activity.height() as u64, t);
@@ -82,7 +82,19 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     progress.done(0, t);
 
     let t = Instant::now();
-    let files = publish::files(&setup, &inputs.records, measured, weighed, drawn.files)?;
+    let profile_rejects = inputs
+        .small
+        .profile
+        .as_ref()
+        .map_or(&[][..], |p| &p.rejects);
+    let files = publish::files(
+        &setup,
+        &inputs.records,
+        profile_rejects,
+        measured,
+        weighed,
+        drawn.files,
+    )?;
     let written = publish::write(&setup, files)?;
     timings.lap("write", t);
     progress.done(0, t);

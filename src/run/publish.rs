@@ -35,6 +35,7 @@ pub struct Written {
 pub fn files(
     setup: &Setup,
     records: &[Record],
+    profile_rejects: &[crate::ingest::Reject],
     measured: Measured,
     weighed: Weighed,
     report: Vec<(String, Vec<u8>)>,
@@ -65,6 +66,7 @@ pub fn files(
     files.extend(report);
     let (rejects_out, rejects) = rejects::files(setup, records)?;
     files.extend(rejects_out);
+    files.extend(rejects::profile_file(setup, profile_rejects)?);
     Ok(Files {
         files,
         rejects,

@@ -36,8 +36,8 @@ pub struct Record {
 pub struct Small {
     pub people: Option<(DataFrame, InputFile)>,
     pub surveys: Option<(DataFrame, InputFile)>,
-    /// The staff survey of self-reported use.
-    pub profile: Option<(DataFrame, InputFile)>,
+    /// The staff survey of self-reported use, and its rejected rows.
+    pub profile: Option<ingest::profile::Read>,
     pub identities: Option<(DataFrame, InputFile)>,
     pub kpis: Vec<(String, DataFrame, InputFile)>,
 }
@@ -49,7 +49,7 @@ impl Small {
             .iter()
             .map(|p| &p.1)
             .chain(self.surveys.iter().map(|s| &s.1))
-            .chain(self.profile.iter().map(|s| &s.1))
+            .chain(self.profile.iter().map(|s| &s.file))
             .chain(self.identities.iter().map(|m| &m.1))
             .chain(self.kpis.iter().map(|k| &k.2))
             .collect()

@@ -10,7 +10,6 @@ use polars::prelude::*;
 use super::read::Record;
 use super::setup::Setup;
 use crate::error::{internal, Error, Result};
-use crate::ingest::Batch;
 use crate::normalize::RowCounts;
 use crate::output;
 
@@ -35,11 +34,29 @@ pub fn files(setup: &Setup, records: &[Record]) -> Result<(Files, Vec<Option<Str
             }
             names.push(None);
         } else {
-            files.push((name.clone(), csv(&record.batch)?));
+            files.push((name.clone(), csv(&record.batch.rejects)?));
             names.push(Some(name));
         }
     }
     Ok((files, names))
+}
+
+/// Where the profile survey's unreadable rows go.
+pub const PROFILE_REJECTS: &str = "rejects/profile_survey.csv";
+
+/// The profile survey's rejects file, when it has rejected rows, said in the log.
+pub fn profile_file(setup: &Setup, rejects: &[crate::ingest::Reject]) -> Result<Files> {
+    if rejects.is_empty() {
+        return Ok(Vec::new());
+    }
+    setup.log.warn(
+        "profile",
+        &format!(
+            "the profile survey: {} rows rejected; reasons in {PROFILE_REJECTS}",
+            rejects.len()
+        ),
+    );
+    Ok(vec![(PROFILE_REJECTS.to_string(), csv(rejects)?)])
 }
 
 /// Writes the rejects files alone (for `ingest`, and before failing for want of events).
@@ -51,13 +68,12 @@ pub fn write(setup: &Setup, records: &[Record]) -> Result<Vec<Option<String>>> {
     Ok(names)
 }
 
-/// The rejects of one source as CSV: `file, location, raw, reason`.
-fn csv(batch: &Batch) -> Result<Vec<u8>> {
-    let col_of = |f: fn(&crate::ingest::Reject) -> &str| -> Vec<&str> {
-        batch.rejects.iter().map(f).collect()
-    };
+/// Rejects as CSV: `file, location, raw, reason`.
+fn csv(rejects: &[crate::ingest::Reject]) -> Result<Vec<u8>> {
+    let col_of =
+        |f: fn(&crate::ingest::Reject) -> &str| -> Vec<&str> { rejects.iter().map(f).collect() };
     let mut frame = DataFrame::new(
-        batch.rejects.len(),
+        rejects.len(),
         vec![
             Column::new("file".into(), col_of(|r| r.file.as_str())),
             Column::new("location".into(), col_of(|r| r.location.as_str())),

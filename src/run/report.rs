@@ -60,8 +60,12 @@ pub fn draw(
         ),
         setup.plan.themes.top,
     )?;
-    if let Some(profile) = &measured.practice.profile {
-        account_profile(&mut report.inputs, &profile.left_out);
+    if let (Some(profile), Some(read)) = (&measured.practice.profile, &inputs.small.profile) {
+        account_profile(
+            &mut report.inputs,
+            &profile.left_out,
+            read.rejects.len() as u64,
+        );
     }
     report.practice = assemble::practice(
         &measured.practice,
@@ -199,10 +203,11 @@ fn campaign_statuses(
 }
 
 /// The profile survey's row: answers superseded by a later one are its duplicates, those
-/// left out for another reason excluded (by reason in the manifest).
+/// left out for another reason excluded (by reason in the manifest), unreadable rows rejected.
 fn account_profile(
     rows: &mut [model::InputRow],
     left_out: &std::collections::BTreeMap<String, u64>,
+    rejected: u64,
 ) {
     let superseded = left_out
         .get(crate::metrics::profile::SUPERSEDED)
@@ -212,7 +217,8 @@ fn account_profile(
     for row in rows.iter_mut().filter(|r| r.role == PROFILE_ROLE) {
         row.duplicates = superseded;
         row.excluded = excluded;
-        row.accepted = row.rows_read - superseded - excluded;
+        row.rejected = rejected;
+        row.accepted = row.rows_read - superseded - excluded - rejected;
     }
 }
 

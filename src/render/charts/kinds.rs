@@ -266,6 +266,66 @@ pub fn bars(
     finish(svg, name, title, marks, items)
 }
 
+/// Cell `(i, j)` of a heatmap in `(x, y, width, height)`: hatched when suppressed, coloured by
+/// its value (with the value written when `show_text`), nothing when empty; whether it drew a
+/// data mark.
+fn cell(
+    svg: &mut Svg,
+    heat: &Heat,
+    (i, j): (usize, usize),
+    (x, y, cw, ch): (f64, f64, f64, f64),
+    show_text: bool,
+) -> bool {
+    let (r, c) = (&heat.rows[i], &heat.columns[j]);
+    let hidden = heat
+        .suppressed
+        .get(i)
+        .and_then(|s| s.get(j))
+        .copied()
+        .unwrap_or(false);
+    let value = heat.values.get(i).and_then(|v| v.get(j)).copied().flatten();
+    match (hidden, value) {
+        (true, _) => {
+            svg.mark_hidden((x + 1.0, y + 1.0, cw - 2.0, ch - 2.0), r, c, heat.hidden);
+            true
+        }
+        (false, Some(v)) => {
+            let share = if heat.max > 0.0 {
+                (v / heat.max).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let k = ((share * (BLUES.len() - 1) as f64).round() as usize).min(BLUES.len() - 1);
+            svg.mark_rect(
+                x + 1.0,
+                y + 1.0,
+                cw - 2.0,
+                ch - 2.0,
+                BLUES[k],
+                r,
+                c,
+                &n(v),
+                "",
+            );
+            if show_text {
+                let ink = if k >= 4 { "#ffffff" } else { INK };
+                let label = (heat.label)(v);
+                svg.text(
+                    x + cw / 2.0,
+                    y + ch / 2.0 + 4.0,
+                    &label,
+                    10.0,
+                    "middle",
+                    ink,
+                    false,
+                );
+            }
+            true
+        }
+        (false, None) => false,
+    }
+}
+
 /// A grid of cells coloured by value; suppressed cells are hatched and say so.
 pub struct Heat<'a> {
     pub rows: Vec<String>,
@@ -326,54 +386,10 @@ pub fn heatmap(name: &str, title: &str, heat: &Heat) -> Chart {
     for (i, r) in heat.rows.iter().enumerate() {
         let y = top + ch * i as f64;
         svg.text(left - 8.0, y + ch / 2.0 + 4.0, r, 11.0, "end", INK, false);
-        for (j, c) in heat.columns.iter().enumerate() {
+        for j in 0..heat.columns.len() {
             let x = left + cw * j as f64;
-            let hidden = heat
-                .suppressed
-                .get(i)
-                .and_then(|s| s.get(j))
-                .copied()
-                .unwrap_or(false);
-            let value = heat.values.get(i).and_then(|v| v.get(j)).copied().flatten();
-            match (hidden, value) {
-                (true, _) => {
-                    svg.mark_hidden((x + 1.0, y + 1.0, cw - 2.0, ch - 2.0), r, c, heat.hidden);
-                    marks += 1;
-                }
-                (false, Some(v)) => {
-                    let share = if heat.max > 0.0 {
-                        (v / heat.max).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    };
-                    let k =
-                        ((share * (BLUES.len() - 1) as f64).round() as usize).min(BLUES.len() - 1);
-                    svg.mark_rect(
-                        x + 1.0,
-                        y + 1.0,
-                        cw - 2.0,
-                        ch - 2.0,
-                        BLUES[k],
-                        r,
-                        c,
-                        &n(v),
-                        "",
-                    );
-                    marks += 1;
-                    if show_text {
-                        let ink = if k >= 4 { "#ffffff" } else { INK };
-                        svg.text(
-                            x + cw / 2.0,
-                            y + ch / 2.0 + 4.0,
-                            &(heat.label)(v),
-                            10.0,
-                            "middle",
-                            ink,
-                            false,
-                        );
-                    }
-                }
-                (false, None) => {}
+            if cell(&mut svg, heat, (i, j), (x, y, cw, ch), show_text) {
+                marks += 1;
             }
         }
     }
