@@ -51,6 +51,25 @@ fn demo(out: &Path) {
     run(&root().join("pipelines/demo.toml"), out);
 }
 
+/// Every chart, SVG and PNG, is the same byte for byte when the demo runs twice.
+#[test]
+fn two_runs_draw_the_same_charts() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    demo(a.path());
+    demo(b.path());
+    let mut names: Vec<_> = std::fs::read_dir(a.path().join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    // Sixteen charts, each as SVG and PNG.
+    assert_eq!(names.len(), 32);
+    for name in names {
+        let read = |dir: &Path| std::fs::read(dir.join("charts").join(&name)).unwrap();
+        assert!(read(a.path()) == read(b.path()), "{name:?} differs");
+    }
+}
+
 #[test]
 fn charts_hold_their_data() {
     let out = tempfile::tempdir().unwrap();
@@ -75,6 +94,10 @@ fn charts_hold_their_data() {
         "satisfaction",
         "attrition",
         "survival",
+        "themes",
+        "themes_rising",
+        "profile",
+        "leadership",
     ] {
         assert!(o.join(format!("charts/{name}.svg")).exists(), "{name}.svg");
         let png = std::fs::read(o.join(format!("charts/{name}.png"))).unwrap();

@@ -2,7 +2,7 @@
 //! report's language. `html.rs` and `markdown.rs` only lay this out, so the HTML page and the
 //! Markdown file always say the same thing.
 
-use super::charts::kinds::Chart;
+use super::charts::Chart;
 use super::model::{PeriodRow, Population, Report};
 use super::words::{fill, metric_label, metric_meaning, Language, DASH};
 use crate::vocabulary::PeriodKind;

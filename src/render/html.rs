@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::charts::kinds::Chart;
+use super::charts::Chart;
 use super::document::{sections, Block, Section};
 use super::model::Report;
 use super::text::escape;
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn ten_sections_escaped_text_and_inline_charts() {
         let report = sample();
-        let charts = charts::all(&report);
+        let charts = charts::all(&report).unwrap();
         let html = render(&report, &charts);
         assert_eq!(html.matches("<section id=").count(), 10);
         assert!(html.contains("<html lang=\"en\">"));

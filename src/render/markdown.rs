@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::charts::kinds::Chart;
+use super::charts::Chart;
 use super::document::{sections, Block};
 use super::html::meta_line;
 use super::model::Report;
@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn markdown_matches_the_page() {
         let report = sample();
-        let charts = charts::all(&report);
+        let charts = charts::all(&report).unwrap();
         let md = render(&report, &charts);
         let html = crate::render::html::render(&report, &charts);
         // The same ten section titles, in the same order.

@@ -227,7 +227,8 @@ pub const PROFILE_ROLE: &str = crate::ingest::profile::ROLE;
 
 /// The charts (SVG and a PNG of each for slides), the HTML and the Markdown report.
 fn render_files(setup: &Setup, report: &model::Report) -> Result<Vec<(String, Vec<u8>)>> {
-    let charts = render::charts::all(report);
+    let charts = render::charts::all(report)
+        .map_err(|e| fault(format!("drawing charts/{}.svg", e.chart), e.detail))?;
     let html = render::html::render(report, &charts);
     let markdown = render::markdown::render(report, &charts);
     let rasterizer = render::charts::raster::Rasterizer::new();
