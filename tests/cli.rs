@@ -141,21 +141,21 @@ fn tiny_fixture_end_to_end() {
     // 2025-02: alice and bob Critics, carol Collectors, dave Joiners.
     assert_eq!(
         read(out.path().join("tables/ladder.csv")),
-        "period,rung,people,share\n\
-         2025-01,Creators,1,0.2\n\
-         2025-01,Conversationalists,1,0.2\n\
-         2025-01,Critics,0,0.0\n\
-         2025-01,Collectors,0,0.0\n\
-         2025-01,Joiners,0,0.0\n\
-         2025-01,Spectators,2,0.4\n\
-         2025-01,Inactives,1,0.2\n\
-         2025-02,Creators,0,0.0\n\
-         2025-02,Conversationalists,0,0.0\n\
-         2025-02,Critics,2,0.5\n\
-         2025-02,Collectors,1,0.25\n\
-         2025-02,Joiners,1,0.25\n\
-         2025-02,Spectators,0,0.0\n\
-         2025-02,Inactives,0,0.0\n"
+        "period,rung,rung_label,people,share\n\
+         2025-01,Creators,Creators,1,0.2\n\
+         2025-01,Conversationalists,Conversationalists,1,0.2\n\
+         2025-01,Critics,Critics,0,0.0\n\
+         2025-01,Collectors,Collectors,0,0.0\n\
+         2025-01,Joiners,Joiners,0,0.0\n\
+         2025-01,Spectators,Spectators,2,0.4\n\
+         2025-01,Inactives,Inactives,1,0.2\n\
+         2025-02,Creators,Creators,0,0.0\n\
+         2025-02,Conversationalists,Conversationalists,0,0.0\n\
+         2025-02,Critics,Critics,2,0.5\n\
+         2025-02,Collectors,Collectors,1,0.25\n\
+         2025-02,Joiners,Joiners,1,0.25\n\
+         2025-02,Spectators,Spectators,0,0.0\n\
+         2025-02,Inactives,Inactives,0,0.0\n"
     );
 
     let act = activity(out.path());
@@ -299,8 +299,8 @@ fn tiny_fixture_end_to_end() {
     // (and no profile survey to add willing respondents).
     assert_eq!(
         read(out.path().join("tables/ambassadors.csv")),
-        "rank,person,distinct_partners,responders,contributions,rung,self_reported_rung,\
-         wants_to_contribute,source\n"
+        "rank,person,distinct_partners,responders,contributions,rung,rung_label,\
+         self_reported_rung,self_reported_rung_label,wants_to_contribute,source\n"
     );
     // Sales has 3 people in January and 2 in February, IT 2 and 2: every department is under
     // min_group_size = 5, so every cell of the interaction matrix is suppressed.
@@ -350,12 +350,16 @@ fn transitions_of_the_tiny_fixture() {
     assert_eq!(
         moved,
         vec![
-            "2025-01,2025-02,Creators,Critics,1",
-            "2025-01,2025-02,Conversationalists,Collectors,1",
-            "2025-01,2025-02,Spectators,Critics,1",
+            "2025-01,2025-02,Creators,Creators,Critics,Critics,1",
+            "2025-01,2025-02,Conversationalists,Conversationalists,Collectors,Collectors,1",
+            "2025-01,2025-02,Spectators,Spectators,Critics,Critics,1",
         ]
     );
-    assert_eq!(rows[0], "2025-01,2025-02,Creators,Creators,0");
+    // Each rung with its label beside it (the English report's labels are the names).
+    assert_eq!(
+        rows[0],
+        "2025-01,2025-02,Creators,Creators,Creators,Creators,0"
+    );
 }
 
 #[test]
@@ -898,12 +902,13 @@ fn usage_reports_feed_the_activity_table_and_the_ladder() {
     );
     let ladder = read(out.path().join("tables/ladder.csv"));
     assert!(
-        ladder.contains("2025-01,Creators,1,0.5\n")
-            && ladder.contains("2025-01,Spectators,1,0.5\n"),
+        ladder.contains("2025-01,Creators,Creators,1,0.5\n")
+            && ladder.contains("2025-01,Spectators,Spectators,1,0.5\n"),
         "{ladder}"
     );
     assert!(
-        ladder.contains("2025-02,Creators,1,0.5\n") && ladder.contains("2025-02,Inactives,1,0.5\n"),
+        ladder.contains("2025-02,Creators,Creators,1,0.5\n")
+            && ladder.contains("2025-02,Inactives,Inactives,1,0.5\n"),
         "{ladder}"
     );
 

@@ -665,7 +665,7 @@ fn a_stray_event_far_from_the_rest_is_reported() {
     let out = tempfile::tempdir().unwrap();
     let err = run(&dir.path().join("pipeline.toml"), out.path(), 0);
     // 1970-01 .. 2025-02 = 55 years and 2 months = 662 months.
-    let warning = "1 event lies far from the rest, in 1970-01 (the others run from 2025-01 to 2025-02), so the report spans 662 months from 1970-01 to 2025-02";
+    let warning = "1 event lies far from the rest, in 1970-01 (the others run from 2025-01 to 2025-02), so the report spans 662 periods from 1970-01 to 2025-02";
     assert!(err.contains(warning), "{err}");
     let m = manifest(out.path());
     assert_eq!(m["periods"]["count"], 662);
@@ -800,4 +800,41 @@ fn bad_rows_of_a_parquet_export_are_rejected_with_their_row() {
             "{batch_rows}"
         );
     }
+}
+
+// Names of thousands of characters (a space, a department) are cut on the page and in the
+// charts after 31 characters and an ellipsis, and kept whole in the tables.
+#[test]
+fn long_names_are_cut_in_the_report_and_whole_in_the_tables() {
+    let dir = tiny();
+    let space = "s".repeat(5000);
+    let events = dir.path().join("events.csv");
+    std::fs::write(
+        &events,
+        read(&events).replace(",general", &format!(",{space}")),
+    )
+    .unwrap();
+    let department = format!("Sales{}", "x".repeat(5000));
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        read(&people).replace(",Sales,", &format!(",{department},")),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    run(&dir.path().join("pipeline.toml"), out.path(), 0);
+    let o = out.path();
+    let (html, md) = (read(o.join("report.html")), read(o.join("report.md")));
+    for (name, kept) in [
+        (&space, "s".repeat(31)),
+        (&department, format!("Sales{}", "x".repeat(26))),
+    ] {
+        for (file, text) in [("report.html", &html), ("report.md", &md)] {
+            assert!(!text.contains(name.as_str()), "{file} holds a whole name");
+        }
+        assert!(html.contains(&format!("{kept}…")), "{kept}");
+    }
+    assert!(!read(o.join("charts/departments.svg")).contains(&department));
+    assert!(read(o.join("tables/spaces.csv")).contains(&space));
+    assert!(read(o.join("tables/department_interactions.csv")).contains(&department));
 }

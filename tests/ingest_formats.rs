@@ -11,6 +11,14 @@ use engage::plan::SourceKind;
 use polars::prelude::*;
 
 /// `event_id | actor | action | content_id | thread_id | target_actor | space | µs` per event.
+/// The notes as the English report words them.
+fn said(notes: &[engage::vocabulary::notes::Note]) -> Vec<String> {
+    notes
+        .iter()
+        .map(|n| engage::render::words::Language::En.note(n))
+        .collect()
+}
+
 fn rows(batch: &Batch) -> Vec<String> {
     let e = &batch.events;
     let s = |name: &str| -> Vec<String> {
@@ -189,7 +197,7 @@ fn slack_canvases_are_read_and_accounted_for_never_rejected() {
         ]
     );
     common::contains_all(
-        &batch.notes.join("\n"),
+        &said(&batch.notes).join("\n"),
         &["The Slack export's canvases.json, lists.json hold no messages and are not read"],
     );
 }
@@ -218,7 +226,7 @@ fn slack_accounts_count_from_their_first_sign_of_life() {
     assert_eq!(dates("joined"), [day.clone(), day.clone(), day.clone()]);
     assert_eq!(dates("deleted"), [None, None, day]);
     common::contains_all(
-        &read.batch.notes.join("\n"),
+        &said(&read.batch.notes).join("\n"),
         &[
             "each account counts in the population from its first sign of life",
             "0 accounts without any sign count in every period",
@@ -393,9 +401,8 @@ fn a_stackexchange_dump_without_votes_or_history_names_what_is_missing() {
     let partial = read("stackexchange-partial/dump");
     reconciles(&partial);
     assert_eq!(partial.rows_read, 10);
-    let missing: Vec<&String> = partial
-        .notes
-        .iter()
+    let missing: Vec<String> = said(&partial.notes)
+        .into_iter()
         .filter(|n| n.contains("has no"))
         .collect();
     assert_eq!(
@@ -407,7 +414,7 @@ fn a_stackexchange_dump_without_votes_or_history_names_what_is_missing() {
     );
     let full = read("stackexchange/dump");
     assert!(
-        full.notes.iter().all(|n| !n.contains("has no")),
+        said(&full.notes).iter().all(|n| !n.contains("has no")),
         "{:?}",
         full.notes
     );
@@ -516,7 +523,7 @@ fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
         ]
     );
     common::contains_all(
-        &batch.notes.join("\n"),
+        &said(&batch.notes).join("\n"),
         &[
             "1 Teams message gave its own id as replyToId",
             "1 Teams message replied to a message that is not in the export",
@@ -544,7 +551,7 @@ fn teams_chat_messages_are_read_as_a_chat_and_said_so() {
     );
     assert_eq!(excluded_of(&batch), vec![("system event", 1)]);
     common::contains_all(
-        &batch.notes.join("\n"),
+        &said(&batch.notes).join("\n"),
         &["2 Teams messages came from chats (one-to-one or group conversations), not channels"],
     );
 }
@@ -637,7 +644,7 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
     assert_eq!(accounts.height(), 3);
     // Records 3, 4 and 5 have no zone (record 7 has no readable time at all): said so.
     assert!(
-        batch.notes.contains(&"3 timestamps in Messages.csv had no time zone and were read as UTC time (the source's timezone setting).".to_string()),
+        said(&batch.notes).contains(&"3 timestamps in Messages.csv had no time zone and were read as UTC time (the source's timezone setting).".to_string()),
         "{:?}",
         batch.notes
     );
@@ -695,16 +702,14 @@ fn discourse_fixture_maps_posts_visits_and_users() {
     assert_eq!(accounts.height(), 3);
     // Posts 1, 2, 4, 5 and 6 and users 5, 6 and -1 carry no zone.
     assert!(
-        batch
-            .notes
+        said(&batch.notes)
             .iter()
             .any(|n| n.starts_with("5 timestamps in posts.csv had no time zone")),
         "{:?}",
         batch.notes
     );
     assert!(
-        batch
-            .notes
+        said(&batch.notes)
             .iter()
             .any(|n| n.starts_with("3 timestamps in users.csv had no time zone")),
         "{:?}",
@@ -782,8 +787,11 @@ fn events_fixture_maps_columns_and_actions() {
         ]
     );
     assert_eq!(
-        batch.notes,
-        vec!["1 timestamp in export.ndjson had no time zone and was read as Europe/Amsterdam time (the source's timezone setting). A local time that occurs twice, when clocks go back, is read as its first occurrence; one that clocks skip, when they go forward, is rejected.".to_string()]
+        said(&batch.notes),
+        vec![
+            "1 timestamp in export.ndjson had no time zone and was read as Europe/Amsterdam time (the source's timezone setting).".to_string(),
+            "A local time that occurs twice, when clocks go back, is read as its first occurrence; one that clocks skip, when they go forward, is rejected.".to_string(),
+        ]
     );
 }
 

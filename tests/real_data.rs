@@ -351,3 +351,47 @@ fn real_data_slack_themes_are_the_terms_three_people_share() {
         }
     }
 }
+
+// The real Slack export in a Dutch report: every word a reader sees is in the Dutch word table
+// or in the export itself (its channels, the files the notes name, the pseudonyms); the
+// adapter's notes on what Slack exports lack are Dutch too. The definitions may name the
+// rungs in English.
+#[test]
+fn real_data_slack_report_in_dutch_is_dutch_or_data() {
+    let Some(zip) = real("slack/testarchive.zip") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        format!(
+            "[pipeline]\nname = \"real\"\nlanguage = \"nl\"\noutput = \"out\"\nmax_reject_share = 1.0\nperiod = \"quarter\"\nmin_group_size = 1\n\n[[source]]\nkind = \"slack\"\npath = \"{}\"\n",
+            zip.display()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    common::run_ok(&pipeline, &out, &[]);
+    let html = common::read(out.join("report.html"));
+    let words = common::words::words;
+    // The pipeline's name and path, and the export's files that its note lists as unread.
+    let mut data = words(&format!("real {} integration_logs.json", zip.display()));
+    for row in common::table(out.join("tables/spaces.csv")) {
+        data.extend(words(&row["space"]));
+    }
+    for row in common::table(out.join("tables/ambassadors.csv")) {
+        data.extend(words(&row["person"]));
+    }
+    let (page, _) = common::words::without_definitions(&html);
+    let table = engage::render::words::Language::Nl.all_text();
+    let foreign = common::words::foreign(&page, &table, &data);
+    assert!(
+        foreign.is_empty(),
+        "words neither Dutch nor data: {foreign:?}"
+    );
+    assert!(
+        page.contains("Slack-exports bevatten geen weergaven"),
+        "{page}"
+    );
+}

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::vocabulary::notes::Note;
 use polars::prelude::*;
 
 use chrono::NaiveDate;
@@ -49,7 +50,7 @@ pub struct Batch {
     pub excluded: BTreeMap<String, u64>,
     pub rejects: Vec<Reject>,
     /// What the report should say about this source (e.g. measures it cannot give).
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 impl Batch {
@@ -252,7 +253,7 @@ impl<'a> Collector<'a> {
     }
 
     /// The collected events as a canonical frame, and the tally.
-    pub fn finish(self, notes: Vec<String>) -> PolarsResult<Batch> {
+    pub fn finish(self, notes: Vec<Note>) -> PolarsResult<Batch> {
         let n = self.event_id.len();
         let occurred = Column::new(event::OCCURRED_AT.into(), self.occurred_at).cast(
             &DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC)),

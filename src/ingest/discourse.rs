@@ -15,6 +15,7 @@ use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
 use super::texts::body_column;
 use crate::error::Result;
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 
 const AT: &str = "__at";
 
@@ -150,7 +151,7 @@ fn posts(
     topics: Option<LazyFrame>,
     how: &How,
     parts: &mut read::Parts,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Note>> {
     let How {
         source,
         tz,
@@ -218,8 +219,8 @@ fn posts(
         .collect()
         .map_err(|e| read::csv_failure(&archive.path().join(posts_file), None, e))?;
     let mut notes = vec![
-        "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.".to_string(),
-        "Discourse visits are days: each is dated at noon of its day in the source's time zone.".to_string(),
+        Note::plain(Say::DiscourseNoViews),
+        Note::plain(Say::DiscourseVisitDays),
     ];
     notes.extend(read::zone_note(&checked, "__no_zone", posts_file, tz));
     if let Some(sink) = how.texts {

@@ -254,9 +254,7 @@ fn finish(frame: DataFrame, source: &SourcePlan, csv: bool) -> Result<Batch> {
     };
     let mut rejects = read::rejects_from(&frame, &file, location)?;
     read::name_gaps(&mut rejects, source.timezone);
-    let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone)
-        .into_iter()
-        .collect();
+    let notes = read::zone_note(&frame, "__no_zone", &file, source.timezone);
     let rows_read = frame.height() as u64;
     let events = frame
         .lazy()

@@ -12,6 +12,7 @@ use super::batch::{Reading, SourceRead};
 use super::read::{self, Location, EXCLUDED, RAW, REASON, ROW};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::usage;
 
 /// The two report layouts, recognised by their columns.
@@ -74,8 +75,8 @@ fn read_archive(archive: &mut Archive, source: &str) -> Result<(super::batch::Ba
         .and_then(|l| l.collect())
         .map_err(crate::error::internal("combining usage reports"))?;
     let batch = parts.finish(vec![
-        "Microsoft 365 usage reports give counts per person and window, not events: they feed participation, the ladder, the activity counts and the posts and replies totals, but not active days, partners, reach, reply rates or other content figures.".into(),
-        "A usage window is counted in the period that contains its last day (the report's refresh date).".into(),
+        Note::plain(Say::UsageCounts),
+        Note::plain(Say::UsageWindows),
     ])?;
     Ok((batch, counts))
 }

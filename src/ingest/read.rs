@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::batch::InputFile;
 use crate::error::{BadValue, BadValues, Error, Result};
 use crate::plan::InputPath;
+use crate::vocabulary::notes::{Note, Say};
 
 /// Internal column holding the 0-based data row of a CSV record.
 pub const ROW: &str = "__row";
@@ -690,22 +691,26 @@ pub fn timestamp_without_zone(text: Expr, naive_tz: chrono_tz::Tz) -> Expr {
     zoned.is_null().and(unzoned.is_not_null())
 }
 
-/// The note a report carries when timestamps without a zone were read in a time zone.
-pub fn zone_note(frame: &DataFrame, flag: &str, file: &str, tz: chrono_tz::Tz) -> Option<String> {
-    let n = frame.column(flag).ok()?.bool().ok()?.sum()?;
-    (n > 0).then(|| {
-        format!(
-            "{n} timestamp{} in {file} had no time zone and {} read as {} time (the source's timezone setting).{}",
-            if n == 1 { "" } else { "s" },
-            if n == 1 { "was" } else { "were" },
-            tz.name(),
-            if changes_clocks(tz) {
-                " A local time that occurs twice, when clocks go back, is read as its first occurrence; one that clocks skip, when they go forward, is rejected."
-            } else {
-                ""
-            }
-        )
-    })
+/// The notes a report carries when timestamps without a zone were read in a time zone: how
+/// many, and for a zone that changes its clocks, how a doubled or skipped time is read.
+pub fn zone_note(frame: &DataFrame, flag: &str, file: &str, tz: chrono_tz::Tz) -> Vec<Note> {
+    let n = frame
+        .column(flag)
+        .ok()
+        .and_then(|c| c.bool().ok()?.sum())
+        .unwrap_or(0);
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut notes = vec![Note::counting(
+        Say::ZoneAssumed,
+        u64::from(n),
+        &[file, tz.name()],
+    )];
+    if changes_clocks(tz) {
+        notes.push(Note::plain(Say::ZoneClocks));
+    }
+    notes
 }
 
 /// Whether a zone changes its clocks (daylight saving): its offsets in January and July 2025
@@ -1216,9 +1221,7 @@ pub fn user_list(
             rows_read: checked.height() as u64,
             excluded,
             rejects,
-            notes: zone_note(&checked, "__no_zone", list.file, tz)
-                .into_iter()
-                .collect(),
+            notes: zone_note(&checked, "__no_zone", list.file, tz),
         },
         accounts,
     ))
@@ -1261,7 +1264,7 @@ impl Parts {
         self.frames.push(batch.events.lazy());
     }
 
-    pub fn finish(self, notes: Vec<String>) -> Result<super::batch::Batch> {
+    pub fn finish(self, notes: Vec<Note>) -> Result<super::batch::Batch> {
         let events = concat(self.frames, UnionArgs::default())
             .and_then(|l| l.collect())
             .map_err(crate::error::internal("combining an export's events"))?;

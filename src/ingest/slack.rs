@@ -14,6 +14,7 @@ use super::batch::{Batch, Collector, Row};
 use super::batch::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::Action;
 
 /// An account in `users.json`, for identity resolution.
@@ -237,9 +238,9 @@ pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
         .collect();
     let frame = super::batch::accounts_frame(&source.label, rows)
         .map_err(crate::error::internal("listing Slack accounts"))?;
-    batch.notes.push(format!(
-        "Slack lists no account creation dates: without a roster, each account counts in the population from its first sign of life in the export (its first channel join or message) and a deleted account up to its last; {silent} accounts without any sign count in every period."
-    ));
+    batch
+        .notes
+        .push(Note::with(Say::SlackNoCreation, &[&silent.to_string()]));
     Ok(SourceRead::events(batch, frame))
 }
 
@@ -367,10 +368,8 @@ fn read_archive(
         }
     }
     let mut notes = vec![
-        "Slack exports carry no views: reach and view-based figures are empty for this source."
-            .to_string(),
-        "Slack reactions carry no time: each reaction is dated at the message it reacts to."
-            .to_string(),
+        Note::plain(Say::SlackNoViews),
+        Note::plain(Say::SlackReactionsUndated),
     ];
     notes.extend(unread_note(archive));
     let batch = c.finish(notes).map_err(crate::error::internal(format!(
@@ -406,14 +405,9 @@ const UNREAD: [&str; 6] = [
     "content_flags.json",
 ];
 
-fn unread_note(archive: &Archive) -> Option<String> {
+fn unread_note(archive: &Archive) -> Option<Note> {
     let present: Vec<&str> = UNREAD.into_iter().filter(|f| archive.has(f)).collect();
-    (!present.is_empty()).then(|| {
-        format!(
-            "The Slack export's {} hold no messages and are not read; canvases count through the files in their channels' folders.",
-            present.join(", ")
-        )
-    })
+    (!present.is_empty()).then(|| Note::with(Say::SlackUnread, &[&present.join(", ")]))
 }
 
 /// A JSON file in a channel folder that is not a day of messages (since 2024:

@@ -15,6 +15,7 @@ use super::batch::{Batch, Collector, Row};
 use super::batch::{Reading, SourceRead};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::Action;
 
 /// The dump's "Community" account: a system user, not a person.
@@ -43,32 +44,22 @@ pub const FILES: [&str; 5] = [
     "PostHistory.xml",
 ];
 
-/// What each file of a dump besides Posts.xml gives, for the note when a dump lacks it.
-const GIVES: [(&str, &str); 4] = [
-    ("Comments.xml", "comments (replies)"),
-    (
-        "Votes.xml",
-        "votes (reactions), accepted answers and moderators' close and delete votes (curations) and bookmarks (shares)",
-    ),
-    (
-        "Users.xml",
-        "account creation (joins) and the user list, so without a roster the population is the people seen",
-    ),
-    (
-        "PostHistory.xml",
-        "edits of other people's posts and close, reopen, delete, lock and protect actions (curations)",
-    ),
+/// The note for each file of a dump besides Posts.xml when a dump lacks it (it says what the
+/// file gives).
+const GIVES: [(&str, Say); 4] = [
+    ("Comments.xml", Say::StackNoComments),
+    ("Votes.xml", Say::StackNoVotes),
+    ("Users.xml", Say::StackNoUsers),
+    ("PostHistory.xml", Say::StackNoHistory),
 ];
 
 /// A note per file the dump lacks, naming what the run cannot count without it. Partial dumps
 /// are common: people share Posts, Users and Comments only.
-fn missing_notes(archive: &Archive) -> Vec<String> {
+fn missing_notes(archive: &Archive) -> Vec<Note> {
     GIVES
         .iter()
         .filter(|(file, _)| !archive.has(file))
-        .map(|(file, gives)| {
-            format!("The Stack Exchange dump has no {file}: {gives} are missing from every figure.")
-        })
+        .map(|(_, say)| Note::plain(*say))
         .collect()
 }
 
@@ -189,11 +180,7 @@ fn read_archive(
         })?;
     }
     let mut notes = missing_notes(archive);
-    notes.extend([
-        "Stack Exchange dumps name no voter: votes count for the post, never for a person.".to_string(),
-        "Stack Exchange dumps carry view totals, not views: reach and view-based figures are empty for this source.".to_string(),
-        "Stack Exchange timestamps carry no zone; they are read as UTC, as the dumps are written.".to_string(),
-    ]);
+    notes.extend([Say::StackNoVoter, Say::StackViewTotals, Say::StackUtc].map(Note::plain));
     let fail =
         || crate::error::internal(format!("building events from {}", archive.path().display()));
     let batch = c.finish(notes).map_err(fail())?;

@@ -15,6 +15,7 @@ use super::batch::{Batch, Collector, Row};
 use super::batch::{Reading, SourceRead};
 use crate::error::Result;
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::Action;
 
 #[derive(Debug, Deserialize)]
@@ -161,10 +162,7 @@ fn read_archive(archive: &mut Archive, mut c: Collector, include_bots: bool) -> 
     for (file, i, raw) in parsed {
         message(&mut c, (&file, i, raw), &known, &mut tally, include_bots);
     }
-    let mut notes = vec![
-        "Teams channel messages carry no views: reach and view-based figures are empty for this source."
-            .to_string(),
-    ];
+    let mut notes = vec![Note::plain(Say::TeamsNoViews)];
     notes.extend(tally.notes());
     c.finish(notes).map_err(crate::error::internal(format!(
         "building events from {}",
@@ -207,31 +205,16 @@ impl Tally {
         }
     }
 
-    fn notes(&self) -> Vec<String> {
-        let messages = |n: u64| match n {
-            1 => "1 Teams message".to_string(),
-            n => format!("{n} Teams messages"),
-        };
-        let mut notes = Vec::new();
-        if self.own > 0 {
-            notes.push(format!(
-                "{} gave its own id as replyToId (flows and workflows post so): counted as posts, not replies.",
-                messages(self.own)
-            ));
-        }
-        if self.orphans > 0 {
-            notes.push(format!(
-                "{} replied to a message that is not in the export (replyToId): counted as posts, since the thread they answer is missing.",
-                messages(self.orphans)
-            ));
-        }
-        if self.chats > 0 {
-            notes.push(format!(
-                "{} came from chats (one-to-one or group conversations), not channels: each chat is a space of its own, named chat/<chat id>.",
-                messages(self.chats)
-            ));
-        }
-        notes
+    fn notes(&self) -> Vec<Note> {
+        [
+            (Say::TeamsOwnReply, self.own),
+            (Say::TeamsOrphanReply, self.orphans),
+            (Say::TeamsChats, self.chats),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(say, n)| Note::counting(say, n, &[]))
+        .collect()
     }
 }
 

@@ -13,6 +13,7 @@ use super::batch::{Reading, SourceRead};
 use super::read::{self, ROW};
 use crate::error::{Error, Result};
 use crate::plan::SourcePlan;
+use crate::vocabulary::notes::{Note, Say};
 
 use super::read::{EXCLUDED, RAW, REASON};
 use super::texts::body_column;
@@ -77,9 +78,7 @@ fn read_archive(
         return Err(not_an_export(archive));
     }
     let mut parts = read::Parts::default();
-    let mut notes = vec![
-        "Viva Engage network exports carry no views or likes: reach, view-based figures and reactions are empty for this source.".to_string(),
-    ];
+    let mut notes = vec![Note::plain(Say::YammerNoViews)];
 
     for file in &messages {
         notes.extend(messages_file(
@@ -145,13 +144,13 @@ fn bodies(sink: &super::texts::TextSink, kept: &LazyFrame) -> Result<()> {
 }
 
 /// One Messages.csv: a post per thread starter, a reply (to the replied-to message's sender)
-/// for the rest. Returns the note on times without a zone, if any.
+/// for the rest. Returns the notes on times without a zone, if any.
 fn messages_file(
     archive: &mut Archive,
     file: &str,
     (source, naive_tz, reading): (&str, chrono_tz::Tz, &Reading),
     parts: &mut read::Parts,
-) -> Result<Option<String>> {
+) -> Result<Vec<Note>> {
     let include_bots = reading.include_bots;
     let (lf, header) = read::text_csv_in(archive, file)?;
     read::require_columns(

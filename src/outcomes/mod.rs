@@ -16,8 +16,13 @@ use crate::columns::{f64s, i32s, opt_strs, strs, u32s};
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::{key_expr, key_of_text};
 use crate::normalize::PERIOD_KEY;
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::PeriodKind;
 use crate::vocabulary::{activity as a, survey};
+
+/// The outcome engage computes itself from the roster (the others are the surveys' and KPIs'
+/// own names); the report shows it in its language.
+pub const TURNOVER: &str = "turnover";
 
 /// What the outcome stage reads.
 pub struct Inputs<'a> {
@@ -46,7 +51,7 @@ pub struct Inputs<'a> {
 /// them (answers outside the reported periods, teams not on the roster), one sentence each.
 pub struct Tables {
     pub tables: Vec<(String, DataFrame)>,
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Rows of `frame` whose `team` is not a team on the roster.
@@ -98,7 +103,7 @@ pub fn tables(i: &Inputs) -> Result<Tables> {
 #[derive(Default)]
 struct Found {
     tables: Vec<(String, DataFrame)>,
-    notes: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// The reported periods' labels by key, and the messages that name them.
@@ -143,13 +148,13 @@ impl Labels {
     }
 
     /// A note when `kept` of `all` rows of `file` are inside the reported periods.
-    fn left_out(&self, file: &str, what: &str, all: usize, kept: usize) -> Option<String> {
+    fn left_out(&self, file: &str, say: Say, all: usize, kept: usize) -> Option<Note> {
+        let (first, last) = (self.label_of(self.first), self.label_of(self.last));
         (kept < all).then(|| {
-            format!(
-                "{} of {all} {what} in {file} fall outside the reported periods ({} to {}) and are left out.",
-                all - kept,
-                self.label_of(self.first),
-                self.label_of(self.last)
+            Note::counting(
+                say,
+                (all - kept) as u64,
+                &[&all.to_string(), file, &first, &last],
             )
         })
     }
@@ -264,12 +269,12 @@ fn survey_outcomes(
 }
 
 /// Rows of a team table (`team, period, ...`) in the reported periods, keyed; notes on the
-/// rows left out and on teams the roster does not know (`what` names the rows, `unknown_then`
+/// rows left out and on teams the roster does not know (`said`: the notes for each,
 /// says what becomes of those).
 fn team_rows(
     i: &Inputs,
     frame: &DataFrame,
-    (file, what, unknown_then): (&str, &str, &str),
+    (file, outside, unknown_said): (&str, Say, Say),
     periods: &Labels,
     found: &mut Found,
 ) -> Result<DataFrame> {
@@ -280,12 +285,12 @@ fn team_rows(
         .map_err(internal("placing team rows in periods"))?;
     found
         .notes
-        .extend(periods.left_out(file, what, frame.height(), keyed.height()));
+        .extend(periods.left_out(file, outside, frame.height(), keyed.height()));
     let unknown = unknown_teams(&keyed, i.roster)?;
     if unknown > 0 {
-        found.notes.push(format!(
-            "{unknown} {what} in {file} name teams that are not on the roster: {unknown_then}"
-        ));
+        found
+            .notes
+            .push(Note::counting(unknown_said, unknown as u64, &[file]));
     }
     Ok(keyed)
 }
@@ -298,11 +303,10 @@ fn team_results(
     periods: &Labels,
     found: &mut Found,
 ) -> Result<LazyFrame> {
-    let unknown_then = "they are shown, but cannot be related to engagement.";
     let keyed = team_rows(
         i,
         answers,
-        (file, "team results", unknown_then),
+        (file, Say::TeamResultsOutside, Say::TeamResultsUnknownTeams),
         periods,
         found,
     )?;
@@ -330,9 +334,12 @@ fn person_answers(
         .filter(periods.in_range())
         .collect()
         .map_err(internal("placing survey answers in periods"))?;
-    found
-        .notes
-        .extend(periods.left_out(file, "survey answers", answers.height(), keyed.height()));
+    found.notes.extend(periods.left_out(
+        file,
+        Say::SurveyAnswersOutside,
+        answers.height(),
+        keyed.height(),
+    ));
     let keyed = keyed.lazy();
     let with_team = satisfaction::answers_with_team(keyed.clone(), i.roster.clone().lazy())
         .collect()
@@ -342,9 +349,10 @@ fn person_answers(
         .filter(|t| t.is_none())
         .count();
     if without > 0 {
-        found.notes.push(format!(
-            "{without} survey answers in {file} are from people without a team on the \
-             roster: they count in the scores by rung, not in the team scores."
+        found.notes.push(Note::counting(
+            Say::SurveyAnswersWithoutTeam,
+            without as u64,
+            &[file],
         ));
     }
     let by_rung = satisfaction::suppress_small(
@@ -402,7 +410,7 @@ fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Ou
             .collect(),
     );
     Ok((!values.is_empty()).then(|| satisfaction::Outcome {
-        name: "turnover".into(),
+        name: TURNOVER.into(),
         period_key: i.last_key,
         period: periods.label_of(i.last_key),
         values,
@@ -418,8 +426,8 @@ fn kpi_outcome(
     periods: &Labels,
     found: &mut Found,
 ) -> Result<Option<satisfaction::Outcome>> {
-    let unknown_then = "they cannot be related to engagement.";
-    let keyed = team_rows(i, kpi, (file, "values", unknown_then), periods, found)?;
+    let said = (file, Say::KpiValuesOutside, Say::KpiValuesUnknownTeams);
+    let keyed = team_rows(i, kpi, said, periods, found)?;
     let Some(latest) = i32s(&keyed, PERIOD_KEY)?.into_iter().flatten().max() else {
         return Ok(None);
     };

@@ -720,6 +720,16 @@ fn definitions(c: &Ctx) -> Section {
         .split_once(": ")
         .unwrap_or((w.rung, w.rung_share_definition));
     let mut terms = vec![(term.to_string(), text.to_string())];
+    let report = c.report;
+    if report.rungs != report.rung_names {
+        let pairs: Vec<String> = report
+            .rungs
+            .iter()
+            .zip(&report.rung_names)
+            .map(|(label, name)| format!("{label}: {name}"))
+            .collect();
+        terms.push((w.rung_names_term.to_string(), pairs.join("; ")));
+    }
     for d in crate::vocabulary::definitions::PERIOD_METRICS.iter() {
         let value = last
             .map(|p| format_figure(lang, d.name, p.figure(d.name)))

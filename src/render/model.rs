@@ -4,6 +4,8 @@
 pub use super::words::Language;
 pub use crate::vocabulary::PeriodKind;
 
+use super::text::{cut, NAME_CHARS};
+
 /// Where the population (the denominator of every rate) comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Population {
@@ -325,8 +327,11 @@ pub struct Report {
     pub as_of: Option<String>,
     pub population: Population,
     pub ladder_name: String,
-    /// Rung names, highest first.
+    /// Rungs as the report shows them, highest first: a built-in ladder's in the report's
+    /// language, a custom ladder's as the user wrote them.
     pub rungs: Vec<String>,
+    /// The rungs' names as the pipeline and the tables key them (`rung`), in the same order.
+    pub rung_names: Vec<String>,
     pub periods: Vec<PeriodRow>,
     pub min_group_size: u32,
     pub reply_window_hours: u32,
@@ -350,6 +355,34 @@ pub struct Report {
     pub unresolved_accounts: Option<u64>,
     pub coverage: Coverage,
     pub practice: Practice,
+}
+
+impl Report {
+    /// Names from the data (spaces, departments, groups, campaigns, terms, teams' outcomes)
+    /// cut to [`NAME_CHARS`] for the page and the charts; the tables keep them whole.
+    pub fn with_short_names(mut self) -> Report {
+        let short = |s: &mut String| *s = cut(s, NAME_CHARS);
+        self.spaces.iter_mut().for_each(|s| short(&mut s.space));
+        if let Some(d) = self.departments.as_mut() {
+            d.departments.iter_mut().for_each(short);
+        }
+        if let Some(t) = self.themes.as_mut() {
+            t.top
+                .iter_mut()
+                .chain(t.rising.iter_mut())
+                .for_each(|r| short(&mut r.term));
+        }
+        for c in &mut self.practice.campaigns {
+            short(&mut c.name);
+            if let Some((_, group)) = c.audience.as_mut() {
+                short(group);
+            }
+        }
+        if let Some(p) = self.practice.profile.as_mut() {
+            p.groups.iter_mut().for_each(|g| short(&mut g.group));
+        }
+        self
+    }
 }
 
 /// A small report for the renderers' tests: two months, a two-rung ladder, one target.
@@ -382,6 +415,7 @@ pub fn sample() -> Report {
         population: Population::Observed,
         ladder_name: "Forrester".into(),
         rungs: vec!["Creators".into(), "Inactives".into()],
+        rung_names: vec!["Creators".into(), "Inactives".into()],
         periods: vec![
             PeriodRow {
                 label: "2025-01".into(),

@@ -145,12 +145,78 @@ impl Language {
     }
 }
 
+/// The built-in ladders and their rungs in Dutch (spec §5): Forrester's rungs as Dutch writing
+/// on internal communication names them, one word each, and the pyramid's activities.
+const RUNGS_NL: [(&str, &str); 16] = [
+    ("Forrester", "Forrester"),
+    ("custom", "eigen"),
+    ("Pyramid", "Piramide"),
+    ("Creators", "Ontwerpers"),
+    ("Conversationalists", "Gesprekspartners"),
+    ("Critics", "Critici"),
+    ("Collectors", "Verzamelaars"),
+    ("Joiners", "Leden"),
+    ("Spectators", "Toeschouwers"),
+    ("Inactives", "Inactieven"),
+    ("Curating", "Cureren"),
+    ("Producing", "Produceren"),
+    ("Commenting", "Reageren"),
+    ("Sharing", "Delen"),
+    ("Watching", "Kijken"),
+    ("Inactive", "Inactief"),
+];
+
+impl Language {
+    /// A built-in ladder or rung as this language names it (English: the name itself).
+    pub fn rung(self, name: &str) -> String {
+        let dutch = RUNGS_NL
+            .iter()
+            .find(|(en, _)| *en == name)
+            .map(|(_, nl)| *nl);
+        match (self, dutch) {
+            (Language::Nl, Some(nl)) => nl.to_string(),
+            _ => name.to_string(),
+        }
+    }
+}
+
+impl Language {
+    /// Every text a report in this language shows that is not data: the word table, the
+    /// notes, the figures' names and meanings and the built-in rungs. A test lists a report's
+    /// visible words against it.
+    pub fn all_text(self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(table) = serde_json::to_value(self.words()) {
+            strings(&table, &mut out);
+        }
+        out.extend(notes::all(self).into_iter().map(String::from));
+        for d in &crate::vocabulary::definitions::PERIOD_METRICS {
+            out.push(metric_label(d.name, self).to_string());
+            out.push(metric_meaning(d.name, self).to_string());
+        }
+        out.extend(RUNGS_NL.iter().map(|(en, _)| self.rung(en)));
+        out
+    }
+}
+
+/// The strings anywhere in a JSON value.
+fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
 /// Shown where there is no value.
 pub const DASH: &str = "\u{2013}";
 
+mod notes;
 mod practice;
 
 /// Every label of the report, in one language. `{}` marks where a value goes.
+#[derive(serde::Serialize)]
 pub struct Words {
     pub title: &'static str,
     pub periods: &'static str,
@@ -210,6 +276,8 @@ pub struct Words {
     // 4. Inequality
     pub inequality_section: &'static str,
     pub lorenz_chart: &'static str,
+    /// The Lorenz chart's curve, in its legend.
+    pub lorenz_curve: &'static str,
     pub share_of_people: &'static str,
     pub share_of_contributions: &'static str,
     pub rule_90_9_1: &'static str,
@@ -221,6 +289,8 @@ pub struct Words {
     pub reply_rate_chart: &'static str,
     pub reply_time_chart: &'static str,
     pub hours: &'static str,
+    /// The unit after a number of hours ("168 h").
+    pub hours_unit: &'static str,
     pub unanswered_text: &'static str,
     pub spaces_title: &'static str,
     pub space: &'static str,
@@ -264,6 +334,8 @@ pub struct Words {
     pub still_employed: &'static str,
     pub logrank_text: &'static str,
     pub outcome: &'static str,
+    /// The turnover outcome's name.
+    pub turnover_outcome: &'static str,
     pub engagement: &'static str,
     pub teams: &'static str,
     pub interval: &'static str,
@@ -306,6 +378,8 @@ pub struct Words {
     // 10. Definitions
     pub definitions_section: &'static str,
     pub rung_share_definition: &'static str,
+    /// The definitions' term for the built-in rungs' original names.
+    pub rung_names_term: &'static str,
     pub made_by: &'static str,
     pub chart_png: &'static str,
     /// Self-report, campaigns and leaders (spec §9).
@@ -371,7 +445,8 @@ pub static EN: Words = Words {
     cohort: "Cohort (period of first activity)",
     since_first: "Periods since the first activity",
     inequality_section: "Participation inequality",
-    lorenz_chart: "How evenly contributions are spread, {}",
+    lorenz_chart: "How evenly contributions are spread, {} (Gini coefficient {})",
+    lorenz_curve: "Lorenz curve of contributions",
     share_of_people: "Share of people, fewest contributions first (%)",
     share_of_contributions: "Share of contributions (%)",
     rule_90_9_1: "90-9-1 rule",
@@ -382,6 +457,7 @@ pub static EN: Words = Words {
     reply_rate_chart: "How many new posts get an answer",
     reply_time_chart: "How long people wait for a first answer",
     hours: "Hours (median)",
+    hours_unit: "h",
     unanswered_text: "{} posts of {} were not answered by someone else within {} hours.",
     spaces_title: "The most active spaces in {}",
     space: "Space",
@@ -422,6 +498,7 @@ pub static EN: Words = Words {
     still_employed: "Still employed (%)",
     logrank_text: "Log-rank test: {} on {} degrees of freedom, p {}.",
     outcome: "Outcome",
+    turnover_outcome: "turnover",
     engagement: "Engagement",
     teams: "Teams",
     interval: "95% interval",
@@ -472,6 +549,7 @@ pub static EN: Words = Words {
     reply_window_note: "Reply figures wait {} hours for an answer: posts from the last {} hours may still be answered.",
     definitions_section: "Definitions",
     rung_share_definition: "Rung share: people on a rung divided by headcount; each person sits on the highest rung whose condition they meet.",
+    rung_names_term: "Rungs and their names in the literature",
     made_by: "Made by engage",
     chart_png: "Chart as PNG",
     practice: &practice::EN,
@@ -536,7 +614,8 @@ pub static NL: Words = Words {
     cohort: "Cohort (periode van eerste activiteit)",
     since_first: "Perioden sinds de eerste activiteit",
     inequality_section: "Ongelijkheid in deelname",
-    lorenz_chart: "Hoe gelijk de bijdragen verdeeld zijn, {}",
+    lorenz_chart: "Hoe gelijk de bijdragen verdeeld zijn, {} (Gini-coëfficiënt {})",
+    lorenz_curve: "Lorenzcurve van de bijdragen",
     share_of_people: "Aandeel mensen, minste bijdragen eerst (%)",
     share_of_contributions: "Aandeel bijdragen (%)",
     rule_90_9_1: "90-9-1-regel",
@@ -547,6 +626,7 @@ pub static NL: Words = Words {
     reply_rate_chart: "Hoeveel nieuwe berichten een antwoord krijgen",
     reply_time_chart: "Hoe lang mensen wachten op een eerste antwoord",
     hours: "Uren (mediaan)",
+    hours_unit: "uur",
     unanswered_text: "{} van de {} berichten kregen binnen {} uur geen antwoord van iemand anders.",
     spaces_title: "De actiefste ruimtes in {}",
     space: "Ruimte",
@@ -587,6 +667,7 @@ pub static NL: Words = Words {
     still_employed: "Nog in dienst (%)",
     logrank_text: "Logranktoets: {} bij {} vrijheidsgraden, p {}.",
     outcome: "Uitkomst",
+    turnover_outcome: "verloop",
     engagement: "Betrokkenheid",
     teams: "Teams",
     interval: "95%-interval",
@@ -637,6 +718,7 @@ pub static NL: Words = Words {
     reply_window_note: "Antwoordcijfers wachten {} uur op een antwoord: berichten uit de laatste {} uur kunnen nog beantwoord worden.",
     definitions_section: "Definities",
     rung_share_definition: "Aandeel per trede: mensen op een trede gedeeld door het aantal medewerkers; iedereen staat op de hoogste trede waarvan hij of zij aan de voorwaarde voldoet.",
+    rung_names_term: "Treden en hun Engelse namen in de literatuur",
     made_by: "Gemaakt met engage",
     chart_png: "Grafiek als PNG",
     practice: &practice::NL,
@@ -681,6 +763,19 @@ pub fn fill(template: &str, values: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The built-in ladders' rungs and names in Dutch; any other name (a custom rung) is kept,
+    // and English keeps every name.
+    #[test]
+    fn built_in_rungs_are_named_in_the_language() {
+        assert_eq!(Language::Nl.rung("Creators"), "Ontwerpers");
+        assert_eq!(Language::Nl.rung("Inactives"), "Inactieven");
+        assert_eq!(Language::Nl.rung("Commenting"), "Reageren");
+        assert_eq!(Language::Nl.rung("Pyramid"), "Piramide");
+        assert_eq!(Language::Nl.rung("Champions"), "Champions");
+        assert_eq!(Language::En.rung("Creators"), "Creators");
+        assert!(Language::Nl.all_text().iter().any(|t| t == "Ontwerpers"));
+    }
 
     #[test]
     fn numbers_and_dates_per_language() {

@@ -16,6 +16,7 @@ use super::setup::Setup;
 use crate::normalize::periods;
 use crate::outcomes::privacy::{KeySource, KEY_ENV};
 use crate::render::model::InputRow;
+use crate::render::words::Language;
 
 /// How long each leg took, in milliseconds, by name.
 pub struct Timings {
@@ -173,7 +174,11 @@ pub fn build(
             first: label(calendar.first()),
             last: label(calendar.last()),
             count: calendar.len(),
-            warning: book.prepared.span_note.clone(),
+            warning: book
+                .prepared
+                .span_note
+                .as_ref()
+                .map(|n| Language::En.note(n)),
         },
         population: book.prepared.basis.as_str(),
         events_from: book.prepared.engine.clone(),
@@ -228,7 +233,9 @@ fn inputs(book: &Book) -> Vec<ManifestInput> {
                     }
                     _ => book.rejects_files.get(i).cloned().flatten(),
                 },
-                notes: record.map(|r| r.batch.notes.clone()).unwrap_or_default(),
+                notes: record
+                    .map(|r| r.batch.notes.iter().map(|n| Language::En.note(n)).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect()

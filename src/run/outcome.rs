@@ -12,6 +12,7 @@ use super::setup::Setup;
 use crate::error::{internal, Result};
 use crate::normalize::periods::with_label;
 use crate::outcomes::privacy::{KeySource, Pseudonymizer};
+use crate::render::words::Language;
 use crate::vocabulary::{activity as a, person};
 
 /// The outcome tables and the person-level tables as they may be published.
@@ -20,7 +21,7 @@ pub struct Weighed {
     /// Outcome tables by their path in the output folder (`tables/<name>.csv`).
     pub tables: Vec<(String, DataFrame)>,
     /// What the outcome tables left out, one sentence each.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::vocabulary::notes::Note>,
     /// The activity table as published: pseudonyms and period labels.
     pub activity: DataFrame,
     pub ambassadors: DataFrame,
@@ -47,7 +48,7 @@ pub fn weigh(
     }
     let outcomes = tables(setup, inputs, prepared, measured)?;
     for note in &outcomes.notes {
-        setup.log.warn("outcomes", note);
+        setup.log.warn("outcomes", &Language::En.note(note));
     }
     let labelled = with_label(
         measured.activity.clone().lazy(),

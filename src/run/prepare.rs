@@ -15,8 +15,10 @@ use crate::error::{internal, Result};
 use crate::metrics::lifecycle;
 use crate::normalize::periods::{self, Period};
 use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
+use crate::render::words::Language;
 use crate::spark;
 use crate::store::{Merged, Partials, Spill, Store};
+use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::{activity as a, event, handoff, PeriodKind};
 
 /// Events per part of a store run: months are grouped up to this many, so that a query's
@@ -89,7 +91,7 @@ pub struct Prepared {
     pub unresolved: Option<DataFrame>,
     pub n_events: u64,
     /// Set when a handful of events lie far from the rest and stretch the calendar.
-    pub span_note: Option<String>,
+    pub span_note: Option<Note>,
     /// The roster, if the pipeline has one.
     pub roster: Option<DataFrame>,
     /// Where the steps that grow with events ran.
@@ -396,7 +398,7 @@ pub fn events(
     let calendar_periods = periods::range(kind, first, last);
     let span_note = span_warning(&resolved.per_period, kind, &calendar_periods);
     if let Some(w) = &span_note {
-        setup.log.warn("normalize", w);
+        setup.log.warn("normalize", &Language::En.note(w));
     }
     let calendar = Calendar {
         frame: periods::calendar_frame(&calendar_periods)
@@ -566,23 +568,24 @@ pub fn span_warning(
     per_period: &[(i32, u64)],
     kind: PeriodKind,
     calendar: &[periods::Period],
-) -> Option<String> {
+) -> Option<Note> {
     let s = periods::stragglers(per_period, periods::straggler_gap(kind))?;
     let label = |k: i32| periods::period_of_key(kind, k).label;
     let mut places: Vec<String> = s.periods.iter().take(5).map(|k| label(*k)).collect();
     if s.periods.len() > 5 {
-        places.push(format!("and {} more", s.periods.len() - 5));
+        places.push(format!("+{}", s.periods.len() - 5));
     }
-    Some(format!(
-        "{} {} far from the rest, in {} (the others run from {} to {}), so the report spans {} {}s from {} to {}; check those timestamps in the export (a typo, a zero date, seconds read as milliseconds), and use --as-of to cut off late ones.",
+    let edge = |p: Option<&periods::Period>| p.map(|p| p.label.clone()).unwrap_or_default();
+    Some(Note::counting(
+        Say::SpanStretched,
         s.events,
-        if s.events == 1 { "event lies" } else { "events lie" },
-        places.join(", "),
-        label(s.main.0),
-        label(s.main.1),
-        calendar.len(),
-        kind.as_str(),
-        calendar.first().map(|p| p.label.as_str()).unwrap_or(""),
-        calendar.last().map(|p| p.label.as_str()).unwrap_or(""),
+        &[
+            &places.join(", "),
+            &label(s.main.0),
+            &label(s.main.1),
+            &calendar.len().to_string(),
+            &edge(calendar.first()),
+            &edge(calendar.last()),
+        ],
     ))
 }

@@ -45,7 +45,7 @@ pub fn files(
         "tables/activity.parquet".into(),
         output::parquet_bytes(&mut activity, "the activity table")?,
     )];
-    for (name, mut table) in tables(
+    for (name, table) in tables(
         setup,
         measured,
         weighed.tables,
@@ -53,6 +53,7 @@ pub fn files(
         weighed.post_reach,
         weighed.unresolved,
     )? {
+        let mut table = with_rung_labels(table, setup)?;
         files.push((format!("{name}.csv"), output::csv_bytes(&mut table, &name)?));
         files.push((
             format!("{name}.parquet"),
@@ -72,6 +73,42 @@ pub fn files(
         rejects,
         key_source: weighed.key_source,
     })
+}
+
+/// Beside each rung column (`rung`, `from_rung`, `observed_rung` …) the rung as the report
+/// shows it (`rung_label` …): the stable key stays for joins, the label reads in the report's
+/// language.
+fn with_rung_labels(table: DataFrame, setup: &Setup) -> Result<DataFrame> {
+    let names = Series::new("names".into(), &setup.ladder.names);
+    let labels = Series::new("labels".into(), super::report::rung_labels(setup));
+    let mut out = table;
+    let rung_columns: Vec<String> = out
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| c == "rung" || c.ends_with("_rung"))
+        .collect();
+    for column in rung_columns {
+        let label = format!("{column}_label");
+        let values = out
+            .clone()
+            .lazy()
+            .select([col(&column)
+                .replace(lit(names.clone()), lit(labels.clone()))
+                .alias(&label)])
+            .collect()
+            .map_err(internal("labelling rungs"))?;
+        let at = out.get_column_index(&column).map_or(out.width(), |i| i + 1);
+        out.insert_column(
+            at,
+            values
+                .column(&label)
+                .map_err(internal("labelling rungs"))?
+                .clone(),
+        )
+        .map_err(internal("labelling rungs"))?;
+    }
+    Ok(out)
 }
 
 /// The tables by their path without extension, in the order they are listed.

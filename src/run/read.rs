@@ -145,7 +145,8 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
         // A run puts the notes in the manifest and the report; validate has only the log.
         if step == "validate" {
             for note in &batch.notes {
-                log.info(step, &format!("{}: {note}", source.given), &[]);
+                let said = crate::render::words::Language::En.note(note);
+                log.info(step, &format!("{}: {said}", source.given), &[]);
             }
         }
         usages.push(usage);

@@ -13,6 +13,7 @@ use super::setup::Setup;
 use crate::error::{fault, Result};
 use crate::ingest::InputFile;
 use crate::normalize::population::Basis;
+use crate::render::words::Language;
 use crate::render::{self, model};
 use crate::vocabulary::person;
 
@@ -74,6 +75,8 @@ pub fn draw(
         &setup.ladder.names,
         &setup.plan.metrics.ambassadors.rung,
     )?;
+    relabel_rungs(&mut report);
+    let report = report.with_short_names();
     Ok(Drawn {
         files: render_files(setup, &report)?,
         inputs: report.inputs,
@@ -84,6 +87,55 @@ pub fn draw(
             .map(|p| p.left_out.clone()),
         campaigns: campaign_statuses(&measured.practice.campaigns),
     })
+}
+
+/// The rungs as the report and the tables show them: a built-in ladder's in the report's
+/// language, a custom ladder's as written.
+pub fn rung_labels(setup: &Setup) -> Vec<String> {
+    let (names, lang) = (&setup.ladder.names, setup.plan.language);
+    match setup.plan.ladder.preset {
+        Some(_) => names.iter().map(|n| lang.rung(n)).collect(),
+        None => names.clone(),
+    }
+}
+
+/// Names the assembled figures carry in the tables' words shown in the report's: rungs
+/// (ambassadors, attrition, survival curves, the profile's ambassador rung) as the report's
+/// rungs, and the turnover outcome by its name in the report's language.
+fn relabel_rungs(report: &mut model::Report) {
+    let turnover = report.language.words().turnover_outcome;
+    if let Some(o) = report.outcomes.as_mut() {
+        let outcomes = o.correlations.iter_mut().map(|c| &mut c.outcome);
+        for name in outcomes.chain(o.scatter.iter_mut().map(|s| &mut s.outcome)) {
+            if name == crate::outcomes::TURNOVER {
+                *name = turnover.to_string();
+            }
+        }
+    }
+    let pairs: Vec<(String, String)> = report
+        .rung_names
+        .iter()
+        .cloned()
+        .zip(report.rungs.clone())
+        .collect();
+    let label = |name: &mut String| {
+        if let Some((_, l)) = pairs.iter().find(|(n, _)| n == name) {
+            *name = l.clone();
+        }
+    };
+    report
+        .ambassadors
+        .iter_mut()
+        .for_each(|a| label(&mut a.rung));
+    if let Some(o) = report.outcomes.as_mut() {
+        o.curves.iter_mut().for_each(|c| label(&mut c.group));
+        if let Some(a) = o.attrition.as_mut() {
+            a.rungs.iter_mut().for_each(|r| label(&mut r.0));
+        }
+    }
+    if let Some(p) = report.practice.profile.as_mut() {
+        label(&mut p.ambassador_rung);
+    }
 }
 
 /// The report model: the run's settings, the assembled figures and the inputs' accounting.
@@ -106,8 +158,9 @@ fn model(
         timezone: plan.calendar.timezone.name().to_string(),
         as_of: as_of.map(|d| d.to_string()),
         population: population(prepared.basis),
-        ladder_name: plan.ladder.title().to_string(),
-        rungs: setup.ladder.names.clone(),
+        ladder_name: plan.language.rung(plan.ladder.title()),
+        rungs: rung_labels(setup),
+        rung_names: setup.ladder.names.clone(),
         min_group_size: plan.privacy.min_group_size,
         reply_window_hours: plan.metrics.windows.reply_hours,
         outcome_window_periods: plan.outcomes.window_periods,
@@ -124,7 +177,7 @@ fn model(
         outcomes: assemble::outcomes(results)?,
         periods,
         inputs: input_rows(&inputs.records, &inputs.small.files()),
-        source_notes: notes(&inputs.records, weighed, prepared),
+        source_notes: notes(plan.language, &inputs.records, weighed, prepared),
         unresolved_accounts: prepared.unresolved.as_ref().map(|u| u.height() as u64),
         practice: model::Practice::default(),
         coverage: model::Coverage {
@@ -147,12 +200,18 @@ fn population(basis: Basis) -> model::Population {
 
 /// Facts about the sources, what the outcome tables left out and the calendar's warning, each
 /// once, sorted.
-fn notes(records: &[Record], weighed: &Weighed, prepared: &Prepared) -> Vec<String> {
+fn notes(
+    lang: Language,
+    records: &[Record],
+    weighed: &Weighed,
+    prepared: &Prepared,
+) -> Vec<String> {
     let mut notes: Vec<String> = records
         .iter()
-        .flat_map(|r| r.batch.notes.clone())
-        .chain(weighed.notes.iter().cloned())
-        .chain(prepared.span_note.clone())
+        .flat_map(|r| r.batch.notes.iter())
+        .chain(weighed.notes.iter())
+        .chain(prepared.span_note.iter())
+        .map(|n| lang.note(n))
         .collect();
     notes.sort();
     notes.dedup();

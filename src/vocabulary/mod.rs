@@ -4,6 +4,7 @@
 use std::fmt;
 
 pub mod definitions;
+pub mod notes;
 
 /// Years a date may plausibly fall in; dates outside are rejected as typos or zero dates.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;

@@ -2,6 +2,8 @@
 //! tables. (Each test file uses a part of them.)
 #![allow(dead_code)]
 
+pub mod words;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -16,12 +16,13 @@ pub fn chart(c: &Context) -> Option<Drawing> {
         colour: CATEGORICAL[5].into(),
         values,
     }];
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: w.left_share.into(),
         min: 0.0,
         max,
         label: &pct,
+        tip: &pct_tip,
     };
     let horizon = report.horizon_periods.to_string();
     let title = fill(w.attrition_chart, &[&horizon, &lang.period(&a.period)]);

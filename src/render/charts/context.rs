@@ -35,4 +35,10 @@ impl Context<'_> {
         let lang = self.lang;
         move |v| format!("{}%", lang.number(v, 0))
     }
+
+    /// Percentages in a tooltip: "40.4%" ("40,4%" in Dutch).
+    pub fn percent_tip(&self) -> impl Fn(f64) -> String {
+        let lang = self.lang;
+        move |v| format!("{}%", lang.number(v, 1))
+    }
 }

@@ -24,12 +24,13 @@ pub fn chart(c: &Context) -> Drawing {
                 .collect(),
         })
         .collect();
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: c.w.share_of_headcount.into(),
         min: 0.0,
         max: 100.0,
         label: &pct,
+        tip: &pct_tip,
     };
     let title = fill(c.w.ladder_chart, &[&report.ladder_name]);
     bars("ladder", &title, &c.labels, c.kind, &y, &series, true)

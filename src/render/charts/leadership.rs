@@ -27,12 +27,13 @@ pub fn chart(c: &Context) -> Option<Drawing> {
             Line::over_periods(name, CATEGORICAL[i], values, &c.labels)
         })
         .collect();
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: w.leaders_axis.into(),
         min: 0.0,
         max: 100.0,
         label: &pct,
+        tip: &pct_tip,
     };
     let x = XAxis::Categories(c.labels.clone());
     Some(lines(

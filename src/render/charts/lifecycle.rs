@@ -34,6 +34,7 @@ pub fn chart(c: &Context) -> Drawing {
         min: -down,
         max: up,
         label: &count,
+        tip: &count,
     };
     bars(
         "lifecycle",

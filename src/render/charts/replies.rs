@@ -13,14 +13,16 @@ pub fn chart(c: &Context) -> Drawing {
         .iter()
         .map(|p| p.figure("reply_rate").map(|v| v * 100.0));
     let series = [Line::over_periods(name, CATEGORICAL[0], values, &c.labels)];
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: format!("{name} (%)"),
         min: 0.0,
         max: 100.0,
         label: &pct,
+        tip: &pct_tip,
     };
-    let title = format!("{} ({} h)", w.reply_rate_chart, report.reply_window_hours);
+    let window = format!("{} {}", report.reply_window_hours, w.hours_unit);
+    let title = format!("{} ({window})", w.reply_rate_chart);
     lines(
         "replies",
         &title,

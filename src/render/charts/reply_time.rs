@@ -21,11 +21,13 @@ pub fn chart(c: &Context) -> Drawing {
         .filter_map(|p| p.figure(MEASURE))
         .fold(1.0, f64::max);
     let hours = |v: f64| lang.number(v, 0);
+    let hours_tip = |v: f64| lang.number(v, 1);
     let y = Axis {
         title: w.hours.into(),
         min: 0.0,
         max,
         label: &hours,
+        tip: &hours_tip,
     };
     lines(
         "reply_time",

@@ -18,19 +18,22 @@ pub fn chart(c: &Context) -> Option<Drawing> {
     } else {
         (0.0, 1.0)
     };
-    let (pct, score) = (c.percent(), |v: f64| lang.number(v, 1));
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
+    let (score, score_tip) = (|v: f64| lang.number(v, 1), |v: f64| lang.number(v, 2));
     let x_title = fill(w.scatter_x, &[&report.outcome_window_periods.to_string()]);
     let x = Axis {
         title: x_title,
         min: 0.0,
         max: xmax,
         label: &pct,
+        tip: &pct_tip,
     };
     let y = Axis {
         title: s.outcome.clone(),
         min: lo,
         max: hi,
         label: &score,
+        tip: &score_tip,
     };
     let title = format!(
         "{} ({}, {})",

@@ -50,12 +50,13 @@ pub fn chart(c: &Context) -> Option<Drawing> {
         max: tmax,
         label: Box::new(move |v| lang.number(v, 0)),
     };
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: w.still_employed.into(),
         min: (ymin - 5.0).max(0.0).floor(),
         max: 100.0,
         label: &pct,
+        tip: &pct_tip,
     };
     Some(lines(
         "survival",

@@ -5,10 +5,14 @@ use super::context::Context;
 use super::kit::palette::CATEGORICAL;
 use super::kit::{lines, Axis, Drawing, Line, XAxis};
 use crate::render::model::Report;
+use crate::render::text::cut;
 use crate::render::words::{fill, metric_label};
 
 /// The measures drawn, each with its colour.
 const MEASURES: [&str; 3] = ["participation_rate", "reach_rate", "contribution_rate"];
+
+/// The most characters of a campaign's name the legend shows.
+const LEGEND_NAME: usize = 14;
 
 /// The grey of a campaign's shading.
 const CAMPAIGN_SHADE: &str = "#7f7f7f";
@@ -48,12 +52,13 @@ pub fn chart(c: &Context) -> Drawing {
         .flat_map(|l| l.points.iter().filter_map(|p| p.1))
         .fold(10.0f64, f64::max);
     series.extend(campaign_bands(report, top));
-    let pct = c.percent();
+    let (pct, pct_tip) = (c.percent(), c.percent_tip());
     let y = Axis {
         title: c.w.share_of_headcount.into(),
         min: 0.0,
         max: top,
         label: &pct,
+        tip: &pct_tip,
     };
     let x = XAxis::Categories(c.labels.clone());
     lines("trends", c.w.trends_chart, &x, c.kind, &y, &series)
@@ -69,21 +74,11 @@ fn campaign_bands(report: &Report, top: f64) -> Vec<Line> {
             band: vec![(from, 0.0, top), (to, 0.0, top)],
             marks: false,
             ..Line::plain(
-                &fill(w.campaign_band, &[&short(&c.name)]),
+                &fill(w.campaign_band, &[&cut(&c.name, LEGEND_NAME)]),
                 CAMPAIGN_SHADE,
                 Vec::new(),
             )
         })
     });
     bands.collect()
-}
-
-/// A campaign's name cut to fit the legend, with an ellipsis when cut.
-fn short(name: &str) -> String {
-    const FITS: usize = 14;
-    if name.chars().count() <= FITS {
-        return name.to_string();
-    }
-    let cut: String = name.chars().take(FITS - 1).collect();
-    format!("{}…", cut.trim_end())
 }

@@ -2,6 +2,7 @@
 //! beside what they do, campaigns, and leaders in the network. Kept apart from the rest of the
 //! report's words only to keep each file short; `{}` marks where a value goes.
 
+#[derive(serde::Serialize)]
 pub struct PracticeWords {
     // What people say and what they do
     pub profile_section: &'static str,

@@ -92,7 +92,13 @@ pub fn bars(
         for (bars, segments) in series.iter().zip(&drawn) {
             let rects = segments.iter().map(|(a, b, v, i)| {
                 let at = categories.get(*i).map_or("", String::as_str);
-                Mark::rect(*a, *b, &bars.colour, (0, 0), Data::new(&bars.name, at, *v))
+                Mark::rect(
+                    *a,
+                    *b,
+                    &bars.colour,
+                    (0, 0),
+                    Data::new(&bars.name, at, *v, (y.tip)(*v)),
+                )
             });
             marks += segments.len();
             plot.draw_series(rects)?;
@@ -158,6 +164,7 @@ mod tests {
             min: 0.0,
             max: 100.0,
             label: &pct,
+            tip: &pct,
         };
         let s = series([
             vec![Some(10.0), None, Some(30.0)],

@@ -85,7 +85,11 @@ pub struct Axis<'a> {
     /// Lowest and highest value to cover (the axis rounds them outward to its ticks).
     pub min: f64,
     pub max: f64,
+    /// Tick labels.
     pub label: &'a dyn Fn(f64) -> String,
+    /// A value as a mark's tooltip says it (in the report's language, more precise than a
+    /// tick).
+    pub tip: &'a dyn Fn(f64) -> String,
 }
 
 /// Most labelled points on a value axis.
@@ -388,6 +392,7 @@ mod tests {
             min,
             max,
             label: &label,
+            tip: &label,
         });
         (s.range, s.ticks)
     }

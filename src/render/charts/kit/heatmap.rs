@@ -82,7 +82,7 @@ fn draw_cell(plot: &mut Plot, heat: &Heat, (i, j): (usize, usize), text: bool) -
         (true, _) => {
             let data = Data {
                 said: heat.hidden.to_string(),
-                ..Data::new(row, column, 0.0)
+                ..Data::new(row, column, 0.0, String::new())
             };
             plot.draw_series([Mark::hidden(corners.0, corners.1, (2, 2), data)])?;
         }
@@ -93,7 +93,7 @@ fn draw_cell(plot: &mut Plot, heat: &Heat, (i, j): (usize, usize), text: bool) -
                 corners.1,
                 BLUES[k],
                 (2, 2),
-                Data::new(row, column, v),
+                Data::new(row, column, v, (heat.label)(v)),
             )])?;
             if text {
                 let ink = if k >= 4 { "#ffffff" } else { INK };

@@ -19,7 +19,7 @@ pub struct Line {
     /// Draw as steps (a survival curve).
     pub step: bool,
     pub dashed: bool,
-    /// Draw a mark per point (reference lines do not).
+    /// Draw a mark per point that has an x label (reference lines have none).
     pub marks: bool,
     /// `(x, low, high)`: a shaded band around the line.
     pub band: Vec<(f64, f64, f64)>,
@@ -105,6 +105,7 @@ pub fn lines(
             min: *min,
             max: *max,
             label: label.as_ref(),
+            tip: label.as_ref(),
         }),
     };
     let frame = Frame {
@@ -114,14 +115,15 @@ pub fn lines(
     draw(name, title, frame, |plot| {
         let mut marks = 0;
         for l in series {
-            marks += line(plot, l)?;
+            marks += line(plot, l, y.tip)?;
         }
         Ok(marks)
     })
 }
 
-/// One series: its band, its segments between missing values and its marks.
-fn line(plot: &mut Plot, l: &Line) -> Drawn<usize> {
+/// One series: its band, its segments between missing values and its marks (their tooltips
+/// say the value by `tip`).
+fn line(plot: &mut Plot, l: &Line, tip: &dyn Fn(f64) -> String) -> Drawn<usize> {
     let colour = rgb(&l.colour);
     if !l.band.is_empty() {
         plot.draw_series([Polygon::new(band(&l.band), colour.mix(0.15).filled())])?;
@@ -150,12 +152,13 @@ fn line(plot: &mut Plot, l: &Line) -> Drawn<usize> {
     } else {
         l.points
             .iter()
+            .filter(|(_, _, at)| !at.is_empty())
             .filter_map(|(x, v, at)| {
                 Some(Mark::point(
                     (*x, (*v)?),
                     7,
                     &l.colour,
-                    Data::new(&l.name, at, (*v)?),
+                    Data::new(&l.name, at, (*v)?, tip((*v)?)),
                 ))
             })
             .collect()
@@ -212,6 +215,7 @@ mod tests {
             min: 0.0,
             max: 1.0,
             label: &label,
+            tip: &label,
         };
         let values = [Some(0.5), None, Some(0.7), Some(0.9)].into_iter();
         let labels: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();

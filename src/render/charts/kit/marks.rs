@@ -29,13 +29,13 @@ pub struct Data {
 }
 
 impl Data {
-    /// A value shown as itself.
-    pub fn new(series: &str, at: &str, value: f64) -> Data {
+    /// `value` for machines, `said` as the reader's language writes it.
+    pub fn new(series: &str, at: &str, value: f64, said: String) -> Data {
         Data {
             series: series.to_string(),
             at: at.to_string(),
             value: n(value),
-            said: n(value),
+            said,
         }
     }
 }

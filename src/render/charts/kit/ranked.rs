@@ -4,16 +4,10 @@
 use super::chart::Drawing;
 use super::frame::{draw, Axis, Frame, Scale};
 use super::marks::{Data, Mark};
+use crate::render::text::cut;
 
 /// Longest label a ranking shows whole; longer ones end in an ellipsis.
 const LABEL: usize = 28;
-
-fn shown(label: &str) -> String {
-    if label.chars().count() <= LABEL {
-        return label.to_string();
-    }
-    label.chars().take(LABEL - 1).collect::<String>() + "…"
-}
 
 /// The ranking of `rows` on an axis from zero past the largest value, titled and labelled by
 /// `axis`.
@@ -24,40 +18,23 @@ pub fn ranked(
     axis: (&str, &dyn Fn(f64) -> String),
     colour: &str,
 ) -> Drawing {
-    let labels: Vec<String> = rows.iter().map(|r| shown(&r.0)).collect();
+    let labels: Vec<String> = rows.iter().map(|r| cut(&r.0, LABEL)).collect();
     let max = rows.iter().map(|r| r.1).fold(1.0, f64::max);
     let x = Axis {
         title: axis.0.to_string(),
         min: 0.0,
         max,
         label: axis.1,
+        tip: axis.1,
     };
     let frame = Frame::new(Scale::value(&x), Scale::rows(&labels, ""));
     draw(name, title, frame, |plot| {
         let bars = rows.iter().enumerate().map(|(i, (label, value))| {
             let y = Scale::row(i, rows.len());
-            let said = (x.label)(*value);
-            let data = Data {
-                value: said.clone(),
-                said,
-                ..Data::new(&x.title, label, *value)
-            };
+            let data = Data::new(&x.title, label, *value, (x.tip)(*value));
             Mark::rect((0.0, y - 0.35), (*value, y + 0.35), colour, (0, 0), data)
         });
         plot.draw_series(bars)?;
         Ok(rows.len())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_labels_end_in_an_ellipsis() {
-        assert_eq!(shown("short"), "short");
-        let long = "a".repeat(40);
-        assert_eq!(shown(&long).chars().count(), 28);
-        assert!(shown(&long).ends_with('…'));
-    }
 }

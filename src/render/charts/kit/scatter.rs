@@ -2,7 +2,7 @@
 
 use super::chart::Drawing;
 use super::frame::{draw, Axis, Frame, Place, Scale};
-use super::marks::{n, Data, Mark};
+use super::marks::{Data, Mark};
 use super::palette::CATEGORICAL;
 
 pub fn scatter(
@@ -24,7 +24,7 @@ pub fn scatter(
                 (*px, *py),
                 9,
                 CATEGORICAL[0],
-                Data::new("team", &n(*px), *py),
+                Data::new("team", &(x.tip)(*px), *py, (y.tip)(*py)),
             )
         });
         plot.draw_series(marks)?;
