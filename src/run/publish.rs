@@ -40,7 +40,7 @@ pub fn files(
     weighed: Weighed,
     report: Vec<(String, Vec<u8>)>,
 ) -> Result<Files> {
-    let mut activity = weighed.activity;
+    let mut activity = with_rung_labels(weighed.activity, setup)?;
     let mut files: Vec<(String, Vec<u8>)> = vec![(
         "tables/activity.parquet".into(),
         output::parquet_bytes(&mut activity, "the activity table")?,
