@@ -20,10 +20,6 @@ use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::PeriodKind;
 use crate::vocabulary::{activity as a, survey};
 
-/// The outcome engage computes itself from the roster (the others are the surveys' and KPIs'
-/// own names); the report shows it in its language.
-pub const TURNOVER: &str = "turnover";
-
 /// What the outcome stage reads.
 pub struct Inputs<'a> {
     pub activity: &'a DataFrame,
@@ -410,7 +406,7 @@ fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Ou
             .collect(),
     );
     Ok((!values.is_empty()).then(|| satisfaction::Outcome {
-        name: TURNOVER.into(),
+        name: survey::TURNOVER.into(),
         period_key: i.last_key,
         period: periods.label_of(i.last_key),
         values,

@@ -358,9 +358,59 @@ pub struct Report {
 }
 
 impl Report {
-    /// Names from the data (spaces, departments, groups, campaigns, terms, teams' outcomes)
-    /// cut to [`NAME_CHARS`] for the page and the charts; the tables keep them whole.
-    pub fn with_short_names(mut self) -> Report {
+    /// The report as its reader sees it: names the figures carry in the tables' words (rungs,
+    /// engage's own turnover outcome) in the report's, and names from the data cut for the
+    /// page and the charts. The tables keep both as they are.
+    pub fn in_its_own_words(self) -> Report {
+        self.with_rung_labels()
+            .with_outcome_names()
+            .with_short_names()
+    }
+
+    /// Rung names the assembled figures carry (ambassadors, attrition, survival curves, the
+    /// profile's ambassador rung) as the report's rungs.
+    fn with_rung_labels(mut self) -> Report {
+        let pairs: Vec<(String, String)> = self
+            .rung_names
+            .iter()
+            .cloned()
+            .zip(self.rungs.clone())
+            .collect();
+        let label = |name: &mut String| {
+            if let Some((_, l)) = pairs.iter().find(|(n, _)| n == name) {
+                *name = l.clone();
+            }
+        };
+        self.ambassadors.iter_mut().for_each(|a| label(&mut a.rung));
+        if let Some(o) = self.outcomes.as_mut() {
+            o.curves.iter_mut().for_each(|c| label(&mut c.group));
+            if let Some(a) = o.attrition.as_mut() {
+                a.rungs.iter_mut().for_each(|r| label(&mut r.0));
+            }
+        }
+        if let Some(p) = self.practice.profile.as_mut() {
+            label(&mut p.ambassador_rung);
+        }
+        self
+    }
+
+    /// The turnover outcome, which engage names itself, by its name in the report's language.
+    fn with_outcome_names(mut self) -> Report {
+        let turnover = self.language.words().turnover_outcome;
+        if let Some(o) = self.outcomes.as_mut() {
+            let outcomes = o.correlations.iter_mut().map(|c| &mut c.outcome);
+            for name in outcomes.chain(o.scatter.iter_mut().map(|s| &mut s.outcome)) {
+                if name == crate::vocabulary::survey::TURNOVER {
+                    *name = turnover.to_string();
+                }
+            }
+        }
+        self
+    }
+
+    /// Names from the data (spaces, departments, groups, campaigns, terms) cut to
+    /// [`NAME_CHARS`] for the page and the charts; the tables keep them whole.
+    fn with_short_names(mut self) -> Report {
         let short = |s: &mut String| *s = cut(s, NAME_CHARS);
         self.spaces.iter_mut().for_each(|s| short(&mut s.space));
         if let Some(d) = self.departments.as_mut() {
@@ -493,5 +543,63 @@ pub fn sample() -> Report {
         unresolved_accounts: Some(1),
         coverage: Coverage::default(),
         practice: Practice::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A Dutch report of the two-rung sample: the ambassador on "Creators" and the attrition
+    // row of "Inactives" read as the report's rungs, engage's "turnover" as "verloop", a
+    // survey's own "enps" stays, and a 40-character space keeps 31 characters and "…".
+    #[test]
+    fn the_report_is_put_in_its_own_words() {
+        let mut r = sample();
+        r.language = Language::Nl;
+        r.rungs = vec!["Ontwerpers".into(), "Inactieven".into()];
+        r.ambassadors = vec![AmbassadorRow {
+            rank: 1,
+            person: "p".into(),
+            partners: 3,
+            responders: 3,
+            contributions: 9,
+            rung: "Creators".into(),
+            also_willing: false,
+        }];
+        let correlation = |outcome: &str| Correlation {
+            outcome: outcome.into(),
+            period: "2026-02".into(),
+            engagement_metric: "participation_rate".into(),
+            n_teams: 10,
+            rho: None,
+            ci_low: None,
+            ci_high: None,
+            p_adjusted: None,
+        };
+        r.outcomes = Some(Outcomes {
+            correlations: vec![correlation("turnover"), correlation("enps")],
+            attrition: Some(Attrition {
+                period: "2026-01".into(),
+                rungs: vec![("Inactives".into(), Some(0.1))],
+            }),
+            ..Default::default()
+        });
+        r.spaces = vec![SpaceRow {
+            source: "events".into(),
+            space: "s".repeat(40),
+            active: 1,
+            contributors: 1,
+            posts: 1,
+            replies: 0,
+            reach: None,
+        }];
+        let r = r.in_its_own_words();
+        assert_eq!(r.ambassadors[0].rung, "Ontwerpers");
+        let o = r.outcomes.unwrap();
+        assert_eq!(o.attrition.unwrap().rungs[0].0, "Inactieven");
+        let names: Vec<&str> = o.correlations.iter().map(|c| c.outcome.as_str()).collect();
+        assert_eq!(names, ["verloop", "enps"]);
+        assert_eq!(r.spaces[0].space, format!("{}…", "s".repeat(31)));
     }
 }

@@ -75,8 +75,7 @@ pub fn draw(
         &setup.ladder.names,
         &setup.plan.metrics.ambassadors.rung,
     )?;
-    relabel_rungs(&mut report);
-    let report = report.with_short_names();
+    let report = report.in_its_own_words();
     Ok(Drawn {
         files: render_files(setup, &report)?,
         inputs: report.inputs,
@@ -96,45 +95,6 @@ pub fn rung_labels(setup: &Setup) -> Vec<String> {
     match setup.plan.ladder.preset {
         Some(_) => names.iter().map(|n| lang.rung(n)).collect(),
         None => names.clone(),
-    }
-}
-
-/// Names the assembled figures carry in the tables' words shown in the report's: rungs
-/// (ambassadors, attrition, survival curves, the profile's ambassador rung) as the report's
-/// rungs, and the turnover outcome by its name in the report's language.
-fn relabel_rungs(report: &mut model::Report) {
-    let turnover = report.language.words().turnover_outcome;
-    if let Some(o) = report.outcomes.as_mut() {
-        let outcomes = o.correlations.iter_mut().map(|c| &mut c.outcome);
-        for name in outcomes.chain(o.scatter.iter_mut().map(|s| &mut s.outcome)) {
-            if name == crate::outcomes::TURNOVER {
-                *name = turnover.to_string();
-            }
-        }
-    }
-    let pairs: Vec<(String, String)> = report
-        .rung_names
-        .iter()
-        .cloned()
-        .zip(report.rungs.clone())
-        .collect();
-    let label = |name: &mut String| {
-        if let Some((_, l)) = pairs.iter().find(|(n, _)| n == name) {
-            *name = l.clone();
-        }
-    };
-    report
-        .ambassadors
-        .iter_mut()
-        .for_each(|a| label(&mut a.rung));
-    if let Some(o) = report.outcomes.as_mut() {
-        o.curves.iter_mut().for_each(|c| label(&mut c.group));
-        if let Some(a) = o.attrition.as_mut() {
-            a.rungs.iter_mut().for_each(|r| label(&mut r.0));
-        }
-    }
-    if let Some(p) = report.practice.profile.as_mut() {
-        label(&mut p.ambassador_rung);
     }
 }
 

@@ -313,6 +313,10 @@ pub mod survey {
     pub const SCORE: &str = "score";
 
     pub const ALL: [&str; 4] = [PERSON_ID, ANSWERED_AT, MEASURE, SCORE];
+
+    /// The outcome engage computes itself from the roster (the others are the surveys' and
+    /// KPIs' own names); the report shows it in its language.
+    pub const TURNOVER: &str = "turnover";
 }
 
 /// The staff survey of self-reported use (spec §9): its columns and the answers it knows.

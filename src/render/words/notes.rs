@@ -8,14 +8,11 @@ use crate::vocabulary::notes::{Note, Say};
 /// `(singular, plural)` in English and in Dutch; the same text twice when nothing is counted.
 type Wording = [(&'static str, &'static str); 2];
 
+/// Each fact's wording. One match over every fact, so the compiler refuses a fact without
+/// its words (a word table, longer than a function would otherwise be).
 fn wording(say: Say) -> Wording {
-    source_wording(say).unwrap_or_else(|| run_wording(say))
-}
-
-/// What a source's export lacks or how it is read, said by its adapter.
-fn source_wording(say: Say) -> Option<Wording> {
     use Say::*;
-    Some(match say {
+    match say {
         SlackNoViews => same(
             "Slack exports carry no views: reach and view-based figures are empty for this source.",
             "Slack-exports bevatten geen weergaven: bereik en cijfers op basis van weergaven blijven voor deze bron leeg.",
@@ -102,14 +99,6 @@ fn source_wording(say: Say) -> Option<Wording> {
             "The Stack Exchange dump has no PostHistory.xml: edits of other people's posts and close, reopen, delete, lock and protect actions (curations) are missing from every figure.",
             "De Stack Exchange-dump heeft geen PostHistory.xml: bewerkingen van andermans berichten en het sluiten, heropenen, verwijderen, vergrendelen en beschermen (beheer) ontbreken in elk cijfer.",
         ),
-        _ => return None,
-    })
-}
-
-/// What reading times, the outcome tables and the calendar found.
-fn run_wording(say: Say) -> Wording {
-    use Say::*;
-    match say {
         ZoneAssumed => [
             ("{} timestamp in {} had no time zone and was read as {} time (the source's timezone setting).",
              "{} timestamps in {} had no time zone and were read as {} time (the source's timezone setting)."),
@@ -150,8 +139,6 @@ fn run_wording(say: Say) -> Wording {
             ("{} gebeurtenis ligt ver van de rest, in {} (de andere lopen van {} tot en met {}), zodat het rapport {} perioden beslaat, van {} tot en met {}; controleer die tijdstippen in de export (een tikfout, een nuldatum, seconden gelezen als milliseconden) en gebruik --as-of om late af te kappen.",
              "{} gebeurtenissen liggen ver van de rest, in {} (de andere lopen van {} tot en met {}), zodat het rapport {} perioden beslaat, van {} tot en met {}; controleer die tijdstippen in de export (een tikfout, een nuldatum, seconden gelezen als milliseconden) en gebruik --as-of om late af te kappen."),
         ],
-        // The sources' facts are worded by `source_wording`.
-        _ => same("", ""),
     }
 }
 

@@ -39,27 +39,27 @@ fn failed(e: fmt::Error) -> DrawingErrorKind<fmt::Error> {
     DrawingErrorKind::DrawingError(e)
 }
 
-/// `#rrggbb`, and the opacity when the colour is not opaque.
-fn paint(c: BackendColor) -> (String, String) {
+/// `attr="#rrggbb"`, and `attr-opacity` when the colour is not opaque.
+fn paint(attr: &str, c: BackendColor) -> String {
     let (r, g, b) = c.rgb;
-    let opacity = if c.alpha < 1.0 {
-        format!(" {{}}-opacity=\"{}\"", (c.alpha * 100.0).round() / 100.0)
-    } else {
-        String::new()
-    };
-    (format!("#{r:02x}{g:02x}{b:02x}"), opacity)
+    let colour = format!("{attr}=\"#{r:02x}{g:02x}{b:02x}\"");
+    match c.alpha < 1.0 {
+        true => format!(
+            "{colour} {attr}-opacity=\"{}\"",
+            (c.alpha * 100.0).round() / 100.0
+        ),
+        false => colour,
+    }
 }
 
 fn fill(c: BackendColor) -> String {
-    let (colour, opacity) = paint(c);
-    format!("fill=\"{colour}\"{}", opacity.replace("{}", "fill"))
+    paint("fill", c)
 }
 
 fn stroke(c: BackendColor, width: u32) -> String {
-    let (colour, opacity) = paint(c);
     format!(
-        "fill=\"none\" stroke=\"{colour}\" stroke-width=\"{width}\"{}",
-        opacity.replace("{}", "stroke")
+        "fill=\"none\" {} stroke-width=\"{width}\"",
+        paint("stroke", c)
     )
 }
 
@@ -118,6 +118,15 @@ impl Svg {
         svg
     }
 
+    /// Writes a shape in `colour`; a fully transparent one (plotters' default legend border) is
+    /// not written at all.
+    fn shape(&mut self, colour: BackendColor, line: fmt::Arguments) -> Drawn {
+        match colour.alpha == 0.0 {
+            true => Ok(()),
+            false => self.put(line),
+        }
+    }
+
     /// Writes one line of the document.
     fn put(&mut self, line: fmt::Arguments) -> Drawn {
         let mut out = self.out.borrow_mut();
@@ -155,8 +164,7 @@ impl Svg {
     }
 }
 
-/// Shapes as plain SVG elements; a fully transparent one (plotters' default legend border) is
-/// not written at all.
+/// Shapes as plain SVG elements, each through [`Svg::shape`].
 impl DrawingBackend for Svg {
     type ErrorType = fmt::Error;
 
@@ -173,22 +181,20 @@ impl DrawingBackend for Svg {
     }
 
     fn draw_pixel(&mut self, (x, y): BackendCoord, c: BackendColor) -> Drawn {
-        let line = format!(
-            "<rect x=\"{x}\" y=\"{y}\" width=\"1\" height=\"1\" {}/>",
-            fill(c)
-        );
-        self.put(format_args!("{line}"))
+        let paint = fill(c);
+        self.shape(
+            c,
+            format_args!("<rect x=\"{x}\" y=\"{y}\" width=\"1\" height=\"1\" {paint}/>"),
+        )
     }
 
     fn draw_line<S: BackendStyle>(&mut self, a: BackendCoord, b: BackendCoord, s: &S) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let paint = stroke(s.color(), s.stroke_width());
         let (x1, y1, x2, y2) = (a.0, a.1, b.0, b.1);
-        self.put(format_args!(
-            "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" {paint}/>"
-        ))
+        self.shape(
+            s.color(),
+            format_args!("<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" {paint}/>"),
+        )
     }
 
     fn draw_rect<S: BackendStyle>(
@@ -198,14 +204,12 @@ impl DrawingBackend for Svg {
         s: &S,
         filled: bool,
     ) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let paint = paint_of(s, filled);
         let (w, h) = (x1 - x0, y1 - y0);
-        self.put(format_args!(
-            "<rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\" {paint}/>"
-        ))
+        self.shape(
+            s.color(),
+            format_args!("<rect x=\"{x0}\" y=\"{y0}\" width=\"{w}\" height=\"{h}\" {paint}/>"),
+        )
     }
 
     fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -213,15 +217,13 @@ impl DrawingBackend for Svg {
         path: I,
         s: &S,
     ) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let path: Vec<BackendCoord> = path.into_iter().collect();
         let paint = stroke(s.color(), s.stroke_width());
         let list = points(&path);
-        self.put(format_args!(
-            "<polyline points=\"{list}\" {paint} stroke-linejoin=\"round\"/>"
-        ))
+        self.shape(
+            s.color(),
+            format_args!("<polyline points=\"{list}\" {paint} stroke-linejoin=\"round\"/>"),
+        )
     }
 
     fn draw_circle<S: BackendStyle>(
@@ -231,13 +233,11 @@ impl DrawingBackend for Svg {
         s: &S,
         filled: bool,
     ) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let paint = paint_of(s, filled);
-        self.put(format_args!(
-            "<circle cx=\"{x}\" cy=\"{y}\" r=\"{r}\" {paint}/>"
-        ))
+        self.shape(
+            s.color(),
+            format_args!("<circle cx=\"{x}\" cy=\"{y}\" r=\"{r}\" {paint}/>"),
+        )
     }
 
     fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
@@ -245,18 +245,15 @@ impl DrawingBackend for Svg {
         vert: I,
         s: &S,
     ) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let vert: Vec<BackendCoord> = vert.into_iter().collect();
         let (list, paint) = (points(&vert), fill(s.color()));
-        self.put(format_args!("<polygon points=\"{list}\" {paint}/>"))
+        self.shape(
+            s.color(),
+            format_args!("<polygon points=\"{list}\" {paint}/>"),
+        )
     }
 
     fn draw_text<T: BackendTextStyle>(&mut self, text: &str, s: &T, (x, y): BackendCoord) -> Drawn {
-        if s.color().alpha == 0.0 {
-            return Ok(());
-        }
         let size = s.size();
         let anchor = match s.anchor().h_pos {
             HPos::Left => "start",
@@ -281,7 +278,7 @@ impl DrawingBackend for Svg {
             _ => "",
         };
         let baseline = (f64::from(y) + down).round();
-        self.put(format_args!("<text x=\"{x}\" y=\"{baseline}\" font-size=\"{size}\" text-anchor=\"{anchor}\" {}{weight}{turn}>{}</text>",
+        self.shape(s.color(), format_args!("<text x=\"{x}\" y=\"{baseline}\" font-size=\"{size}\" text-anchor=\"{anchor}\" {}{weight}{turn}>{}</text>",
             fill(s.color()),
             escape(text)
         ))

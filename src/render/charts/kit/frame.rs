@@ -234,12 +234,20 @@ impl<'a> Frame<'a> {
 
     /// The plot's width in pixels, for laying out category labels before it is built.
     pub fn plot_width(legend: &[(String, String)], y_room: u32) -> f64 {
-        let right = if legend.is_empty() {
-            40
-        } else {
-            legend_width(legend) + 16
-        };
-        f64::from(WIDTH - 16 - y_room - right)
+        let right = legend_width(legend) + right_margin(legend);
+        f64::from(WIDTH - LEFT_MARGIN - y_room - right)
+    }
+}
+
+/// Pixels left of the y axis's labels.
+const LEFT_MARGIN: u32 = 16;
+
+/// Pixels right of the plot: a wide margin at the canvas edge, a narrow one before a legend.
+fn right_margin(legend: &[(String, String)]) -> u32 {
+    if legend.is_empty() {
+        40
+    } else {
+        16
     }
 }
 
@@ -320,8 +328,8 @@ fn build<'a>(root: &'a DrawingArea<Svg, Shift>, frame: &Frame) -> Drawn<Plot<'a>
         } else {
             24
         })
-        .margin_left(16)
-        .margin_right(if frame.legend.is_empty() { 40 } else { 16 })
+        .margin_left(LEFT_MARGIN)
+        .margin_right(right_margin(&frame.legend))
         .top_x_label_area_size(labels_above)
         .x_label_area_size(labels_below)
         .y_label_area_size(frame.y.room());
