@@ -229,11 +229,11 @@ pub fn write(s: &Settings, dir: &Path) -> Result<u64> {
             ParquetWriter::new(file)
                 .finish(&mut frame)
                 .map_err(fail(format!("writing {}", path.display())))?;
-            // The content hash a store keeps beside each partition, as `engage ingest` writes it.
-            crate::store::Store::content(&path)?;
             Ok(())
         })
         .collect::<Result<Vec<()>>>()?;
+    // The catalogue a store keeps of its months, as `engage ingest` writes it.
+    crate::store::Store::catalogue_as_written(&dir.join("store"))?;
     // A roster: everyone hired before the data starts, spread over six departments.
     let mut roster = String::from("person_id,department,team,role,hire_date\n");
     for p in 0..s.people {

@@ -52,6 +52,11 @@ pub enum Command {
         /// and the rest is computed from its tables).
         #[arg(long, value_enum, default_value_t = Engine::Local)]
         engine: Engine,
+        /// Empty this month of the store (YYYY-MM; repeatable) before adding the sources, and
+        /// fill it from what they hold: the repair for a month the store reports missing or
+        /// damaged. Without exports that cover the month, its events are gone.
+        #[arg(long = "rebuild-month", value_name = "YYYY-MM", value_parser = parse_month_label)]
+        rebuild_month: Vec<String>,
     },
     /// Write the pipeline's event-scale step as a self-contained PySpark job
     /// (DIR/engage_job.py), to run over the pipeline's store on a cluster; then
@@ -72,6 +77,11 @@ pub enum Command {
     Ingest {
         /// The pipeline file (TOML).
         pipeline: PathBuf,
+        /// Empty this month of the store (YYYY-MM; repeatable) before adding the sources, and
+        /// fill it from what they hold: the repair for a month the store reports missing or
+        /// damaged. Without exports that cover the month, its events are gone.
+        #[arg(long = "rebuild-month", value_name = "YYYY-MM", value_parser = parse_month_label)]
+        rebuild_month: Vec<String>,
     },
     /// Check a pipeline without computing or writing anything: the pipeline file, the rung
     /// conditions, the output folder, and every input read as `run` reads it.
@@ -162,6 +172,11 @@ fn parse_month(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
         .map_err(|_| format!("{s:?} is not a month; write it as YYYY-MM, e.g. 2025-01"))
         .and_then(|d| in_years(d, s))
+}
+
+/// A store month, `YYYY-MM`, as its partition folder names it.
+fn parse_month_label(s: &str) -> Result<String, String> {
+    parse_month(s).map(|d| d.format("%Y-%m").to_string())
 }
 
 #[cfg(test)]

@@ -53,6 +53,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A write refused for want of space: what was being written and how much it needed.
+    #[error("cannot write {}: the disk is full ({needed} bytes were needed for this file)\nhelp: free space on the disk that holds {} (or the quota there), then run again; a store, its spill and the output folder need about as much free space as the exports they read", path.display(), path.parent().unwrap_or(path).display())]
+    DiskFull { path: PathBuf, needed: u64 },
+
     #[error("{}: {message}\nhelp: {help}", location(path, *line))]
     Pipeline {
         path: PathBuf,
@@ -144,10 +148,56 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Wraps a polars error in a step that user input cannot make fail: a bug to report.
+/// The error for a failed write to `path` (creating it, or a folder).
+pub fn write_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The error for a failed write of `needed` bytes to `path`: a full disk or quota named as
+/// such (never as a fault of engage), anything else as a write that failed.
+pub fn write_failed(path: &Path, needed: u64) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| {
+        use std::io::ErrorKind;
+        if matches!(
+            source.kind(),
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded
+        ) {
+            Error::DiskFull {
+                path: path.to_path_buf(),
+                needed,
+            }
+        } else {
+            Error::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+}
+
+/// Starts the message of a polars error raised for a flaw in a table a Spark job handed on
+/// (`--aggregates`): a table with a column dropped or a count below zero is the user's to
+/// fix by running the job again, so [`internal`] reports it as such, not as a bug.
+pub const HANDED_ON_FLAW: &str = "engage: a handed-on table is flawed: ";
+
+/// Wraps a polars error in a step that user input cannot make fail: a bug to report. The one
+/// input that reaches these steps, a Spark job's tables, is checked as it is read; what that
+/// check finds ([`HANDED_ON_FLAW`]) is reported as the user's error.
 pub fn internal(what: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
     let what = what.into();
-    move |source| fault(what, source)
+    move |source| {
+        let message = source.to_string();
+        match message.find(HANDED_ON_FLAW) {
+            Some(at) => Error::Usage {
+                message: message[at + HANDED_ON_FLAW.len()..].to_string(),
+                help: "run the Spark job again over the store (spark-submit engage_job.py STORE_URI OUTPUT_URI) and give its output folder to --aggregates as it wrote it; engage reads no table edited or written by another program".into(),
+            },
+            None => fault(what, source),
+        }
+    }
 }
 
 /// An internal fault: what engage was doing and what went wrong.

@@ -66,6 +66,7 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
             out,
             aggregates,
             engine,
+            rebuild_month,
         } => {
             let events_from = match (aggregates, engine) {
                 (Some(dir), _) => run::EventsFrom::Aggregates(dir),
@@ -78,6 +79,7 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
                 out,
                 log,
                 events_from,
+                rebuild_months: rebuild_month,
             })?;
             log.info(
                 "run",
@@ -105,8 +107,11 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
             );
         }
         cli::Command::Validate { pipeline } => run::validate(&pipeline, log)?,
-        cli::Command::Ingest { pipeline } => {
-            let summary = run::ingest(&pipeline, log)?;
+        cli::Command::Ingest {
+            pipeline,
+            rebuild_month,
+        } => {
+            let summary = run::ingest(&pipeline, log, &rebuild_month)?;
             log.info(
                 "ingest",
                 &format!("store {} is up to date", summary.output.display()),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{write_err, Error, Result};
 
 fn encode_error(what: &str) -> impl FnOnce(PolarsError) -> Error {
     crate::error::internal(format!("encoding {what}"))
@@ -54,10 +54,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// working store's) is left to the page cache, which on a slow disk saves waiting for it.
 pub fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let werr = |source: std::io::Error| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+    let werr =
+        |source: std::io::Error| crate::error::write_failed(path, bytes.len() as u64)(source);
     std::fs::create_dir_all(dir).map_err(werr)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".engage-")
@@ -76,6 +74,183 @@ pub fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
         tmp.as_file().sync_all().map_err(werr)?;
     }
     tmp.persist(path).map_err(|e| werr(e.error))?;
+    Ok(())
+}
+
+/// Where a run's files wait, inside the output folder, until every one is written.
+const NEXT: &str = ".engage-next";
+/// Where the files a publish replaces wait until it is done; a publish killed half-way is
+/// undone from here by the next run ([`recover`]).
+const PREVIOUS: &str = ".engage-previous";
+
+/// A run's outputs on their way into the output folder, all or nothing: each file is written
+/// (and synced) into a hidden folder beside them, and only when every one is there are they
+/// renamed into place, the manifest last, each file they replace kept aside until all are in.
+/// A write that fails (a full disk, a name the file system refuses) leaves the previous run's
+/// files and manifest as they were. Nothing is written through a link (README, "Outputs").
+pub struct Staged {
+    out: PathBuf,
+    names: Vec<String>,
+}
+
+/// Refuses a link, or anything but a folder, where `name` (relative to `out`) needs a
+/// folder, and anything but a file where it goes.
+fn refuse_in_the_way(out: &Path, name: &str) -> Result<()> {
+    let parts: Vec<&str> = name.split('/').collect();
+    for depth in 1..=parts.len() {
+        let path = out.join(parts[..depth].join("/"));
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            return Ok(());
+        };
+        let last = depth == parts.len();
+        let wrong = if meta.file_type().is_symlink() {
+            Some("a link, and engage never writes through links")
+        } else if last && !meta.is_file() {
+            Some("not a file, and engage writes a file there")
+        } else if !last && !meta.is_dir() {
+            Some("not a folder, and engage writes a folder there")
+        } else {
+            None
+        };
+        if let Some(why) = wrong {
+            return Err(Error::Usage {
+                message: format!("{} is {why}", path.display()),
+                help: format!(
+                    "remove {} from the output folder (engage writes its own files there), then run again",
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+impl Staged {
+    /// Starts a publish into `out`, clearing what a killed one left.
+    pub fn begin(out: &Path) -> Result<Staged> {
+        recover(out)?;
+        let next = out.join(NEXT);
+        std::fs::create_dir_all(&next).map_err(write_err(&next))?;
+        Ok(Staged {
+            out: out.to_path_buf(),
+            names: Vec::new(),
+        })
+    }
+
+    /// Writes one file (`name` relative to the output folder, `/`-separated) aside.
+    pub fn put(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        refuse_in_the_way(&self.out, name)?;
+        let path = self.out.join(NEXT).join(name);
+        let failed = crate::error::write_failed(&path, bytes.len() as u64);
+        let written = (|| {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let mut file = std::fs::File::create(&path)?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        })();
+        written.map_err(failed)?;
+        self.names.push(name.to_string());
+        Ok(())
+    }
+
+    /// Renames every file into place, in the order put; the first that cannot be placed undoes
+    /// the ones before it, so the folder holds the previous files again.
+    pub fn commit(self) -> Result<()> {
+        for name in &self.names {
+            if let Err(e) = refuse_in_the_way(&self.out, name) {
+                self.undo(&[]);
+                return Err(e);
+            }
+        }
+        let previous = self.out.join(PREVIOUS);
+        let mut done: Vec<(&str, bool)> = Vec::with_capacity(self.names.len());
+        for name in &self.names {
+            match self.place(name) {
+                Ok(replaced) => done.push((name, replaced)),
+                Err(e) => {
+                    self.undo(&done);
+                    return Err(e);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&previous);
+        let _ = std::fs::remove_dir_all(self.out.join(NEXT));
+        Ok(())
+    }
+
+    /// Moves one staged file into place, the file it replaces aside; whether there was one.
+    fn place(&self, name: &str) -> Result<bool> {
+        let target = self.out.join(name);
+        let aside = self.out.join(PREVIOUS).join(name);
+        let staged = self.out.join(NEXT).join(name);
+        let replaced = target.is_file();
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+        }
+        if replaced {
+            if let Some(dir) = aside.parent() {
+                std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+            }
+            std::fs::rename(&target, &aside).map_err(write_err(&target))?;
+        }
+        crate::checkpoint::reached("publish");
+        if let Err(e) = std::fs::rename(&staged, &target) {
+            if replaced {
+                let _ = std::fs::rename(&aside, &target);
+            }
+            return Err(write_err(&target)(e));
+        }
+        Ok(replaced)
+    }
+
+    /// Puts back what `done` replaced and removes what it added.
+    fn undo(&self, done: &[(&str, bool)]) {
+        for (name, replaced) in done.iter().rev() {
+            let target = self.out.join(name);
+            if *replaced {
+                let _ = std::fs::rename(self.out.join(PREVIOUS).join(name), &target);
+            } else {
+                let _ = std::fs::remove_file(&target);
+            }
+        }
+        let _ = std::fs::remove_dir_all(self.out.join(PREVIOUS));
+        let _ = std::fs::remove_dir_all(self.out.join(NEXT));
+    }
+}
+
+/// Undoes a publish a killed run left half done: every file it had set aside goes back (the
+/// files it had added are not in the restored manifest, and the next publish removes them).
+pub fn recover(out: &Path) -> Result<()> {
+    let previous = out.join(PREVIOUS);
+    if previous.is_dir() {
+        let mut set_aside = Vec::new();
+        files_below(&previous, "", &mut set_aside)?;
+        for name in set_aside {
+            let target = out.join(&name);
+            std::fs::rename(previous.join(&name), &target).map_err(write_err(&target))?;
+        }
+        std::fs::remove_dir_all(&previous).map_err(write_err(&previous))?;
+    }
+    let next = out.join(NEXT);
+    if next.exists() {
+        std::fs::remove_dir_all(&next).map_err(write_err(&next))?;
+    }
+    Ok(())
+}
+
+/// The files below `dir` (links not followed), as `/`-separated paths after `prefix`.
+fn files_below(dir: &Path, prefix: &str, out: &mut Vec<String>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(write_err(dir))? {
+        let entry = entry.map_err(write_err(dir))?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type().map_err(write_err(dir))?.is_dir() {
+            files_below(&entry.path(), &format!("{name}/"), out)?;
+        } else {
+            out.push(name);
+        }
+    }
     Ok(())
 }
 
@@ -172,6 +347,14 @@ pub fn check_targets(inputs: &[(String, PathBuf)], targets: &Targets) -> Result<
             );
         }
     }
+    if let (Some(key), Some(store)) = (&key, &store) {
+        if key.starts_with(store) {
+            return refuse(
+                format!("the pseudonym key file {} is inside the store {}", key.display(), store.display()),
+                "keep the key apart from the data it protects (a store is copied and backed up with the exports): set pseudonym_key_file in [pipeline] to a path outside the store",
+            );
+        }
+    }
     if let Some(key) = &key {
         if key.starts_with(&output) {
             return refuse(
@@ -183,10 +366,10 @@ pub fn check_targets(inputs: &[(String, PathBuf)], targets: &Targets) -> Result<
     Ok(())
 }
 
-/// Takes `dir` as this run's output folder: a new or empty folder, or one an earlier run
-/// wrote (it holds the marker or a `manifest.json`), gets the marker. Any other folder is
-/// refused, since a run removes from its output folder every file it did not write.
-pub fn claim(dir: &Path) -> Result<()> {
+/// Refuses `dir` as an output folder unless it is new, empty, or one an earlier run wrote (it
+/// holds the marker or a `manifest.json`): a run removes from its output folder every file it
+/// did not write. Reads only, so a foreign folder is refused before its lock file is touched.
+pub fn check_ours(dir: &Path) -> Result<()> {
     let foreign: Vec<String> = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .flatten()
@@ -209,6 +392,12 @@ pub fn claim(dir: &Path) -> Result<()> {
             help: "a run removes from its output folder every file it did not write: choose a new or empty folder (`output` in [pipeline] or --out)".into(),
         });
     }
+    Ok(())
+}
+
+/// Takes `dir` as this run's output folder ([`check_ours`]) and gives it the marker.
+pub fn claim(dir: &Path) -> Result<()> {
+    check_ours(dir)?;
     write_atomic(&dir.join(MARKER), MARKER_TEXT.as_bytes())
 }
 
@@ -221,26 +410,22 @@ pub fn remove_others(dir: &Path, keep: &BTreeSet<String>) -> Result<()> {
 
 /// [`remove_others`] for one folder; whether the folder is now empty.
 fn remove_below(dir: &Path, prefix: &str, keep: &BTreeSet<String>) -> Result<bool> {
-    let werr = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Write { path, source }
-    };
     let mut empty = true;
-    for entry in std::fs::read_dir(dir).map_err(werr(dir))? {
-        let entry = entry.map_err(werr(dir))?;
+    for entry in std::fs::read_dir(dir).map_err(write_err(dir))? {
+        let entry = entry.map_err(write_err(dir))?;
         let path = entry.path();
         let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
-        let kind = entry.file_type().map_err(werr(&path))?;
+        let kind = entry.file_type().map_err(write_err(&path))?;
         if kind.is_dir() {
             if remove_below(&path, &format!("{name}/"), keep)? {
-                std::fs::remove_dir(&path).map_err(werr(&path))?;
+                std::fs::remove_dir(&path).map_err(write_err(&path))?;
             } else {
                 empty = false;
             }
         } else if keep.contains(&name) {
             empty = false;
         } else {
-            std::fs::remove_file(&path).map_err(werr(&path))?;
+            std::fs::remove_file(&path).map_err(write_err(&path))?;
         }
     }
     Ok(empty)

@@ -15,3 +15,18 @@ fn metrics_document_matches_the_definitions() {
         "docs/metrics.md is out of date: run `ENGAGE_UPDATE_DOCS=1 cargo test --test docs`"
     );
 }
+
+/// The README's table of setting ranges is the one the plan enforces (`plan::RANGES`).
+#[test]
+fn readme_lists_every_setting_range() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for range in engage::plan::RANGES {
+        let key = range.key.trim_start_matches("pipeline.");
+        let row = format!(
+            "| `{key}` | {} to {} | {} |",
+            range.min, range.max, range.default
+        );
+        assert!(readme.contains(&row), "README lacks the row {row}");
+    }
+}

@@ -82,6 +82,15 @@ pub fn folder_files(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(walk.files)
 }
 
+/// A pipe, socket or device inside an export folder: reading it could wait for ever.
+fn not_regular(root: &Path, name: &str) -> Error {
+    refuse(
+        root,
+        format!("{name:?} is not a regular file or folder (a pipe, socket or device)"),
+        "exports hold regular files only: remove it from the export folder, or unpack the export again",
+    )
+}
+
 /// The state of [`folder_files`]' walk.
 struct Walk<'a> {
     root: &'a Path,
@@ -102,13 +111,18 @@ impl Walk<'_> {
             let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
             let kind = entry.file_type().map_err(unreadable)?;
             if kind.is_symlink() {
-                if !self.inside(&path, &name)?.is_dir() {
+                let real = self.inside(&path, &name)?;
+                if real.is_file() {
                     self.files.push((name, path));
+                } else if !real.is_dir() {
+                    return Err(not_regular(self.root, &name));
                 }
             } else if kind.is_dir() {
                 self.folder(&path, &format!("{name}/"))?;
-            } else {
+            } else if kind.is_file() {
                 self.files.push((name, path));
+            } else {
+                return Err(not_regular(self.root, &name));
             }
         }
         Ok(())

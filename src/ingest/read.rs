@@ -107,8 +107,51 @@ fn head_from(reader: impl Read, path: &Path) -> Result<Vec<u8>> {
 }
 
 /// The column names of a CSV header, with a UTF-8 BOM and surrounding quotes removed.
+/// A UTF-16 file (with a byte-order mark, or without one: a NUL every other byte) is named as
+/// such here, before a header of NUL-laden names could be reported as missing columns.
 pub fn read_header(path: &Path) -> Result<Vec<String>> {
-    Ok(header_of(&head_of(path)?))
+    let head = head_of(path)?;
+    if let Some(e) = utf16(path, &head) {
+        return Err(e);
+    }
+    Ok(header_of(&head))
+}
+
+/// The error for a file whose first bytes are UTF-16 text, if they are.
+fn utf16(path: &Path, head: &[u8]) -> Option<Error> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Some(flaw_error(
+            path,
+            Flaw::NotUtf8 {
+                line: 1,
+                byte: head[0],
+            },
+        ));
+    }
+    let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
+    first_line.contains(&0).then(|| Error::Input {
+        path: path.to_path_buf(),
+        line: 1,
+        message: "the first line holds NUL bytes: the file is UTF-16 text without a byte-order mark, not UTF-8".into(),
+        help: "save the file as \"CSV UTF-8\", or convert it: iconv -f UTF-16LE -t UTF-8 in.csv > out.csv (UTF-16BE if the NUL comes first)".into(),
+    })
+}
+
+/// The header's names as the CSV reader takes them (quotes removed, spaces kept), each with
+/// the name engage reads it by (spaces trimmed), where the two differ.
+fn padded_names(head: &[u8]) -> Vec<(String, String)> {
+    let layout = sniff(head);
+    let line = head.split(|b| *b == layout.eol).next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let line = line.strip_prefix('\u{feff}').unwrap_or(&line);
+    line.trim_end_matches(['\r', '\n'])
+        .split(char::from(layout.separator))
+        .map(|c| c.trim_matches('"').to_string())
+        .filter_map(|raw| {
+            let name = raw.trim().trim_matches('"').to_string();
+            (name != raw).then_some((raw, name))
+        })
+        .collect()
 }
 
 /// The column names in the first line of a file's first bytes, split by its layout.
@@ -177,9 +220,11 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
         message: format!("the path {} is not valid UTF-8", path.display()),
         help: "rename the file or folder so that its path is UTF-8".into(),
     })?;
-    let layout = sniff(&head_of(path)?);
+    let head = head_of(path)?;
+    let layout = sniff(&head);
     precheck(path, None)?;
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
+    let (padded, trimmed): (Vec<String>, Vec<String>) = padded_names(&head).into_iter().unzip();
     LazyCsvReader::new(PlRefPath::new(path_str))
         .with_has_header(true)
         .with_separator(layout.separator)
@@ -192,6 +237,7 @@ pub fn scan_text_csv(path: &Path) -> Result<LazyFrame> {
             offset: 0,
         }))
         .finish()
+        .map(|scan| scan.rename(padded, trimmed, false))
         .map_err(|e| csv_failure(path, None, e))
 }
 
@@ -727,7 +773,32 @@ fn changes_clocks(tz: chrono_tz::Tz) -> bool {
 
 /// Parses `YYYY-MM-DD` dates (a longer timestamp keeps its date part); others become null.
 pub fn parse_date(text: Expr) -> Expr {
-    text.str()
+    // A day, alone or followed by a time (`2020-01-01T09:00`, `2020-01-01 09:00:00`): the time
+    // is dropped. Anything else after the day (`2020-01-01 or so`) leaves the date unread.
+    let rest = text.clone().str().slice(lit(10), lit(NULL));
+    let digits = Series::new(
+        "digits".into(),
+        ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+    );
+    let time_follows = rest
+        .clone()
+        .str()
+        .slice(lit(0), lit(1))
+        .is_in(
+            lit(Series::new("sep".into(), ["T", " "])).implode(false),
+            false,
+        )
+        .and(
+            rest.clone()
+                .str()
+                .slice(lit(1), lit(1))
+                .is_in(lit(digits).implode(false), false),
+        );
+    let whole = rest.clone().eq(lit("")).or(time_follows);
+    when(whole)
+        .then(text)
+        .otherwise(lit(NULL).cast(DataType::String))
+        .str()
         .slice(lit(0), lit(10))
         .str()
         .to_date(StrptimeOptions {

@@ -31,15 +31,23 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
             .to_lowercase()
             .alias(name)
     };
+    // Ids and emails are matched against the exports' accounts: spaces around them (an HR
+    // system's padded cells) are never part of an id, so they are trimmed (README, "Roster").
+    let trimmed = |name: &str| {
+        read::text_or_null(&header, name)
+            .str()
+            .strip_chars(lit(NULL))
+            .alias(name)
+    };
     let raw = |name: &str| read::text_or_null(&header, name).alias(format!("__raw_{name}"));
     let scanned = scan.select([
         col(ROW),
-        col(person::PERSON_ID),
-        read::text_or_null(&header, person::EMAIL),
+        trimmed(person::PERSON_ID),
+        trimmed(person::EMAIL),
         read::text_or_null(&header, person::DEPARTMENT),
         read::text_or_null(&header, person::TEAM),
         read::text_or_null(&header, person::LOCATION),
-        read::text_or_null(&header, person::MANAGER_ID),
+        trimmed(person::MANAGER_ID),
         lower(person::ROLE),
         read::parse_date(read::text_or_null(&header, person::HIRE_DATE)).alias(person::HIRE_DATE),
         raw(person::HIRE_DATE),
@@ -52,12 +60,23 @@ pub fn read(input: &InputPath) -> Result<(DataFrame, InputFile)> {
     read::finish(frame, person::ALL, input, "people", "roster")
 }
 
-/// Refuses a roster with a row that cannot be right: no id, an id twice, an unreadable date,
-/// an exit before the hire, or a role or exit kind outside the known ones.
+/// Refuses a roster with a row that cannot be right: no id, an id or an email twice, an
+/// unreadable date, an exit before the hire, or a role or exit kind outside the known ones;
+/// and a roster without anyone (a headcount of 0 is never a figure to publish).
 fn check(frame: &DataFrame, path: &std::path::Path) -> Result<()> {
+    if frame.height() == 0 {
+        return Err(crate::error::Error::Input {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "the roster lists nobody: it has a header and no rows".into(),
+            help: "export the roster again with its people, or remove [people] to count the people the exports show".into(),
+        });
+    }
     read::reject_if_any(
         frame,
-        col(person::PERSON_ID).is_null(),
+        col(person::PERSON_ID)
+            .is_null()
+            .or(col(person::PERSON_ID).eq(lit(""))),
         person::PERSON_ID,
         path,
         "missing person_id",
@@ -74,6 +93,23 @@ fn check(frame: &DataFrame, path: &std::path::Path) -> Result<()> {
         path,
         "person_id listed more than once",
         "keep one row per person (the latest record) so nobody is counted twice",
+    )?;
+    // Emails name accounts case-insensitively everywhere (README, "Identities"): two people
+    // with one email would have one person's events counted for the other.
+    let email = col(person::EMAIL).str().to_lowercase();
+    let shared = len()
+        .over([email.clone()])
+        .map_err(crate::error::internal("checking emails"))?
+        .gt(lit(1))
+        .and(email.is_not_null())
+        .and(col(person::EMAIL).neq(lit("")));
+    read::reject_if_any(
+        frame,
+        shared,
+        person::EMAIL,
+        path,
+        "email listed for more than one person (emails are compared without regard to case)",
+        "give each person their own email, or leave the cell empty for someone who has none",
     )?;
     for (parsed, raw_name) in [
         (person::HIRE_DATE, "__raw_hire_date"),

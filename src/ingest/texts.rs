@@ -170,7 +170,9 @@ impl<'a> TextSink<'a> {
             .actors
             .names
             .iter()
-            .map(|a| excluded.contains(a))
+            .map(|a| {
+                excluded.contains(a) || a.contains('@') && excluded.contains(&a.to_lowercase())
+            })
             .collect();
         let uses = std::mem::take(&mut state.uses).sorted();
         let (mut uses, totals) = kept_uses(uses, &state.messages, &canon, &forms, &actors_out);

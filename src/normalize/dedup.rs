@@ -6,11 +6,17 @@ use polars::prelude::*;
 
 use crate::error::{internal, Result};
 
-/// How one input file's rows were accounted for: read = accepted + duplicates + excluded + rejected.
+/// How one input file's rows were accounted for: read = accepted + already stored +
+/// duplicates + excluded + rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RowCounts {
     pub rows_read: u64,
+    /// New to the store (or, without a store of the pipeline's own, to this run).
     pub accepted: u64,
+    /// Events a kept store held already: a nightly full export re-delivers them every night,
+    /// which is no flaw of the export, so they are not duplicates.
+    pub already_stored: u64,
+    /// Repeats of an earlier `(source, event_id)` among the delivered rows themselves.
     pub duplicates: u64,
     /// Events after the `--as-of` day.
     pub excluded: u64,

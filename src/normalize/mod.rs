@@ -292,7 +292,10 @@ impl Events {
     }
 }
 
-/// The table `name` starts with, in the columns and types of `query`.
+/// The table `name` starts with, in the columns and types of `query`. A table without one of
+/// those columns, with a value that does not fit its type, or with a count below zero was not
+/// written by the job as it stands: refused naming the table and the column
+/// ([`crate::error::HANDED_ON_FLAW`]).
 fn answered(
     tables: &BTreeMap<String, DataFrame>,
     name: &str,
@@ -306,16 +309,29 @@ fn answered(
     if frame.width() == 0 {
         return Ok(DataFrame::empty_with_schema(&schema));
     }
-    frame
-        .clone()
-        .lazy()
-        .select(
-            schema
-                .iter()
-                .map(|(name, dtype)| col(name.clone()).strict_cast(dtype.clone()))
-                .collect::<Vec<_>>(),
+    let flaw = |what: String| {
+        PolarsError::ComputeError(
+            format!(
+                "{}the Spark job's table `{table}` {what}",
+                crate::error::HANDED_ON_FLAW
+            )
+            .into(),
         )
-        .collect()
+    };
+    let mut columns = Vec::with_capacity(schema.len());
+    for (column, dtype) in schema.iter() {
+        let Ok(given) = frame.column(column) else {
+            return Err(flaw(format!("has no column `{column}`")));
+        };
+        let cast = given
+            .strict_cast(dtype)
+            .map_err(|_| flaw(format!("holds values in `{column}` that are not {dtype}")))?;
+        if dtype.is_integer() && cast.as_materialized_series().lt(0)?.any() {
+            return Err(flaw(format!("holds a negative count in `{column}`")));
+        }
+        columns.push(cast);
+    }
+    DataFrame::new(frame.height(), columns)
 }
 
 /// What a part's partial result depends on.
@@ -406,6 +422,43 @@ mod tests {
             .unwrap()
             .and_utc()
             .timestamp_micros()
+    }
+
+    /// A Spark job's table with a column dropped, or a count below zero, is the user's to fix
+    /// by running the job again: named with the table and column, never an internal fault.
+    #[test]
+    fn flawed_handed_on_tables_are_named_not_bugs() {
+        let query = df!("period_key" => [24300i32], "posts" => [1u32])
+            .unwrap()
+            .lazy();
+        let cases = [
+            (
+                df!("period_key" => [24300i64]).unwrap(),
+                "the Spark job's table `ties` has no column `posts`",
+            ),
+            (
+                df!("period_key" => [24300i64], "posts" => [-3i64]).unwrap(),
+                "the Spark job's table `ties` holds values in `posts` that are not u32",
+            ),
+        ];
+        for (frame, expected) in cases {
+            let tables = BTreeMap::from([("ties".to_string(), frame)]);
+            let polars_error = answered(&tables, "ties extra words", query.clone()).unwrap_err();
+            let err = crate::error::internal("gathering ties")(polars_error);
+            let text = err.to_string();
+            assert!(text.starts_with(expected), "{text}");
+            assert!(text.contains("run the Spark job again"), "{text}");
+            assert!(!text.contains("bug in engage"), "{text}");
+        }
+        // A negative count in a signed column is refused too.
+        let query = df!("n" => [1i64]).unwrap().lazy();
+        let tables = BTreeMap::from([("ties".to_string(), df!("n" => [-1i64]).unwrap())]);
+        let text =
+            crate::error::internal("x")(answered(&tables, "ties", query).unwrap_err()).to_string();
+        assert!(
+            text.starts_with("the Spark job's table `ties` holds a negative count in `n`"),
+            "{text}"
+        );
     }
 
     /// A part of the store holding the UTC months February and March 2025 owns, in UTC, the

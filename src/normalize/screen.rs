@@ -105,8 +105,16 @@ fn reject_implausible_years(
 
 /// The account ids `exclude_accounts` names, directly or by the account's email in
 /// `accounts` (the source's user list).
+/// Emails among them are also listed in lower case, the form an account that is an email is
+/// compared in.
 pub fn excluded_accounts(accounts: &DataFrame, excluded: &[String]) -> Result<Vec<String>> {
-    let mut ids: Vec<String> = excluded.to_vec();
+    let mut ids: Vec<String> = excluded.iter().map(|e| e.trim().to_string()).collect();
+    ids.extend(
+        excluded
+            .iter()
+            .filter(|e| e.contains('@'))
+            .map(|e| e.trim().to_lowercase()),
+    );
     if excluded.is_empty() || accounts.height() == 0 {
         return Ok(ids);
     }
@@ -129,6 +137,26 @@ pub fn excluded_accounts(accounts: &DataFrame, excluded: &[String]) -> Result<Ve
     Ok(ids)
 }
 
+/// Whether `account` is one `exclude_accounts` names: an account id exactly as written (ids
+/// such as Slack's are case-sensitive), or an email (an entry with `@`) in any case, the one
+/// rule by which engage compares emails everywhere (README, "Identities").
+fn named(account: Expr, ids: Vec<String>, excluded: &[String]) -> Expr {
+    let emails: Vec<String> = excluded
+        .iter()
+        .filter(|e| e.contains('@'))
+        .map(|e| e.trim().to_lowercase())
+        .collect();
+    let ids: Vec<String> = ids.into_iter().map(|i| i.trim().to_string()).collect();
+    account
+        .clone()
+        .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
+        .or(account.str().to_lowercase().is_in(
+            lit(Series::new("emails".into(), emails)).implode(false),
+            false,
+        ))
+        .fill_null(lit(false))
+}
+
 /// Drops the events of accounts the pipeline names in `exclude_accounts` (by account id or by
 /// the account's email), counting them as excluded.
 fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]) -> Result<()> {
@@ -136,9 +164,7 @@ fn exclude_accounts(batch: &mut Batch, accounts: &DataFrame, excluded: &[String]
         return Ok(());
     }
     let ids = excluded_accounts(accounts, excluded)?;
-    let is_excluded = col(event::ACTOR)
-        .is_in(lit(Series::new("ids".into(), ids)).implode(false), false)
-        .fill_null(lit(false));
+    let is_excluded = named(col(event::ACTOR), ids, excluded);
     let before = batch.events.height();
     batch.events = std::mem::take(&mut batch.events)
         .lazy()
@@ -160,12 +186,7 @@ fn exclude_usage_accounts(
     if excluded.is_empty() || usage.height() == 0 {
         return Ok(());
     }
-    let lowered: Vec<String> = excluded.iter().map(|e| e.trim().to_lowercase()).collect();
-    let hit = col(usage::ACCOUNT)
-        .str()
-        .to_lowercase()
-        .is_in(lit(Series::new("x".into(), lowered)).implode(false), false)
-        .fill_null(lit(false));
+    let hit = named(col(usage::ACCOUNT), excluded.to_vec(), excluded);
     let before = usage.height();
     *usage = std::mem::take(usage)
         .lazy()

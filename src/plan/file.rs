@@ -95,11 +95,87 @@ fn unspanned<T>(value: T) -> Spanned<T> {
     Spanned::new(0..0, value)
 }
 
+/// A whole-number setting of `[pipeline]` and the range it must lie in (README, "Settings").
+/// The ranges are generous for any real use and keep every product of settings (a window in
+/// microseconds, a horizon in periods) far from the limits of the integers it is computed in.
+pub struct Range {
+    pub key: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub default: u32,
+    /// What the value counts, for the message.
+    pub unit: &'static str,
+}
+
+/// At most ten years of days.
+pub const REACH_WINDOW_DAYS: Range = Range {
+    key: "pipeline.reach_window_days",
+    min: 1,
+    max: 3_660,
+    default: 30,
+    unit: "days",
+};
+/// At most ten years of hours.
+pub const REPLY_WINDOW_HOURS: Range = Range {
+    key: "pipeline.reply_window_hours",
+    min: 1,
+    max: 87_840,
+    default: 168,
+    unit: "hours",
+};
+pub const AMBASSADOR_PERIODS: Range = Range {
+    key: "pipeline.ambassador_periods",
+    min: 1,
+    max: 520,
+    default: 3,
+    unit: "periods",
+};
+pub const AMBASSADOR_MIN_PARTNERS: Range = Range {
+    key: "pipeline.ambassador_min_partners",
+    min: 0,
+    max: 1_000_000,
+    default: 5,
+    unit: "people",
+};
+/// Ten years of weeks, the shortest period.
+pub const HORIZON_PERIODS: Range = Range {
+    key: "pipeline.horizon_periods",
+    min: 1,
+    max: 520,
+    default: 6,
+    unit: "periods",
+};
+pub const OUTCOME_WINDOW_PERIODS: Range = Range {
+    key: "pipeline.outcome_window_periods",
+    min: 1,
+    max: 520,
+    default: 3,
+    unit: "periods",
+};
+pub const MIN_GROUP_SIZE: Range = Range {
+    key: "pipeline.min_group_size",
+    min: 1,
+    max: 1_000_000,
+    default: 5,
+    unit: "people",
+};
+
+/// Every ranged setting, for the README's table (tests/docs.rs keeps the two the same).
+pub const RANGES: [&Range; 7] = [
+    &REACH_WINDOW_DAYS,
+    &REPLY_WINDOW_HOURS,
+    &AMBASSADOR_PERIODS,
+    &AMBASSADOR_MIN_PARTNERS,
+    &HORIZON_PERIODS,
+    &OUTCOME_WINDOW_PERIODS,
+    &MIN_GROUP_SIZE,
+];
+
 fn default_satisfaction_scale() -> Spanned<u32> {
     unspanned(5)
 }
 fn default_min_group_size() -> Spanned<u32> {
-    unspanned(5)
+    unspanned(MIN_GROUP_SIZE.default)
 }
 fn default_max_reject_share() -> Spanned<f64> {
     unspanned(0.01)
@@ -108,22 +184,22 @@ fn default_max_uncompressed_bytes() -> u64 {
     20 * 1024 * 1024 * 1024
 }
 fn default_reach_window_days() -> Spanned<u32> {
-    unspanned(30)
+    unspanned(REACH_WINDOW_DAYS.default)
 }
 fn default_reply_window_hours() -> Spanned<u32> {
-    unspanned(168)
+    unspanned(REPLY_WINDOW_HOURS.default)
 }
 fn default_ambassador_periods() -> Spanned<u32> {
-    unspanned(3)
+    unspanned(AMBASSADOR_PERIODS.default)
 }
-fn default_ambassador_min_partners() -> u32 {
-    5
+fn default_ambassador_min_partners() -> Spanned<u32> {
+    unspanned(AMBASSADOR_MIN_PARTNERS.default)
 }
 fn default_horizon_periods() -> Spanned<u32> {
-    unspanned(6)
+    unspanned(HORIZON_PERIODS.default)
 }
 fn default_outcome_window_periods() -> Spanned<u32> {
-    unspanned(3)
+    unspanned(OUTCOME_WINDOW_PERIODS.default)
 }
 fn default_period() -> PeriodKind {
     PeriodKind::Month
@@ -162,7 +238,7 @@ pub struct PipelineSection {
     #[serde(default = "default_ambassador_periods")]
     pub ambassador_periods: Spanned<u32>,
     #[serde(default = "default_ambassador_min_partners")]
-    pub ambassador_min_partners: u32,
+    pub ambassador_min_partners: Spanned<u32>,
     #[serde(default)]
     pub ambassador_rung: Option<Spanned<String>>,
     #[serde(default)]
@@ -270,12 +346,29 @@ impl Text<'_> {
         tidy(&base.join(p))
     }
 
-    /// Refuses a value that is below 1.
-    pub fn at_least_one(&self, value: &Spanned<u32>, key: &str, help: &str) -> crate::Result<u32> {
-        if *value.get_ref() == 0 {
-            return Err(self.error(value.span(), format!("{key} must be at least 1"), help));
+    /// Refuses a value outside its stated range (README, "Settings"), so that no arithmetic
+    /// on a setting can wrap: the ranges keep every window and count far inside the integer
+    /// types the figures are computed in.
+    pub fn within(
+        &self,
+        value: &Spanned<u32>,
+        key: &str,
+        range: std::ops::RangeInclusive<u32>,
+        help: &str,
+    ) -> crate::Result<u32> {
+        let v = *value.get_ref();
+        if !range.contains(&v) {
+            return Err(self.error(
+                value.span(),
+                format!(
+                    "{key} = {v} is outside its range {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+                help,
+            ));
         }
-        Ok(*value.get_ref())
+        Ok(v)
     }
 }
 
@@ -321,10 +414,14 @@ pub fn label(name: &Spanned<String>, key: &str, text: &Text) -> crate::Result<St
         Some(problem) => Err(text.error(
             name.span(),
             format!("{key} = {:?} {problem}", name.get_ref()),
-            "a name is a label, not a path: use letters, digits, spaces, - and _",
+            "a name is a label, not a path: use letters, digits, spaces, - and _, at most 100 bytes",
         )),
     }
 }
+
+/// The longest label, in bytes: file names are built from labels (`<name>.engage-key`,
+/// `rejects/<label>.csv`), and most file systems refuse names over 255 bytes.
+pub const MAX_LABEL_BYTES: usize = 100;
 
 /// Why a name cannot be used as a label inside file names, if it cannot.
 fn label_problem(name: &str) -> Option<&'static str> {
@@ -336,6 +433,8 @@ fn label_problem(name: &str) -> Option<&'static str> {
         Some("starts with a dot")
     } else if name.chars().any(char::is_control) {
         Some("contains a control character")
+    } else if name.len() > MAX_LABEL_BYTES {
+        Some("is too long to name files after")
     } else {
         None
     }

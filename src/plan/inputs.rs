@@ -149,6 +149,16 @@ pub(super) fn existing(
             path: resolved,
             given: spanned.get_ref().to_string_lossy().replace('\\', "/"),
         })
+    } else if resolved.exists() && !resolved.is_dir() {
+        // A pipe, socket or device: reading one would wait for a writer or never end.
+        Err(text.error(
+            spanned.span(),
+            format!(
+                "{key}: {} is not a regular file or folder (a pipe, socket or device)",
+                resolved.display()
+            ),
+            "give the path of the export file itself; engage reads regular files and folders only",
+        ))
     } else if resolved.is_dir() {
         Err(text.error(
             spanned.span(),

@@ -148,6 +148,38 @@ pub fn from_section(section: Option<LadderSection>, text: &Text) -> Result<Ladde
     }
 }
 
+/// The column of engage's tables a rung name would be taken for, if any (compared without
+/// case, as BI tools and spreadsheets compare column names).
+fn column_named(name: &str) -> Option<&'static str> {
+    use crate::vocabulary::{activity, calendar, person, PERIOD_METRICS};
+    let fixed = [
+        activity::PERSON,
+        activity::PERIOD,
+        activity::RUNG,
+        activity::ACTIVE,
+        activity::ENGAGED,
+        activity::CONTRIBUTOR,
+        activity::CREATOR,
+        activity::LURKER,
+        calendar::PERIOD_KEY,
+        calendar::PERIOD_START,
+        calendar::PERIOD_END,
+        "rung_label",
+        "from_rung",
+        "to_rung",
+        "observed_rung",
+        "people",
+        "share",
+        "suppressed",
+    ];
+    fixed
+        .into_iter()
+        .chain(activity::COUNTS)
+        .chain(person::ALL)
+        .chain(PERIOD_METRICS)
+        .find(|c| c.eq_ignore_ascii_case(name.trim()))
+}
+
 /// A ladder of the user's own: at least two rungs, distinct names, a condition on every rung
 /// but the last, which catches everyone else.
 fn custom(sections: Vec<super::file::RungSection>, text: &Text) -> Result<Ladder> {
@@ -169,6 +201,13 @@ fn custom(sections: Vec<super::file::RungSection>, text: &Text) -> Result<Ladder
                 name_span,
                 format!("{key}.name is empty"),
                 "give every rung a name",
+            ));
+        }
+        if let Some(column) = column_named(&name) {
+            return Err(text.error(
+                name_span,
+                format!("{key}.name: {name:?} is the name of a column (`{column}`) of the tables the rungs appear in"),
+                "name the rung otherwise (e.g. \"Regulars\"); rung names become values and labels beside columns of these names",
             ));
         }
         if rungs.iter().any(|x| x.name == name) {

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 pub use crate::vocabulary::{Attribute, Language, PeriodKind};
 use file::{label, PipelineFile, Text};
+pub use file::{Range, MAX_LABEL_BYTES, RANGES};
 pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{

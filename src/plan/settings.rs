@@ -6,10 +6,23 @@ use std::path::PathBuf;
 
 use toml::Spanned;
 
-use super::file::{CampaignSection, PipelineSection, TargetSection, Text};
+use super::file::{CampaignSection, PipelineSection, Range, TargetSection, Text};
+use super::file::{
+    AMBASSADOR_MIN_PARTNERS, AMBASSADOR_PERIODS, HORIZON_PERIODS, MIN_GROUP_SIZE,
+    OUTCOME_WINDOW_PERIODS, REACH_WINDOW_DAYS, REPLY_WINDOW_HOURS,
+};
 use super::ladder::Ladder;
 use crate::error::Result;
 use crate::vocabulary::{Attribute, Language, PERIOD_METRICS};
+
+/// `value` checked against its range, refused at its line outside it.
+fn ranged(text: &Text, value: &Spanned<u32>, range: &Range) -> Result<u32> {
+    let help = format!(
+        "give a whole number of {} from {} to {}, or remove the key for the default ({})",
+        range.unit, range.min, range.max, range.default
+    );
+    text.within(value, range.key, range.min..=range.max, &help)
+}
 
 /// The time windows of the content metrics (spec §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,18 +241,13 @@ pub fn metrics(
     has_roster: bool,
     text: &Text,
 ) -> Result<MetricSettings> {
-    let again = "remove the key to use the default";
     let windows = Windows {
-        reach_days: text.at_least_one(&p.reach_window_days, "pipeline.reach_window_days", again)?,
-        reply_hours: text.at_least_one(
-            &p.reply_window_hours,
-            "pipeline.reply_window_hours",
-            again,
-        )?,
+        reach_days: ranged(text, &p.reach_window_days, &REACH_WINDOW_DAYS)?,
+        reply_hours: ranged(text, &p.reply_window_hours, &REPLY_WINDOW_HOURS)?,
     };
     let ambassadors = AmbassadorSettings {
-        periods: text.at_least_one(&p.ambassador_periods, "pipeline.ambassador_periods", again)?,
-        min_partners: p.ambassador_min_partners,
+        periods: ranged(text, &p.ambassador_periods, &AMBASSADOR_PERIODS)?,
+        min_partners: ranged(text, &p.ambassador_min_partners, &AMBASSADOR_MIN_PARTNERS)?,
         rung: ambassador_rung(&p.ambassador_rung, ladder, text)?,
         reveal: p.reveal_ambassadors,
     };
@@ -383,28 +391,15 @@ fn audience(
 
 /// The outcome settings of `[pipeline]`.
 pub fn outcomes(p: &PipelineSection, text: &Text) -> Result<OutcomeSettings> {
-    let again = "remove the key to use the default";
     Ok(OutcomeSettings {
-        horizon_periods: text.at_least_one(
-            &p.horizon_periods,
-            "pipeline.horizon_periods",
-            again,
-        )?,
-        window_periods: text.at_least_one(
-            &p.outcome_window_periods,
-            "pipeline.outcome_window_periods",
-            again,
-        )?,
+        horizon_periods: ranged(text, &p.horizon_periods, &HORIZON_PERIODS)?,
+        window_periods: ranged(text, &p.outcome_window_periods, &OUTCOME_WINDOW_PERIODS)?,
     })
 }
 
 /// The privacy settings of `[pipeline]`; the key file is named after the pipeline by default.
 pub fn privacy(p: &PipelineSection, name: &str, text: &Text) -> Result<Privacy> {
-    let min_group_size = text.at_least_one(
-        &p.min_group_size,
-        "pipeline.min_group_size",
-        "set min_group_size = 5 (the default) or higher",
-    )?;
+    let min_group_size = ranged(text, &p.min_group_size, &MIN_GROUP_SIZE)?;
     let key = p.pseudonym_key_file.clone();
     Ok(Privacy {
         min_group_size,

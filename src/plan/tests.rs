@@ -162,13 +162,15 @@ fn a_bad_number_names_the_line_of_its_key() {
     );
     let err = parse(&text).unwrap_err().to_string();
     assert!(
-        err.contains("p.toml:4:") && err.contains("reply_window_hours must be at least 1"),
+        err.contains("p.toml:4:")
+            && err.contains("reply_window_hours = 0 is outside its range 1 to 87840"),
         "{err}"
     );
     let text = MINIMAL.replace("name = \"t\"", "name = \"t\"\n\nmin_group_size = 0");
     let err = parse(&text).unwrap_err().to_string();
     assert!(
-        err.contains("p.toml:4:") && err.contains("min_group_size must be at least 1"),
+        err.contains("p.toml:4:")
+            && err.contains("min_group_size = 0 is outside its range 1 to 1000000"),
         "{err}"
     );
 }

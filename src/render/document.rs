@@ -663,7 +663,9 @@ fn quality(c: &Ctx) -> Section {
                         lang.role(&i.kind)
                     },
                     lang.count(i.rows_read),
-                    lang.count(i.accepted),
+                    // New and already stored together: a rerun over the same store says
+                    // what the first run said (the manifest and log tell them apart).
+                    lang.count(i.accepted + i.already_stored),
                     lang.count(i.duplicates),
                     lang.count(i.excluded),
                     lang.count(i.rejected),

@@ -300,7 +300,10 @@ pub struct InputRow {
     /// The path as the pipeline file gives it, relative to the pipeline's folder.
     pub file: String,
     pub rows_read: u64,
+    /// New to the store this run.
     pub accepted: u64,
+    /// Held by the store already (a nightly export's re-delivery).
+    pub already_stored: u64,
     pub duplicates: u64,
     pub excluded: u64,
     pub rejected: u64,
@@ -535,6 +538,7 @@ pub fn sample() -> Report {
             file: "data/events.csv".into(),
             rows_read: 10,
             accepted: 7,
+            already_stored: 0,
             duplicates: 2,
             excluded: 1,
             rejected: 0,

@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub log: Log,
     pub events_from: EventsFrom,
+    /// Store months to empty and fill again from the sources (`--rebuild-month`).
+    pub rebuild_months: Vec<String>,
 }
 
 /// Where a run's steps that grow with events run.
@@ -108,10 +110,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
         profile_left_out: drawn.profile_left_out.as_ref(),
         campaigns: &drawn.campaigns,
     };
-    publish::finish(
-        &setup,
-        manifest::build(&setup, book, written.outputs, timings, opts.as_of),
-    )?;
+    let manifest = manifest::build(&setup, book, written.outputs, timings, opts.as_of);
+    publish::finish(&setup, written.staged, manifest)?;
     // Everything is written; now the run may still fail for rejected input.
     rejects::check(&setup, &inputs.records, &written.rejects_files)?;
     Ok(RunSummary {
@@ -147,7 +147,8 @@ fn events(
             let t = Instant::now();
             timings.begin("store_to_ladder");
             progress.step("combining sources");
-            let added = prepare::store(setup, &place, &mut inputs, opts.as_of)?;
+            let added =
+                prepare::store(setup, &place, &mut inputs, opts.as_of, &opts.rebuild_months)?;
             let kept = match from {
                 EventsFrom::Spark => prepare::on_spark(setup, place, added, opts.as_of, &inputs)?,
                 _ => prepare::keep(setup, place, added, opts.as_of)?,
@@ -175,12 +176,12 @@ pub fn spark_job(
 }
 
 /// `engage ingest`: adds the sources to the pipeline's event store and computes nothing.
-pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
+pub fn ingest(pipeline: &std::path::Path, log: Log, rebuild: &[String]) -> Result<RunSummary> {
     let setup = Setup::open_store(pipeline, log)?;
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
     let place = prepare::place(&setup)?;
     let mut inputs = read::spilled(&setup, &progress, &place.spill, None)?;
-    let added = prepare::store(&setup, &place, &mut inputs, None)?;
+    let added = prepare::store(&setup, &place, &mut inputs, None, rebuild)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;
     rejects::check(&setup, &inputs.records, &written)?;
@@ -195,6 +196,9 @@ pub fn ingest(pipeline: &std::path::Path, log: Log) -> Result<RunSummary> {
 /// write, and reads every input as `run` does, without computing or writing anything.
 pub fn validate(pipeline: &std::path::Path, log: Log) -> Result<()> {
     let plan = Setup::check(pipeline)?;
+    if let Some(store) = &plan.output.store {
+        crate::store::Store::verify(store)?;
+    }
     let progress = Progress::new(&log, plan.inputs.sources.len() as u64);
     let how = read::How {
         step: "validate",

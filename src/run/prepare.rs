@@ -17,7 +17,7 @@ use crate::normalize::periods::{self, Period};
 use crate::normalize::{self, identity, population, usage, Events, PERIOD_KEY};
 use crate::render::words::Language;
 use crate::spark;
-use crate::store::{Merged, Partials, Spill, Store};
+use crate::store::{Catalogue, Merged, Partials, Spill, Store};
 use crate::vocabulary::notes::{Note, Say};
 use crate::vocabulary::{activity as a, event, handoff, PeriodKind};
 
@@ -65,6 +65,8 @@ pub struct Added {
     pub events_added: u64,
     usage: Option<DataFrame>,
     accounts: DataFrame,
+    /// The store's months as checked and merged.
+    catalogue: Catalogue,
 }
 
 /// The periods of the report: the calendar's rows and the same as a table.
@@ -143,6 +145,7 @@ pub fn store(
     place: &Place,
     inputs: &mut Inputs,
     as_of: Option<NaiveDate>,
+    rebuild: &[String],
 ) -> Result<Added> {
     // A store keeps everything the exports hold; --as-of applies when computing.
     let cut = place.working.is_some();
@@ -153,16 +156,27 @@ pub fn store(
         Some(_) => Store::open(&place.store)?.passing(),
         None => Store::open(&place.store)?,
     };
-    let merged = store.merge(&place.spill, cutoff)?;
+    // Checked before anything is merged into it: a damaged month is never merged into.
+    let mut catalogue = store.checked(rebuild)?;
+    for month in rebuild {
+        setup.log.warn(
+            "store",
+            &format!(
+                "month {month} emptied, to be filled from this run's sources (--rebuild-month)"
+            ),
+        );
+    }
+    let merged = store.merge(&place.spill, cutoff, &mut catalogue)?;
     let usage_tables = std::mem::take(&mut inputs.usage);
     let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
     // A source gives events or usage counts, so one of the two counts is zero.
     for (i, (record, u)) in inputs.records.iter_mut().zip(&usage_counts).enumerate() {
-        let at = |v: &[u64]| v.get(i).copied().unwrap_or(0);
-        let (offered, added, late) = (at(&merged.offered), at(&merged.added), at(&merged.late));
+        let late = merged.late.get(i).copied().unwrap_or(0);
+        let (duplicates, already_stored, accepted) = merged.counts(i);
         record.late = late + u.excluded;
-        record.counts.accepted = added - late + u.accepted;
-        record.counts.duplicates = offered - added + u.duplicates;
+        record.counts.accepted = accepted + u.accepted;
+        record.counts.already_stored = already_stored;
+        record.counts.duplicates = duplicates + u.duplicates;
         record.counts.excluded += record.late;
     }
     let usage_key = [
@@ -186,6 +200,13 @@ pub fn store(
     if let Some(read) = inputs.terms.take() {
         inputs.terms = Some(super::bodies::keep(setup, &store, read)?);
     }
+    if merged.index_rebuilt {
+        setup.log.info(
+            "store",
+            "the index of event ids was built from the store's months (a store from before the index, a rebuilt month, or a run stopped while writing)",
+            &[],
+        );
+    }
     log_added(setup, place, &merged);
     crate::checkpoint::reached("store-ingested");
     Ok(Added {
@@ -193,6 +214,7 @@ pub fn store(
         events_added: merged.events_added(),
         usage,
         accounts,
+        catalogue,
     })
 }
 
@@ -227,7 +249,8 @@ pub fn keep(setup: &Setup, place: Place, added: Added, as_of: Option<NaiveDate>)
     drop(place.spill);
     // Not read here: each query over the events reads the partitions it needs, a batch at a
     // time, so memory does not grow with the store.
-    let events = Events::spanning(store.scan_events(last_month, part_rows())?).before(cutoff);
+    let parts = store.scan_events(last_month, part_rows(), &added.catalogue)?;
+    let events = Events::spanning(parts).before(cutoff);
     // A working store lives for one run: nothing to reuse, so nothing is kept.
     let events = match place.working {
         Some(_) => events,
@@ -309,7 +332,20 @@ pub fn on_spark(
         &[],
     );
     let store = added.store.to_string_lossy();
-    spark::submit::run(submit, &job, &store, &tables, &work.join("spark.log"))?;
+    let log = work.join("spark.log");
+    spark::submit::run(submit, &job, &store, &tables, &log)?;
+    // A submit command that ran no job (a wrapper that ignores its arguments) exits 0 too.
+    if !tables.join(crate::vocabulary::handoff::ABOUT).is_dir() {
+        return Err(crate::error::Error::Spark {
+            message: format!(
+                "`{}` finished without error but the job wrote no tables to {}",
+                submit.join(" "),
+                tables.display()
+            ),
+            log: Some(log),
+            help: "check that [spark] submit runs the job file it is handed with its two arguments (the store and the folder for the tables), as spark-submit does; Spark's output is in the log".into(),
+        });
+    }
     let kept = handed(setup, &tables, as_of, &inputs.small)?;
     Ok(Kept {
         working: place.working,
@@ -361,6 +397,33 @@ fn part_rows() -> u64 {
         .unwrap_or(PART_ROWS)
 }
 
+/// Refuses an as-of day more than a year of periods after the newest event: the report would
+/// end with a year or more of periods holding no data at all (`--as-of 2199-12-31` made 2,100),
+/// which is a mistyped day or a feed that stopped long ago, never a figure to publish.
+fn refuse_empty_year(
+    kind: PeriodKind,
+    last_seen: i32,
+    last: i32,
+    as_of: Option<NaiveDate>,
+) -> Result<()> {
+    let per_year = match kind {
+        PeriodKind::Month => 12,
+        PeriodKind::Quarter => 4,
+        PeriodKind::Week => 53,
+    };
+    match as_of {
+        Some(day) if last - last_seen > per_year => Err(crate::error::Error::Usage {
+            message: format!(
+                "--as-of {day} lies {} {}s after the newest event: the report would end with them, every one without data",
+                last - last_seen,
+                kind.as_str()
+            ),
+            help: "give an as-of day within a year of the newest event (check the day, and that the export is current), or leave --as-of out to end with the newest event's period".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A store of this run's events alone, in the output folder (beside the outputs, not in a
 /// temporary folder that may live in memory), removed when the run ends; one a killed run
 /// leaves behind is removed by the next run's clean-up of the output folder.
@@ -395,6 +458,7 @@ pub fn events(
     };
     let kind = setup.plan.calendar.period;
     let last = as_of.map_or(last_seen, |d| periods::key_of_date(kind, d));
+    refuse_empty_year(kind, last_seen, last, as_of)?;
     let calendar_periods = periods::range(kind, first, last);
     let span_note = span_warning(&resolved.per_period, kind, &calendar_periods);
     if let Some(w) = &span_note {
@@ -451,6 +515,10 @@ fn log_prepared(setup: &Setup, inputs: &Inputs, prepared: &Prepared) {
             (
                 "duplicates",
                 inputs.records.iter().map(|r| r.counts.duplicates).sum(),
+            ),
+            (
+                "already_stored",
+                inputs.records.iter().map(|r| r.counts.already_stored).sum(),
             ),
             ("periods", prepared.calendar.periods.len() as u64),
         ],

@@ -23,8 +23,9 @@ pub struct Files {
     key_source: KeySource,
 }
 
-/// What was written.
+/// What was written (staged: in place once [`finish`] commits it with the manifest).
 pub struct Written {
+    pub staged: output::Staged,
     pub outputs: Vec<ManifestOutput>,
     /// Per source, its rejects file, if it has rejects.
     pub rejects_files: Vec<Option<String>>,
@@ -65,7 +66,7 @@ pub fn files(
         output::MARKER_TEXT.as_bytes().to_vec(),
     ));
     files.extend(report);
-    let (rejects_out, rejects) = rejects::files(setup, records)?;
+    let (rejects_out, rejects) = rejects::files(records)?;
     files.extend(rejects_out);
     files.extend(rejects::profile_file(setup, profile_rejects)?);
     Ok(Files {
@@ -157,11 +158,13 @@ fn tables(
     Ok(tables)
 }
 
-/// Writes every file atomically, each hashed for the manifest.
+/// Writes every file aside in the output folder ([`output::Staged`]), each hashed for the
+/// manifest; none replaces a file of the previous run until [`finish`].
 pub fn write(setup: &Setup, files: Files) -> Result<Written> {
     let mut outputs = Vec::with_capacity(files.files.len());
+    let mut staged = output::Staged::begin(&setup.out_dir)?;
     for (name, bytes) in &files.files {
-        output::write_atomic(&setup.out_dir.join(name), bytes)?;
+        staged.put(name, bytes)?;
         crate::checkpoint::reached("output");
         outputs.push(ManifestOutput {
             path: name.clone(),
@@ -175,19 +178,21 @@ pub fn write(setup: &Setup, files: Files) -> Result<Written> {
         &[("files", outputs.len() as u64 + 1)],
     );
     Ok(Written {
+        staged,
         outputs,
         rejects_files: files.rejects,
         key_source: files.key_source,
     })
 }
 
-/// Writes the manifest, then removes what an earlier run wrote and this one did not (a chart
-/// of a section that no longer applies, a crashed run's temporary file), so the folder is
-/// what the manifest lists.
-pub fn finish(setup: &Setup, manifest: Manifest) -> Result<()> {
+/// Writes the manifest, puts every file in place at once (the manifest last), then removes
+/// what an earlier run wrote and this one did not (a chart of a section that no longer
+/// applies, a crashed run's temporary file), so the folder is what the manifest lists.
+pub fn finish(setup: &Setup, mut staged: output::Staged, manifest: Manifest) -> Result<()> {
     let json = serde_json::to_vec_pretty(&manifest)
         .map_err(|e| crate::error::fault("writing the manifest", e))?;
-    output::write_atomic(&setup.out_dir.join("manifest.json"), &json)?;
+    staged.put("manifest.json", &json)?;
+    staged.commit()?;
     let keep = manifest
         .outputs
         .iter()

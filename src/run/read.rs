@@ -127,6 +127,18 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
             counted.push((texts, source.label.clone(), accounts.clone()));
         }
         let (bytes, sha256) = ingest::read::fingerprint_any(&source.path)?;
+        if let Some(same) = records
+            .iter()
+            .find(|r: &&Record| bytes > 0 && r.file.sha256 == sha256)
+        {
+            return Err(crate::error::Error::Usage {
+                message: format!(
+                    "the sources {:?} ({}) and {:?} ({}) are the same export, byte for byte: its events would be counted twice",
+                    same.source.label, same.file.given, source.label, source.given
+                ),
+                help: "list each export once in the pipeline file: remove one of the two [[source]] sections".into(),
+            });
+        }
         log.info(
             step,
             &format!("read {} ({})", source.given, source.kind.as_str()),
@@ -174,6 +186,7 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
     }
     // After the sources, as a run always read them: the first problem reported is the same.
     let small = small(plan)?;
+    warn_unknown_sources(plan, &small, log)?;
     Ok(Inputs {
         terms: themes::finish(plan, counted, small.roster())?,
         records,
@@ -288,6 +301,58 @@ pub fn small_only(setup: &super::setup::Setup) -> Result<Inputs> {
         small: small(&setup.plan)?,
         terms: None,
     })
+}
+
+/// Says in the log how many identity-map rows name a source the pipeline does not have: a
+/// map shared by several pipelines is normal, a misspelt source name is not, and either way
+/// those rows map nothing here.
+fn warn_unknown_sources(plan: &Plan, small: &Small, log: Log) -> Result<()> {
+    let Some((map, file)) = &small.identities else {
+        return Ok(());
+    };
+    let known: Vec<String> = plan
+        .inputs
+        .sources
+        .iter()
+        .map(|s| s.label.clone())
+        .collect();
+    let unknown = map
+        .clone()
+        .lazy()
+        .filter(
+            col("source")
+                .is_in(
+                    lit(Series::new("known".into(), known)).implode(false),
+                    false,
+                )
+                .not(),
+        )
+        .group_by([col("source")])
+        .agg([len().alias("rows")])
+        .sort(["source"], Default::default())
+        .collect()
+        .map_err(crate::error::internal(
+            "checking the identity map's sources",
+        ))?;
+    let sources = unknown.column("source").and_then(|c| c.str().cloned());
+    let rows = unknown
+        .column("rows")
+        .and_then(|c| c.cast(&DataType::UInt64));
+    if let (Ok(sources), Ok(rows)) = (sources, rows) {
+        let rows = rows.u64().map_err(crate::error::internal("counting"))?;
+        for (source, n) in sources.iter().zip(rows.iter()) {
+            log.warn(
+                "identities",
+                &format!(
+                    "{}: {} rows name the source {:?}, which this pipeline does not have; they map nothing here (a [[source]] name misspelt?)",
+                    file.given,
+                    n.unwrap_or(0),
+                    source.unwrap_or("")
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The roster, surveys, identity map and KPIs, each read in full and checked.

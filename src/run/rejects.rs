@@ -17,21 +17,14 @@ use crate::output;
 pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The rejects files to write (`rejects/<source>.csv`, for sources with rejects) and, per
-/// source, the file's name. A rejects file left by an earlier run is removed, so it cannot
-/// suggest that this run rejected rows.
-pub fn files(setup: &Setup, records: &[Record]) -> Result<(Files, Vec<Option<String>>)> {
+/// source, the file's name. (A rejects file an earlier run left is removed when the run
+/// publishes, as every file its manifest does not list.)
+pub fn files(records: &[Record]) -> Result<(Files, Vec<Option<String>>)> {
     let mut files = Vec::new();
     let mut names = Vec::with_capacity(records.len());
     for record in records {
         let name = format!("rejects/{}.csv", record.source.label);
         if record.batch.rejects.is_empty() {
-            let stale = setup.out_dir.join(&name);
-            if stale.exists() {
-                std::fs::remove_file(&stale).map_err(|source| Error::Write {
-                    path: stale,
-                    source,
-                })?;
-            }
             names.push(None);
         } else {
             files.push((name.clone(), csv(&record.batch.rejects)?));
@@ -59,11 +52,24 @@ pub fn profile_file(setup: &Setup, rejects: &[crate::ingest::Reject]) -> Result<
     Ok(vec![(PROFILE_REJECTS.to_string(), csv(rejects)?)])
 }
 
-/// Writes the rejects files alone (for `ingest`, and before failing for want of events).
+/// Writes the rejects files alone (for `ingest`, and before failing for want of events),
+/// removing a rejects file an earlier run left for a source that now has none, so it cannot
+/// suggest that this run rejected rows.
 pub fn write(setup: &Setup, records: &[Record]) -> Result<Vec<Option<String>>> {
-    let (files, names) = files(setup, records)?;
+    let (files, names) = files(records)?;
     for (name, bytes) in &files {
         output::write_atomic(&setup.out_dir.join(name), bytes)?;
+    }
+    for (record, name) in records.iter().zip(&names) {
+        let stale = setup
+            .out_dir
+            .join(format!("rejects/{}.csv", record.source.label));
+        if name.is_none() && stale.is_file() {
+            std::fs::remove_file(&stale).map_err(|source| Error::Write {
+                path: stale,
+                source,
+            })?;
+        }
     }
     Ok(names)
 }
@@ -156,8 +162,8 @@ pub fn no_events(setup: &Setup, records: &[Record], as_of: Option<NaiveDate>) ->
 fn source_line(setup: &Setup, r: &Record, file: &Option<String>) -> String {
     let c = &r.counts;
     let mut line = format!(
-        "{}: {} rows read, {} rejected, {} excluded, {} duplicates",
-        r.source.given, c.rows_read, c.rejected, c.excluded, c.duplicates
+        "{}: {} rows read, {} rejected, {} excluded, {} duplicates, {} already stored",
+        r.source.given, c.rows_read, c.rejected, c.excluded, c.duplicates, c.already_stored
     );
     let mut reasons: BTreeMap<&str, u64> = BTreeMap::new();
     for reject in &r.batch.rejects {

@@ -186,6 +186,7 @@ pub fn input_rows(records: &[Record], others: &[&InputFile]) -> Vec<model::Input
         file: f.given.clone(),
         rows_read: c.rows_read,
         accepted: c.accepted,
+        already_stored: c.already_stored,
         duplicates: c.duplicates,
         excluded: c.excluded,
         rejected: c.rejected,

@@ -37,8 +37,13 @@ impl Setup {
         )?;
         let out_dir = out.unwrap_or_else(|| plan.output.folder.clone());
         check_targets(&plan, &out_dir)?;
+        // A folder that is not engage's is refused before its lock is taken (or a stranger's
+        // `.engage.lock` taken over and removed).
+        output::check_ours(&out_dir)?;
         let locked = plan.output.store.as_deref().unwrap_or(&out_dir);
         let lock = RunLock::acquire(locked, &|w| log.warn("lock", w))?;
+        // A publish a killed run left half done is undone first, whatever this run then does.
+        output::recover(&out_dir)?;
         output::claim(&out_dir)?;
         Ok(Setup {
             plan,

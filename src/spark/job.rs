@@ -119,7 +119,7 @@ def main(argv):
     # folder are never taken for this one's.
     spark.createDataFrame([[UNFINISHED, FORMAT]], "settings string, format int") \
         .coalesce(1).write.mode("overwrite").parquet(out + "/{about}")
-    # Only the partitions' Parquet files (each has a .sha256 file beside it); the period=
+    # Only the partitions' Parquet files (a store written before its catalogue has a .sha256 file beside each); the period=
     # column Spark infers from the folder names is dropped.
     events = spark.read.option("pathGlobFilter", "*.parquet").parquet(store + "/events")
     events.select(*CANONICAL).createOrReplaceTempView("stored_events")

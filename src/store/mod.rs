@@ -15,16 +15,19 @@ use crate::error::{Error, Result};
 use crate::output;
 use crate::vocabulary::event;
 
+mod catalogue;
+mod ids;
 mod partials;
 mod spill;
 mod terms;
+pub use catalogue::{Catalogue, Damage};
 pub use partials::{Partials, Reuse};
-pub use spill::{Spill, INPUT};
+pub use spill::{Spill, FP_HI, FP_LO, INPUT};
 pub use terms::MergedTerms;
 
 const PART: &str = "part-0.parquet";
-/// Beside each partition: the SHA-256 of its bytes and their length, written with it, so a run
-/// knows what a partition holds without reading it (see [`Store::content`]).
+/// Beside each partition, in stores written before the catalogue: the SHA-256 of its bytes and
+/// their length. Read once to build the catalogue ([`Store::checked`]), then removed.
 const HASH: &str = "part-0.sha256";
 
 /// A run of consecutive store months read as one part (see [`Store::scan_events`]).
@@ -49,14 +52,19 @@ fn fail(what: String) -> impl FnOnce(PolarsError) -> Error {
 pub struct Merged {
     /// Rows spilled.
     pub offered: Vec<u64>,
-    /// Rows left once repeats among the new events are dropped.
+    /// Rows left once repeats among the new events are dropped (in their month and across
+    /// months) and repeats of events the store holds in another month.
     pub unique: Vec<u64>,
-    /// Of those, rows the store did not hold (late ones included).
+    /// Rows repeating an event the store holds in another month.
+    pub stored_elsewhere: Vec<u64>,
+    /// Of the unique rows, those the store did not hold (late ones included).
     pub added: Vec<u64>,
     /// Of those, rows at or after the cut-off, left out.
     pub late: Vec<u64>,
     /// Partitions written, as `YYYY-MM`.
     pub partitions: Vec<String>,
+    /// Whether the index of event ids was built again from the partitions.
+    pub index_rebuilt: bool,
 }
 
 impl Merged {
@@ -65,10 +73,21 @@ impl Merged {
         Self {
             offered,
             unique: vec![0; n],
+            stored_elsewhere: vec![0; n],
             added: vec![0; n],
             late: vec![0; n],
             partitions: Vec::new(),
+            index_rebuilt: false,
         }
+    }
+
+    /// Per input: repeats within the delivery, rows the store held already, rows accepted.
+    pub fn counts(&self, input: usize) -> (u64, u64, u64) {
+        let at = |v: &[u64]| v.get(input).copied().unwrap_or(0);
+        let (unique, elsewhere) = (at(&self.unique), at(&self.stored_elsewhere));
+        let duplicates = at(&self.offered) - unique - elsewhere;
+        let already_stored = elsewhere + unique - at(&self.added);
+        (duplicates, already_stored, at(&self.added) - at(&self.late))
     }
 
     /// Events new to the store, late ones left out, over every input.
@@ -78,7 +97,7 @@ impl Merged {
 
     /// New events the store already held, over every input.
     pub fn already_stored(&self) -> u64 {
-        self.unique.iter().sum::<u64>() - self.added.iter().sum::<u64>()
+        (0..self.offered.len()).map(|i| self.counts(i).1).sum()
     }
 }
 
@@ -97,6 +116,45 @@ fn dedup(events: DataFrame) -> PolarsResult<DataFrame> {
             UniqueKeepStrategy::First,
         )
         .collect()
+}
+
+/// A month's spilled rows and the repeats across months found for every month.
+struct Across<'a> {
+    rows: LazyFrame,
+    repeats: &'a ids::Repeats,
+}
+
+/// `unique` (a month's rows, one per key) without the rows that repeat an event stored or
+/// delivered in another month ([`ids::repeats`]); those repeating a stored one are counted
+/// per input in `merged.stored_elsewhere` (the others are duplicates: what is neither unique
+/// nor stored elsewhere).
+fn without_repeats(
+    unique: DataFrame,
+    month: i32,
+    repeats: &ids::Repeats,
+    merged: &mut Merged,
+) -> PolarsResult<DataFrame> {
+    if !repeats.contains_key(&month) {
+        return Ok(unique);
+    }
+    let hi = unique.column(FP_HI)?.u64()?;
+    let lo = unique.column(FP_LO)?.u64()?;
+    let fps: Vec<u128> = hi
+        .iter()
+        .zip(lo.iter())
+        .map(|(h, l)| (u128::from(h.unwrap_or(0)) << 64) | u128::from(l.unwrap_or(0)))
+        .collect();
+    let marks = ids::marked(&fps, month, repeats);
+    let inputs = unique.column(INPUT)?.cast(&DataType::UInt32)?;
+    for (mark, input) in marks.iter().zip(inputs.u32()?.iter()) {
+        if let (Some(ids::Repeat::Stored), Some(i)) = (mark, input) {
+            if let Some(slot) = merged.stored_elsewhere.get_mut(i as usize) {
+                *slot += 1;
+            }
+        }
+    }
+    let keep: BooleanChunked = marks.iter().map(|m| Some(m.is_none())).collect();
+    unique.filter(&keep)
 }
 
 /// Per input, the rows of `frame` (with `__input` and `__late`) and the late ones among them.
@@ -146,14 +204,6 @@ pub struct Store {
 
 fn month_label(key: i32) -> String {
     format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1)
-}
-
-/// Writes the hash file of a partition holding `bytes`; returns the hash.
-fn write_hash(partition: &Path, bytes: &[u8]) -> Result<String> {
-    let hash = hex::encode(Sha256::digest(bytes));
-    let text = format!("{hash} {}\n", bytes.len());
-    output::write_atomic(&partition.with_file_name(HASH), text.as_bytes())?;
-    Ok(hash)
 }
 
 /// Sorts events the one way a partition is always written: by `occurred_at`, `source` and
@@ -237,11 +287,40 @@ impl Store {
     /// that gain events: within a month the stored event wins over a repeat of its
     /// `(source, event_id)`, then the first input's. Events at or after `cutoff` (µs, UTC) are
     /// left out and counted as late.
-    pub fn merge(&self, spill: &Spill, cutoff: Option<i64>) -> Result<Merged> {
+    /// The catalogue is updated as months are written (see `catalogue.rs`).
+    pub fn merge(
+        &self,
+        spill: &Spill,
+        cutoff: Option<i64>,
+        catalogue: &mut Catalogue,
+    ) -> Result<Merged> {
         let spilled = spill.months()?;
         let mut merged = Merged::new(spilled.offered);
+        // A working store lives for one run: its delivery is checked against itself alone.
+        let index = self.root.join(ids::FOLDER);
+        if self.durable {
+            merged.index_rebuilt = ids::ready(&self.root, catalogue, true)?;
+        }
+        let (repeats, changed) =
+            ids::repeats(&spill.keys(), self.durable.then_some(index.as_path()))?;
         for (month, fresh) in spilled.months {
-            self.merge_month(month, fresh, cutoff, &mut merged)?;
+            let fresh = Across {
+                rows: fresh,
+                repeats: &repeats,
+            };
+            self.merge_month(month, fresh, cutoff, &mut merged, catalogue)?;
+        }
+        if !merged.partitions.is_empty() {
+            for label in &merged.partitions {
+                if let Some(entry) = catalogue.months.get_mut(label) {
+                    entry.previous = None;
+                    entry.checked = catalogue::Stamp::of(&self.partition(label));
+                }
+            }
+            catalogue.save(&self.root, self.durable)?;
+        }
+        if self.durable {
+            ids::commit(&self.root, &changed, catalogue, true)?;
         }
         Ok(merged)
     }
@@ -249,10 +328,15 @@ impl Store {
     fn merge_month(
         &self,
         month: i32,
-        fresh: LazyFrame,
+        fresh: Across,
         cutoff: Option<i64>,
         merged: &mut Merged,
+        catalogue: &mut Catalogue,
     ) -> Result<()> {
+        let Across {
+            rows: fresh,
+            repeats,
+        } = fresh;
         let label = month_label(month);
         let path = self.partition(&label);
         let stored = if path.is_file() {
@@ -270,6 +354,8 @@ impl Store {
             .collect()
             .map_err(fail(format!("merging {label}")))?;
         let unique = dedup(fresh).map_err(fail(format!("merging {label}")))?;
+        let unique = without_repeats(unique, month, repeats, merged)
+            .map_err(fail(format!("merging {label}")))?;
         for (i, n, _) in per_input(&unique)? {
             if let Some(slot) = merged.unique.get_mut(i) {
                 *slot += n;
@@ -319,8 +405,26 @@ impl Store {
         } else {
             output::parquet_bytes_quick(&mut all, "a store partition")?
         };
+        // The new month is in the catalogue, the one it replaces beside it, before the
+        // partition is renamed into place: a run killed in between finds either accounted for.
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let previous = catalogue.months.get(&label).map(|m| catalogue::Was {
+            rows: m.rows,
+            bytes: m.bytes,
+            sha256: m.sha256.clone(),
+        });
+        catalogue.months.insert(
+            label.clone(),
+            catalogue::Month {
+                rows: all.height() as u64,
+                bytes: bytes.len() as u64,
+                sha256,
+                previous: Some(previous),
+                checked: None,
+            },
+        );
+        catalogue.save(&self.root, self.durable)?;
         output::write_replacing(&path, &bytes, self.durable)?;
-        write_hash(&path, &bytes)?;
         crate::checkpoint::reached("store-partition");
         merged.partitions.push(label);
         Ok(())
@@ -331,18 +435,25 @@ impl Store {
     /// newest month always alone), with
     /// the UTC span (µs, end excluded) each covers: queries whose state grows with events run
     /// a part at a time and combine. Row counts come from the files' metadata.
-    pub fn scan_events(&self, last_month: Option<i32>, part_rows: u64) -> Result<Vec<StorePart>> {
+    /// Reads only months the checked `catalogue` lists, each fingerprinted by its hash there.
+    pub fn scan_events(
+        &self,
+        last_month: Option<i32>,
+        part_rows: u64,
+        catalogue: &Catalogue,
+    ) -> Result<Vec<StorePart>> {
         let mut paths = Vec::new();
-        for (label, path) in self.partitions()? {
+        for (label, entry) in &catalogue.months {
             let (y, m) = label.split_once('-').unwrap_or(("0", "1"));
             let key = y.parse::<i32>().unwrap_or(0) * 12 + m.parse::<i32>().unwrap_or(1) - 1;
             if last_month.is_some_and(|last| key > last) {
                 continue;
             }
-            let content = format!("{label}:{}", Self::content(&path)?);
+            let content = format!("{label}:{}", entry.sha256);
             paths.push((
                 key,
-                PlRefPath::new(path.to_string_lossy().as_ref()),
+                entry.rows,
+                PlRefPath::new(self.partition(label).to_string_lossy().as_ref()),
                 content,
             ));
         }
@@ -358,10 +469,6 @@ impl Store {
             hive_options: HiveOptions::new_disabled(),
             ..ScanArgsParquet::default()
         };
-        let scan = |p: &PlRefPath| {
-            LazyFrame::scan_parquet(p.clone(), args.clone())
-                .map_err(fail(format!("reading {}", p.as_str())))
-        };
         let month_start = |key: i32| {
             chrono::NaiveDate::from_ymd_opt(key.div_euclid(12), key.rem_euclid(12) as u32 + 1, 1)
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
@@ -369,15 +476,7 @@ impl Store {
         };
         let mut groups: Vec<Group> = Vec::new();
         let newest = paths.last().map(|p| p.0);
-        for (key, path, content) in paths {
-            let rows = scan(&path)?
-                .select([len().cast(DataType::UInt64).alias("n")])
-                .collect()
-                .map_err(fail(format!("counting the events in {}", path.as_str())))?
-                .column("n")
-                .ok()
-                .and_then(|c| c.u64().ok().and_then(|c| c.get(0)))
-                .unwrap_or(0);
+        for (key, rows, path, content) in paths {
             match groups.last_mut() {
                 // The newest month is a part of its own: it is the one a nightly run adds
                 // to, so the older parts' partial results stay valid.
@@ -413,25 +512,137 @@ impl Store {
             .collect()
     }
 
-    /// The SHA-256 of a partition's bytes: from the hash file written beside it when its
-    /// length still matches, else (a store from before hash files, or a partition replaced by
-    /// hand) hashed from the file and the hash file written.
-    pub fn content(partition: &Path) -> Result<String> {
-        let hash_file = partition.with_file_name(HASH);
-        let len = std::fs::metadata(partition).map(|m| m.len()).ok();
-        if let Ok(text) = std::fs::read_to_string(&hash_file) {
-            if let Some((hash, size)) = text.trim().split_once(' ') {
-                if size.parse::<u64>().ok() == len {
-                    return Ok(hash.to_string());
-                }
+    /// The store's catalogue, every partition checked against it (README, "The store"):
+    /// months in `rebuild` are first emptied (partition and entry), then a month that is
+    /// missing, damaged or unlisted stops the run naming it. A store written before the
+    /// catalogue gets one from its partitions and their hash files, checked the same way.
+    pub fn checked(&self, rebuild: &[String]) -> Result<Catalogue> {
+        let (mut catalogue, new) = match Catalogue::load(&self.root)? {
+            Some(c) => (c, false),
+            None => (self.first_catalogue()?, true),
+        };
+        for month in rebuild {
+            let folder = self.root.join("events").join(format!("period={month}"));
+            if folder.exists() {
+                std::fs::remove_dir_all(&folder).map_err(|source| Error::Write {
+                    path: folder.clone(),
+                    source,
+                })?;
+            }
+            catalogue.months.remove(month);
+        }
+        let (damage, changed) = catalogue.check(&self.partitions()?)?;
+        if let Some((month, what)) = damage.first() {
+            return Err(catalogue::damaged(&self.root, month, what));
+        }
+        if changed || new || !rebuild.is_empty() {
+            catalogue.save(&self.root, self.durable)?;
+        }
+        if new {
+            for (_, path) in self.partitions()? {
+                let _ = std::fs::remove_file(path.with_file_name(HASH));
             }
         }
-        let bytes = std::fs::read(partition).map_err(|source| Error::Read {
-            path: partition.to_path_buf(),
+        Ok(catalogue)
+    }
+
+    /// Checks the store at `root` against its catalogue without changing anything (`engage
+    /// validate`); a folder that is not there yet is a new store, and fine.
+    pub fn verify(root: &Path) -> Result<()> {
+        if !root.join("events").is_dir() {
+            return Ok(());
+        }
+        let store = Store {
+            root: root.to_path_buf(),
+            durable: false,
+        };
+        let mut catalogue = match Catalogue::load(root)? {
+            Some(c) => c,
+            None => store.first_catalogue()?,
+        };
+        let (damage, _) = catalogue.check(&store.partitions()?)?;
+        match damage.first() {
+            Some((month, what)) => Err(catalogue::damaged(root, month, what)),
+            None => Ok(()),
+        }
+    }
+
+    /// The catalogue of a store that has none: empty for a new store; for a store written
+    /// before catalogues, its partitions as their hash files describe them (a partition whose
+    /// bytes differ from its hash file is damaged). A store with partitions and neither has
+    /// lost its catalogue.
+    fn first_catalogue(&self) -> Result<Catalogue> {
+        let mut catalogue = Catalogue::new();
+        let partitions = self.partitions()?;
+        for (month, path) in &partitions {
+            let written = std::fs::read_to_string(path.with_file_name(HASH)).ok();
+            let Some(written) = written else {
+                return Err(Error::Usage {
+                    message: format!(
+                        "the store {} has lost its catalogue ({}): it holds months but no record of what they held",
+                        self.root.display(),
+                        catalogue::FILE
+                    ),
+                    help: "restore the store from a backup, or move it aside and ingest every export again into a new store".into(),
+                });
+            };
+            let (hash, bytes) = catalogue::hash_file(path)?;
+            let (recorded, size) = written.trim().split_once(' ').unwrap_or(("", ""));
+            if recorded != hash || size.parse::<u64>().ok() != Some(bytes) {
+                let damage = Damage::Changed {
+                    rows: 0,
+                    bytes: size.parse().unwrap_or(0),
+                    now: bytes,
+                };
+                return Err(catalogue::damaged(&self.root, month, &damage));
+            }
+            let rows = Self::read_rows(path)?;
+            catalogue.months.insert(
+                month.clone(),
+                catalogue::Month {
+                    rows,
+                    bytes,
+                    sha256: hash,
+                    previous: None,
+                    checked: catalogue::Stamp::of(path),
+                },
+            );
+        }
+        Ok(catalogue)
+    }
+
+    /// Catalogues the partitions of a store its writer trusts as they are, and indexes their
+    /// event ids (`engage bench-data`, which writes partitions directly).
+    pub fn catalogue_as_written(root: &Path) -> Result<()> {
+        let store = Store::open(root)?;
+        let mut catalogue = Catalogue::new();
+        for (month, path) in store.partitions()? {
+            let (sha256, bytes) = catalogue::hash_file(&path)?;
+            let entry = catalogue::Month {
+                rows: Self::read_rows(&path)?,
+                bytes,
+                sha256,
+                previous: None,
+                checked: catalogue::Stamp::of(&path),
+            };
+            catalogue.months.insert(month, entry);
+        }
+        // The index of event ids too, as a store built by `engage ingest` has it.
+        ids::ready(root, &mut catalogue, true)?;
+        catalogue.save(root, true)
+    }
+
+    /// The rows of a partition, from its metadata.
+    fn read_rows(path: &Path) -> Result<u64> {
+        let file = std::fs::File::open(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
             source,
             help: "check that the store folder is readable".into(),
         })?;
-        write_hash(partition, &bytes)
+        ParquetReader::new(file)
+            .num_rows()
+            .map(|n| n as u64)
+            .map_err(fail(format!("reading {}", path.display())))
     }
 
     /// Replaces a small side table (`usage`, `accounts`) by the union of what it held and

@@ -11,11 +11,14 @@ use std::sync::Mutex;
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::{write_err, Error, Result};
 use crate::vocabulary::event;
 
 /// The column that says which input (source, in plan order) a spilled row came from.
 pub const INPUT: &str = "__input";
+/// The high and low halves of a spilled row's `(source, event_id)` fingerprint (`ids.rs`).
+pub const FP_HI: &str = "__fp_hi";
+pub const FP_LO: &str = "__fp_lo";
 const MONTH: &str = "__month";
 /// The spill folder's name starts with this.
 const PREFIX: &str = ".incoming-";
@@ -43,13 +46,6 @@ struct State {
     offered: Vec<u64>,
 }
 
-fn werr(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 fn fail(what: &str) -> impl FnOnce(PolarsError) -> Error + '_ {
     move |source| crate::error::fault(what, source)
 }
@@ -61,20 +57,32 @@ pub fn month_key() -> Expr {
         - lit(1)
 }
 
+/// Writes one spilled file: encoded in memory first, so that a full disk is an error of the
+/// write, naming the file and the bytes it needed, never a fault of the encoder.
+fn write_spilled(path: &Path, part: &mut DataFrame) -> Result<()> {
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
+        .with_compression(ParquetCompression::Lz4Raw)
+        .with_statistics(StatisticsOptions::empty())
+        .finish(part)
+        .map_err(fail("spilling events"))?;
+    std::fs::write(path, &bytes).map_err(crate::error::write_failed(path, bytes.len() as u64))
+}
+
 impl Spill {
     /// A new spill folder inside `root` (a store), for `inputs` sources.
     pub fn open(root: &Path, inputs: usize) -> Result<Spill> {
-        std::fs::create_dir_all(root).map_err(werr(root))?;
+        std::fs::create_dir_all(root).map_err(write_err(root))?;
         // A spill left by a killed run (the caller holds the store's lock, so none is live).
-        for entry in std::fs::read_dir(root).map_err(werr(root))?.flatten() {
+        for entry in std::fs::read_dir(root).map_err(write_err(root))?.flatten() {
             if entry.file_name().to_string_lossy().starts_with(PREFIX) {
-                std::fs::remove_dir_all(entry.path()).map_err(werr(&entry.path()))?;
+                std::fs::remove_dir_all(entry.path()).map_err(write_err(&entry.path()))?;
             }
         }
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .tempdir_in(root)
-            .map_err(werr(root))?;
+            .map_err(write_err(root))?;
         Ok(Spill {
             dir,
             state: Mutex::new(State {
@@ -89,7 +97,7 @@ impl Spill {
         if events.height() == 0 {
             return Ok(());
         }
-        let keyed = events
+        let mut keyed = events
             .lazy()
             .select(event::ALL.map(col))
             .with_columns([lit(input as u32).alias(INPUT), month_key().alias(MONTH)])
@@ -107,6 +115,8 @@ impl Spill {
             .state
             .lock()
             .map_err(|_| crate::error::fault("spilling events", "a reader panicked"))?;
+        // Under the lock: the key files are appended to by one reader at a time.
+        self.fingerprint(&mut keyed)?;
         for month in months {
             let mut part = keyed
                 .clone()
@@ -120,18 +130,41 @@ impl Spill {
                 .path()
                 .join(format!("{:08}.parquet", state.written));
             state.written += 1;
-            let file = std::fs::File::create(&path).map_err(werr(&path))?;
-            ParquetWriter::new(std::io::BufWriter::new(file))
-                .with_compression(ParquetCompression::Lz4Raw)
-                .with_statistics(StatisticsOptions::empty())
-                .finish(&mut part)
-                .map_err(fail("spilling events"))?;
+            write_spilled(&path, &mut part)?;
             state.months.entry(month).or_default().push(path);
         }
         if let Some(n) = state.offered.get_mut(input) {
             *n += keyed.height() as u64;
         }
         Ok(())
+    }
+
+    /// Adds each row's fingerprint to `keyed` and its key (fingerprint and month) to the
+    /// delivered keys ([`Spill::keys`]), which the store's index is checked against.
+    fn fingerprint(&self, keyed: &mut DataFrame) -> Result<()> {
+        let fps = super::ids::fingerprints(keyed).map_err(fail("fingerprinting events"))?;
+        let months = keyed
+            .column(MONTH)
+            .and_then(|c| c.i32().cloned())
+            .map_err(fail("fingerprinting events"))?;
+        super::ids::append(
+            &self.keys(),
+            fps.iter()
+                .zip(months.iter())
+                .map(|(fp, m)| (*fp, m.unwrap_or(0))),
+        )?;
+        let hi: Vec<u64> = fps.iter().map(|fp| (fp >> 64) as u64).collect();
+        let lo: Vec<u64> = fps.iter().map(|fp| *fp as u64).collect();
+        keyed
+            .with_column(Column::new(FP_HI.into(), hi))
+            .and_then(|k| k.with_column(Column::new(FP_LO.into(), lo)))
+            .map_err(fail("fingerprinting events"))?;
+        Ok(())
+    }
+
+    /// The folder of the delivered keys, by bucket.
+    pub fn keys(&self) -> PathBuf {
+        self.dir.path().join(super::ids::FOLDER)
     }
 
     /// The months spilled, oldest first, each as one query over its files in the order
@@ -161,5 +194,29 @@ impl Spill {
             months: out,
             offered: state.offered.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk while spilling is the user's to fix, named with the file and its size, not
+    /// an internal fault (`/dev/full` fails every write with ENOSPC).
+    #[test]
+    fn a_full_disk_while_spilling_names_the_disk() {
+        let mut part = df!("a" => [1i64, 2, 3]).unwrap();
+        let err = write_spilled(Path::new("/dev/full"), &mut part).unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::DiskFull { .. }), "{text}");
+        assert!(
+            text.starts_with("cannot write /dev/full: the disk is full ("),
+            "{text}"
+        );
+        assert!(
+            text.contains("free space on the disk that holds /dev"),
+            "{text}"
+        );
+        assert!(!text.contains("bug in engage"), "{text}");
     }
 }
