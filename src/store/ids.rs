@@ -6,9 +6,11 @@
 //! Keys are kept as 128-bit fingerprints (XXH3-128 of the source's length, the source and
 //! the event id: a chance collision among 10^9 events is about 10^-21) with their UTC month,
 //! in 64 buckets by the fingerprint's top bits, each a file of sorted 20-byte records
-//! (`ids/NN.bin`). A merge takes one bucket at a time: the bucket's stored keys and the
-//! delivered keys that fall in it (spilled beside the events as they are read), so memory
-//! follows a 64th of the store and of the delivery, not their size.
+//! (`ids/NN.bin`) and the small sorted files later merges added to it (`ids/NN.dK.bin`), so a
+//! nightly merge writes only its new keys; a bucket is compacted into one file when its
+//! additions reach half its size or 16 files. A merge takes one bucket at a time: the
+//! bucket's stored keys and the delivered keys that fall in it (spilled beside the events as
+//! they are read), so memory follows a 64th of the store and of the delivery, not their size.
 //!
 //! The index is derived from the partitions: the catalogue records which months it was built
 //! from and each bucket's hash. When either does not match (a run killed between writing the
@@ -152,16 +154,20 @@ fn months_digest(catalogue: &Catalogue) -> String {
 pub fn ready(root: &Path, catalogue: &mut Catalogue, durable: bool) -> Result<bool> {
     let dir = root.join(FOLDER);
     let whole = catalogue.ids.as_ref().is_some_and(|ids| {
+        let on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
         ids.months == months_digest(catalogue)
-            && (0..BUCKETS).all(|b| {
-                let path = dir.join(bucket_name(b));
-                match ids.buckets.get(&bucket_name(b)) {
-                    None => !path.exists(),
-                    Some(entry) => {
-                        catalogue::Stamp::of(&path).is_some_and(|s| Some(s) == entry.checked)
-                            || catalogue::hash_file(&path).is_ok_and(|(h, _)| h == entry.sha256)
-                    }
-                }
+            && on_disk.iter().all(|name| ids.buckets.contains_key(name))
+            && ids.buckets.iter().all(|(name, entry)| {
+                let path = dir.join(name);
+                catalogue::Stamp::of(&path).is_some_and(|s| Some(s) == entry.checked)
+                    || catalogue::hash_file(&path).is_ok_and(|(h, _)| h == entry.sha256)
             })
     });
     if whole {
@@ -206,7 +212,7 @@ fn rebuild(root: &Path, catalogue: &mut Catalogue, durable: bool) -> Result<()> 
             continue;
         }
         keys.sort_unstable();
-        let entry = write_bucket(&dir, b, &keys, durable)?;
+        let entry = write_bucket(&dir, &bucket_name(b), &keys, durable)?;
         ids.buckets.insert(bucket_name(b), entry);
     }
     if loose.exists() {
@@ -217,8 +223,8 @@ fn rebuild(root: &Path, catalogue: &mut Catalogue, durable: bool) -> Result<()> 
     catalogue.save(root, durable)
 }
 
-fn write_bucket(dir: &Path, b: usize, keys: &[Key], durable: bool) -> Result<catalogue::Month> {
-    let path = dir.join(bucket_name(b));
+fn write_bucket(dir: &Path, name: &str, keys: &[Key], durable: bool) -> Result<catalogue::Month> {
+    let path = dir.join(name);
     let bytes = encode(keys);
     crate::output::write_replacing(&path, &bytes, durable)?;
     Ok(catalogue::Month {
@@ -236,11 +242,41 @@ fn month_key(label: &str) -> i32 {
     y.parse::<i32>().unwrap_or(0) * 12 + m.parse::<i32>().unwrap_or(1) - 1
 }
 
+/// The files of bucket `b` the catalogue lists (its base first, then its additions).
+fn files_of(ids: Option<&catalogue::Ids>, b: usize) -> Vec<String> {
+    let prefix = format!("{b:02}.");
+    let mut names: Vec<String> = ids
+        .map(|i| {
+            i.buckets
+                .keys()
+                .filter(|n| n.starts_with(&prefix))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    // `NN.bin` sorts after `NN.dK.bin`; the base goes first, the additions in their order.
+    names.sort_by_key(|n| (n != &bucket_name(b), addition_number(n)));
+    names
+}
+
+/// K of an addition's name `NN.dK.bin` (0 for a base).
+fn addition_number(name: &str) -> u32 {
+    name.split('.')
+        .nth(1)
+        .and_then(|d| d.strip_prefix('d'))
+        .and_then(|k| k.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The delivered keys against the stored ones, a bucket at a time: which rows of which month
 /// repeat an event stored or delivered in another month, and the new keys per bucket, written
-/// beside the index (`NN.bin.next`) until [`commit`] puts them in place. `stored` is `None`
-/// for a run's working store, which keeps no index.
-pub fn repeats(delivered: &Path, stored: Option<&Path>) -> Result<(Repeats, Vec<usize>)> {
+/// beside the index (`NN.next`) until [`commit`] adds them. `stored` (the index's folder and
+/// the catalogue that lists its files) is `None` for a run's working store, which keeps no
+/// index.
+pub fn repeats(
+    delivered: &Path,
+    stored: Option<(&Path, &Catalogue)>,
+) -> Result<(Repeats, Vec<usize>)> {
     let mut repeats = Repeats::new();
     let mut changed = Vec::new();
     for b in 0..BUCKETS {
@@ -250,18 +286,23 @@ pub fn repeats(delivered: &Path, stored: Option<&Path>) -> Result<(Repeats, Vec<
         }
         fresh.sort_unstable();
         fresh.dedup();
-        let held = match stored {
-            Some(dir) => read_bucket(&dir.join(bucket_name(b)))?,
-            None => Vec::new(),
+        let mut held: Vec<Vec<Key>> = Vec::new();
+        if let Some((dir, catalogue)) = stored {
+            for name in files_of(catalogue.ids.as_ref(), b) {
+                held.push(read_bucket(&dir.join(name))?);
+            }
+        }
+        let stored_month = |fp: u128| {
+            held.iter().find_map(|keys| {
+                keys.binary_search_by(|k| k.0.cmp(&fp))
+                    .ok()
+                    .map(|i| keys[i].1)
+            })
         };
         let mut new = Vec::new();
         for group in fresh.chunk_by(|a, b| a.0 == b.0) {
             let fp = group[0].0;
-            let at = held
-                .binary_search_by(|k| k.0.cmp(&fp))
-                .ok()
-                .map(|i| held[i].1);
-            let (winner, why) = match at {
+            let (winner, why) = match stored_month(fp) {
                 Some(month) => (month, Repeat::Stored),
                 None => {
                     new.push((fp, group[0].1));
@@ -272,15 +313,12 @@ pub fn repeats(delivered: &Path, stored: Option<&Path>) -> Result<(Repeats, Vec<
                 repeats.entry(*month).or_default().insert(fp, why);
             }
         }
-        if let (Some(dir), false) = (stored, new.is_empty()) {
-            let mut all = held;
-            all.extend(new);
-            all.sort_unstable();
-            let next = dir.join(format!("{}.next", bucket_name(b)));
+        if let (Some((dir, _)), false) = (stored, new.is_empty()) {
+            let next = dir.join(format!("{b:02}.next"));
             std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-            std::fs::write(&next, encode(&all)).map_err(crate::error::write_failed(
+            std::fs::write(&next, encode(&new)).map_err(crate::error::write_failed(
                 &next,
-                (all.len() * RECORD) as u64,
+                (new.len() * RECORD) as u64,
             ))?;
             changed.push(b);
         }
@@ -288,8 +326,10 @@ pub fn repeats(delivered: &Path, stored: Option<&Path>) -> Result<(Repeats, Vec<
     Ok((repeats, changed))
 }
 
-/// Puts the buckets [`repeats`] changed in place and records the index in the catalogue (after
-/// the months are merged: the index then describes them).
+/// Adds the new keys [`repeats`] found to their buckets and records the index in the catalogue
+/// (after the months are merged: the index then describes them). A bucket's new keys become a
+/// file of their own beside it, or, once its additions reach half its size or 16 files, the
+/// bucket is compacted into one file.
 pub fn commit(
     root: &Path,
     changed: &[usize],
@@ -300,10 +340,33 @@ pub fn commit(
     let before = catalogue.ids.clone();
     let mut ids = before.clone().unwrap_or_default();
     for &b in changed {
-        let next: PathBuf = dir.join(format!("{}.next", bucket_name(b)));
-        let keys = read_bucket(&next)?;
-        ids.buckets
-            .insert(bucket_name(b), write_bucket(&dir, b, &keys, durable)?);
+        let next: PathBuf = dir.join(format!("{b:02}.next"));
+        let new = read_bucket(&next)?;
+        let files = files_of(Some(&ids), b);
+        let rows = |name: &String| ids.buckets.get(name).map_or(0, |e| e.rows);
+        let base = files
+            .first()
+            .filter(|n| **n == bucket_name(b))
+            .map_or(0, rows);
+        let added: u64 = files.iter().skip(usize::from(base > 0)).map(rows).sum();
+        if files.len() >= 16 || 2 * (added + new.len() as u64) > base {
+            let mut all = new;
+            for name in &files {
+                all.extend(read_bucket(&dir.join(name))?);
+            }
+            all.sort_unstable();
+            let entry = write_bucket(&dir, &bucket_name(b), &all, durable)?;
+            for name in files.iter().filter(|n| **n != bucket_name(b)) {
+                std::fs::remove_file(dir.join(name)).map_err(write_err(&dir.join(name)))?;
+                ids.buckets.remove(name);
+            }
+            ids.buckets.insert(bucket_name(b), entry);
+        } else {
+            let k = files.iter().map(|n| addition_number(n)).max().unwrap_or(0) + 1;
+            let name = format!("{b:02}.d{k}.bin");
+            let entry = write_bucket(&dir, &name, &new, durable)?;
+            ids.buckets.insert(name, entry);
+        }
         std::fs::remove_file(&next).map_err(write_err(&next))?;
     }
     ids.months = months_digest(catalogue);
@@ -334,40 +397,80 @@ mod tests {
             .collect()
     }
 
+    /// Every key the index holds once committed, sorted.
+    fn indexed(root: &Path, catalogue: &Catalogue) -> Vec<Key> {
+        let mut all: Vec<Key> = (0..BUCKETS)
+            .flat_map(|b| files_of(catalogue.ids.as_ref(), b))
+            .flat_map(|name| read_bucket(&root.join(FOLDER).join(name)).unwrap())
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
+    /// Merges `delivered` keys into the index at `root`; the repeats found.
+    fn merge(root: &Path, catalogue: &mut Catalogue, delivered: &[(&str, i32)]) -> Repeats {
+        let loose = root.join("delivered");
+        let _ = std::fs::remove_dir_all(&loose);
+        append(&loose, keys(delivered)).unwrap();
+        let index = root.join(FOLDER);
+        let (repeats, changed) = repeats(&loose, Some((&index, &*catalogue))).unwrap();
+        commit(root, &changed, catalogue, false).unwrap();
+        repeats
+    }
+
     // e1 stored in month 10 and delivered in 11: a repeat of a stored event. e2 delivered in
     // 12 and 11: the month-11 copy wins, the month-12 one repeats it. e3 is new in 11.
     #[test]
     fn repeats_in_other_months_are_found_a_bucket_at_a_time() {
         let dir = tempfile::tempdir().unwrap();
-        let (stored, delivered) = (dir.path().join("ids"), dir.path().join("delivered"));
-        append(&stored, keys(&[("e1", 10)])).unwrap();
-        append(
-            &delivered,
-            keys(&[("e1", 11), ("e2", 12), ("e2", 11), ("e3", 11), ("e3", 11)]),
-        )
-        .unwrap();
-        let (repeats, changed) = repeats(&delivered, Some(&stored)).unwrap();
+        let mut catalogue = Catalogue::new();
+        assert!(merge(dir.path(), &mut catalogue, &[("e1", 10)]).is_empty());
+        let repeats = merge(
+            dir.path(),
+            &mut catalogue,
+            &[("e1", 11), ("e2", 12), ("e2", 11), ("e3", 11), ("e3", 11)],
+        );
         let fp = |id: &str| keys(&[(id, 0)])[0].0;
         assert_eq!(repeats[&11], HashMap::from([(fp("e1"), Repeat::Stored)]));
         assert_eq!(repeats[&12], HashMap::from([(fp("e2"), Repeat::Delivered)]));
         assert_eq!(repeats.len(), 2);
-        // e2 and e3 join the index at month 11: each bucket as it will be once committed.
-        let mut new: Vec<Key> = (0..BUCKETS)
-            .flat_map(|b| {
-                let name = bucket_name(b);
-                let next = stored.join(format!("{name}.next"));
-                let path = if changed.contains(&b) {
-                    next
-                } else {
-                    stored.join(name)
-                };
-                read_bucket(&path).unwrap()
-            })
-            .collect();
-        new.sort_unstable();
         let mut expected = keys(&[("e1", 10), ("e2", 11), ("e3", 11)]);
         expected.sort_unstable();
-        assert_eq!(new, expected);
+        assert_eq!(indexed(dir.path(), &catalogue), expected);
+    }
+
+    // Keys added night after night go to files of their own beside a bucket, and the bucket is
+    // compacted into one file once they reach half its size: 40 keys, then 10 more (one file
+    // beside), then 15 more (25 of 40: compacted). Every key is found throughout.
+    #[test]
+    fn additions_sit_beside_a_bucket_until_compacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalogue = Catalogue::new();
+        // Ids that all fall in one bucket, found by trying.
+        let mut buf = Vec::new();
+        let first = bucket(fingerprint(&mut buf, "s", "k0"));
+        let ids: Vec<String> = (0..5000)
+            .map(|i| format!("k{i}"))
+            .filter(|id| bucket(fingerprint(&mut buf, "s", id)) == first)
+            .take(65)
+            .collect();
+        assert_eq!(ids.len(), 65);
+        let batch = |r: std::ops::Range<usize>| -> Vec<(&str, i32)> {
+            ids[r].iter().map(|id| (id.as_str(), 7)).collect()
+        };
+        let files = |c: &Catalogue| files_of(c.ids.as_ref(), first);
+        merge(dir.path(), &mut catalogue, &batch(0..40));
+        assert_eq!(files(&catalogue), vec![bucket_name(first)]);
+        merge(dir.path(), &mut catalogue, &batch(40..50));
+        assert_eq!(files(&catalogue).len(), 2);
+        // The 45th id again, a month later: found in the file beside the bucket.
+        let again = merge(dir.path(), &mut catalogue, &[(ids[45].as_str(), 8)]);
+        assert_eq!(again[&8].len(), 1);
+        merge(dir.path(), &mut catalogue, &batch(50..65));
+        assert_eq!(files(&catalogue), vec![bucket_name(first)]);
+        assert_eq!(indexed(dir.path(), &catalogue).len(), 65);
+        let leftover = std::fs::read_dir(dir.path().join(FOLDER)).unwrap().count();
+        assert_eq!(leftover, 1);
     }
 
     // The fingerprint depends on where the source ends: ("ab", "c") and ("a", "bc") differ.

@@ -301,8 +301,10 @@ impl Store {
         if self.durable {
             merged.index_rebuilt = ids::ready(&self.root, catalogue, true)?;
         }
-        let (repeats, changed) =
-            ids::repeats(&spill.keys(), self.durable.then_some(index.as_path()))?;
+        let (repeats, changed) = ids::repeats(
+            &spill.keys(),
+            self.durable.then_some((index.as_path(), &*catalogue)),
+        )?;
         for (month, fresh) in spilled.months {
             let fresh = Across {
                 rows: fresh,
