@@ -47,7 +47,7 @@ pub enum Error {
         help: String,
     },
 
-    #[error("cannot write {}: {source}\nhelp: check that the folder is writable and the disk is not full", path.display())]
+    #[error("cannot write {}: {source}\nhelp: {}", path.display(), write_help(path, source))]
     Write {
         path: PathBuf,
         source: std::io::Error,
@@ -223,6 +223,18 @@ pub fn excerpt(message: &str) -> String {
     match chars.nth(EXCERPT_CHARS) {
         Some((end, _)) => format!("{}… (cut)", &one_line[..end]),
         None => one_line,
+    }
+}
+
+/// What to do about a failed write: a full disk (or quota) named with the disk's folder.
+fn write_help(path: &Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match source.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => format!(
+            "the disk is full: free space on the disk that holds {} (or the quota there), then run again",
+            path.parent().unwrap_or(path).display()
+        ),
+        _ => "check that the folder is writable and the disk is not full".into(),
     }
 }
 

@@ -680,3 +680,68 @@ fn a_store_from_before_the_catalogue_is_taken_over_checked() {
     assert!(!hash_file.exists());
     assert_eq!(by_period(&dir.path().join("out"), "active"), first);
 }
+
+/// A small tmpfs mounted for a test, unmounted when dropped; `None` (the test says it is
+/// skipped) where mounting is not allowed (not root, or a container without the right).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(bytes: u64) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={bytes}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk(dir))
+    }
+
+    /// Fills the disk but for about `free` bytes.
+    fn fill_leaving(&self, free: u64) {
+        let stat = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(self.0.path())
+            .output()
+            .unwrap();
+        let avail: u64 = String::from_utf8_lossy(&stat.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        let filler = self.0.path().join(format!("filler-{free}"));
+        std::fs::write(filler, vec![0u8; avail.saturating_sub(free) as usize]).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+// 5 and 13. A disk that fills up while a run writes (150 KB left, as in the report; 8 KB; none)
+// is named as the user's to fix, never a bug, and the previous run's outputs and manifest stay
+// as they were.
+#[test]
+fn a_full_disk_is_named_and_leaves_the_last_report() {
+    let Some(disk) = SmallDisk::mount(16 << 20) else {
+        common::say("skipped a_full_disk_is_named_and_leaves_the_last_report: cannot mount a small tmpfs here (it needs root)");
+        return;
+    };
+    let (_dir, pipeline) = tiny(false);
+    let out = disk.0.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    run(&pipeline, &["--out", out_arg, "--as-of", "2025-01-31"], 0);
+    for free in [150_000, 8_000, 0] {
+        disk.fill_leaving(free);
+        let err = run(&pipeline, &["--out", out_arg, "--as-of", "2025-02-28"], 1);
+        assert!(err.contains("the disk is full"), "{free}: {err}");
+        assert!(!err.contains("bug in engage"), "{free}: {err}");
+        folder_matches_manifest(&out);
+    }
+}

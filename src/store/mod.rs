@@ -284,10 +284,11 @@ impl Store {
     }
 
     /// Merges the spilled events into the store, a month at a time, rewriting only the months
-    /// that gain events: within a month the stored event wins over a repeat of its
-    /// `(source, event_id)`, then the first input's. Events at or after `cutoff` (µs, UTC) are
-    /// left out and counted as late.
-    /// The catalogue is updated as months are written (see `catalogue.rs`).
+    /// that gain events. A repeat of `(source, event_id)` is dropped wherever it falls: the
+    /// stored event wins, then the earliest month's copy (found first, a bucket of the index
+    /// at a time: `ids.rs`), then within a month the first input's. Events at or after
+    /// `cutoff` (µs, UTC) are left out and counted as late. The catalogue is updated as months
+    /// are written (see `catalogue.rs`), and the index once they all are.
     pub fn merge(
         &self,
         spill: &Spill,
