@@ -59,15 +59,21 @@ pub fn fingerprint(buf: &mut Vec<u8>, source: &str, event_id: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(buf)
 }
 
-/// The fingerprints of a frame of canonical events, in row order.
+/// The fingerprints of a frame of canonical events, in row order (computed on every core).
 pub fn fingerprints(events: &DataFrame) -> PolarsResult<Vec<u128>> {
+    use rayon::prelude::*;
     let source = events.column(event::SOURCE)?.str()?;
     let id = events.column(event::EVENT_ID)?.str()?;
-    let mut buf = Vec::with_capacity(64);
-    Ok(source
-        .iter()
-        .zip(id.iter())
-        .map(|(s, e)| fingerprint(&mut buf, s.unwrap_or(""), e.unwrap_or("")))
+    let pairs: Vec<(Option<&str>, Option<&str>)> = source.iter().zip(id.iter()).collect();
+    Ok(pairs
+        .par_chunks(64 * 1024)
+        .flat_map_iter(|chunk| {
+            let mut buf = Vec::with_capacity(64);
+            chunk
+                .iter()
+                .map(|(s, e)| fingerprint(&mut buf, s.unwrap_or(""), e.unwrap_or("")))
+                .collect::<Vec<_>>()
+        })
         .collect())
 }
 
@@ -268,62 +274,83 @@ fn addition_number(name: &str) -> u32 {
         .unwrap_or(0)
 }
 
-/// The delivered keys against the stored ones, a bucket at a time: which rows of which month
-/// repeat an event stored or delivered in another month, and the new keys per bucket, written
-/// beside the index (`NN.next`) until [`commit`] adds them. `stored` (the index's folder and
-/// the catalogue that lists its files) is `None` for a run's working store, which keeps no
-/// index.
+/// The delivered keys against the stored ones, a bucket at a time (two buckets at once on two
+/// cores): which rows of which month repeat an event stored or delivered in another month, and
+/// the new keys per bucket, written beside the index (`NN.next`) until [`commit`] adds them.
+/// `stored` (the index's folder and the catalogue that lists its files) is `None` for a run's
+/// working store, which keeps no index.
 pub fn repeats(
     delivered: &Path,
     stored: Option<(&Path, &Catalogue)>,
 ) -> Result<(Repeats, Vec<usize>)> {
+    use rayon::prelude::*;
+    let found: Vec<(usize, Repeats, bool)> = (0..BUCKETS)
+        .into_par_iter()
+        .map(|b| bucket_repeats(delivered, stored, b).map(|(r, new)| (b, r, new)))
+        .collect::<Result<_>>()?;
     let mut repeats = Repeats::new();
     let mut changed = Vec::new();
-    for b in 0..BUCKETS {
-        let mut fresh = read_bucket(&delivered.join(bucket_name(b)))?;
-        if fresh.is_empty() {
-            continue;
+    for (b, found, new) in found {
+        for (month, fps) in found {
+            repeats.entry(month).or_default().extend(fps);
         }
-        fresh.sort_unstable();
-        fresh.dedup();
-        let mut held: Vec<Vec<Key>> = Vec::new();
-        if let Some((dir, catalogue)) = stored {
-            for name in files_of(catalogue.ids.as_ref(), b) {
-                held.push(read_bucket(&dir.join(name))?);
-            }
-        }
-        let stored_month = |fp: u128| {
-            held.iter().find_map(|keys| {
-                keys.binary_search_by(|k| k.0.cmp(&fp))
-                    .ok()
-                    .map(|i| keys[i].1)
-            })
-        };
-        let mut new = Vec::new();
-        for group in fresh.chunk_by(|a, b| a.0 == b.0) {
-            let fp = group[0].0;
-            let (winner, why) = match stored_month(fp) {
-                Some(month) => (month, Repeat::Stored),
-                None => {
-                    new.push((fp, group[0].1));
-                    (group[0].1, Repeat::Delivered)
-                }
-            };
-            for (_, month) in group.iter().filter(|(_, m)| *m != winner) {
-                repeats.entry(*month).or_default().insert(fp, why);
-            }
-        }
-        if let (Some((dir, _)), false) = (stored, new.is_empty()) {
-            let next = dir.join(format!("{b:02}.next"));
-            std::fs::create_dir_all(dir).map_err(write_err(dir))?;
-            std::fs::write(&next, encode(&new)).map_err(crate::error::write_failed(
-                &next,
-                (new.len() * RECORD) as u64,
-            ))?;
+        if new {
             changed.push(b);
         }
     }
     Ok((repeats, changed))
+}
+
+/// [`repeats`] for bucket `b`; whether it has new keys (then written to `NN.next`).
+fn bucket_repeats(
+    delivered: &Path,
+    stored: Option<(&Path, &Catalogue)>,
+    b: usize,
+) -> Result<(Repeats, bool)> {
+    let mut repeats = Repeats::new();
+    let mut fresh = read_bucket(&delivered.join(bucket_name(b)))?;
+    if fresh.is_empty() {
+        return Ok((repeats, false));
+    }
+    fresh.sort_unstable();
+    fresh.dedup();
+    let mut held: Vec<Vec<Key>> = Vec::new();
+    if let Some((dir, catalogue)) = stored {
+        for name in files_of(catalogue.ids.as_ref(), b) {
+            held.push(read_bucket(&dir.join(name))?);
+        }
+    }
+    let stored_month = |fp: u128| {
+        held.iter().find_map(|keys| {
+            keys.binary_search_by(|k| k.0.cmp(&fp))
+                .ok()
+                .map(|i| keys[i].1)
+        })
+    };
+    let mut new = Vec::new();
+    for group in fresh.chunk_by(|a, b| a.0 == b.0) {
+        let fp = group[0].0;
+        let (winner, why) = match stored_month(fp) {
+            Some(month) => (month, Repeat::Stored),
+            None => {
+                new.push((fp, group[0].1));
+                (group[0].1, Repeat::Delivered)
+            }
+        };
+        for (_, month) in group.iter().filter(|(_, m)| *m != winner) {
+            repeats.entry(*month).or_default().insert(fp, why);
+        }
+    }
+    let Some((dir, _)) = stored.filter(|_| !new.is_empty()) else {
+        return Ok((repeats, false));
+    };
+    let next = dir.join(format!("{b:02}.next"));
+    std::fs::create_dir_all(dir).map_err(write_err(dir))?;
+    std::fs::write(&next, encode(&new)).map_err(crate::error::write_failed(
+        &next,
+        (new.len() * RECORD) as u64,
+    ))?;
+    Ok((repeats, true))
 }
 
 /// Adds the new keys [`repeats`] found to their buckets and records the index in the catalogue

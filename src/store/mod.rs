@@ -22,7 +22,7 @@ mod spill;
 mod terms;
 pub use catalogue::{Catalogue, Damage};
 pub use partials::{Partials, Reuse};
-pub use spill::{Spill, FP_HI, FP_LO, INPUT};
+pub use spill::{Spill, INPUT};
 pub use terms::MergedTerms;
 
 const PART: &str = "part-0.parquet";
@@ -137,14 +137,7 @@ fn without_repeats(
     if !repeats.contains_key(&month) {
         return Ok(unique);
     }
-    let hi = unique.column(FP_HI)?.u64()?;
-    let lo = unique.column(FP_LO)?.u64()?;
-    let fps: Vec<u128> = hi
-        .iter()
-        .zip(lo.iter())
-        .map(|(h, l)| (u128::from(h.unwrap_or(0)) << 64) | u128::from(l.unwrap_or(0)))
-        .collect();
-    let marks = ids::marked(&fps, month, repeats);
+    let marks = ids::marked(&ids::fingerprints(&unique)?, month, repeats);
     let inputs = unique.column(INPUT)?.cast(&DataType::UInt32)?;
     for (mark, input) in marks.iter().zip(inputs.u32()?.iter()) {
         if let (Some(ids::Repeat::Stored), Some(i)) = (mark, input) {

@@ -16,9 +16,6 @@ use crate::vocabulary::event;
 
 /// The column that says which input (source, in plan order) a spilled row came from.
 pub const INPUT: &str = "__input";
-/// The high and low halves of a spilled row's `(source, event_id)` fingerprint (`ids.rs`).
-pub const FP_HI: &str = "__fp_hi";
-pub const FP_LO: &str = "__fp_lo";
 const MONTH: &str = "__month";
 /// The spill folder's name starts with this.
 const PREFIX: &str = ".incoming-";
@@ -97,7 +94,7 @@ impl Spill {
         if events.height() == 0 {
             return Ok(());
         }
-        let mut keyed = events
+        let keyed = events
             .lazy()
             .select(event::ALL.map(col))
             .with_columns([lit(input as u32).alias(INPUT), month_key().alias(MONTH)])
@@ -116,7 +113,7 @@ impl Spill {
             .lock()
             .map_err(|_| crate::error::fault("spilling events", "a reader panicked"))?;
         // Under the lock: the key files are appended to by one reader at a time.
-        self.fingerprint(&mut keyed)?;
+        self.keep_keys(&keyed)?;
         for month in months {
             let mut part = keyed
                 .clone()
@@ -139,9 +136,10 @@ impl Spill {
         Ok(())
     }
 
-    /// Adds each row's fingerprint to `keyed` and its key (fingerprint and month) to the
-    /// delivered keys ([`Spill::keys`]), which the store's index is checked against.
-    fn fingerprint(&self, keyed: &mut DataFrame) -> Result<()> {
+    /// Adds each row's key (fingerprint and month) to the delivered keys ([`Spill::keys`]),
+    /// which the store's index is checked against. The rows themselves carry no fingerprint:
+    /// the few months that hold a repeat compute theirs again when merged.
+    fn keep_keys(&self, keyed: &DataFrame) -> Result<()> {
         let fps = super::ids::fingerprints(keyed).map_err(fail("fingerprinting events"))?;
         let months = keyed
             .column(MONTH)
@@ -152,14 +150,7 @@ impl Spill {
             fps.iter()
                 .zip(months.iter())
                 .map(|(fp, m)| (*fp, m.unwrap_or(0))),
-        )?;
-        let hi: Vec<u64> = fps.iter().map(|fp| (fp >> 64) as u64).collect();
-        let lo: Vec<u64> = fps.iter().map(|fp| *fp as u64).collect();
-        keyed
-            .with_column(Column::new(FP_HI.into(), hi))
-            .and_then(|k| k.with_column(Column::new(FP_LO.into(), lo)))
-            .map_err(fail("fingerprinting events"))?;
-        Ok(())
+        )
     }
 
     /// The folder of the delivered keys, by bucket.
