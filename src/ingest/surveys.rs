@@ -78,13 +78,25 @@ fn team_level_scan(path: &Path) -> Result<(LazyFrame, Vec<Check<'static>>)> {
         col("respondents").alias("__raw_respondents"),
     ]);
     let mut checks = read::team_and_period("give the survey's period, e.g. 2026-03").to_vec();
+    // A count of people: whole, not negative, and within the 32-bit counts the tables hold
+    // (`6.5` was read as 6, `99999999999999999999` as no count and its score shown).
+    let n = col("respondents");
+    let whole = n
+        .clone()
+        .gt_eq(lit(0.0))
+        .and(n.clone().lt_eq(lit(f64::from(u32::MAX))))
+        .and(
+            n.clone()
+                .cast(DataType::Int64)
+                .cast(DataType::Float64)
+                .eq(n),
+        )
+        .fill_null(lit(false));
     checks.push((
-        col("respondents")
-            .is_null()
-            .or(col("respondents").lt(lit(0.0))),
+        whole.not(),
         "__raw_respondents",
-        "unreadable respondents",
-        "give the number of people who answered, e.g. 12",
+        "respondents is not a whole number of people",
+        "give the number of people who answered as a whole number, e.g. 12",
     ));
     Ok((scanned, checks))
 }

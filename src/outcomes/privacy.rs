@@ -44,15 +44,18 @@ impl Pseudonymizer {
         match std::fs::read(key_file) {
             Ok(bytes) => {
                 let key = trim_ascii(&bytes).to_vec();
-                if key.is_empty() {
+                if key.len() < MIN_KEY_BYTES {
                     return Err(Error::Read {
                         path: key_file.to_path_buf(),
                         source: std::io::Error::new(
                             std::io::ErrorKind::InvalidData,
-                            "the key file is empty",
+                            format!(
+                                "the key file holds {} bytes, fewer than the {MIN_KEY_BYTES} a key needs: pseudonyms under a short key can be undone by trying every key",
+                                key.len()
+                            ),
                         ),
                         help: format!(
-                            "delete the empty file so that a new key is created, or set {KEY_ENV}"
+                            "delete the file so that a new key (64 hex characters) is created, or set {KEY_ENV}; with a new key every pseudonym changes"
                         ),
                     });
                 }
@@ -125,6 +128,32 @@ impl Pseudonymizer {
             .select(names.iter().map(|n| col(n.clone())).collect::<Vec<_>>())
             .collect()
             .map_err(fail)
+    }
+}
+
+/// The shortest key a key file may hold, in bytes (engage writes 64 hex characters).
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// A warning when the key file can be read by others than its owner, who could then undo the
+/// pseudonyms of everyone in the outputs; `None` when only the owner can (or not on Unix).
+pub fn readable_by_others(key_file: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(key_file).ok()?.permissions().mode();
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "the pseudonym key {} can be read by others (mode {:04o}): anyone who can read it can undo the pseudonyms; make it private with chmod 600 {}",
+                key_file.display(),
+                mode & 0o777,
+                key_file.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = key_file;
+        None
     }
 }
 

@@ -36,6 +36,11 @@ pub fn weigh(
     measured: &Measured,
 ) -> Result<Weighed> {
     let (pseudonymizer, key_source) = Pseudonymizer::load(&setup.plan.privacy.pseudonym_key_file)?;
+    if let KeySource::File(p) = &key_source {
+        if let Some(warning) = crate::outcomes::privacy::readable_by_others(p) {
+            setup.log.warn("privacy", &warning);
+        }
+    }
     if let KeySource::CreatedFile(p) = &key_source {
         setup.log.warn(
             "privacy",
