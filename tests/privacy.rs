@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{engage, read, root};
+use common::{engage, read, root, run_with_key_file};
 
 /// The tiny fixture in a temporary folder.
 fn tiny() -> (tempfile::TempDir, PathBuf) {
@@ -26,6 +26,16 @@ fn validate(pipeline: &Path, code: i32) -> String {
     err
 }
 
+/// The tiny pipeline with a team-level survey of these rows (after the header).
+fn with_team_survey(rows: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, pipeline) = tiny();
+    let header = "team,period,measure,score,respondents\n";
+    std::fs::write(dir.path().join("teams.csv"), format!("{header}{rows}")).unwrap();
+    let text = read(&pipeline) + "\n[surveys]\npath = \"teams.csv\"\n";
+    std::fs::write(&pipeline, text).unwrap();
+    (dir, pipeline)
+}
+
 // A team-level survey's `respondents` is a count of people: a number too large for any count,
 // a fraction, a negative number or no number is refused at its line (line 2; the header is
 // line 1). Before, 99999999999999999999 was accepted and the team's score shown, and 6.5 read
@@ -33,50 +43,16 @@ fn validate(pipeline: &Path, code: i32) -> String {
 #[test]
 fn survey_counts_that_are_not_whole_numbers_are_refused() {
     for bad in ["99999999999999999999", "6.5", "-5", "inf", "NaN", "many"] {
-        let (dir, pipeline) = tiny();
-        std::fs::write(
-            dir.path().join("teams.csv"),
-            format!("team,period,measure,score,respondents\nS1,2025-01,satisfaction,4,{bad}\n"),
-        )
-        .unwrap();
-        std::fs::write(
-            &pipeline,
-            read(&pipeline) + "\n[surveys]\npath = \"teams.csv\"\n",
-        )
-        .unwrap();
+        let (_dir, pipeline) = with_team_survey(&format!("S1,2025-01,satisfaction,4,{bad}\n"));
         let err = validate(&pipeline, 1);
         assert!(
             err.contains("teams.csv:2: respondents is not a whole number of people"),
             "{bad}: {err}"
         );
     }
-    let (dir, pipeline) = tiny();
-    std::fs::write(
-        dir.path().join("teams.csv"),
-        "team,period,measure,score,respondents\nS1,2025-01,satisfaction,4,6\nI1,2025-01,satisfaction,3,0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        &pipeline,
-        read(&pipeline) + "\n[surveys]\npath = \"teams.csv\"\n",
-    )
-    .unwrap();
+    let (_dir, pipeline) =
+        with_team_survey("S1,2025-01,satisfaction,4,6\nI1,2025-01,satisfaction,3,0\n");
     validate(&pipeline, 0);
-}
-
-/// `engage run` with the key from the pipeline's key file (no environment key); its exit code
-/// and stderr.
-fn run_with_key_file(pipeline: &Path) -> (i32, String) {
-    let output = assert_cmd::Command::cargo_bin("engage")
-        .unwrap()
-        .env_remove("ENGAGE_PSEUDONYM_KEY")
-        .env_remove("ENGAGE_ABORT_AT")
-        .arg("run")
-        .arg(pipeline)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    (output.status.code().unwrap_or(-1), err)
 }
 
 // A key file of one byte is refused (a key that short is found by trying them all); a key file

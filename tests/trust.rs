@@ -612,13 +612,8 @@ fn empty_rosters_vague_dates_and_keys_in_the_store_are_refused() {
         "store = \"store\"\npseudonym_key_file = \"store/tiny.key\"\n",
     );
     std::fs::write(&pipeline, text).unwrap();
-    let output = common::engage()
-        .env_remove("ENGAGE_PSEUDONYM_KEY")
-        .args(["run", pipeline.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    let (code, err) = common::run_with_key_file(&pipeline);
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("is inside the store"), "{err}");
     assert!(!dir.path().join("store/tiny.key").exists());
 }

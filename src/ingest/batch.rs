@@ -12,6 +12,9 @@ use chrono::NaiveDate;
 
 use crate::vocabulary::{event, Action};
 
+/// Internal column holding the 0-based data row of a CSV record.
+pub const ROW: &str = "__row";
+
 /// What one input file contributed, for the manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {

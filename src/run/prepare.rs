@@ -136,9 +136,10 @@ pub fn place(setup: &Setup) -> Result<Place> {
     })
 }
 
-/// Merges the spilled events and the usage counts into the store: duplicates dropped within
-/// each UTC month (the stored event first, then the first input's), and without a store of its
-/// own, what lies after the as-of day. Completes each record's row accounting and records the
+/// Merges the spilled events and the usage counts into the store, once the store is checked
+/// against its catalogue (and `--rebuild-month`'s months emptied): repeats of an event id
+/// dropped in any month (the stored event first, then the earliest month's, then the first
+/// input's), and without a store of its own, what lies after the as-of day. Completes each record's row accounting and records the
 /// roster and identity map the store was last built with.
 pub fn store(
     setup: &Setup,

@@ -394,35 +394,45 @@ impl Store {
                 .map_err(fault())?,
             None => kept,
         };
-        let mut all = canonical_sort(all).map_err(fault())?;
+        let all = canonical_sort(all).map_err(fault())?;
+        self.write_month(&label, all, catalogue)?;
+        merged.partitions.push(label);
+        Ok(())
+    }
+
+    /// Writes a month's partition, recording it in the catalogue with the one it replaces
+    /// beside it before it is renamed into place: a run killed in between finds either
+    /// accounted for (`catalogue.rs`).
+    fn write_month(
+        &self,
+        label: &str,
+        mut all: DataFrame,
+        catalogue: &mut Catalogue,
+    ) -> Result<()> {
         // A working store's partitions are read once: LZ4 is quicker to write than zstd.
         let bytes = if self.durable {
             output::parquet_bytes(&mut all, "a store partition")?
         } else {
             output::parquet_bytes_quick(&mut all, "a store partition")?
         };
-        // The new month is in the catalogue, the one it replaces beside it, before the
-        // partition is renamed into place: a run killed in between finds either accounted for.
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        let previous = catalogue.months.get(&label).map(|m| catalogue::Was {
+        let previous = catalogue.months.get(label).map(|m| catalogue::Was {
             rows: m.rows,
             bytes: m.bytes,
             sha256: m.sha256.clone(),
         });
         catalogue.months.insert(
-            label.clone(),
+            label.to_string(),
             catalogue::Month {
                 rows: all.height() as u64,
                 bytes: bytes.len() as u64,
-                sha256,
+                sha256: hex::encode(Sha256::digest(&bytes)),
                 previous: Some(previous),
                 checked: None,
             },
         );
         catalogue.save(&self.root, self.durable)?;
-        output::write_replacing(&path, &bytes, self.durable)?;
+        output::write_replacing(&self.partition(label), &bytes, self.durable)?;
         crate::checkpoint::reached("store-partition");
-        merged.partitions.push(label);
         Ok(())
     }
 

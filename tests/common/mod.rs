@@ -18,6 +18,21 @@ pub fn engage() -> assert_cmd::Command {
     cmd
 }
 
+/// `engage run PIPELINE` with the key from the pipeline's key file (no environment key): its
+/// exit code and stderr.
+pub fn run_with_key_file(pipeline: &Path) -> (i32, String) {
+    let output = assert_cmd::Command::cargo_bin("engage")
+        .unwrap()
+        .env_remove("ENGAGE_PSEUDONYM_KEY")
+        .env_remove("ENGAGE_ABORT_AT")
+        .arg("run")
+        .arg(pipeline)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), err)
+}
+
 /// Runs `engage run PIPELINE --out OUT`, expecting exit `code` and no panic; its stderr.
 pub fn run_code(pipeline: &Path, out: &Path, code: i32) -> String {
     let output = engage()
