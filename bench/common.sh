@@ -1,7 +1,7 @@
 # Shared by the bench scripts (sourced, not run): a release build, DuckDB for the comparisons,
 # and how a command's wall time and peak memory are read from /usr/bin/time -v.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/engage/target}"
-export ENGAGE_PSEUDONYM_KEY="bench"
+export ENGAGE_PSEUDONYM_KEY="bench-key-0123456789"
 cargo build --release --quiet
 engage="$CARGO_TARGET_DIR/release/engage"
 python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb

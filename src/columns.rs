@@ -26,6 +26,20 @@ pub fn u32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
         .collect())
 }
 
+/// Columns of people counts (UInt32) as whole numbers, `counts[column][row]`, an empty cell
+/// as nobody: the cells of a suppression grid.
+pub fn counts(frame: &DataFrame, names: &[&str]) -> Result<Vec<Vec<u64>>> {
+    names
+        .iter()
+        .map(|name| {
+            Ok(u32s(frame, name)?
+                .into_iter()
+                .map(|v| u64::from(v.unwrap_or(0)))
+                .collect())
+        })
+        .collect()
+}
+
 pub fn i32s(frame: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
     Ok(cast(frame, name, &DataType::Int32)?
         .i32()

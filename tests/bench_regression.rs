@@ -42,7 +42,7 @@ fn one_million_events_stay_within_30_percent_of_the_recorded_time() {
                 Some(bin) => Command::new(bin),
                 None => Command::cargo_bin("engage").unwrap(),
             }
-            .env("ENGAGE_PSEUDONYM_KEY", "bench")
+            .env("ENGAGE_PSEUDONYM_KEY", "bench-key-0123456789")
             .arg("--quiet")
             .arg("run")
             .arg(&pipeline)

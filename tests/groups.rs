@@ -17,7 +17,7 @@ fn demo_run() -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("engage")
         .unwrap()
-        .env("ENGAGE_PSEUDONYM_KEY", "test-key")
+        .env("ENGAGE_PSEUDONYM_KEY", "test-key-0123456789")
         .arg("run")
         .arg(root().join("pipelines/demo.toml"))
         .arg("--out")
@@ -190,7 +190,7 @@ fn ambassadors_are_revealed_only_on_request() {
     .unwrap();
     Command::cargo_bin("engage")
         .unwrap()
-        .env("ENGAGE_PSEUDONYM_KEY", "test-key")
+        .env("ENGAGE_PSEUDONYM_KEY", "test-key-0123456789")
         .arg("run")
         .arg(&pipeline)
         .assert()

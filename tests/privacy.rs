@@ -82,3 +82,97 @@ fn short_and_shared_key_files_are_named() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("can be read by others"), "{err}");
 }
+
+// `reveal_ambassadors = true` names the listed people by id and e-mail in
+// tables/ambassadors.csv (and .parquet) and in the report's ambassador table, and nowhere else
+// (docs/privacy.md): no other table, chart or file of the run holds their ids or e-mails, and
+// the log says how many were named.
+#[test]
+fn revealed_ambassadors_are_named_only_where_the_pipeline_asks() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = read(root().join("pipelines/demo.toml"))
+        .replace(
+            "min_group_size = 5",
+            "min_group_size = 5\nreveal_ambassadors = true",
+        )
+        .replace("\"../", &format!("\"{}/", root().display()));
+    let pipeline = dir.path().join("demo.toml");
+    std::fs::write(&pipeline, text).unwrap();
+    let out = dir.path().join("out");
+    let output = engage()
+        .arg("run")
+        .arg(&pipeline)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    let named: Vec<String> = common::table(out.join("tables/ambassadors.csv"))
+        .iter()
+        .map(|r| r["person"].clone())
+        .collect();
+    assert!(
+        named.len() > 10 && named.iter().all(|p| p.starts_with('P')),
+        "{named:?}"
+    );
+    assert!(
+        err.contains(&format!("people={}", named.len())) && err.contains("reveal_ambassadors"),
+        "{err}"
+    );
+    let allowed = [
+        "tables/ambassadors.csv",
+        "tables/ambassadors.parquet",
+        "report.html",
+        "report.md",
+    ];
+    for (file, bytes) in common::files(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        // Ids like P0012 are whole words; an e-mail is its id lower-cased at example.com.
+        let holds = named.iter().any(|p| {
+            let email = format!("{}@example.com", p.to_lowercase());
+            text.contains(&email)
+                || text
+                    .match_indices(p.as_str())
+                    .any(|(at, _)| !text[at + p.len()..].starts_with(|c: char| c.is_ascii_digit()))
+        });
+        assert!(
+            !holds || allowed.contains(&file.as_str()),
+            "{file} names a person"
+        );
+        if ["report.html", "report.md", "tables/ambassadors.csv"].contains(&file.as_str()) {
+            assert!(holds, "{file} names nobody");
+        }
+    }
+}
+
+// A key in ENGAGE_PSEUDONYM_KEY shorter than 16 bytes is refused like a short key file, and
+// says how to make one; 16 bytes are enough.
+#[test]
+fn a_short_key_in_the_environment_is_refused() {
+    let (_dir, pipeline) = tiny();
+    let run = |key: &str| {
+        engage()
+            .env("ENGAGE_PSEUDONYM_KEY", key)
+            .arg("run")
+            .arg(&pipeline)
+            .output()
+            .unwrap()
+    };
+    let output = run("fifteen-bytes!!");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_ne!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("ENGAGE_PSEUDONYM_KEY holds 15 bytes, fewer than the 16")
+            && err.contains("openssl rand -hex 32"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let output = run("sixteen-bytes!!!");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

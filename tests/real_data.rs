@@ -222,7 +222,7 @@ fn run_on(kind: &str, path: &Path) -> (String, String) {
     .unwrap();
     let output = assert_cmd::Command::cargo_bin("engage")
         .unwrap()
-        .env("ENGAGE_PSEUDONYM_KEY", "real-data")
+        .env("ENGAGE_PSEUDONYM_KEY", "real-data-key-0123456789")
         .arg("run")
         .arg(&pipeline)
         .output()

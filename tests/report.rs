@@ -15,7 +15,7 @@ use polars::prelude::*;
 fn run(pipeline: &Path, out: &Path) {
     Command::cargo_bin("engage")
         .unwrap()
-        .env("ENGAGE_PSEUDONYM_KEY", "test-key")
+        .env("ENGAGE_PSEUDONYM_KEY", "test-key-0123456789")
         .arg("run")
         .arg(pipeline)
         .arg("--out")

@@ -22,8 +22,13 @@ pub const FIGURES: [&str; 8] = [
     "replies_to_leaders",
 ];
 
+/// The people behind the thread figures and the replies to leaders: never published, but
+/// what is published rests on them (spec §7).
+pub const BEHIND: [&str; 2] = ["thread_authors", "repliers"];
+
 /// `period_key, leaders, active, contributing, replied_outside_team, threads,
-/// thread_reach_median, threads_answered, replies_to_leaders`, a row per period of `calendar`
+/// thread_reach_median, threads_answered, replies_to_leaders, thread_authors, repliers`, a row
+/// per period of `calendar`
 /// (`period_key`). `leaders` is the roster's leaders and managers (`person_id, team`);
 /// `ties` the stacked ties (with `replies`); `posts` the per-post table.
 pub fn presence(
@@ -61,6 +66,8 @@ pub fn presence(
                 "leaders",
                 "active",
                 "contributing",
+                BEHIND[0],
+                BEHIND[1],
                 "replied_outside_team",
                 "threads",
                 "threads_answered",
@@ -72,6 +79,7 @@ pub fn presence(
         .select(
             std::iter::once(PERIOD_KEY)
                 .chain(FIGURES)
+                .chain(BEHIND)
                 .map(col)
                 .collect::<Vec<_>>(),
         )
@@ -139,10 +147,17 @@ fn replies_to(ties: LazyFrame, leaders: LazyFrame) -> LazyFrame {
             JoinArgs::new(JoinType::Semi),
         )
         .group_by([col(PERIOD_KEY)])
-        .agg([col(REPLIES)
-            .sum()
-            .cast(DataType::UInt32)
-            .alias("replies_to_leaders")])
+        .agg([
+            col(REPLIES)
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("replies_to_leaders"),
+            col(event::ACTOR)
+                .filter(col(REPLIES).gt(lit(0u32)))
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias(BEHIND[1]),
+        ])
 }
 
 /// Per period, the threads leaders started, their median reach and how many were answered.
@@ -157,6 +172,10 @@ fn threads(posts: LazyFrame, leaders: LazyFrame) -> LazyFrame {
         .group_by([col(PERIOD_KEY)])
         .agg([
             len().cast(DataType::UInt32).alias("threads"),
+            col("author")
+                .n_unique()
+                .cast(DataType::UInt32)
+                .alias(BEHIND[0]),
             col("viewers")
                 .cast(DataType::Float64)
                 .median()

@@ -122,13 +122,16 @@ pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -
     leader_reach_from(leader_views(events, leaders(people)), activity)
 }
 
+/// The roles whose people lead (spec §4 leader_reach, §9 leadership presence).
+pub const LEADER_ROLES: [&str; 2] = ["leader", "manager"];
+
 /// `person_id` of the roster's leaders and managers.
 pub fn leaders(people: LazyFrame) -> LazyFrame {
     people
         .filter(
             col(person::ROLE)
-                .eq(lit("leader"))
-                .or(col(person::ROLE).eq(lit("manager"))),
+                .eq(lit(LEADER_ROLES[0]))
+                .or(col(person::ROLE).eq(lit(LEADER_ROLES[1]))),
         )
         .select([col(person::PERSON_ID)])
 }

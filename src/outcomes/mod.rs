@@ -2,6 +2,7 @@
 //! satisfaction, team KPIs) related to engagement, and the privacy rules (spec §7) that every
 //! person-level or group-level output passes through.
 
+pub mod breakdown;
 pub mod campaigns;
 pub mod privacy;
 pub mod satisfaction;
@@ -12,7 +13,7 @@ pub mod turnover;
 
 use polars::prelude::*;
 
-use crate::columns::{f64s, i32s, opt_strs, strs, u32s};
+use crate::columns::{bools, f64s, i32s, opt_strs, strs};
 use crate::error::{internal, Error, Result};
 use crate::normalize::periods::{key_expr, key_of_text};
 use crate::normalize::PERIOD_KEY;
@@ -241,13 +242,14 @@ fn survey_outcomes(
     found: &mut Found,
 ) -> Result<Vec<satisfaction::Outcome>> {
     let file = i.surveys_file.unwrap_or("surveys");
-    let team_scores = if crate::ingest::surveys::is_team_level(answers) {
-        team_results(i, answers, file, periods, found)?
+    let (team_scores, totals) = if crate::ingest::surveys::is_team_level(answers) {
+        (team_results(i, answers, file, periods, found)?, None)
     } else {
         person_answers(i, answers, file, periods, found)?
-    }
-    .collect()
-    .map_err(internal("scoring surveys per team"))?;
+    };
+    let team_scores = team_scores
+        .collect()
+        .map_err(internal("scoring surveys per team"))?;
     let columns = [
         "team",
         a::PERIOD,
@@ -256,12 +258,21 @@ fn survey_outcomes(
         survey::SCORE,
         "suppressed",
     ];
-    let suppressed = satisfaction::suppress_small(team_scores.clone().lazy(), i.min_group_size);
+    let suppressed =
+        satisfaction::suppress_small(team_scores.clone(), totals.as_ref(), i.min_group_size)?;
+    let hidden = suppressed
+        .column("suppressed")
+        .map_err(internal("suppressing survey scores"))?
+        .clone();
     found.tables.push((
         "tables/satisfaction_by_team.csv".to_string(),
-        labelled(i, suppressed, &columns)?,
+        labelled(i, suppressed.lazy(), &columns)?,
     ));
-    latest_per_measure(&team_scores, i.min_group_size, &|key| periods.label_of(key))
+    let mut flagged = team_scores;
+    flagged
+        .with_column(hidden)
+        .map_err(internal("suppressing survey scores"))?;
+    latest_per_measure(&flagged, i.min_group_size, &|key| periods.label_of(key))
 }
 
 /// Rows of a team table (`team, period, ...`) in the reported periods, keyed; notes on the
@@ -315,14 +326,15 @@ fn team_results(
     ]))
 }
 
-/// Person-level answers scored per rung (a table of its own) and per team.
+/// Person-level answers scored per rung (a table of its own) and per team, with how many
+/// answered each measure in each period (the total both tables add up to).
 fn person_answers(
     i: &Inputs,
     answers: &DataFrame,
     file: &str,
     periods: &Labels,
     found: &mut Found,
-) -> Result<LazyFrame> {
+) -> Result<(LazyFrame, Option<DataFrame>)> {
     let keyed = answers
         .clone()
         .lazy()
@@ -351,10 +363,13 @@ fn person_answers(
             &[file],
         ));
     }
-    let by_rung = satisfaction::suppress_small(
-        satisfaction::rung_scores(keyed, i.activity.clone().lazy(), i.rungs),
-        i.min_group_size,
-    );
+    let totals = satisfaction::respondents(keyed.clone())
+        .collect()
+        .map_err(internal("counting survey respondents"))?;
+    let by_rung = satisfaction::rung_scores(keyed, i.activity.clone().lazy(), i.rungs)
+        .collect()
+        .map_err(internal("scoring surveys per rung"))?;
+    let by_rung = satisfaction::suppress_small(by_rung, Some(&totals), i.min_group_size)?.lazy();
     let columns = [
         a::PERIOD,
         survey::MEASURE,
@@ -367,7 +382,7 @@ fn person_answers(
         "tables/satisfaction_by_rung.csv".to_string(),
         labelled(i, by_rung, &columns)?,
     ));
-    Ok(satisfaction::team_scores(with_team.lazy()))
+    Ok((satisfaction::team_scores(with_team.lazy()), Some(totals)))
 }
 
 /// Team turnover over the window ending with the last period, for teams of at least the
@@ -397,9 +412,18 @@ fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Ou
     .sort(["group"], SortMultipleOptions::default())
     .collect()
     .map_err(internal("measuring team turnover"))?;
+    let (teams, separations) = (strs(&by_team, "group")?, f64s(&by_team, "__separations")?);
+    // A team's rate times its headcount is its leavers: fewer than the minimum, the rate
+    // counts across teams but is not published (spec §7).
+    let withheld = teams
+        .iter()
+        .zip(&separations)
+        .filter(|(_, s)| s.is_none_or(|s| s < f64::from(i.min_group_size)))
+        .map(|(team, _)| team.clone())
+        .collect();
     let values = pairs(
-        strs(&by_team, "group")?,
-        f64s(&by_team, "__separations")?
+        teams,
+        separations
             .into_iter()
             .zip(f64s(&by_team, "__mean")?)
             .map(|(s, m)| s.zip(m).map(|(s, m)| s / m))
@@ -410,6 +434,7 @@ fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Ou
         period_key: i.last_key,
         period: periods.label_of(i.last_key),
         values,
+        withheld,
     }))
 }
 
@@ -440,6 +465,7 @@ fn kpi_outcome(
         period_key: latest,
         period: periods.label_of(latest),
         values: pairs(strs(&at, "team")?, f64s(&at, "value")?),
+        withheld: Default::default(),
     }))
 }
 
@@ -489,12 +515,20 @@ fn latest_per_measure(
             .sort(["team"], SortMultipleOptions::default())
             .collect()
             .map_err(internal("scoring surveys"))?;
-        let values = pairs(strs(&at, "team")?, f64s(&at, survey::SCORE)?);
+        let teams = strs(&at, "team")?;
+        let withheld = teams
+            .iter()
+            .zip(bools(&at, "suppressed")?)
+            .filter(|(_, hidden)| hidden.unwrap_or(true))
+            .map(|(team, _)| team.clone())
+            .collect();
+        let values = pairs(teams, f64s(&at, survey::SCORE)?);
         outcomes.push(satisfaction::Outcome {
             name: measure,
             period_key: latest,
             period: label_of(latest),
             values,
+            withheld,
         });
     }
     Ok(outcomes)
@@ -544,37 +578,46 @@ fn hide_when(hide: Expr, counts: &[&str], rates: &[&str]) -> Vec<Expr> {
     exprs
 }
 
-/// Turnover per group with §7 applied per period: a group whose mean headcount is under `k`
-/// is hidden, with the next smallest group when it would be the only one hidden.
+/// Turnover per group with §7 applied per period as one grid against `turnover.csv`: a group
+/// with fewer than `k` people at the start or end is hidden, a count under `k` is hidden
+/// (involuntary separations, separations minus voluntary, included), and margins hide more
+/// until no hidden figure can be worked out; a rate is shown only with its count and both
+/// headcounts.
 fn suppress_turnover(by: DataFrame, attribute: &str, k: u32) -> Result<DataFrame> {
     let labels = strs(&by, a::PERIOD)?;
-    let sizes: Vec<f64> = u32s(&by, "headcount_start")?
-        .into_iter()
-        .zip(u32s(&by, "headcount_end")?)
-        .map(|(s, e)| f64::from(s.unwrap_or(0) + e.unwrap_or(0)) / 2.0)
-        .collect();
-    let mut hidden = vec![false; sizes.len()];
-    let mut i = 0;
-    while i < labels.len() {
-        let j = (i..labels.len())
-            .find(|&j| labels[j] != labels[i])
-            .unwrap_or(labels.len());
-        for (offset, h) in suppression::suppress_rows(&sizes[i..j], k)
-            .into_iter()
-            .enumerate()
-        {
-            hidden[i + offset] = h;
-        }
-        i = j;
+    let columns = crate::columns::counts(&by, &turnover::COUNTS)?;
+    let (start, end, separations, voluntary) = (0, 1, 2, 3);
+    let mut hidden: Vec<Vec<bool>> = Vec::with_capacity(labels.len());
+    for block in suppression::blocks(&labels) {
+        let rows: Vec<Vec<u64>> = block
+            .map(|r| columns.iter().map(|c| c[r]).collect())
+            .collect();
+        let grid = suppression::Rows::new(&rows, &[(voluntary, separations)], &[start, end]);
+        hidden.extend(grid.hidden(u64::from(k)));
     }
+    let mask = |cols: &[usize]| -> Series {
+        let hide: Vec<bool> = hidden.iter().map(|h| cols.iter().any(|&c| h[c])).collect();
+        Series::new("__hide".into(), hide)
+    };
+    let mut exprs: Vec<Expr> = Vec::new();
+    for (i, c) in turnover::COUNTS.iter().enumerate() {
+        exprs.extend(hide_when(lit(mask(&[i])), &[c], &[]));
+    }
+    exprs.extend(hide_when(
+        lit(mask(&[start, end, separations])),
+        &[],
+        &["turnover_rate"],
+    ));
+    exprs.extend(hide_when(
+        lit(mask(&[start, end, voluntary])),
+        &[],
+        &["voluntary_turnover_rate"],
+    ));
+    let any = mask(&[start, end, separations, voluntary]);
     let mut frame = by
         .lazy()
-        .with_column(lit(Series::new("suppressed".into(), hidden)).alias("suppressed"))
-        .with_columns(hide_when(
-            col("suppressed"),
-            &turnover::COUNTS,
-            &["turnover_rate", "voluntary_turnover_rate"],
-        ))
+        .with_columns(exprs)
+        .with_column(lit(any).alias("suppressed"))
         .collect()
         .map_err(internal("suppressing turnover"))?;
     frame

@@ -37,8 +37,19 @@ impl Pseudonymizer {
     /// The key from the environment, else from `key_file`, creating that file when missing.
     pub fn load(key_file: &Path) -> Result<(Pseudonymizer, KeySource)> {
         if let Ok(key) = std::env::var(KEY_ENV) {
-            if !key.is_empty() {
+            if key.len() >= MIN_KEY_BYTES {
                 return Ok((Pseudonymizer::new(key.into_bytes()), KeySource::Environment));
+            }
+            if !key.is_empty() {
+                return Err(Error::Usage {
+                    message: format!(
+                        "{KEY_ENV} holds {} bytes, fewer than the {MIN_KEY_BYTES} a key needs: pseudonyms under a short key can be undone by trying every key",
+                        key.len()
+                    ),
+                    help: format!(
+                        "set {KEY_ENV} to at least {MIN_KEY_BYTES} random characters (for example `openssl rand -hex 32`), or unset it to use the key file; with a new key every pseudonym changes"
+                    ),
+                });
             }
         }
         match std::fs::read(key_file) {

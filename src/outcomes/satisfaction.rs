@@ -5,12 +5,13 @@
 //! its Bonett–Wright interval and Benjamini–Hochberg adjustment per outcome. Team-level
 //! association is not individual causation: the report says so next to every figure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::*;
 
 use super::statistics::{benjamini_hochberg, spearman};
-use crate::columns::{i32s, opt_strs, u32s};
+use super::suppression::{Grid, Total};
+use crate::columns::{i32s, opt_strs, strs, u32s};
 use crate::error::{internal, Result};
 use crate::normalize::PERIOD_KEY;
 use crate::vocabulary::{activity as a, person, survey};
@@ -103,20 +104,75 @@ pub fn rung_scores(answers: LazyFrame, activity: LazyFrame, rungs: &[String]) ->
         ])
 }
 
-/// Hides the score (and the respondent count) of a group with fewer than `k` respondents.
-pub fn suppress_small(scores: LazyFrame, k: u32) -> LazyFrame {
-    let small = col("respondents").lt(lit(k));
-    scores.with_columns([
-        small.clone().alias("suppressed"),
-        when(small.clone())
-            .then(lit(NULL).cast(DataType::UInt32))
-            .otherwise(col("respondents"))
-            .alias("respondents"),
-        when(small)
-            .then(lit(NULL).cast(DataType::Float64))
-            .otherwise(col(survey::SCORE))
-            .alias(survey::SCORE),
-    ])
+/// Hides the score and respondent count of every group (a team, a rung) with fewer than `k`
+/// respondents, per period and measure. With `totals` (`period_key, measure, respondents`: all
+/// who answered, published in effect by the other table of the same answers), the groups and
+/// the respondents in none of them add up to it, so the §7 margin rule hides more groups until
+/// no hidden group's respondents or score can be worked out.
+pub fn suppress_small(scores: DataFrame, totals: Option<&DataFrame>, k: u32) -> Result<DataFrame> {
+    let (keys, measures) = (i32s(&scores, PERIOD_KEY)?, strs(&scores, survey::MEASURE)?);
+    let counts: Vec<u64> = u32s(&scores, "respondents")?
+        .into_iter()
+        .map(|v| u64::from(v.unwrap_or(0)))
+        .collect();
+    let mut all: HashMap<(Option<i32>, String), u64> = HashMap::new();
+    if let Some(t) = totals {
+        let (k, m, n) = (
+            i32s(t, PERIOD_KEY)?,
+            strs(t, survey::MEASURE)?,
+            u32s(t, "respondents")?,
+        );
+        for ((k, m), n) in k.into_iter().zip(m).zip(n) {
+            all.insert((k, m), u64::from(n.unwrap_or(0)));
+        }
+    }
+    let mut blocks: BTreeMap<(Option<i32>, &str), Vec<usize>> = BTreeMap::new();
+    for r in 0..scores.height() {
+        blocks
+            .entry((keys[r], measures[r].as_str()))
+            .or_default()
+            .push(r);
+    }
+    let mut hidden = vec![false; scores.height()];
+    for ((key, measure), rows) in blocks {
+        let mut grid = Grid::default();
+        let cells: Vec<usize> = rows.iter().map(|&r| grid.cell(counts[r])).collect();
+        if let Some(&total) = all.get(&(key, measure.to_string())) {
+            let mut parts = cells.clone();
+            parts.push(grid.remainder(total, rows.iter().map(|&r| counts[r]).sum()));
+            grid.margin(parts, Total::Published);
+        }
+        let shown = grid.hidden(u64::from(k));
+        for (r, c) in rows.iter().zip(cells) {
+            hidden[*r] = shown[c];
+        }
+    }
+    let mask = Series::new("suppressed".into(), hidden);
+    scores
+        .lazy()
+        .with_column(lit(mask).alias("suppressed"))
+        .with_columns([
+            when(col("suppressed"))
+                .then(lit(NULL).cast(DataType::UInt32))
+                .otherwise(col("respondents"))
+                .alias("respondents"),
+            when(col("suppressed"))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col(survey::SCORE))
+                .alias(survey::SCORE),
+        ])
+        .collect()
+        .map_err(internal("suppressing survey scores"))
+}
+
+/// `period_key, measure, respondents`: how many answered each measure in each period.
+pub fn respondents(answers: LazyFrame) -> LazyFrame {
+    answers
+        .group_by([col(PERIOD_KEY), col(survey::MEASURE)])
+        .agg([col(survey::PERSON_ID)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("respondents")])
 }
 
 /// `team, period_key, headcount, active, contributors, viewers, top_three`: person-periods of
@@ -163,6 +219,9 @@ pub struct Outcome {
     pub period_key: i32,
     pub period: String,
     pub values: Vec<(String, f64)>,
+    /// Teams whose value counts across teams but is not published in `outcome_teams`: it
+    /// rests on fewer than `min_group_size` people or would give a hidden figure away (§7).
+    pub withheld: std::collections::BTreeSet<String>,
 }
 
 /// Per team, its engagement rates over the `window` periods ending with `period_key`:
@@ -273,6 +332,10 @@ fn outcome_rows(
         .collect()
 }
 
+/// A row of `outcome_teams`: outcome, period, team, its engagement rates, its value (None
+/// where withheld).
+type TeamRow = (String, String, String, [f64; 4], Option<f64>);
+
 /// `outcome, period, engagement_metric, n_teams, rho, ci_low, ci_high, p_value, p_adjusted`:
 /// every outcome against every engagement metric (reach only with view data), adjusted with
 /// Benjamini–Hochberg within each outcome.
@@ -284,7 +347,7 @@ pub fn correlations(
     views_known: bool,
 ) -> Result<(DataFrame, DataFrame)> {
     let mut rows: Vec<Row> = Vec::new();
-    let mut teams: Vec<(String, String, String, [f64; 4], f64)> = Vec::new();
+    let mut teams: Vec<TeamRow> = Vec::new();
     for outcome in outcomes {
         let rates = window_rates(engagement, outcome.period_key, window, k)?;
         for (team, value) in &outcome.values {
@@ -294,7 +357,7 @@ pub fn correlations(
                     outcome.period.clone(),
                     team.clone(),
                     *r,
-                    *value,
+                    (!outcome.withheld.contains(team)).then_some(*value),
                 ));
             }
         }
@@ -393,7 +456,7 @@ mod tests {
             .collect();
         assert_eq!(respondents, vec![5, 5]);
         // Five respondents are not fewer than 5; with min_group_size 6 both are hidden.
-        let hidden = suppress_small(out.lazy(), 6).collect().unwrap();
+        let hidden = suppress_small(out, None, 6).unwrap();
         assert_eq!(hidden.column(survey::SCORE).unwrap().null_count(), 2);
         assert_eq!(hidden.column("respondents").unwrap().null_count(), 2);
     }
@@ -469,6 +532,8 @@ mod tests {
                 ("T4".into(), 3.0),
                 ("T9".into(), 1.0),
             ],
+            // T3's value counts across teams but is not published.
+            withheld: ["T3".to_string()].into(),
         };
         let (out, teams) = correlations(&[outcome], &engagement, 2, 5, false).unwrap();
         // T9 has no engagement data: four teams, with participation 1.0, 0.8, 0.6, 0.2.
@@ -482,6 +547,14 @@ mod tests {
             .collect();
         assert_eq!(p, vec![1.0, 0.8, 0.6, 0.2]);
         assert_eq!(teams.column("reach_rate").unwrap().null_count(), 4);
+        let values: Vec<Option<f64>> = teams
+            .column("value")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(values, vec![Some(4.5), Some(4.0), None, Some(3.0)]);
         // Reach is left out without view data: participation, contribution, top three.
         assert_eq!(out.height(), 3);
         let rho = out.column("rho").unwrap().f64().unwrap().get(0).unwrap();

@@ -732,6 +732,10 @@ fn definitions(c: &Ctx) -> Section {
             .collect();
         terms.push((w.rung_names_term.to_string(), pairs.join("; ")));
     }
+    terms.push((
+        w.hidden_term.to_string(),
+        fill(w.hidden_definition, &[&report.min_group_size.to_string()]),
+    ));
     for d in crate::vocabulary::definitions::PERIOD_METRICS.iter() {
         let value = last
             .map(|p| format_figure(lang, d.name, p.figure(d.name)))

@@ -18,7 +18,7 @@ use crate::metrics::{
 };
 use crate::normalize::periods::{self, with_label};
 use crate::normalize::{self, Events, PERIOD_KEY};
-use crate::outcomes::suppression;
+use crate::outcomes::breakdown as suppression;
 use crate::vocabulary::themes as tc;
 use crate::vocabulary::{activity as a, event, handoff, person, Action, Attribute};
 
@@ -409,7 +409,19 @@ fn breakdown(
         .collect()
         .map_err(internal("breaking metrics down"))?;
     let min = setup.plan.privacy.min_group_size;
-    suppression::breakdown(&counts, attribute.column(), names, min, views_known)
+    // Leaders and managers add up to the leadership table's published total (spec §9).
+    let subtotal: &[&str] = if attribute == Attribute::Role {
+        &network::LEADER_ROLES
+    } else {
+        &[]
+    };
+    suppression::breakdown(
+        &counts,
+        attribute.column(),
+        names,
+        (min, views_known),
+        subtotal,
+    )
 }
 
 /// Interactions between departments with each department's headcount, suppressed.

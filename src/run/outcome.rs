@@ -63,6 +63,12 @@ pub fn weigh(
     .collect()
     .map_err(internal("labelling periods"))?;
     let ambassadors = if setup.plan.metrics.ambassadors.reveal {
+        // Naming people is the pipeline's choice (docs/privacy.md); the log says how many.
+        setup.log.info(
+            "privacy",
+            "reveal_ambassadors = true: people named by id and email in tables/ambassadors.csv and the report's ambassador table",
+            &[("people", measured.ambassadors.height() as u64)],
+        );
         reveal(measured.ambassadors.clone(), prepared.roster())?
     } else {
         pseudonymizer.apply(&measured.ambassadors, a::PERSON)?

@@ -4,19 +4,20 @@
 //! the leg already made (the activity table, the ties, the per-post table) and the one weekly
 //! partial result campaigns need, then suppressed (§7) before it leaves.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
 use super::prepare::Prepared;
 use super::setup::Setup;
-use crate::columns::{opt_strs, strs, u32s};
+use crate::columns::{counts, i32s, opt_strs, strs, u32s};
 use crate::error::{internal, Error, Result};
 use crate::metrics::{campaigns as weekly, leadership, network, profile};
 use crate::normalize::periods::{with_label, Period};
 use crate::normalize::PERIOD_KEY;
 use crate::outcomes::campaigns::{self as effects, Effect, Status};
-use crate::outcomes::suppression;
+use crate::outcomes::suppression::{self, rate, Grid, Rows, Total};
 use crate::plan::Campaign;
 use crate::vocabulary::{activity as a, person};
 
@@ -97,6 +98,7 @@ fn compare_profile(
     let min = setup.plan.privacy.min_group_size;
     let counts = profile::crosstab(&compared.respondents, names).map_err(fail())?;
     let respondents = compared.respondents.height() as u64;
+    let hidden = compared_hidden(&counts, respondents, min);
     let mut by_group = Vec::new();
     for attribute in profile_attributes(setup, prepared)? {
         let column = attribute.column();
@@ -109,8 +111,8 @@ fn compare_profile(
         ));
     }
     Ok(Profile {
-        crosstab: crosstab_table(&counts, names, respondents, min)?,
-        summary: summary_table(&counts, respondents, min)?,
+        crosstab: crosstab_table(&counts, names, respondents, &hidden.0)?,
+        summary: summary_table(&counts, respondents, &hidden.1)?,
         by_group,
         willing: profile::willing(&compared.respondents).map_err(fail())?,
         left_out: compared.left_out,
@@ -131,24 +133,67 @@ fn profile_attributes(setup: &Setup, prepared: &Prepared) -> Result<Vec<crate::p
     })
 }
 
-/// `self_reported_rung, observed_rung, people, share, suppressed`: every pair of rungs, a cell
-/// under the minimum (and its complement in its row or column) shown empty; everything empty
-/// when fewer respondents than the minimum.
+/// The comparison's crosstab and its summary as one grid (spec §7): every cell under the
+/// minimum hidden, each row (what people say of themselves) and column (what they did) adding
+/// up to a published total, and the summary's counts adding up the cells above, on and below
+/// the diagonal to the respondents. `hidden.0[self][observed]`, `hidden.1` the summary's rows.
+fn compared_hidden(counts: &[Vec<u64>], respondents: u64, min: u32) -> (Vec<Vec<bool>>, Vec<bool>) {
+    let mut grid = Grid::default();
+    let cells: Vec<Vec<usize>> = counts
+        .iter()
+        .map(|row| row.iter().map(|&n| grid.cell(n)).collect())
+        .collect();
+    let sides = summary_counts(counts, respondents);
+    let summary: Vec<usize> = sides.iter().map(|&(_, n)| grid.cell(n)).collect();
+    let n = counts.len();
+    for i in 0..n {
+        grid.margin(cells[i].clone(), Total::Published);
+        grid.margin(cells.iter().map(|r| r[i]).collect(), Total::Published);
+    }
+    let all = || (0..n).flat_map(|s| (0..n).map(move |o| (s, o)));
+    // Higher: the self-reported rung is before (nearer the top than) the observed one.
+    for (side, order) in [
+        (1, Ordering::Less),
+        (2, Ordering::Equal),
+        (3, Ordering::Greater),
+    ] {
+        let parts = all()
+            .filter(|&(s, o)| s.cmp(&o) == order)
+            .map(|(s, o)| cells[s][o])
+            .collect();
+        grid.margin(parts, Total::Cell(summary[side]));
+    }
+    grid.margin(summary[1..].to_vec(), Total::Cell(summary[0]));
+    grid.group(
+        summary[0],
+        all()
+            .map(|(s, o)| cells[s][o])
+            .chain(summary.clone())
+            .collect(),
+    );
+    let hidden = grid.hidden(u64::from(min));
+    (
+        cells
+            .iter()
+            .map(|r| r.iter().map(|&c| hidden[c]).collect())
+            .collect(),
+        summary.iter().map(|&c| hidden[c]).collect(),
+    )
+}
+
+/// `self_reported_rung, observed_rung, people, share, suppressed`: every pair of rungs, hidden
+/// as [`compared_hidden`] says.
 fn crosstab_table(
     counts: &[Vec<u64>],
     names: &[String],
     respondents: u64,
-    min: u32,
+    hidden: &[Vec<bool>],
 ) -> Result<DataFrame> {
-    let k = names.len();
-    let hidden =
-        suppression::suppress_people(counts, usize::MAX, &[(0..k).collect()], u64::from(min));
-    let small = respondents < u64::from(min);
     let (mut own, mut seen, mut people, mut share, mut suppressed) =
         (vec![], vec![], vec![], vec![], vec![]);
     for (s, row) in counts.iter().enumerate() {
         for (o, &n) in row.iter().enumerate() {
-            let hide = small || hidden[s][o];
+            let hide = hidden[s][o];
             own.push(names[s].clone());
             seen.push(names[o].clone());
             people.push((!hide).then_some(n));
@@ -169,10 +214,9 @@ fn crosstab_table(
     .map_err(internal("building the profile comparison"))
 }
 
-/// `comparison, people, share, suppressed`: respondents, and those whose self-reported rung
-/// is higher than, the same as or lower than the observed one (a higher rung is nearer the
-/// top of the ladder).
-fn summary_table(counts: &[Vec<u64>], respondents: u64, min: u32) -> Result<DataFrame> {
+/// Respondents, and those whose self-reported rung is higher than, the same as or lower than
+/// the observed one (a higher rung is nearer the top of the ladder).
+fn summary_counts(counts: &[Vec<u64>], respondents: u64) -> [(&'static str, u64); 4] {
     let sum = |f: &dyn Fn(usize, usize) -> bool| -> u64 {
         counts
             .iter()
@@ -182,27 +226,30 @@ fn summary_table(counts: &[Vec<u64>], respondents: u64, min: u32) -> Result<Data
             .map(|(_, _, n)| n)
             .sum()
     };
-    let rows = [
+    [
         ("respondents", respondents),
         ("reported_higher", sum(&|s, o| s < o)),
         ("reported_same", sum(&|s, o| s == o)),
         ("reported_lower", sum(&|s, o| s > o)),
-    ];
-    let hide = respondents < u64::from(min);
+    ]
+}
+
+/// `comparison, people, share, suppressed`: [`summary_counts`], hidden as `hidden` says.
+fn summary_table(counts: &[Vec<u64>], respondents: u64, hidden: &[bool]) -> Result<DataFrame> {
+    let rows = summary_counts(counts, respondents);
+    let shown = |i: usize| (!hidden[i]).then_some(rows[i].1);
     DataFrame::new(
         rows.len(),
         vec![
             Column::new("comparison".into(), rows.map(|r| r.0).to_vec()),
-            Column::new(
-                "people".into(),
-                rows.map(|r| (!hide).then_some(r.1)).to_vec(),
-            ),
+            Column::new("people".into(), (0..4).map(shown).collect::<Vec<_>>()),
             Column::new(
                 "share".into(),
-                rows.map(|r| (!hide).then(|| r.1 as f64 / respondents as f64))
-                    .to_vec(),
+                (0..4)
+                    .map(|i| rate(shown(i), (!hidden[0]).then_some(respondents)))
+                    .collect::<Vec<_>>(),
             ),
-            Column::new("suppressed".into(), vec![hide; rows.len()]),
+            Column::new("suppressed".into(), hidden.to_vec()),
         ],
     )
     .map_err(internal("building the profile summary"))
@@ -251,7 +298,15 @@ fn group_table(
             })
             .collect();
         let n = answers.len();
-        let hidden = suppression::suppress_people(&grid, n, &[(0..n).collect()], u64::from(min));
+        // Each answer and the respondents add up over the groups to the overall count; a
+        // group's answers add up to its respondents.
+        let mut table = Rows::new(&grid, &[], &[n]);
+        for cells in &table.cells {
+            table
+                .grid
+                .margin(cells[..n].to_vec(), Total::Cell(cells[n]));
+        }
+        let hidden = table.hidden(u64::from(min));
         for (gi, g) in groups.iter().enumerate() {
             let total = grid[gi][n];
             for (ai, x) in answers.iter().enumerate() {
@@ -387,45 +442,68 @@ fn audience(setup: &Setup, prepared: &Prepared, c: &Campaign) -> Result<Option<L
     ))
 }
 
-/// A campaign's weekly series with its name, a group's figures empty in weeks it has fewer
-/// people than the minimum.
+/// A campaign's weekly series with its name and §7 applied per week: the audience and
+/// everyone else add up to everyone's figures (published for a campaign without an
+/// audience), so the two are one grid of nested people counts, and a group's content figures
+/// (posts, replied, reply rate) are hidden with the contributors they come from. Everyone's
+/// own series is the whole population and is shown.
 fn suppressed_weeks(series: DataFrame, name: &str, min: u32) -> Result<DataFrame> {
-    let small = col("headcount")
-        .lt(lit(min))
-        .and(col(weekly::GROUP).neq(lit(weekly::EVERYONE)));
-    let hide = |c: &str| {
-        when(col("suppressed"))
-            .then(lit(NULL))
-            .otherwise(col(c))
-            .alias(c)
-    };
-    let figures = [
-        "headcount",
-        "active",
-        "contributors",
-        "posts",
-        "replied",
-        weekly::METRICS[0],
-        weekly::METRICS[1],
-        weekly::METRICS[2],
+    // Rows come sorted by week, then group.
+    let (weeks, groups) = (i32s(&series, weekly::WEEK)?, strs(&series, weekly::GROUP)?);
+    let people = ["headcount", "active", "contributors"];
+    let values = counts(&series, &people)?;
+    let mut hidden = vec![vec![false; people.len()]; series.height()];
+    for block in suppression::blocks(&weeks) {
+        if block.clone().any(|r| groups[r] == weekly::EVERYONE) {
+            continue;
+        }
+        let rows: Vec<Vec<u64>> = block
+            .clone()
+            .map(|r| values.iter().map(|c| c[r]).collect())
+            .collect();
+        let grid = Rows::new(&rows, &[(1, 0), (2, 1)], &[0]);
+        for (r, h) in block.zip(grid.hidden(u64::from(min))) {
+            hidden[r] = h;
+        }
+    }
+    // The published columns in order, each with the people count it rests on.
+    let rests_on = [
+        ("headcount", 0),
+        ("active", 1),
+        ("contributors", 2),
+        ("posts", 2),
+        ("replied", 2),
+        (weekly::METRICS[0], 1),
+        (weekly::METRICS[1], 2),
+        (weekly::METRICS[2], 2),
     ];
+    let hide = |c: &str, on: usize| emptied(c, hidden.iter().map(|h| h[on]).collect());
+    let any: Vec<bool> = hidden.iter().map(|h| h.iter().any(|x| *x)).collect();
     series
         .lazy()
+        .with_columns(rests_on.map(|(c, on)| hide(c, on)))
         .with_columns([
             lit(name.to_string()).alias("campaign"),
-            small.alias("suppressed"),
+            lit(Series::new("suppressed".into(), any)).alias("suppressed"),
         ])
-        .with_columns(figures.map(hide))
         .select(
             ["campaign", weekly::WEEK_START, weekly::GROUP]
                 .into_iter()
-                .chain(figures)
+                .chain(rests_on.map(|(c, _)| c))
                 .chain(["suppressed"])
                 .map(col)
                 .collect::<Vec<_>>(),
         )
         .collect()
         .map_err(internal("suppressing campaign weeks"))
+}
+
+/// Column `c` empty in the rows where `mask` holds.
+fn emptied(c: &str, mask: Vec<bool>) -> Expr {
+    when(lit(Series::new("__hide".into(), mask)))
+        .then(lit(NULL))
+        .otherwise(col(c))
+        .alias(c)
 }
 
 /// Leaders' and managers' presence per period (spec §9), with a roster that gives roles;
@@ -454,20 +532,8 @@ fn presence(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Option<Da
         made.posts.clone().lazy(),
         prepared.calendar.frame.clone(),
     );
-    let min = setup.plan.privacy.min_group_size;
-    let small = col("leaders").lt(lit(min));
     let share = |n: &str, alias: &str| crate::metrics::ratio(col(n), col("leaders")).alias(alias);
-    let counts: Vec<&str> = leadership::FIGURES
-        .into_iter()
-        .chain(["active_share", "contributing_share", "outside_team_share"])
-        .collect();
-    let hide = |c: &str| {
-        when(col("suppressed"))
-            .then(lit(NULL))
-            .otherwise(col(c))
-            .alias(c)
-    };
-    with_label(
+    let table = with_label(
         table.with_columns([
             share("active", "active_share"),
             share("contributing", "contributing_share"),
@@ -475,20 +541,68 @@ fn presence(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Option<Da
         ]),
         prepared.calendar.frame.clone(),
     )
-    .with_column(small.alias("suppressed"))
-    .with_columns(counts.iter().map(|c| hide(c)).collect::<Vec<_>>())
     .sort([PERIOD_KEY], SortMultipleOptions::default())
-    .select(
-        [a::PERIOD]
-            .into_iter()
-            .chain(counts.iter().copied())
-            .chain(["suppressed"])
-            .map(col)
-            .collect::<Vec<_>>(),
-    )
     .collect()
-    .map(Some)
-    .map_err(internal("measuring leaders' presence"))
+    .map_err(internal("measuring leaders' presence"))?;
+    leadership_shown(table, setup.plan.privacy.min_group_size).map(Some)
+}
+
+/// The leadership table with §7 applied per period: the leaders, and those active,
+/// contributing and replying outside their team, as one grid of nested counts; each figure
+/// hidden with the count it rests on (the thread figures on the leaders who started threads,
+/// the replies to leaders on the people who wrote them).
+fn leadership_shown(table: DataFrame, min: u32) -> Result<DataFrame> {
+    let people = [
+        "leaders",
+        "active",
+        "contributing",
+        "replied_outside_team",
+        leadership::BEHIND[0],
+        leadership::BEHIND[1],
+    ];
+    let values = counts(&table, &people)?;
+    let hidden: Vec<Vec<bool>> = (0..table.height())
+        .map(|r| {
+            let row: Vec<u64> = values.iter().map(|c| c[r]).collect();
+            let nest = [(1, 0), (2, 1), (3, 2)];
+            Rows::new(&[row], &nest, &[0])
+                .hidden(u64::from(min))
+                .remove(0)
+        })
+        .collect();
+    let rests_on: [(&str, usize); 11] = [
+        ("leaders", 0),
+        ("active", 1),
+        ("active_share", 1),
+        ("contributing", 2),
+        ("contributing_share", 2),
+        ("replies_to_leaders", 5),
+        ("replied_outside_team", 3),
+        ("outside_team_share", 3),
+        ("threads", 4),
+        ("thread_reach_median", 4),
+        ("threads_answered", 4),
+    ];
+    let hide = |c: &str, on: usize| emptied(c, hidden.iter().map(|h| h[on]).collect());
+    let counts: Vec<&str> = leadership::FIGURES
+        .into_iter()
+        .chain(["active_share", "contributing_share", "outside_team_share"])
+        .collect();
+    let any: Vec<bool> = hidden.iter().map(|h| h.iter().any(|x| *x)).collect();
+    table
+        .lazy()
+        .with_columns(rests_on.map(|(c, on)| hide(c, on)))
+        .with_column(lit(Series::new("suppressed".into(), any)).alias("suppressed"))
+        .select(
+            [a::PERIOD]
+                .into_iter()
+                .chain(counts.iter().copied())
+                .chain(["suppressed"])
+                .map(col)
+                .collect::<Vec<_>>(),
+        )
+        .collect()
+        .map_err(internal("suppressing leaders' presence"))
 }
 
 /// The published tables of the three families, by path without extension.

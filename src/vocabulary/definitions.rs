@@ -315,8 +315,9 @@ pub fn markdown() -> String {
          - `post_reach.csv`: per post, its pseudonymised author, space, period, viewers and hours to the first reply.\n\
          - `spaces.csv`: per space and period, distinct active people, contributors, posts, replies and viewers.\n\
          - `breakdown_<attribute>.csv`: the main rates and rung shares per roster group; any figure resting on\n\
-           fewer than `min_group_size` people is empty, and so is the next smallest cell where a total would give\n\
-           a lone empty cell away.\n\
+           fewer than `min_group_size` people (none included) is empty, and so is the next smallest cell wherever\n\
+           the shown cells, subtracted from a total published anywhere, would give a hidden one away\n\
+           (docs/privacy.md).\n\
          - `department_interactions.csv`: replies and reactions from one department to another; a cell is empty\n\
            when fewer than `min_group_size` people made it or either department is that small.\n\
          - `targets.csv`: each `[[target]]` with its baseline, current value, the value a straight line from\n\
@@ -358,10 +359,10 @@ const PRACTICE: &str = "\n## What people say, campaigns and leaders\n\n\
       duplicates): respondents not on the roster, answers outside the report's periods, respondents\n\
       not in headcount in that period.\n\
     - `profile_vs_observed.csv`: people per self-reported × observed rung and their share of\n\
-      respondents; a cell of 1 to `min_group_size` − 1 people is empty, and so is the next smallest\n\
-      cell of its row or column when it would be the only empty one. `profile_summary.csv`: the\n\
-      respondents and the shares reporting a higher rung (nearer the top) than observed, the same and\n\
-      a lower one; empty below `min_group_size` respondents.\n\
+      respondents; a cell of fewer than `min_group_size` people (none included) is empty, and so is\n\
+      the next smallest cell wherever the rows, columns and summary would give a hidden one away\n\
+      (docs/privacy.md). `profile_summary.csv`: the respondents and the shares reporting a higher\n\
+      rung (nearer the top) than observed, the same and a lower one, suppressed with the cells.\n\
     - `profile_by_<attribute>.csv` (the pipeline's `breakdowns`, or the department): per group, each\n\
       question (the self-reported rung first, the wish to contribute, any further column of the\n\
       survey) and answer, people and their share of the group's respondents, suppressed as above\n\
@@ -387,7 +388,8 @@ const PRACTICE: &str = "\n## What people say, campaigns and leaders\n\n\
       someone of another team (both teams known); the threads they started, their median reach\n\
       (distinct viewers, empty without view data) and how many were answered within the reply\n\
       window; the replies others made to their posts and replies. `leadership.csv`; every figure\n\
-      of a period is empty when it had fewer than `min_group_size` leaders and managers.\n";
+      of a period is empty when it had fewer than `min_group_size` leaders and managers, and each\n\
+      figure is empty when the people it rests on are fewer (docs/privacy.md).\n";
 
 /// The themes figures (spec §8), for docs/metrics.md.
 const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\

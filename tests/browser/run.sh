@@ -16,7 +16,7 @@ cargo build --quiet
 engage="$CARGO_TARGET_DIR/debug/engage"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export ENGAGE_PSEUDONYM_KEY="report-check"
+export ENGAGE_PSEUDONYM_KEY="report-check-key-0123456789"
 
 "$engage" --quiet run pipelines/demo.toml --out "$work/en"
 sed -e 's/^\[pipeline\]$/[pipeline]\nlanguage = "nl"/' \

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The pseudonym key the tests run with.
-pub const KEY: &str = "test-key";
+pub const KEY: &str = "test-key-0123456789";
 
 /// The binary, with the test key in its environment.
 pub fn engage() -> assert_cmd::Command {

@@ -266,10 +266,17 @@ pub(super) fn leadership(c: &Ctx) -> Option<Section> {
                 ],
             )));
         }
-        _ => blocks.push(Block::Note(fill(
-            w.leadership_small,
-            &[&c.report.min_group_size.to_string(), &period],
-        ))),
+        (leaders, _, _) => {
+            let note = if leaders.is_some() {
+                w.leadership_thin
+            } else {
+                w.leadership_small
+            };
+            blocks.push(Block::Note(fill(
+                note,
+                &[&c.report.min_group_size.to_string(), &period],
+            )));
+        }
     }
     Some(Section {
         id: "leadership",
