@@ -99,9 +99,11 @@ fn slack_fixture_maps_every_message() {
             "general/1738367000.000100 | U1 | post | general/1738367000.000100 | general/1738367000.000100 | - | general | 1738367000000100",
             "general/1738367100.000200 | U2 | reply | general/1738367100.000200 | general/1738367000.000100 | U1 | general | 1738367100000200",
             "general/1738367300.000400 | U3 | join | - | - | - | general | 1738367300000400",
+            "general/1738367400.000500 | U1 | post | general/1738367400.000500 | general/1738367400.000500 | - | general | 1738367400000500",
+            // Reactions come last, dated once every message is read: U2 replied and U3 joined
+            // before the message, so both are dated at it.
             "general/1738367400.000500/reaction/+1/U2 | U2 | reaction | general/1738367400.000500 | general/1738367400.000500 | U1 | general | 1738367400000500",
             "general/1738367400.000500/reaction/+1/U3 | U3 | reaction | general/1738367400.000500 | general/1738367400.000500 | U1 | general | 1738367400000500",
-            "general/1738367400.000500 | U1 | post | general/1738367400.000500 | general/1738367400.000500 | - | general | 1738367400000500",
         ]
     );
     let excluded = excluded_of(&batch);
@@ -230,6 +232,58 @@ fn slack_accounts_count_from_their_first_sign_of_life() {
         &[
             "each account counts in the population from its first sign of life",
             "0 accounts without any sign count in every period",
+        ],
+    );
+}
+
+// slack-partial: an export with no users.json, a channels.json cut off mid-list (not JSON)
+// and channel folders split by month (general/2017-05/2017-05-01.json). By hand:
+// - 2017-05-01 10:00 UTC (1493632800): U2 joins general.
+// - 2017-05-02 10:00 (1493719200): U1's post, reacted to by U2, U9 and U7; a bot's message.
+// - 2017-06-05 08:00 (1496649600): U2 replies in a thread whose parent (March 2017) the export
+//   does not hold: a reply all the same, and the note says one reply answers a post outside.
+// - 2018-06-04 09:00 (1528102800): U9's first own message, in random.
+// U2's reaction is dated at the post (U2 joined the day before); U9's at 2018-06-04 09:00, its
+// first own message, not a year earlier; U7 never writes or joins, so its reaction has no
+// time and is left out. 5 messages and 3 reacting users: 8 records read, 6 accepted, 2
+// excluded (the bot message and U7's reaction).
+#[test]
+fn a_slack_export_without_users_json_is_read_from_its_messages() {
+    let SourceRead {
+        batch, accounts, ..
+    } = common::read_export(SourceKind::Slack, &fixture("slack-partial"), "slack", false).unwrap();
+    reconciles(&batch);
+    assert_eq!(batch.rows_read, 8);
+    assert_eq!(
+        rows(&batch),
+        vec![
+            "general/1493632800.000100 | U2 | join | - | - | - | general | 1493632800000100",
+            "general/1493719200.000100 | U1 | post | general/1493719200.000100 | general/1493719200.000100 | - | general | 1493719200000100",
+            "general/1496649600.000100 | U2 | reply | general/1496649600.000100 | general/1490000000.000100 | U1 | general | 1496649600000100",
+            "random/1528102800.000100 | U9 | post | random/1528102800.000100 | random/1528102800.000100 | - | random | 1528102800000100",
+            "general/1493719200.000100/reaction/wave/U2 | U2 | reaction | general/1493719200.000100 | general/1493719200.000100 | U1 | general | 1493719200000100",
+            "general/1493719200.000100/reaction/wave/U9 | U9 | reaction | general/1493719200.000100 | general/1493719200.000100 | U1 | general | 1528102800000100",
+        ]
+    );
+    assert_eq!(
+        excluded_of(&batch),
+        vec![
+            ("bot message", 1),
+            (
+                "reaction by an account with no message or join of its own",
+                1
+            )
+        ]
+    );
+    // No user list: the population is who was seen.
+    assert_eq!(accounts.height(), 0);
+    common::contains_all(
+        &said(&batch.notes).join("\n"),
+        &[
+            "The Slack export has no users.json",
+            "channels.json could not be read and was ignored",
+            "1 reply answers a post that is not in the export",
+            "never places anyone in the network before they showed up",
         ],
     );
 }
@@ -503,11 +557,12 @@ fn a_folder_without_posts_is_not_a_dump() {
 // page1.json: 7 messages and 2 reactions; page2.json: 1 unreadable file. 10 records.
 // teams-flow/messages.json, four channel messages: A (12:00) posted by a workflow in Flow
 // Owner's name, its replyToId its own id; B (12:10) Bea's reply to A; C (12:20) Cas's reply
-// to 1699999999999, a message the export lacks; D (12:30) Dov's plain post. A, C and D are
-// posts, each its own thread; B is the only reply, to Flow Owner. 2023-12-01T12:00:00Z =
-// 1701432000 s.
+// to 1699999999999, a message the export lacks; D (12:30) Dov's plain post. A and D are posts,
+// each its own thread; B is a reply to Flow Owner; C is a reply too, in the thread of the
+// message the export lacks, to nobody known (issue #31: before, C was counted as a post).
+// 2023-12-01T12:00:00Z = 1701432000 s.
 #[test]
-fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
+fn teams_messages_that_reply_to_themselves_are_posts_and_replies_to_nothing_replies() {
     let batch = common::read_export(SourceKind::Teams, &fixture("teams-flow"), "teams", false)
         .unwrap()
         .batch;
@@ -518,7 +573,7 @@ fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
         vec![
             format!("1701432000000 | u-flow-owner | post | 1701432000000 | 1701432000000 | - | {space} | 1701432000000000"),
             format!("1701432600000 | u-bea | reply | 1701432600000 | 1701432000000 | u-flow-owner | {space} | 1701432600000000"),
-            format!("1701433200000 | u-cas | post | 1701433200000 | 1701433200000 | - | {space} | 1701433200000000"),
+            format!("1701433200000 | u-cas | reply | 1701433200000 | 1699999999999 | - | {space} | 1701433200000000"),
             format!("1701433800000 | u-dov | post | 1701433800000 | 1701433800000 | - | {space} | 1701433800000000"),
         ]
     );
@@ -526,8 +581,34 @@ fn teams_messages_that_reply_to_themselves_or_to_nothing_are_posts() {
         &said(&batch.notes).join("\n"),
         &[
             "1 Teams message gave its own id as replyToId",
-            "1 Teams message replied to a message that is not in the export",
+            "1 reply answers a post that is not in the export",
         ],
+    );
+}
+
+// teams-replies/replies.json: what Graph's list-replies gives for one thread
+// (/messages/1616965872395/replies): three replies, by Ann (03:05), Ben (03:07:30) and Ann
+// (03:10) on 2021-03-29 (1616987100 s = 03:05), each with replyToId 1616965872395, a message
+// the file does not hold. Three replies, no post; the note says so.
+#[test]
+fn teams_replies_listed_without_their_thread_stay_replies() {
+    let batch = common::read_export(SourceKind::Teams, &fixture("teams-replies"), "teams", false)
+        .unwrap()
+        .batch;
+    reconciles(&batch);
+    let space = "19:general@thread.tacv2";
+    assert_eq!(
+        rows(&batch),
+        vec![
+            format!("1616965901000 | u-ann | reply | 1616965901000 | 1616965872395 | - | {space} | 1616987100000000"),
+            format!("1616965902000 | u-ben | reply | 1616965902000 | 1616965872395 | - | {space} | 1616987250000000"),
+            format!("1616965903000 | u-ann | reply | 1616965903000 | 1616965872395 | - | {space} | 1616987400000000"),
+        ]
+    );
+    let notes = said(&batch.notes).join("\n");
+    assert!(
+        notes.contains("3 replies answer a post that is not in the export"),
+        "{notes}"
     );
 }
 
@@ -887,30 +968,25 @@ fn terms_of(kind: SourceKind, path: &std::path::Path) -> Vec<String> {
     forms.iter().flatten().map(str::to_string).collect()
 }
 
-// By hand, from each fixture's bodies (NLTK stop words out, HTML and mentions out):
-// - Slack: "Kick-off notes are in the wiki" (U1), "Thanks!" (U2), "Lunch?" (U1); the bot's,
-//   the join's, the message with a broken time and the one without a user give nothing.
+// By hand, from each fixture's bodies (NLTK stop words, engage's filler lists and chat's out,
+// HTML and mentions out):
+// - Slack: "Kick-off notes are in the wiki" (U1), "Thanks!" (U2: chat's filler), "Lunch?"
+//   (U1); the bot's, the join's, the message with a broken time and the one without a user
+//   give nothing.
 // - Teams: "<p>Quarterly numbers are in</p>"; the other messages have no body.
-// - Viva Engage: "Hello, team" (the comma breaks the phrase), "Thanks!\nOn two lines"
-//   (the first version of 101; its earlier version, a repeat of the id, is not counted),
-//   "re" (a stop word); the deleted message and the system sender's are excluded, the row
-//   without a time rejected.
+// - Viva Engage: "Hello, team" (hello is chat's filler), "Thanks!\nOn two lines" (thanks and
+//   two are filler, so no phrase; the first version of 101; its earlier version, a repeat of
+//   the id, is not counted), "re" (a stop word); the deleted message and the system sender's
+//   are excluded, the row without a time rejected.
 // - Stack Exchange: the question's title "How do I & why?" is all stop words, its body
-//   "<p>text</p>" gives "text"; the comment "nice" by user 10; the comment without a user
-//   gives nothing.
+//   "<p>text</p>" gives "text"; the comment "nice" by user 10 is chat's filler; the comment
+//   without a user gives nothing.
 #[test]
 fn bodies_become_terms_in_every_adapter_that_has_them() {
     let f = fixture;
     assert_eq!(
         terms_of(SourceKind::Slack, &f("slack/export")),
-        [
-            "kick-off",
-            "kick-off notes",
-            "lunch",
-            "notes",
-            "thanks",
-            "wiki"
-        ]
+        ["kick-off", "kick-off notes", "lunch", "notes", "wiki"]
     );
     assert_eq!(
         terms_of(SourceKind::Teams, &f("teams/channel")),
@@ -918,11 +994,11 @@ fn bodies_become_terms_in_every_adapter_that_has_them() {
     );
     assert_eq!(
         terms_of(SourceKind::Yammer, &f("yammer/export")),
-        ["hello", "lines", "team", "thanks", "two", "two lines"]
+        ["lines", "team"]
     );
     assert_eq!(
         terms_of(SourceKind::Stackexchange, &f("stackexchange/dump")),
-        ["nice", "text"]
+        ["text"]
     );
 }
 
@@ -961,7 +1037,7 @@ fn discourse_post_text_becomes_terms_where_the_download_has_it() {
 
 // Values read only for themes never cost a record its event: a Slack message whose `text` is
 // a number and a user whose `real_name` is one, and a Teams message whose `body` is a bare
-// string, are read as before; they just give no terms ("hello" comes from the other message).
+// string, are read as before; they just give no terms ("budget" comes from the other message).
 #[test]
 fn odd_bodies_and_names_give_no_terms_and_lose_no_event() {
     let slack = tempfile::tempdir().unwrap();
@@ -980,13 +1056,13 @@ fn odd_bodies_and_names_give_no_terms_and_lose_no_event() {
     std::fs::write(
         root.join("general/2025-01-31.json"),
         r#"[{"type": "message", "user": "U1", "text": 5, "ts": "1738300000.000100"},
-            {"type": "message", "user": "U2", "text": "hello", "ts": "1738300100.000100"}]"#,
+            {"type": "message", "user": "U2", "text": "budget", "ts": "1738300100.000100"}]"#,
     )
     .unwrap();
     let read = common::read_export(SourceKind::Slack, root, "s", false).unwrap();
     assert_eq!(read.batch.events.height(), 2);
     assert!(read.batch.rejects.is_empty());
-    assert_eq!(terms_of(SourceKind::Slack, root), ["hello"]);
+    assert_eq!(terms_of(SourceKind::Slack, root), ["budget"]);
 
     let teams = tempfile::tempdir().unwrap();
     let file = teams.path().join("page.json");

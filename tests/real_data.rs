@@ -208,6 +208,65 @@ fn real_data_stackexchange_bicycles_reconciles() {
     assert_eq!(orphans, 41);
 }
 
+// The real Slack export's reactions never come before their account's own first message or
+// join (issue #31: Slack keeps no reaction time, and a newcomer can react to an old message),
+// and the same export without users.json reads from its messages: the same 52 posts, 1 reply,
+// 8 joins and 1 reaction (U0BMYT2FL joined before the message it reacts to, so the reaction
+// stays), no user list, and a note on what is missing.
+#[test]
+fn real_data_slack_reactions_never_precede_their_account_and_users_json_is_optional() {
+    let Some(path) = real("slack/testarchive.zip") else {
+        return;
+    };
+    let batch = common::read_export(SourceKind::Slack, &path, "slack", false)
+        .unwrap()
+        .batch;
+    let early = batch
+        .events
+        .clone()
+        .lazy()
+        .with_column(
+            col("occurred_at")
+                .filter(col("action").neq(lit("reaction")))
+                .min()
+                .over([col("actor")])
+                .unwrap()
+                .alias("first_own"),
+        )
+        .filter(
+            col("action").eq(lit("reaction")).and(
+                col("first_own")
+                    .is_null()
+                    .or(col("occurred_at").lt(col("first_own"))),
+            ),
+        )
+        .collect()
+        .unwrap();
+    assert_eq!(early.height(), 0, "{early}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut archive = Archive::open(&path, Limits::default()).unwrap();
+    for name in archive.names().to_vec() {
+        if name.ends_with('/') || name.ends_with("users.json") {
+            continue;
+        }
+        let out = dir.path().join(&name);
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        std::fs::write(out, archive.read(&name).unwrap()).unwrap();
+    }
+    let read = common::read_export(SourceKind::Slack, dir.path(), "slack", false).unwrap();
+    assert_eq!(
+        actions(&read.batch),
+        map(&[("join", 8), ("post", 52), ("reaction", 1), ("reply", 1)])
+    );
+    assert_eq!(read.accounts.height(), 0);
+    assert!(read
+        .batch
+        .notes
+        .iter()
+        .any(|n| n.say == engage::vocabulary::notes::Say::SlackNoUsers));
+}
+
 /// Runs the binary on one real export and returns everything it wrote, and its stderr.
 fn run_on(kind: &str, path: &Path) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();

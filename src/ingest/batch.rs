@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::vocabulary::notes::Note;
+use crate::vocabulary::notes::{Note, Say};
 use polars::prelude::*;
 
 use chrono::NaiveDate;
@@ -251,12 +251,27 @@ impl<'a> Collector<'a> {
         });
     }
 
+    /// Per actor, the time of their first accepted event other than `except`.
+    pub fn first_seen(&self, except: Action) -> std::collections::HashMap<String, i64> {
+        let mut first = std::collections::HashMap::new();
+        for i in 0..self.action.len() {
+            if self.action[i] == except.as_str() {
+                continue;
+            }
+            if let Some(actor) = &self.actor[i] {
+                let at = first.entry(actor.clone()).or_insert(self.occurred_at[i]);
+                *at = (*at).min(self.occurred_at[i]);
+            }
+        }
+        first
+    }
+
     pub fn accepted(&self) -> usize {
         self.event_id.len()
     }
 
-    /// The collected events as a canonical frame, and the tally.
-    pub fn finish(self, notes: Vec<Note>) -> PolarsResult<Batch> {
+    /// The collected events as a canonical frame, and the tally (with [`reply_note`]).
+    pub fn finish(self, mut notes: Vec<Note>) -> PolarsResult<Batch> {
         let n = self.event_id.len();
         let occurred = Column::new(event::OCCURRED_AT.into(), self.occurred_at).cast(
             &DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC)),
@@ -275,6 +290,7 @@ impl<'a> Collector<'a> {
                 Column::new(event::SPACE.into(), self.space),
             ],
         )?;
+        notes.extend(reply_note(&events)?);
         Ok(Batch {
             events,
             rows_read: self.rows_read,
@@ -283,6 +299,38 @@ impl<'a> Collector<'a> {
             notes,
         })
     }
+}
+
+/// A note on an export's replies whose thread no post of the export starts: replies all the
+/// same (formats: an export's window can cut a thread's post off). A reply that is its own
+/// thread (a comment on a file) answers no post and is not counted.
+pub fn reply_note(events: &DataFrame) -> PolarsResult<Option<Note>> {
+    let action = |a: Action| col(event::ACTION).eq(lit(a.as_str()));
+    let started = events
+        .clone()
+        .lazy()
+        .filter(action(Action::Post).and(col(event::THREAD_ID).is_not_null()))
+        .select([col(event::THREAD_ID)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let outside = events
+        .clone()
+        .lazy()
+        .filter(
+            action(Action::Reply).and(
+                col(event::THREAD_ID)
+                    .neq(col(event::EVENT_ID))
+                    .fill_null(lit(true)),
+            ),
+        )
+        .join(
+            started,
+            [col(event::THREAD_ID)],
+            [col(event::THREAD_ID)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .collect()?
+        .height() as u64;
+    Ok((outside > 0).then(|| Note::counting(Say::ReplyOutside, outside, &[])))
 }
 
 /// One account of a user list: id, email, and the days it joined and was deleted.

@@ -1121,10 +1121,14 @@ impl Parts {
         self.frames.push(batch.events.lazy());
     }
 
-    pub fn finish(self, notes: Vec<Note>) -> Result<super::batch::Batch> {
+    pub fn finish(self, mut notes: Vec<Note>) -> Result<super::batch::Batch> {
         let events = concat(self.frames, UnionArgs::default())
             .and_then(|l| l.collect())
             .map_err(crate::error::internal("combining an export's events"))?;
+        notes.extend(
+            super::batch::reply_note(&events)
+                .map_err(crate::error::internal("counting replies outside an export"))?,
+        );
         Ok(super::batch::Batch {
             events,
             rows_read: self.rows_read,

@@ -1,8 +1,10 @@
 //! The `slack` source kind: a Slack workspace export, as zip or folder (formats notes:
-//! `users.json`, `channels.json`, one folder per channel of day files). Thread parents and
-//! plain messages become posts, thread replies replies, each reacting user a reaction and
-//! `channel_join` a join. Bots are excluded and counted. Times come from `ts`, never from the
-//! day file's name, which follows the exporter's local time zone.
+//! `users.json`, `channels.json`, one folder per channel of day files; a partial export may
+//! lack the lists or split channel folders by month). Thread parents and plain messages
+//! become posts, thread replies replies, each reacting user a reaction (dated so it never
+//! comes before the account's own first message or join) and `channel_join` a join. Bots are
+//! excluded and counted. Times come from `ts`, never from the day file's name, which follows
+//! the exporter's local time zone.
 
 use std::collections::HashMap;
 
@@ -200,13 +202,22 @@ fn accounts(archive: &mut Archive) -> Result<Vec<Account>> {
     Ok(out)
 }
 
-/// Checks that an export has a Slack export's layout.
+/// Checks that an export has a Slack export's layout: its lists (`users.json`,
+/// `channels.json`, …) or, in a partial export that lacks them, channel folders of day files.
 pub fn check(archive: &Archive) -> Result<()> {
-    if !archive.has("users.json") || !archive.has("channels.json") && !archive.has("groups.json") {
+    let lists = [
+        "users.json",
+        "channels.json",
+        "groups.json",
+        "dms.json",
+        "mpims.json",
+    ];
+    let days = || archive.names().iter().any(|n| day_channel(n).is_some());
+    if !lists.iter().any(|f| archive.has(f)) && !days() {
         return Err(archive.not_a(
             "a Slack workspace export",
-            "users.json and channels.json",
-            "a Slack export holds users.json, channels.json and one folder per channel",
+            "users.json, channels.json or channel folders of YYYY-MM-DD.json day files",
+            "a Slack export holds users.json, channels.json and one folder per channel of day files",
         ));
     }
     Ok(())
@@ -221,6 +232,11 @@ pub fn read(source: &SourcePlan, reading: &Reading) -> Result<SourceRead> {
         Collector::new(&source.label).with_texts(reading.texts),
         reading.include_bots,
     )?;
+    if !archive.has("users.json") && !archive.has("org_users.json") {
+        // No user list: the population is who was seen (normalize::population).
+        batch.notes.push(Note::plain(Say::SlackNoUsers));
+        return Ok(SourceRead::events(batch, super::batch::no_accounts()));
+    }
     // Slack lists no join or deletion dates: an account is placed from its first sign of life
     // (its first channel join or message) and, once deleted, up to its last. Bots are not people.
     let signs = signs_of_life(&batch.events)?;
@@ -303,19 +319,25 @@ fn read_archive(
         .map(|a| (a.id.clone(), a.bot && !include_bots))
         .collect();
 
-    // Day files: `<channel>/<YYYY-MM-DD>.json`, one level deep (a canvas's `FC_…` folder too).
-    // Other JSON files in a channel folder describe canvases shared there.
-    let (days, others): (Vec<String>, Vec<String>) = archive
+    // Day files: `<channel>/<YYYY-MM-DD>.json` (a canvas's `FC_…` folder too), or one level
+    // deeper where an export splits its channel folders by month. Other JSON files in a
+    // channel folder describe canvases shared there.
+    let days: Vec<(String, String)> = archive
         .names()
         .iter()
-        .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json"))
+        .filter_map(|n| Some((n.clone(), day_channel(n)?)))
+        .collect();
+    let others: Vec<String> = archive
+        .names()
+        .iter()
+        .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json") && !is_day_file(n))
         .cloned()
-        .partition(|n| is_day_file(n));
+        .collect();
     for file in &others {
         canvases(archive, &mut c, &bots, file)?;
     }
-    for day in days {
-        let channel = day.split('/').next().unwrap_or_default().to_string();
+    let mut reacted = Vec::new();
+    for (day, channel) in days {
         let bytes = archive.read(&day)?;
         let messages: Vec<Value> = match serde_json::from_slice(&bytes) {
             Ok(Value::Array(items)) => items,
@@ -355,23 +377,27 @@ fn read_archive(
                     continue;
                 }
             };
-            message_events(
+            reacted.extend(message_events(
                 &mut c,
                 &bots,
                 include_bots,
-                &channel,
-                &day,
-                location,
+                (&channel, &day, location),
                 &raw,
                 message,
-            );
+            ));
         }
     }
+    date_reactions(&mut c, reacted);
     let mut notes = vec![
         Note::plain(Say::SlackNoViews),
         Note::plain(Say::SlackReactionsUndated),
     ];
     notes.extend(unread_note(archive));
+    if archive.has("channels.json")
+        && serde_json::from_slice::<Value>(&archive.read("channels.json")?).is_err()
+    {
+        notes.push(Note::plain(Say::SlackChannelsUnread));
+    }
     let batch = c.finish(notes).map_err(crate::error::internal(format!(
         "building events from {}",
         archive.path().display()
@@ -393,6 +419,31 @@ fn is_day_file(name: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The channel of a day file (`…/YYYY-MM-DD.json`): the nearest folder above it that is not
+/// a month (`YYYY-MM`) or year folder, so `general/2017-05-01.json`,
+/// `general/2017-05/2017-05-01.json` and `2017-05/general/2017-05-01.json` are all `general`.
+fn day_channel(name: &str) -> Option<String> {
+    if !is_day_file(name) {
+        return None;
+    }
+    let digits = |s: &str, dash: &[usize]| {
+        s.bytes().enumerate().all(|(i, b)| {
+            if dash.contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+    };
+    let dated = |f: &str| (f.len() == 7 && digits(f, &[4])) || (f.len() == 4 && digits(f, &[]));
+    let folders: Vec<&str> = name.split('/').collect();
+    folders[..folders.len() - 1]
+        .iter()
+        .rev()
+        .find(|f| !f.is_empty() && !dated(f))
+        .map(|f| f.to_string())
 }
 
 /// Files at the export's root that hold no messages and are not read, for a note.
@@ -469,17 +520,16 @@ fn is_bot(bots: &HashMap<String, bool>, user: &str) -> bool {
     bots.get(user).copied().unwrap_or(user == "USLACKBOT")
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A message's own event (accepted, excluded or rejected), and its reactions, to be dated
+/// once every message is read ([`date_reactions`]).
 fn message_events(
     c: &mut Collector,
     bots: &HashMap<String, bool>,
     include_bots: bool,
-    channel: &str,
-    day: &str,
-    location: String,
+    (channel, day, location): (&str, &str, String),
     raw: &Value,
     m: Message,
-) {
+) -> Vec<Row> {
     let Some(ts) = m.ts.as_ref() else {
         c.reject(
             day,
@@ -487,7 +537,7 @@ fn message_events(
             &super::batch::identifying(raw),
             "message without ts",
         );
-        return;
+        return Vec::new();
     };
     let Some(at) = ts_micros(ts) else {
         c.reject(
@@ -496,7 +546,7 @@ fn message_events(
             &super::batch::identifying(raw),
             "unreadable ts",
         );
-        return;
+        return Vec::new();
     };
     let id = format!("{channel}/{}", ts_text(ts));
     let thread = match m.thread_ts.as_ref().map(ts_text) {
@@ -505,9 +555,9 @@ fn message_events(
     };
 
     // Reactions are people's acts even on a bot's message, so they come first.
-    reactions(c, bots, &m, &id, &thread, at, channel);
+    let reacted = reactions(c, bots, &m, &id, &thread, at, channel);
     if skipped(c, &m, include_bots) {
-        return;
+        return reacted;
     }
     let bot_author = m
         .bot_id
@@ -522,11 +572,11 @@ fn message_events(
             &super::batch::identifying(raw),
             "message without a user",
         );
-        return;
+        return reacted;
     };
     if is_bot(bots, &actor) {
         c.exclude("bot account");
-        return;
+        return reacted;
     }
     // Joins and channel settings belong to no thread.
     let thread =
@@ -544,9 +594,11 @@ fn message_events(
         target_actor: target.filter(|t| !is_bot(bots, t)),
         space: Some(channel.to_string()),
     });
+    reacted
 }
 
-/// The reactions on a message, each a person's reaction to its (human) author.
+/// The reactions on a message, each a person's reaction to its (human) author, dated at the
+/// message for now; bots' reactions are excluded here.
 fn reactions(
     c: &mut Collector,
     bots: &HashMap<String, bool>,
@@ -555,30 +607,45 @@ fn reactions(
     thread: &str,
     at: i64,
     channel: &str,
-) {
-    let mut reaction_rows = Vec::new();
+) -> Vec<Row> {
+    let author = m.user.clone().filter(|u| !is_bot(bots, u));
+    let mut rows = Vec::new();
     for r in &m.reactions {
         for user in &r.users {
-            reaction_rows.push((format!("{id}/reaction/{}/{user}", r.name), user.clone()));
+            c.read();
+            if is_bot(bots, user) {
+                c.exclude("bot reaction");
+                continue;
+            }
+            rows.push(Row {
+                event_id: format!("{id}/reaction/{}/{user}", r.name),
+                occurred_at: at,
+                actor: Some(user.clone()),
+                action: Some(Action::Reaction),
+                content_id: Some(id.to_string()),
+                thread_id: Some(thread.to_string()),
+                target_actor: author.clone(),
+                space: Some(channel.to_string()),
+            });
         }
     }
-    let author = m.user.clone().filter(|u| !is_bot(bots, u));
-    for (rid, user) in reaction_rows {
-        c.read();
-        if is_bot(bots, &user) {
-            c.exclude("bot reaction");
-            continue;
+    rows
+}
+
+/// Slack reactions carry no time (formats: Slack): each is dated at the later of its message
+/// and the reacting account's first own message or join, so that a reaction never places
+/// anyone in the network before they showed up; an account with neither gives no time at all,
+/// and its reactions are left out with that reason.
+fn date_reactions(c: &mut Collector, reacted: Vec<Row>) {
+    let first = c.first_seen(Action::Reaction);
+    for mut row in reacted {
+        match row.actor.as_ref().and_then(|a| first.get(a)) {
+            Some(&since) => {
+                row.occurred_at = row.occurred_at.max(since);
+                c.accept(row);
+            }
+            None => c.exclude("reaction by an account with no message or join of its own"),
         }
-        c.accept(Row {
-            event_id: rid,
-            occurred_at: at,
-            actor: Some(user),
-            action: Some(Action::Reaction),
-            content_id: Some(id.to_string()),
-            thread_id: Some(thread.to_string()),
-            target_actor: author.clone(),
-            space: Some(channel.to_string()),
-        });
     }
 }
 

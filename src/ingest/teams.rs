@@ -4,7 +4,7 @@
 //! `replyToId` replies, and each reaction a reaction at its own time. System events, deleted
 //! messages and messages from applications (bots) are excluded and counted.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::DateTime;
 use serde::Deserialize;
@@ -173,10 +173,9 @@ fn read_archive(archive: &mut Archive, mut c: Collector, include_bots: bool) -> 
 /// A message as read: its file, its place in the file, and its JSON.
 type Parsed = (String, usize, Value);
 
-/// The messages of the export by id: which exist, and who wrote them (a reply's target).
+/// The messages of the export by id: who wrote them (a reply's target).
 #[derive(Default)]
 struct Known {
-    ids: HashSet<String>,
     authors: HashMap<String, String>,
 }
 
@@ -185,30 +184,25 @@ struct Known {
 struct Tally {
     /// `replyToId` is the message's own id: flows and workflows post this way.
     own: u64,
-    /// `replyToId` names no message of the export.
-    orphans: u64,
     /// Messages of chats rather than channels.
     chats: u64,
 }
 
 impl Tally {
     /// Counts a kept message that is read other than its fields say: from a chat, or a post
-    /// despite its `replyToId` (`replies` when it is a reply after all).
-    fn count(&mut self, m: &Message, id: &str, replies: bool) {
+    /// despite its `replyToId`.
+    fn count(&mut self, m: &Message, id: &str) {
         if m.channel_identity.is_none() && m.chat_id.is_some() {
             self.chats += 1;
         }
-        match m.reply_to_id.as_deref() {
-            Some(p) if p == id => self.own += 1,
-            Some(_) if !replies => self.orphans += 1,
-            _ => {}
+        if m.reply_to_id.as_deref() == Some(id) {
+            self.own += 1;
         }
     }
 
     fn notes(&self) -> Vec<Note> {
         [
             (Say::TeamsOwnReply, self.own),
-            (Say::TeamsOrphanReply, self.orphans),
             (Say::TeamsChats, self.chats),
         ]
         .into_iter()
@@ -247,7 +241,6 @@ fn parse_files(
         };
         for (i, item) in items.into_iter().enumerate() {
             if let Some(id) = item.get("id").and_then(Value::as_str) {
-                known.ids.insert(id.to_string());
                 if let Some(user) = item.pointer("/from/user/id").and_then(Value::as_str) {
                     known.authors.insert(id.to_string(), user.to_string());
                 }
@@ -304,11 +297,9 @@ fn message(
         .as_ref()
         .and_then(|f| f.user.as_ref())
         .and_then(|u| u.id.clone());
-    // A reply to itself (a flow's post) or to a message the export lacks starts its own thread.
-    let parent = m
-        .reply_to_id
-        .clone()
-        .filter(|p| *p != id && known.ids.contains(p));
+    // A reply to itself (a flow's post) starts its own thread; a reply to a message the
+    // export lacks is a reply all the same, in the thread of that message (formats: Teams).
+    let parent = m.reply_to_id.clone().filter(|p| *p != id);
     let thread = parent.clone().unwrap_or_else(|| id.clone());
     let message = Ids {
         id: &id,
@@ -324,7 +315,7 @@ fn message(
         Some(parent) => (Action::Reply, known.authors.get(parent).cloned()),
         None => (Action::Post, None),
     };
-    tally.count(&m, &id, parent.is_some());
+    tally.count(&m, &id);
     if c.wants_texts() {
         let shown = m.from.as_ref().and_then(|f| f.user.as_ref());
         c.names(shown.and_then(|u| u.display_name.as_deref()));

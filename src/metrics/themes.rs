@@ -2,6 +2,12 @@
 //! period and per space, and which terms are rising. Frames in, frames out; terms used by
 //! fewer than `min_group_size` people in a period (and space) never leave this file.
 //!
+//! What a period talks about is ranked by how distinctive each term is of it: the same
+//! log-odds score as below, the period against every other period (a space against the
+//! period's other spaces, from the terms kept there), so words everyone uses all the time sink
+//! and subjects rise; the counts stand beside it. With one period there is nothing to set it
+//! against, and terms are ranked by the people who used them.
+//!
 //! The rising score is the log-odds ratio with an informative Dirichlet prior (Monroe,
 //! Colaresi and Quinn 2008, "Fightin' words", eq. 22 and 23): for term w in period p against
 //! the three periods before it, with y the mentions, n the mentions of every term (shown or
@@ -55,7 +61,7 @@ pub fn themes(
         .group_by([col(t::PERIOD)])
         .agg([col(t::MENTIONS).cast(DataType::Float64).sum().alias("__n")]);
     let per_term = per_period(counts.clone().filter(col(t::SPACE).is_null()));
-    let scored = rising(per_term, totals);
+    let scored = distinctive(rising(per_term, totals.clone()), totals, &[t::PERIOD])?;
     let shown = scored.filter(col(t::PEOPLE).gt_eq(lit(min_people)));
     let by_period = with_share(shown, &[t::PERIOD])?;
     let by_period = picked(by_period, &[t::PERIOD], top)?
@@ -65,14 +71,29 @@ pub fn themes(
             col(t::PEOPLE),
             col(t::MENTIONS),
             col(t::SHARE),
+            col(t::DISTINCTIVE),
             col(t::Z),
         ])
         .collect()?;
-    let spaces = counts
-        .filter(col(t::SPACE).is_not_null().and(col(t::SPACE).neq(lit(""))))
-        .filter(col(t::PEOPLE).gt_eq(lit(min_people)));
+    let spaces = counts.filter(col(t::SPACE).is_not_null().and(col(t::SPACE).neq(lit(""))));
+    // A space's size is the mentions of the terms kept there: spaces keep no other total.
+    let space_totals = spaces
+        .clone()
+        .group_by([col(t::PERIOD), col(t::SPACE)])
+        .agg([col(t::MENTIONS).cast(DataType::Float64).sum().alias("__n")]);
+    let spaces = distinctive(
+        spaces.join(
+            space_totals.clone(),
+            [col(t::PERIOD), col(t::SPACE)],
+            [col(t::PERIOD), col(t::SPACE)],
+            JoinArgs::new(JoinType::Left),
+        ),
+        space_totals,
+        &[t::PERIOD, t::SPACE],
+    )?
+    .filter(col(t::PEOPLE).gt_eq(lit(min_people)));
     let by_space = with_share(spaces, &[t::PERIOD, t::SPACE])?;
-    let by_space = top_by_people(by_space, &[t::PERIOD, t::SPACE], top)?
+    let by_space = top_by(by_space, &[t::PERIOD, t::SPACE], BY_DISTINCTIVE, top)?
         .select([
             col(t::PERIOD),
             col(t::SPACE),
@@ -80,6 +101,7 @@ pub fn themes(
             col(t::PEOPLE),
             col(t::MENTIONS),
             col(t::SHARE),
+            col(t::DISTINCTIVE),
         ])
         .collect()?;
     Ok(Themes {
@@ -181,32 +203,93 @@ fn with_share(frame: LazyFrame, group: &[&str]) -> PolarsResult<LazyFrame> {
     ))
 }
 
-/// Per group the `top` rows by people (then mentions, then term).
-fn top_by_people(frame: LazyFrame, group: &[&str], top: usize) -> PolarsResult<LazyFrame> {
-    Ok(numbered(frame, group, BY_PEOPLE, "__rank")?.filter(col("__rank").lt(lit(top as IdxSize))))
+/// Per group the `top` rows in the order `by`, listed in that order.
+fn top_by(
+    frame: LazyFrame,
+    group: &[&str],
+    by: &[(&str, bool)],
+    top: usize,
+) -> PolarsResult<LazyFrame> {
+    Ok(numbered(frame, group, by, "__rank")?.filter(col("__rank").lt(lit(top as IdxSize))))
 }
 
-/// Per period the `top` terms by people and the `top` rising terms (z > 0, highest first),
-/// each once.
+/// Per period the `top` most distinctive terms and the `top` rising terms (z > 0, highest
+/// first), each once, listed most distinctive first.
 fn picked(frame: LazyFrame, group: &[&str], top: usize) -> PolarsResult<LazyFrame> {
     let by_z = numbered(frame, group, BY_Z, "__rank_z")?;
-    Ok(numbered(by_z, group, BY_PEOPLE, "__rank")?.filter(
+    Ok(numbered(by_z, group, BY_DISTINCTIVE, "__rank")?.filter(
         col("__rank").lt(lit(top as IdxSize)).or(col(t::Z)
             .gt(lit(0.0))
             .and(col("__rank_z").lt(lit(top as IdxSize)))),
     ))
 }
 
-/// The order terms are listed in: most people, then most mentions, then the shown form and
-/// the key in reading order (two keys can share a form), so ties never depend on chance.
-const BY_PEOPLE: &[(&str, bool)] = &[
+/// Each term's distinctiveness of its group (the last of `group`, a period or a space)
+/// against the other groups of its scope (the keys before it: none, or the period): the
+/// log-odds ratio with the informative Dirichlet prior of [`rising`], the group's mentions
+/// `y` of `n` against the rest's; the prior the mean group. `totals` holds each group's `__n`.
+/// Null where the scope has no other group.
+fn distinctive(frame: LazyFrame, totals: LazyFrame, group: &[&str]) -> PolarsResult<LazyFrame> {
+    let scope: Vec<Expr> = group[..group.len() - 1].iter().map(|k| col(*k)).collect();
+    let in_scope = |frame: LazyFrame, aggs: Vec<Expr>| {
+        if scope.is_empty() {
+            frame.select(aggs)
+        } else {
+            frame.group_by(scope.clone()).agg(aggs)
+        }
+    };
+    let join = |frame: LazyFrame, other: LazyFrame| {
+        if scope.is_empty() {
+            frame.cross_join(other, None)
+        } else {
+            frame.join(
+                other,
+                scope.clone(),
+                scope.clone(),
+                JoinArgs::new(JoinType::Left),
+            )
+        }
+    };
+    let sizes = in_scope(
+        totals,
+        vec![
+            len().cast(DataType::Float64).alias("__groups"),
+            col("__n").sum().alias("__n_all"),
+            col("__n").mean().alias("__a0"),
+        ],
+    );
+    let mut term_scope = scope.clone();
+    term_scope.push(col(t::TERM));
+    let y = || col(t::MENTIONS).cast(DataType::Float64);
+    let f = || lit(1.0f64);
+    let frame = join(frame, sizes).with_column(y().sum().over(term_scope)?.alias("__y_all"));
+    let a = col("__y_all") / col("__groups");
+    let (n, a0) = (col("__n"), col("__a0"));
+    let (yr, nr) = (col("__y_all") - y(), col("__n_all") - col("__n"));
+    let ln = |e: Expr| e.log(lit(std::f64::consts::E));
+    let delta = ln((y() + a.clone()) / (n + a0.clone() - y() - a.clone()))
+        - ln((yr.clone() + a.clone()) / (nr.clone() + a0 - yr.clone() - a.clone()));
+    let variance = f() / (y() + a.clone()) + f() / (yr + a);
+    Ok(frame.with_column(
+        when(nr.lt_eq(lit(0.0)))
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(delta / variance.sqrt())
+            .alias(t::DISTINCTIVE),
+    ))
+}
+
+/// The order of rising terms: highest z first.
+const BY_Z: &[(&str, bool)] = &[(t::Z, true), (t::FORM, false), (t::TERM, false)];
+/// The order of what a period or space talks about: most distinctive first (with one period,
+/// none is: then most people), then most mentions, then the shown form and the key in reading
+/// order (two keys can share a form), so ties never depend on chance.
+const BY_DISTINCTIVE: &[(&str, bool)] = &[
+    (t::DISTINCTIVE, true),
     (t::PEOPLE, true),
     (t::MENTIONS, true),
     (t::FORM, false),
     (t::TERM, false),
 ];
-/// The order of rising terms: highest z first.
-const BY_Z: &[(&str, bool)] = &[(t::Z, true), (t::FORM, false), (t::TERM, false)];
 
 /// The rows sorted by `group`, then by `by` (column, descending), each numbered from 0 within
 /// its group as `name`.
@@ -301,6 +384,47 @@ mod tests {
         let share = column_f64(&found, t::SHARE);
         assert_eq!(share[2], Some(0.6));
         assert_eq!(share[3], Some(0.4));
+    }
+
+    /// Worked by hand. Three periods of 10 mentions: a 2, 6, 4 and b 8, 4, 6. The prior is the
+    /// mean period: α_a 4, α_b 6, α0 10. a in period 1 against periods 0 and 2 (6 of 20):
+    /// δ = ln(10/10) − ln(10/20) = 0.693147, σ² = 1/10 + 1/10, z = 1.549924. b in period 0
+    /// against the rest (10 of 20): δ = ln(14/6) − ln(16/14), σ² = 1/14 + 1/16, z = 1.950381;
+    /// a in period 0: z = −1.462786. Period 0 lists b (distinctive) before a.
+    #[test]
+    fn distinctive_scores_by_hand() {
+        let frame = counts(&[
+            (0, None, "a", 2, 5),
+            (0, None, "b", 8, 5),
+            (1, None, "a", 6, 5),
+            (1, None, "b", 4, 5),
+            (2, None, "a", 4, 5),
+            (2, None, "b", 6, 5),
+        ]);
+        let found = themes(
+            &frame,
+            &totals(&[(0, 10), (1, 10), (2, 10)]),
+            &[0, 1, 2],
+            5,
+            20,
+        )
+        .unwrap()
+        .by_period;
+        let rows: Vec<(i32, String, f64)> = found
+            .column(t::PERIOD)
+            .unwrap()
+            .i32()
+            .unwrap()
+            .into_no_null_iter()
+            .zip(texts(&found, t::TERM))
+            .zip(column_f64(&found, t::DISTINCTIVE))
+            .map(|((p, term), d)| (p, term, d.unwrap()))
+            .collect();
+        let of = |p: i32, term: &str| rows.iter().find(|r| r.0 == p && r.1 == term).unwrap().2;
+        assert!((of(1, "a") - 1.549924).abs() < 1e-6, "{rows:?}");
+        assert!((of(0, "b") - 1.950381).abs() < 1e-6, "{rows:?}");
+        assert!((of(0, "a") + 1.462786).abs() < 1e-6, "{rows:?}");
+        assert_eq!((rows[0].0, rows[0].1.as_str()), (0, "b"));
     }
 
     /// A term four people used never appears, in the period table or by space; with five it

@@ -429,20 +429,23 @@ fn themes(c: &Ctx) -> Option<Section> {
         blocks.push(Block::Table(Table {
             headers: vec![
                 w.term.into(),
+                w.distinctive_z.into(),
                 w.people.into(),
                 w.share_of_mentions.into(),
                 w.rising_z.into(),
             ],
-            numeric: vec![false, true, true, true],
+            numeric: vec![false, true, true, true, true],
             rows: t
                 .top
                 .iter()
                 .map(|r| {
+                    let z = |z: Option<f64>| z.map_or(DASH.to_string(), |z| lang.number(z, 2));
                     vec![
                         r.term.clone(),
+                        z(r.distinctive),
                         lang.count(u64::from(r.people)),
                         lang.percent(Some(r.share)),
-                        r.z.map_or(DASH.to_string(), |z| lang.number(z, 2)),
+                        z(r.z),
                     ]
                 })
                 .collect(),

@@ -1,5 +1,7 @@
 //! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no network) that
-//! opens from disk, prints to PDF with a page per section, and can be mailed as is.
+//! opens from disk, prints to PDF with a page per section, and can be mailed as is. On screen a
+//! wide table scrolls; in print every table wraps in smaller type so it prints whole (a
+//! scrolled table prints only what fits).
 
 use std::fmt::Write as _;
 
@@ -42,7 +44,13 @@ footer { margin-top: 40px; }
   section { break-before: page; }
   section:first-of-type { break-before: auto; }
   h2 { break-after: avoid; }
-  table, figure, .cards { break-inside: avoid; }
+  figure, .cards { break-inside: avoid; }
+  .scroll { overflow: visible; }
+  table { font-size: 8pt; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  th, td { padding: 3px 4px; overflow-wrap: anywhere; }
+  th.num, td.num { white-space: normal; }
 }
 "#;
 

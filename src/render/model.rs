@@ -81,7 +81,8 @@ pub struct Themes {
     pub period: String,
     /// Posts and replies whose terms were counted in it.
     pub messages: u64,
-    /// Its terms by people, most first, each used by at least `min_group_size` people.
+    /// Its most distinctive terms (against the other periods), most first (by people with
+    /// one period), each used by at least `min_group_size` people.
     pub top: Vec<ThemeRow>,
     /// Its terms rising against the three periods before (z at least 1.96), highest first.
     pub rising: Vec<ThemeRow>,
@@ -93,6 +94,9 @@ pub struct ThemeRow {
     pub term: String,
     pub people: u32,
     pub share: f64,
+    /// How distinctive of the period (z against the other periods); None with one period.
+    pub distinctive: Option<f64>,
+    /// Rising against the three periods before (z).
     pub z: Option<f64>,
 }
 

@@ -491,11 +491,13 @@ pub fn themes(
         .map_err(fail())?;
     let (term, people) = (strs(&period, t::TERM)?, u32s(&period, t::PEOPLE)?);
     let (share, z) = (f64s(&period, t::SHARE)?, f64s(&period, t::Z)?);
+    let distinctive = f64s(&period, t::DISTINCTIVE)?;
     let rows: Vec<model::ThemeRow> = (0..period.height())
         .map(|i| model::ThemeRow {
             term: term[i].clone(),
             people: people[i].unwrap_or(0),
             share: share[i].unwrap_or(0.0),
+            distinctive: distinctive[i],
             z: z[i],
         })
         .collect();

@@ -128,6 +128,8 @@ fn kept_name(plan: &Plan) -> Result<String> {
         plan.calendar.timezone.name().to_string(),
     ];
     settings.extend(plan.themes.languages.iter().map(|l| l.code().to_string()));
+    // The built-in lists: counts kept under other lists are not these.
+    settings.push("lists: nltk, engage 1".into());
     settings.push("stop words:".into());
     settings.extend(stop_words(plan)?);
     let hash = Sha256::digest(settings.join("\n"));

@@ -399,7 +399,8 @@ const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
       addresses and `@`-mentions go; a word is a run of letters (inner hyphens and apostrophes\n\
       kept), and words with digits, emoji codes (`:tada:`), words shorter than 2 or longer than 40\n\
       characters and the stop words of every configured language (NLTK's English and Dutch lists,\n\
-      plus `stop_words`) go. Each body is stemmed with Snowball in the configured language whose\n\
+      engage's own list of each language's filler (modal and light verbs, hedges, time words)\n\
+      and chat's (laughter, greetings, shorthand), plus `stop_words`) go. Each body is stemmed with Snowball in the configured language whose\n\
       stop words it uses most; a term is keyed by its stems and shown in its most used written\n\
       form. Two kept words that stood side by side (no punctuation, stop word or removed part\n\
       between them) make a phrase. A term that holds a word of a person's name (the roster's ids,\n\
@@ -420,10 +421,17 @@ const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
       periods, divided by their number; α0 = the mean period's mentions of every term),\n\
       δ = ln((y_p + α)/(n_p + α0 − y_p − α)) − ln((y_b + α)/(n_b + α0 − y_b − α)),\n\
       σ² = 1/(y_p + α) + 1/(y_b + α), z = δ/σ. Empty in a period with no earlier mentions.\n\
-    - `themes.csv`: per period the `top` terms by people and the `top` terms with the highest\n\
-      positive z (`period, term, people, mentions, share, z`); `themes_by_space.csv`: per period\n\
-      and space the `top` terms by people (`period, space, term, people, mentions, share`). The\n\
-      report shows the last period's top terms and its terms with z >= 1.96.\n";
+    - **distinctive(t, p)**: the same score with every other period as the baseline (y_b and n_b\n\
+      the mentions in all other periods), so a word used all year scores low and a subject of\n\
+      the month high; per space, the space against the period's other spaces (n the mentions of\n\
+      the terms kept there). Empty with a single period (or space).\n\
+    - `themes.csv`: per period the `top` most distinctive terms (by people where none is) and the\n\
+      `top` terms with the highest positive z (`period, term, people, mentions, share,\n\
+      distinctive, z`), most distinctive first; `themes_by_space.csv`: per period and space the\n\
+      `top` most distinctive terms (`period, space, term, people, mentions, share,\n\
+      distinctive`). The report shows the last period's most distinctive terms and its terms with\n\
+      z >= 1.96. A first name many people write (of someone not on the roster or in a user list)\n\
+      can still be a term: only the names engage is given are kept out.\n";
 
 #[cfg(test)]
 mod tests {

@@ -203,6 +203,9 @@ pub mod themes {
     pub const SHARE: &str = "share";
     /// The rising score: the z-score of the log-odds ratio against the previous periods.
     pub const Z: &str = "z";
+    /// How distinctive a term is of its period (or space): the z-score of the log-odds ratio
+    /// against every other period (or the period's other spaces).
+    pub const DISTINCTIVE: &str = "distinctive";
 }
 
 /// The tables the event-scale step hands to the rest of the run: each query over events

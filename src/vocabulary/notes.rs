@@ -8,8 +8,13 @@
 pub enum Say {
     /// Slack: no views.
     SlackNoViews,
-    /// Slack: reactions are dated at their message.
+    /// Slack: reactions are dated at their message, or at the reactor's first own message or
+    /// join when that came later.
     SlackReactionsUndated,
+    /// Slack: the export has no `users.json`.
+    SlackNoUsers,
+    /// Slack: `channels.json` could not be read and was ignored.
+    SlackChannelsUnread,
     /// Slack: files with no messages, not read. Values: the files.
     SlackUnread,
     /// Slack: no account creation dates. Values: accounts without any sign of life.
@@ -18,8 +23,8 @@ pub enum Say {
     TeamsNoViews,
     /// Teams: messages that reply to themselves. Count: messages.
     TeamsOwnReply,
-    /// Teams: replies to a message not in the export. Count: messages.
-    TeamsOrphanReply,
+    /// Any export: replies whose post is not in the export. Count: replies.
+    ReplyOutside,
     /// Teams: messages from chats. Count: messages.
     TeamsChats,
     /// Microsoft 365 usage reports: counts per window, not events.
@@ -69,16 +74,18 @@ pub enum Say {
 
 impl Say {
     /// Every fact, for the word table's checks.
-    pub const ALL: [Say; 29] = [
+    pub const ALL: [Say; 31] = [
         Say::UsageCounts,
         Say::UsageWindows,
         Say::SlackNoViews,
         Say::SlackReactionsUndated,
+        Say::SlackNoUsers,
+        Say::SlackChannelsUnread,
         Say::SlackUnread,
         Say::SlackNoCreation,
         Say::TeamsNoViews,
         Say::TeamsOwnReply,
-        Say::TeamsOrphanReply,
+        Say::ReplyOutside,
         Say::TeamsChats,
         Say::YammerNoViews,
         Say::DiscourseNoViews,

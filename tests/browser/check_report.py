@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Renders report.html in headless Chromium to a screenshot and a PDF, and fails when an image
 is missing, a section is empty, a chart has no data marks, a PNG chart is missing or not
-1600 px wide, or the page logs a console error. Usage: check_report.py <report folder>..."""
+1600 px wide, the page logs a console error, or a header or cell of any table is not in the
+printed PDF's text (a table cut off in print). Usage: check_report.py <report folder>..."""
 
 import html.parser
 import os
@@ -54,6 +55,8 @@ class Page(html.parser.HTMLParser):
         self.images = []
         self.links = []
         self.figures = []
+        self.cells = []
+        self.cell = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -73,14 +76,21 @@ class Page(html.parser.HTMLParser):
             self.images.append(a.get("src", ""))
         if tag == "a" and a.get("href", "").startswith("charts/"):
             self.links.append(a["href"])
+        if tag in ("th", "td"):
+            self.cell = ""
 
     def handle_endtag(self, tag):
         while self.stack and self.stack.pop() != tag:
             pass
+        if tag in ("th", "td") and self.cell is not None:
+            self.cells.append(self.cell)
+            self.cell = None
 
     def handle_data(self, data):
         if self.sections and "title" not in self.stack:
             self.sections[-1]["text"] += data
+        if self.cell is not None:
+            self.cell += data
 
 
 def png_width(path):
@@ -89,6 +99,21 @@ def png_width(path):
     if head[:8] != b"\x89PNG\r\n\x1a\n":
         return None
     return struct.unpack(">I", head[16:20])[0]
+
+
+def squeezed(text):
+    return re.sub(r"\s+", "", text)
+
+
+def cut_off(pdf, cells):
+    """The table cells whose text is not in the PDF's text. `pdftotext -raw` keeps the order
+    Chromium drew the text in, a cell at a time, so a cell wrapped over lines stays whole once
+    white space is taken out."""
+    done = subprocess.run(["pdftotext", "-raw", pdf, "-"], capture_output=True, text=True)
+    if done.returncode != 0:
+        return [f"pdftotext failed: {done.stderr[-300:]}"]
+    text = squeezed(done.stdout)
+    return [c for c in cells if squeezed(c) and squeezed(c) not in text]
 
 
 def check(folder):
@@ -149,6 +174,10 @@ def check(folder):
         pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
         if not data.startswith(b"%PDF") or pages < len(expected):
             problems.append(f"the PDF has {pages} pages, expected at least {len(expected)}")
+        missing = cut_off(pdf, page.cells)
+        if len(page.cells) < 100:
+            problems.append(f"only {len(page.cells)} table cells in the page")
+        problems += [f"table cell not in the printed PDF: {c!r}" for c in missing]
     return problems
 
 
@@ -160,7 +189,10 @@ def main():
             print(f"{folder}: {p}", file=sys.stderr)
         failed |= bool(problems)
         if not problems:
-            print(f"{folder}: report renders: 14 sections, charts with data, screenshot and PDF")
+            print(
+                f"{folder}: report renders: 14 sections, charts with data, screenshot and PDF "
+                "with every table whole"
+            )
     sys.exit(1 if failed else 0)
 
 

@@ -18,8 +18,16 @@ fn wording(say: Say) -> Wording {
             "Slack-exports bevatten geen weergaven: bereik en cijfers op basis van weergaven blijven voor deze bron leeg.",
         ),
         SlackReactionsUndated => same(
-            "Slack reactions carry no time: each reaction is dated at the message it reacts to.",
-            "Slack-reacties hebben geen tijdstip: elke reactie krijgt de datum van het bericht waarop ze reageert.",
+            "Slack reactions carry no time: each is dated at the later of the message it reacts to and the reacting account's first own message or channel join in the export, so a reaction never places anyone in the network before they showed up; a reaction by an account with neither is left out (excluded, with its reason).",
+            "Slack-reacties hebben geen tijdstip: elke reactie krijgt de latere datum van het bericht waarop ze reageert en het eerste eigen bericht of de eerste kanaaldeelname van het reagerende account in de export, zodat een reactie niemand in het netwerk plaatst voordat die er was; een reactie van een account zonder beide wordt weggelaten (uitgesloten, met de reden).",
+        ),
+        SlackNoUsers => same(
+            "The Slack export has no users.json: accounts are taken from the messages and the population from who was seen; there is no list of bots (bot messages are still known by their subtype and bot_id), no deleted flags and no names to keep out of themes.",
+            "De Slack-export heeft geen users.json: accounts komen uit de berichten en de populatie uit wie gezien is; er is geen lijst van bots (botberichten zijn nog te herkennen aan subtype en bot_id), geen verwijderd-vlag en geen namen om buiten de thema's te houden.",
+        ),
+        SlackChannelsUnread => same(
+            "The Slack export's channels.json could not be read and was ignored: each channel is the folder its messages are in.",
+            "channels.json in de Slack-export was niet te lezen en is genegeerd: elk kanaal is de map waarin zijn berichten staan.",
         ),
         SlackUnread => same(
             "The Slack export's {} hold no messages and are not read; canvases count through the files in their channels' folders.",
@@ -39,11 +47,11 @@ fn wording(say: Say) -> Wording {
             ("{} Teams-bericht gaf zijn eigen id als replyToId (flows en werkstromen plaatsen zo): geteld als bericht, niet als reactie.",
              "{} Teams-berichten gaven hun eigen id als replyToId (flows en werkstromen plaatsen zo): geteld als berichten, niet als reacties."),
         ],
-        TeamsOrphanReply => [
-            ("{} Teams message replied to a message that is not in the export (replyToId): counted as posts, since the thread they answer is missing.",
-             "{} Teams messages replied to a message that is not in the export (replyToId): counted as posts, since the thread they answer is missing."),
-            ("{} Teams-bericht reageerde op een bericht dat niet in de export staat (replyToId): geteld als bericht, omdat de draad ontbreekt.",
-             "{} Teams-berichten reageerden op een bericht dat niet in de export staat (replyToId): geteld als berichten, omdat de draad ontbreekt."),
+        ReplyOutside => [
+            ("{} reply answers a post that is not in the export (it lies before the export's window or was left out of it): counted as a reply all the same; the post it answers is not in the data.",
+             "{} replies answer a post that is not in the export (it lies before the export's window or was left out of it): counted as replies all the same; the posts they answer are not in the data."),
+            ("{} reactie beantwoordt een bericht dat niet in de export staat (het ligt vóór de periode van de export of is weggelaten): geteld als reactie; het bericht waarop ze reageert ontbreekt in de gegevens.",
+             "{} reacties beantwoorden een bericht dat niet in de export staat (het ligt vóór de periode van de export of is weggelaten): geteld als reacties; de berichten waarop ze reageren ontbreken in de gegevens."),
         ],
         TeamsChats => [
             ("{} Teams message came from chats (one-to-one or group conversations), not channels: each chat is a space of its own, named chat/<chat id>.",
