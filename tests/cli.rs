@@ -1068,8 +1068,9 @@ fn validate_checks_inputs_without_computing() {
 }
 
 // Without a roster, a source's user list defines its people (spec §2). The Viva Engage
-// fixture lists 11 (joined 2024-12-01), 12 (2024-12-02) and 13 (no join date: always counted).
-// December: 11 and 12 joined (active 2 of 3); January: 11 posted and replied, 12 replied.
+// fixture lists 11 (joined 2024-12-01), 12 (2024-12-02) and 13 (no join date: pending, never
+// joined, so no member: issue #36; before, 13 counted in every period, 3 instead of 2).
+// December: 11 and 12 joined (active 2 of 2); January: 11 posted and replied, 12 replied.
 #[test]
 fn without_a_roster_a_user_list_defines_the_population() {
     let dir = tempfile::tempdir().unwrap();
@@ -1086,7 +1087,7 @@ fn without_a_roster_a_user_list_defines_the_population() {
     run_ok(&pipeline, out.path(), &[]);
     assert_eq!(
         participation(out.path()),
-        "period,headcount,active,participation_rate\n2024-12,3,2,0.6666666666666666\n2025-01,3,2,0.6666666666666666\n"
+        "period,headcount,active,participation_rate\n2024-12,2,2,1.0\n2025-01,2,2,1.0\n"
     );
     let manifest: serde_json::Value =
         serde_json::from_str(&read(out.path().join("manifest.json"))).unwrap();

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::excluded_of as excluded;
 use common::real;
 
 use std::collections::BTreeMap;
@@ -29,14 +30,6 @@ fn actions(batch: &Batch) -> BTreeMap<String, u64> {
     a.iter()
         .zip(n.iter())
         .map(|(a, n)| (a.unwrap().to_string(), n.unwrap()))
-        .collect()
-}
-
-fn excluded(batch: &Batch) -> Vec<(&str, u64)> {
-    batch
-        .excluded
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
         .collect()
 }
 

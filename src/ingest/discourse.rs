@@ -2,9 +2,11 @@
 //! `user_visits` (and optionally the admin `users` list, for emails and account creation), in a
 //! folder or zip. The first post of a topic becomes a post, later posts replies (to the user
 //! replied to, else the topic's author), moderator and small-action posts curation, each
-//! user_visits row a visit, and account creation a join. `topics` is a lookup for authors and
-//! categories; its rows are not events. Deleted posts and system accounts (negative ids) are
-//! excluded and counted.
+//! user_visits row a visit, and account creation a join. `topics` is a lookup for authors,
+//! categories and deleted topics; its rows are not events. Deleted posts, posts in deleted
+//! topics, whispers (staff only) and system accounts (negative ids) are excluded and counted;
+//! a deleted user's posts are kept without an author; staged accounts are no members.
+//! Downloads are found under the names Discourse gives them, every file of a table read.
 
 use polars::prelude::*;
 
@@ -22,20 +24,40 @@ const AT: &str = "__at";
 /// Columns a posts download must have.
 const POST_COLUMNS: [&str; 5] = ["id", "user_id", "topic_id", "post_number", "created_at"];
 
-/// The export's file for a table: `posts.csv`, or a name starting with `posts`.
-fn find(archive: &Archive, table: &str) -> Option<String> {
-    let names = archive.names();
-    let base = |n: &str| n.rsplit('/').next().unwrap_or(n).to_ascii_lowercase();
-    names
+/// The table a download holds, from its file name as Discourse gives it: Data Explorer names a
+/// download `<query-slug>@<host>-<date>.dcqresult.csv` (the slug turns `_` into `-`), the admin
+/// user list `user-list-YYMMDD-HHMMSS.csv`; a name of one's own (`posts.csv`, `posts 2.csv`)
+/// is read up to its first digit, space or bracket.
+fn table_of(name: &str) -> Option<String> {
+    let base = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    let stem = base.strip_suffix(".csv")?;
+    let stem = stem.strip_suffix(".dcqresult").unwrap_or(stem);
+    let head = match stem.split_once('@') {
+        Some((slug, _)) => slug,
+        None => stem
+            .split(|c: char| c.is_ascii_digit() || c == ' ' || c == '(')
+            .next()
+            .unwrap_or(stem),
+    };
+    let table = head.trim_end_matches(['-', '_']).replace('-', "_");
+    Some(if table.starts_with("user_list") {
+        "users".into()
+    } else {
+        table
+    })
+}
+
+/// Every file of the export that holds `table`, in name order: Data Explorer gives at most
+/// 10,000 rows a download, so a forum's posts come in several files.
+fn files(archive: &Archive, table: &str) -> Vec<String> {
+    let mut found: Vec<String> = archive
+        .names()
         .iter()
-        .find(|n| base(n) == format!("{table}.csv"))
-        .or_else(|| {
-            names.iter().find(|n| {
-                let b = base(n);
-                b.starts_with(table) && b.ends_with(".csv") && !b.starts_with(&format!("{table}_"))
-            })
-        })
+        .filter(|n| table_of(n).as_deref() == Some(table))
         .cloned()
+        .collect();
+    found.sort();
+    found
 }
 
 fn system(id: Expr, include_bots: bool) -> Expr {
@@ -58,13 +80,14 @@ fn read_archive(
     reading: &Reading,
 ) -> Result<(Batch, DataFrame)> {
     let include_bots = reading.include_bots;
-    let Some(posts_file) = find(archive, "posts") else {
+    let posts_files = files(archive, "posts");
+    if posts_files.is_empty() {
         return Err(archive.not_a(
             "a Discourse Data Explorer export",
-            "posts.csv",
-            "put the Data Explorer downloads posts.csv, topics.csv and user_visits.csv in one folder",
+            "posts.csv (or posts@<forum>-<date>.dcqresult.csv)",
+            "put the Data Explorer downloads of posts, topics and user_visits (and the admin user list) in one folder",
         ));
-    };
+    }
     let how = How {
         source,
         tz,
@@ -73,12 +96,21 @@ fn read_archive(
     };
     let mut parts = read::Parts::default();
     let topics = topics(archive)?;
-    let mut notes = posts(archive, &posts_file, topics, &how, &mut parts)?;
-    if let Some(file) = find(archive, "user_visits") {
-        visits(archive, &file, &how, &mut parts)?;
+    let mut notes = vec![Note::plain(Say::DiscourseNoViews)];
+    for file in &posts_files {
+        notes.extend(posts(archive, file, topics.clone(), &how, &mut parts)?);
     }
+    let visit_files = files(archive, "user_visits");
+    for file in &visit_files {
+        visits(archive, file, &how, &mut parts)?;
+    }
+    notes.push(Note::plain(if visit_files.is_empty() {
+        Say::DiscourseNoVisits
+    } else {
+        Say::DiscourseVisitDays
+    }));
     let mut accounts = super::batch::no_accounts();
-    if let Some(file) = find(archive, "users") {
+    if let Some(file) = files(archive, "users").into_iter().next() {
         let is_system = |id: Expr| system(id, include_bots);
         let (mut batch, list) = read::user_list(
             archive,
@@ -89,6 +121,8 @@ fn read_archive(
                 created: "created_at",
                 deleted: None,
                 system: &is_system,
+                pending_without_created: false,
+                never_signed_up: Some("staged"),
             },
             source,
             tz,
@@ -123,23 +157,33 @@ struct How<'a> {
 
 /// topics: id -> author and category, for targets and spaces.
 fn topics(archive: &mut Archive) -> Result<Option<LazyFrame>> {
-    Ok(match find(archive, "topics") {
-        Some(file) => {
-            let (lf, header) = read::text_csv_in(archive, &file)?;
-            read::require_columns(
-                &archive.path().join(&file),
-                &header,
-                &["id", "user_id"],
-                "a Discourse topics CSV",
-                "a Data Explorer topics download has id, user_id and category_id",
-            )?;
-            Some(lf.select([
+    let mut frames = Vec::new();
+    for file in files(archive, "topics") {
+        let (lf, header) = read::text_csv_in(archive, &file)?;
+        read::require_columns(
+            &archive.path().join(&file),
+            &header,
+            &["id", "user_id"],
+            "a Discourse topics CSV",
+            "a Data Explorer topics download has id, user_id and category_id",
+        )?;
+        frames.push(
+            lf.select([
                 col("id").alias("__topic"),
                 col("user_id").alias("__topic_owner"),
                 read::text_or_null(&header, "category_id").alias("__category"),
-            ]))
-        }
-        None => None,
+                read::text_or_null(&header, "deleted_at")
+                    .is_not_null()
+                    .alias("__topic_deleted"),
+            ]),
+        );
+    }
+    Ok(match frames.len() {
+        0 => None,
+        _ => Some(
+            concat(frames, UnionArgs::default())
+                .map_err(crate::error::internal("combining topics downloads"))?,
+        ),
     })
 }
 
@@ -194,6 +238,7 @@ fn posts(
         None => posts.with_columns([
             lit(NULL).cast(DataType::String).alias("__topic_owner"),
             lit(NULL).cast(DataType::String).alias("__category"),
+            lit(false).alias("__topic_deleted"),
         ]),
     };
     let checked = posts
@@ -211,6 +256,12 @@ fn posts(
                 .then(lit(NULL).cast(DataType::String))
                 .when(col("deleted_at").is_not_null())
                 .then(lit("deleted post"))
+                // Gone for the members, so no longer part of the conversation.
+                .when(col("__topic_deleted").fill_null(lit(false)))
+                .then(lit("post in a deleted topic"))
+                // Staff-only: members never saw it, and it must not make a topic answered.
+                .when(col("post_type").eq(lit("4")).fill_null(lit(false)))
+                .then(lit("whisper (post_type 4, staff only)"))
                 .when(system(col("user_id"), include_bots))
                 .then(lit("system account"))
                 .otherwise(lit(NULL).cast(DataType::String))
@@ -218,11 +269,7 @@ fn posts(
         )
         .collect()
         .map_err(|e| read::csv_failure(&archive.path().join(posts_file), None, e))?;
-    let mut notes = vec![
-        Note::plain(Say::DiscourseNoViews),
-        Note::plain(Say::DiscourseVisitDays),
-    ];
-    notes.extend(read::zone_note(&checked, "__no_zone", posts_file, tz));
+    let notes = read::zone_note(&checked, "__no_zone", posts_file, tz);
     if let Some(sink) = how.texts {
         let said = read::kept(&checked).filter(curation().not());
         bodies(sink, said, &archive.path().join(posts_file))?;

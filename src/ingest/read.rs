@@ -982,6 +982,12 @@ pub struct UserList<'a> {
     pub deleted: Option<&'a str>,
     /// Whether an account id is a system account, to exclude.
     pub system: &'a dyn Fn(Expr) -> Expr,
+    /// Whether an account without a creation time never joined (Viva Engage's pending,
+    /// invited users): then it is no member, and not in the population.
+    pub pending_without_created: bool,
+    /// A `true`/`false` column marking accounts that never signed up (Discourse's `staged`,
+    /// made by e-mail-in): no members either.
+    pub never_signed_up: Option<&'a str>,
 }
 
 /// Reads a user list (`id`, `email`, a creation time): a join event per user with a readable
@@ -1015,6 +1021,15 @@ pub fn user_list(
                 None => lit(NULL).cast(DataType::Date),
             }
             .alias("__deleted"),
+            match list.never_signed_up {
+                Some(c) => text_or_null(&header, c)
+                    .str()
+                    .to_lowercase()
+                    .eq(lit("true"))
+                    .fill_null(lit(false)),
+                None => lit(false),
+            }
+            .alias("__staged"),
         ])
         .with_columns([
             when(col("id").is_null())
@@ -1030,6 +1045,10 @@ pub fn user_list(
                 .then(none())
                 .when((list.system)(col("id")))
                 .then(lit("system account"))
+                .when(col("__staged"))
+                .then(lit("account that never signed up"))
+                .when(col(AT).is_null().and(lit(list.pending_without_created)))
+                .then(lit(format!("pending user (no {})", list.created)))
                 .when(col(AT).is_null())
                 .then(lit(format!("user without {}", list.created)))
                 .otherwise(none())
@@ -1044,11 +1063,19 @@ pub fn user_list(
     tally_excluded(&checked, &mut excluded, list.file)?;
     let mut rejects = rejects_from(&checked, list.file, Location::Record)?;
     name_gaps(&mut rejects, tz);
-    // System accounts are not people: they stay out of the user list.
+    // System accounts are not people, nor are accounts that never joined: they stay out of
+    // the user list, and so out of the population.
+    let pending = col(AT).is_null().and(lit(list.pending_without_created));
     let accounts = checked
         .clone()
         .lazy()
-        .filter(col("id").is_not_null().and((list.system)(col("id")).not()))
+        .filter(
+            col("id")
+                .is_not_null()
+                .and((list.system)(col("id")).not())
+                .and(col("__staged").not())
+                .and(pending.not()),
+        )
         .select([
             lit(source.to_string()).alias("source"),
             col("id").alias("account"),

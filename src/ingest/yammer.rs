@@ -1,9 +1,11 @@
 //! The `yammer` source kind: a Viva Engage (Yammer) network data export, as zip or folder, with
 //! `Messages.csv` and `Users.csv` (one set per network when external networks are included).
 //! A thread starter (`thread_id == id`) becomes a post, any other message a reply to the sender
-//! of `replied_to_id`, and a user's `joined_at` a join. Deleted messages and messages from
-//! non-user senders are excluded and counted; repeated ids (earlier edit versions) are found as
-//! duplicates downstream. Columns are matched by name and bodies are never read.
+//! of `replied_to_id`, and a user's `joined_at` a join (a user without one is pending: no
+//! member). Deleted messages, messages from non-user senders and system notices are excluded
+//! and counted; a private conversation has no space. Edits live in `MessageVersions.csv`, not
+//! read: Messages.csv holds each message once. Columns are matched by name and bodies are
+//! never kept.
 
 use polars::prelude::*;
 
@@ -79,6 +81,14 @@ fn read_archive(
     }
     let mut parts = read::Parts::default();
     let mut notes = vec![Note::plain(Say::YammerNoViews)];
+    let unread: Vec<String> = ["MessageVersions.csv", "Answers.csv"]
+        .into_iter()
+        .filter(|f| !named(f).is_empty())
+        .map(String::from)
+        .collect();
+    if !unread.is_empty() {
+        notes.push(Note::with(Say::YammerUnread, &[&unread.join(", ")]));
+    }
 
     for file in &messages {
         notes.extend(messages_file(
@@ -101,6 +111,8 @@ fn read_archive(
                 created: "joined_at",
                 deleted: Some("deleted_at"),
                 system: &no_system,
+                pending_without_created: true,
+                never_signed_up: None,
             },
             source,
             naive_tz,
@@ -129,9 +141,7 @@ fn bodies(sink: &super::texts::TextSink, kept: &LazyFrame) -> Result<()> {
             col("id"),
             col(AT),
             col("sender_id"),
-            (lit("group/") + col("group_id"))
-                .fill_null(lit("all-company"))
-                .alias("__space"),
+            space().alias("__space"),
             col("__body"),
             col("__sender_name"),
         ])
@@ -178,20 +188,31 @@ fn messages_file(
             read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
             col("created_at"),
             optional(&header, "deleted_at").alias("deleted_at"),
+            optional(&header, "in_private_conversation")
+                .str()
+                .to_lowercase()
+                .eq(lit("true"))
+                .fill_null(lit(false))
+                .alias("__private"),
+            optional(&header, "message_type")
+                .str()
+                .to_lowercase()
+                .alias("__type"),
             // Bodies and sender names only for themes; never kept.
             body_column(reading.texts, optional(&header, "body")).alias("__body"),
             body_column(reading.texts, optional(&header, "sender_name")).alias("__sender_name"),
         ])
         .with_columns([
+            // A message whose sender is gone (an empty sender_id) is kept without an actor,
+            // as every adapter keeps a deleted user's posts: it counts in the content totals
+            // and in nobody's figures.
             when(col("id").is_null())
                 .then(lit("missing id"))
-                .when(col("sender_id").is_null())
-                .then(lit("missing sender_id"))
                 .when(col(AT).is_null())
                 .then(lit("unreadable created_at"))
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias(REASON),
-            when(col("id").is_null().or(col("sender_id").is_null()))
+            when(col("id").is_null())
                 .then(lit(""))
                 .otherwise(col("created_at").fill_null(lit("")))
                 .alias(RAW),
@@ -203,6 +224,8 @@ fn messages_file(
                 .then(lit("deleted message"))
                 .when(col("__non_user").and(lit(!include_bots)))
                 .then(lit("non-user sender"))
+                .when(col("__type").eq(lit("system")).fill_null(lit(false)))
+                .then(lit("system notice (message_type system)"))
                 .otherwise(lit(NULL).cast(DataType::String))
                 .alias(EXCLUDED),
         )
@@ -252,6 +275,14 @@ fn canonical(kept: LazyFrame, source: &str) -> LazyFrame {
         lit("message/") + col("id"),
         lit("message/") + col("thread_id"),
         when(is_post).then(read::none()).otherwise(col("__psender")),
-        (lit("group/") + col("group_id")).fill_null(lit("all-company")),
+        space(),
     ))
+}
+
+/// A message's space: its group, "All Company" without one; a private conversation has no
+/// group and no space (formats: it is not "All Company").
+fn space() -> Expr {
+    when(col("__private"))
+        .then(read::none())
+        .otherwise((lit("group/") + col("group_id")).fill_null(lit("all-company")))
 }

@@ -164,6 +164,37 @@ fn events(
     Ok((inputs, prepared))
 }
 
+/// What `run` refuses when nothing is left of the sources (`rejects::no_events`), `validate`
+/// refuses too: every row rejected or excluded and no usage counts, with no store that could
+/// still hold events.
+fn refuse_empty(plan: &crate::plan::Plan, inputs: &read::Inputs) -> Result<()> {
+    let left = inputs.records.iter().any(|r| {
+        let c = &r.counts;
+        c.rows_read > c.rejected + c.excluded
+    });
+    if left || plan.output.store.is_some() || inputs.usage.iter().any(Option::is_some) {
+        return Ok(());
+    }
+    let lines: Vec<String> = inputs
+        .records
+        .iter()
+        .map(|r| {
+            let c = &r.counts;
+            format!(
+                "{}: {} rows read, {} rejected, {} excluded",
+                r.source.given, c.rows_read, c.rejected, c.excluded
+            )
+        })
+        .collect();
+    Err(crate::error::Error::Usage {
+        message: format!(
+            "a run would find no events: every row the sources hold is rejected or excluded\n  {}",
+            lines.join("\n  ")
+        ),
+        help: "run it to get the rejects file with every row's reason, correct those rows (or the source's settings: columns, actions, timezone), then validate again".into(),
+    })
+}
+
 /// `engage spark-job`: writes the pipeline's event-scale step as a PySpark job in `out`.
 pub fn spark_job(
     pipeline: &std::path::Path,
@@ -205,8 +236,9 @@ pub fn validate(pipeline: &std::path::Path, log: Log) -> Result<()> {
         spill: None,
         as_of: None,
     };
-    read::inputs(&plan, log, &progress, how)?;
+    let inputs = read::inputs(&plan, log, &progress, how)?;
     progress.finish();
+    refuse_empty(&plan, &inputs)?;
     log.info(
         "validate",
         &format!("{} is valid", pipeline.display()),

@@ -32,11 +32,15 @@ pub enum Say {
     /// Microsoft 365 usage reports: a window counts in the period of its last day.
     UsageWindows,
     /// Viva Engage: no views or likes.
+    /// Viva Engage: files the export holds that are not read. Values: the files.
+    YammerUnread,
     YammerNoViews,
     /// Discourse: no per-post views.
     DiscourseNoViews,
     /// Discourse: visits are days, dated at noon.
     DiscourseVisitDays,
+    /// Discourse: no user_visits download, so no visits.
+    DiscourseNoVisits,
     /// Stack Exchange: votes name no voter.
     StackNoVoter,
     /// Stack Exchange: view totals only.
@@ -74,7 +78,7 @@ pub enum Say {
 
 impl Say {
     /// Every fact, for the word table's checks.
-    pub const ALL: [Say; 31] = [
+    pub const ALL: [Say; 33] = [
         Say::UsageCounts,
         Say::UsageWindows,
         Say::SlackNoViews,
@@ -88,8 +92,10 @@ impl Say {
         Say::ReplyOutside,
         Say::TeamsChats,
         Say::YammerNoViews,
+        Say::YammerUnread,
         Say::DiscourseNoViews,
         Say::DiscourseVisitDays,
+        Say::DiscourseNoVisits,
         Say::StackNoVoter,
         Say::StackViewTotals,
         Say::StackUtc,

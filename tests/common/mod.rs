@@ -223,3 +223,54 @@ pub fn contains_all(text: &str, parts: &[&str]) {
         assert!(text.contains(part), "no {part:?} in:\n{text}");
     }
 }
+
+/// Each event of a batch as `event_id | actor | action | content | thread | target | space |
+/// microseconds`, `-` for an empty field.
+pub fn event_rows(batch: &engage::ingest::Batch) -> Vec<String> {
+    use polars::prelude::*;
+    let e = &batch.events;
+    let s = |name: &str| -> Vec<String> {
+        e.column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap_or("-").to_string())
+            .collect()
+    };
+    let at: Vec<i64> = e
+        .column("occurred_at")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect();
+    let cols = [
+        s("event_id"),
+        s("actor"),
+        s("action"),
+        s("content_id"),
+        s("thread_id"),
+        s("target_actor"),
+        s("space"),
+    ];
+    (0..e.height())
+        .map(|i| {
+            let mut parts: Vec<String> = cols.iter().map(|c| c[i].clone()).collect();
+            parts.push(at[i].to_string());
+            parts.join(" | ")
+        })
+        .collect()
+}
+
+/// A batch's exclusion reasons and counts, in name order.
+pub fn excluded_of(batch: &engage::ingest::Batch) -> Vec<(&str, u64)> {
+    batch
+        .excluded
+        .iter()
+        .map(|(k, v)| (k.as_str(), *v))
+        .collect()
+}

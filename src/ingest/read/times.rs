@@ -129,6 +129,10 @@ fn timestamp_parts(text: Expr, naive_tz: chrono_tz::Tz) -> (Expr, Expr) {
         |format: &str, tz: &polars::prelude::TimeZone| naive_in(text.clone(), format, tz);
     let zoned = coalesce(&[
         naive_in(CANONICAL, &utc),
+        // A zone written as a word: Ruby's CSV (Discourse) writes `2024-01-08 09:15:00 UTC`.
+        naive_in("%Y-%m-%d %H:%M:%S%.f UTC", &utc),
+        naive_in("%Y-%m-%dT%H:%M:%S%.f UTC", &utc),
+        naive_in("%Y-%m-%d %H:%M:%S%.f GMT", &utc),
         aware("%Y-%m-%dT%H:%M:%S%.f%:z"),
         aware("%Y-%m-%dT%H:%M:%S%.f%z"),
         aware("%Y-%m-%d %H:%M:%S%.f%:z"),
@@ -225,4 +229,38 @@ pub fn parse_date(text: Expr) -> Expr {
             exact: true,
             cache: true,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layouts exports write, each read as the instant it names; a time without a zone in
+    /// the source's zone (Amsterdam, UTC+1 in January). 2024-01-08 09:15:00 UTC is
+    /// 1704705300 s.
+    #[test]
+    fn timestamps_as_exports_write_them() {
+        let texts = [
+            "2024-01-08T09:15:00Z",
+            "2024-01-08 09:15:00 UTC",
+            "2024-01-08 09:15:00.000 UTC",
+            "2024-01-08T09:15:00 UTC",
+            "2024-01-08 09:15:00 GMT",
+            "2024/01/08 09:15:00 +0000",
+            "2024-01-08 10:15:00+01:00",
+            "2024-01-08 10:15:00",
+            "8 januari",
+        ];
+        let frame = df!("t" => texts).unwrap();
+        let parsed = frame
+            .lazy()
+            .select([parse_timestamp(col("t"), chrono_tz::Europe::Amsterdam)
+                .cast(DataType::Int64)
+                .alias("us")])
+            .collect()
+            .unwrap();
+        let us: Vec<Option<i64>> = parsed.column("us").unwrap().i64().unwrap().iter().collect();
+        let at = Some(1_704_705_300_000_000);
+        assert_eq!(us, vec![at, at, at, at, at, at, at, at, None]);
+    }
 }

@@ -67,17 +67,25 @@ fn wording(say: Say) -> Wording {
             "A usage window is counted in the period that contains its last day (the report's refresh date).",
             "Een gebruiksvenster telt mee in de periode waarin de laatste dag valt (de verversingsdatum van het rapport).",
         ),
+        YammerUnread => same(
+            "The Viva Engage export's {} are not read: earlier versions of edited messages (Messages.csv holds each message once, as it stands) and question answers and votes.",
+            "{} in de Viva Engage-export worden niet gelezen: eerdere versies van bewerkte berichten (Messages.csv bevat elk bericht één keer, zoals het nu is) en antwoorden en stemmen op vragen.",
+        ),
         YammerNoViews => same(
             "Viva Engage network exports carry no views or likes: reach, view-based figures and reactions are empty for this source.",
             "Netwerkexports van Viva Engage bevatten geen weergaven of likes: bereik, cijfers op basis van weergaven en reacties blijven voor deze bron leeg.",
         ),
         DiscourseNoViews => same(
-            "Discourse Data Explorer exports carry visits but no per-post views: reach and view-based figures are empty for this source.",
-            "Exports uit Discourse Data Explorer bevatten bezoeken maar geen weergaven per bericht: bereik en cijfers op basis van weergaven blijven voor deze bron leeg.",
+            "Discourse Data Explorer downloads carry no per-post views: reach and view-based figures are empty for this source.",
+            "Downloads uit Discourse Data Explorer bevatten geen weergaven per bericht: bereik en cijfers op basis van weergaven blijven voor deze bron leeg.",
         ),
         DiscourseVisitDays => same(
             "Discourse visits are days: each is dated at noon of its day in the source's time zone.",
             "Bezoeken in Discourse zijn dagen: elk bezoek krijgt 12.00 uur van die dag in de tijdzone van de bron.",
+        ),
+        DiscourseNoVisits => same(
+            "The Discourse export holds no user_visits download: without visits, people who only read count as inactive for this source.",
+            "De Discourse-export bevat geen user_visits-download: zonder bezoeken tellen mensen die alleen lezen voor deze bron als inactief.",
         ),
         StackNoVoter => same(
             "Stack Exchange dumps name no voter: votes count for the post, never for a person.",
