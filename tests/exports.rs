@@ -110,13 +110,14 @@ fn a_viva_engage_export_as_written_reads_as_meant() {
     assert_eq!(
         rows(&batch),
         vec![
+            // The users are read first: the messages are handed on with their accounts.
+            "user/21 | 21 | join | - | - | - | 1672646400000000",
+            "user/22 | 22 | join | - | - | - | 1675411200000000",
             "message/200 | 21 | post | message/200 | - | group/7 | 1709542800000000",
             "message/201 | 22 | reply | message/200 | 21 | group/7 | 1709548200000000",
             "message/300 | 21 | post | message/300 | - | - | 1709640000000000",
             "message/301 | 22 | reply | message/300 | 21 | - | 1709640300000000",
             "message/202 | - | reply | message/200 | 22 | group/7 | 1709715600000000",
-            "user/21 | 21 | join | - | - | - | 1672646400000000",
-            "user/22 | 22 | join | - | - | - | 1675411200000000",
         ]
     );
     assert_eq!(

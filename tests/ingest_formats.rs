@@ -648,14 +648,15 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
     assert_eq!(
         rows(&batch),
         vec![
+            // The users are read first: the messages are handed on with their accounts.
+            "user/11 | 11 | join | - | - | - | - | 1733040000000000",
+            "user/12 | 12 | join | - | - | - | - | 1733126400000000",
             "message/100 | 11 | post | message/100 | message/100 | - | group/5 | 1736499600000000",
             "message/101 | 12 | reply | message/101 | message/100 | 11 | group/5 | 1736503200000000",
             // No zone: read in the source's time zone (UTC here).
             "message/102 | 11 | reply | message/102 | message/100 | 12 | group/5 | 1736506800000000",
-            // An earlier version of 101: the same id, found as a duplicate when sources combine.
+            // A repeated id: found as a duplicate when sources combine.
             "message/101 | 12 | reply | message/101 | message/100 | 11 | group/5 | 1736503200000000",
-            "user/11 | 11 | join | - | - | - | - | 1733040000000000",
-            "user/12 | 12 | join | - | - | - | - | 1733126400000000",
         ]
     );
     let excluded = excluded_of(&batch);
@@ -671,8 +672,8 @@ fn yammer_fixture_maps_threads_replies_and_joins() {
     assert_eq!(
         rejects,
         vec![
-            ("Messages.csv", "record 7", "unreadable created_at"),
             ("Users.csv", "record 4", "missing id"),
+            ("Messages.csv", "record 7", "unreadable created_at"),
         ]
     );
     // Carol (13) has no joined_at: invited, never joined, so no member (issue #36: before,

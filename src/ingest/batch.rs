@@ -437,7 +437,7 @@ pub struct Reading<'a> {
 
 /// Where the `events` adapter hands each batch of accepted events (see [`Reading`]).
 #[derive(Clone, Copy)]
-pub struct EventsTo<'a>(pub &'a dyn Fn(DataFrame) -> crate::error::Result<()>);
+pub struct EventsTo<'a>(pub &'a dyn Fn(DataFrame, &DataFrame) -> crate::error::Result<()>);
 
 impl std::fmt::Debug for EventsTo<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

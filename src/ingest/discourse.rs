@@ -132,6 +132,9 @@ fn read_archive(
         accounts = list;
     }
     let mut batch = parts.finish(notes)?;
+    let outside = super::batch::reply_note(&batch.events)
+        .map_err(crate::error::internal("counting replies outside an export"))?;
+    batch.notes.extend(outside);
     read::name_gaps(&mut batch.rejects, tz);
     Ok((batch, accounts))
 }

@@ -420,7 +420,7 @@ fn read_file(source: &SourcePlan, reading: &super::batch::Reading) -> Result<Bat
             }
         }
         match reading.events_to {
-            Some(to) => (to.0)(part.events),
+            Some(to) => (to.0)(part.events, &super::batch::no_accounts()),
             None => {
                 kept.push(part.events.lazy());
                 Ok(())

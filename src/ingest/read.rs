@@ -727,13 +727,33 @@ fn batch_rows() -> usize {
 pub fn for_each_batch(
     frame: LazyFrame,
     path: &Path,
+    each: impl FnMut(DataFrame) -> Result<()>,
+) -> Result<()> {
+    for_each_batch_of(frame, path, batch_rows(), each)
+}
+
+/// Rows per batch for a file of wide text rows (Viva Engage's Messages.csv: ids, names,
+/// e-mail, URLs): an eighth of [`BATCH_ROWS`], or `ENGAGE_BATCH_ROWS`.
+pub fn wide_batch_rows() -> usize {
+    std::env::var("ENGAGE_BATCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(BATCH_ROWS / 8)
+}
+
+/// [`for_each_batch`] with `rows` rows per batch.
+pub fn for_each_batch_of(
+    frame: LazyFrame,
+    path: &Path,
+    rows: usize,
     mut each: impl FnMut(DataFrame) -> Result<()>,
 ) -> Result<()> {
     let (send, batches) = std::sync::mpsc::sync_channel::<DataFrame>(1);
     // `true` stops the query: nobody is listening any more.
     let sink = PlanCallback::new(move |batch| Ok(send.send(batch).is_err()));
     let query = frame
-        .sink_batches(sink, true, std::num::NonZeroUsize::new(batch_rows()))
+        .sink_batches(sink, true, std::num::NonZeroUsize::new(rows))
         .map_err(|e| csv_failure(path, None, e))?;
     let runner = std::thread::spawn(move || query.collect_with_engine(Engine::Streaming));
     let mut stopped = Ok(());
@@ -795,6 +815,34 @@ pub fn fingerprint_any(path: &Path) -> Result<(u64, String)> {
         total += bytes;
     }
     Ok((total, hex::encode(hasher.finalize())))
+}
+
+/// A CSV inside an export scanned lazily from disk, as all-text columns with [`ROW`], with its
+/// header: a zip entry is first copied, a buffer at a time, to a temporary file (kept while
+/// the returned path lives), so that an export of any size is read a batch at a time.
+pub fn text_csv_on_disk(
+    archive: &mut super::archive::Archive,
+    name: &str,
+) -> Result<(LazyFrame, Vec<String>, Option<tempfile::TempPath>)> {
+    use super::archive::Archive;
+    let (path, kept) = match archive {
+        Archive::Folder { root, .. } => (root.join(name), None),
+        Archive::Single { path, .. } => (path.clone(), None),
+        Archive::Zip { .. } => {
+            let temp = std::env::temp_dir();
+            let mut file =
+                tempfile::NamedTempFile::new().map_err(crate::error::write_failed(&temp, 0))?;
+            archive.with_reader(name, |r| {
+                std::io::copy(r, &mut file)
+                    .map(|_| ())
+                    .map_err(crate::error::write_failed(&temp, 0))
+            })?;
+            let kept = file.into_temp_path();
+            (kept.to_path_buf(), Some(kept))
+        }
+    };
+    let header = read_header(&path)?;
+    Ok((scan_text_csv(&path)?, header, kept))
 }
 
 /// A CSV inside an export (folder, zip or single file) as all-text columns with [`ROW`], and
@@ -1148,14 +1196,11 @@ impl Parts {
         self.frames.push(batch.events.lazy());
     }
 
-    pub fn finish(self, mut notes: Vec<Note>) -> Result<super::batch::Batch> {
+    pub fn finish(self, notes: Vec<Note>) -> Result<super::batch::Batch> {
         let events = concat(self.frames, UnionArgs::default())
             .and_then(|l| l.collect())
             .map_err(crate::error::internal("combining an export's events"))?;
-        notes.extend(
-            super::batch::reply_note(&events)
-                .map_err(crate::error::internal("counting replies outside an export"))?,
-        );
+
         Ok(super::batch::Batch {
             events,
             rows_read: self.rows_read,

@@ -89,16 +89,8 @@ fn read_archive(
     if !unread.is_empty() {
         notes.push(Note::with(Say::YammerUnread, &[&unread.join(", ")]));
     }
-
-    for file in &messages {
-        notes.extend(messages_file(
-            archive,
-            file,
-            (source, naive_tz, reading),
-            &mut parts,
-        )?);
-    }
-
+    // The users first: the messages are handed on a batch at a time with the accounts they
+    // belong to.
     let mut accounts = Vec::new();
     for file in &users {
         let no_system = |_: Expr| lit(false);
@@ -128,6 +120,15 @@ fn read_archive(
             .and_then(|l| l.collect())
             .map_err(fail("listing the export's users".into()))?
     };
+    for file in &messages {
+        let how = How {
+            source,
+            naive_tz,
+            reading,
+            accounts: &accounts,
+        };
+        notes.extend(messages_file(archive, file, &how, &mut parts)?);
+    }
     let mut batch = parts.finish(notes)?;
     read::name_gaps(&mut batch.rejects, naive_tz);
     Ok((batch, accounts))
@@ -153,107 +154,179 @@ fn bodies(sink: &super::texts::TextSink, kept: &LazyFrame) -> Result<()> {
     super::texts::from_frame(sink, &said, ["id", AT, "sender_id", "__space", "__body"])
 }
 
-/// One Messages.csv: a post per thread starter, a reply (to the replied-to message's sender)
-/// for the rest. Returns the notes on times without a zone, if any.
+/// How the messages are read: the source's label and zone, the run's reading (where events
+/// and bodies go), and the export's accounts, handed on with each batch.
+struct How<'a> {
+    source: &'a str,
+    naive_tz: chrono_tz::Tz,
+    reading: &'a Reading<'a>,
+    accounts: &'a DataFrame,
+}
+
+/// One Messages.csv, a batch at a time (an export's messages can be gigabytes): a post per
+/// thread starter, a reply (to the replied-to message's sender) for the rest. A first pass
+/// over the file keeps only what every batch needs of the whole: who wrote each kept message
+/// and which threads a kept post starts. Returns the notes on times without a zone and on
+/// replies whose post is not in the export.
 fn messages_file(
     archive: &mut Archive,
     file: &str,
-    (source, naive_tz, reading): (&str, chrono_tz::Tz, &Reading),
+    how: &How,
     parts: &mut read::Parts,
 ) -> Result<Vec<Note>> {
-    let include_bots = reading.include_bots;
-    let (lf, header) = read::text_csv_in(archive, file)?;
+    let (lf, header, _on_disk) = read::text_csv_on_disk(archive, file)?;
+    let path = archive.path().join(file);
     read::require_columns(
-        &archive.path().join(file),
+        &path,
         &header,
         &MESSAGE_COLUMNS,
         "a Viva Engage Messages.csv",
         "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
     )?;
-    let non_user = optional(&header, "sender_type")
-        .str()
-        .to_lowercase()
-        .neq(lit("user"))
-        .fill_null(lit(false));
-    let checked = lf
-        .select([
-            col(ROW),
-            col("id"),
-            optional(&header, "replied_to_id").alias("replied_to_id"),
-            col("thread_id"),
-            optional(&header, "group_id").alias("group_id"),
-            col("sender_id"),
-            non_user.alias("__non_user"),
-            read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
-            read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
-            col("created_at"),
-            optional(&header, "deleted_at").alias("deleted_at"),
-            optional(&header, "in_private_conversation")
-                .str()
-                .to_lowercase()
-                .eq(lit("true"))
-                .fill_null(lit(false))
-                .alias("__private"),
-            optional(&header, "message_type")
-                .str()
-                .to_lowercase()
-                .alias("__type"),
-            // Bodies and sender names only for themes; never kept.
-            body_column(reading.texts, optional(&header, "body")).alias("__body"),
-            body_column(reading.texts, optional(&header, "sender_name")).alias("__sender_name"),
-        ])
-        .with_columns([
-            // A message whose sender is gone (an empty sender_id) is kept without an actor,
-            // as every adapter keeps a deleted user's posts: it counts in the content totals
-            // and in nobody's figures.
-            when(col("id").is_null())
-                .then(lit("missing id"))
-                .when(col(AT).is_null())
-                .then(lit("unreadable created_at"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(REASON),
-            when(col("id").is_null())
-                .then(lit(""))
-                .otherwise(col("created_at").fill_null(lit("")))
-                .alias(RAW),
-        ])
-        .with_column(
-            when(col(REASON).is_not_null())
-                .then(lit(NULL).cast(DataType::String))
-                .when(col("deleted_at").is_not_null())
-                .then(lit("deleted message"))
-                .when(col("__non_user").and(lit(!include_bots)))
-                .then(lit("non-user sender"))
-                .when(col("__type").eq(lit("system")).fill_null(lit(false)))
-                .then(lit("system notice (message_type system)"))
-                .otherwise(lit(NULL).cast(DataType::String))
-                .alias(EXCLUDED),
-        )
-        .collect()
-        .map_err(|e| read::csv_failure(&archive.path().join(file), None, e))?;
-    let kept = read::kept(&checked);
-    if let Some(sink) = reading.texts {
-        bodies(sink, &kept)?;
-    }
-    parts.add_checked(
-        &checked,
-        file,
-        read::Location::Record,
-        canonical(kept, source),
-    )?;
-    Ok(read::zone_note(&checked, "__no_zone", file, naive_tz))
-}
-
-/// The kept messages as canonical events: thread starters posts, the rest replies to the
-/// sender of the message they reply to.
-fn canonical(kept: LazyFrame, source: &str) -> LazyFrame {
-    let parents = kept
+    let checked = checked(lf, &header, how.naive_tz, how.reading);
+    let kept = col(REASON).is_null().and(col(EXCLUDED).is_null());
+    let whole = checked
         .clone()
+        .select([
+            col("id"),
+            col("sender_id"),
+            col("thread_id"),
+            kept.alias("__kept"),
+            col("__no_zone"),
+        ])
+        .collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
+        .map_err(|e| read::csv_failure(&path, None, e))?;
+    let parents = whole
+        .clone()
+        .lazy()
+        .filter(col("__kept"))
         .select([
             col("id").alias("__pid"),
             col("sender_id").alias("__psender"),
         ])
-        .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First);
+        .unique_stable(Some(cols(["__pid"])), UniqueKeepStrategy::First)
+        .collect()
+        .map_err(fail("finding who wrote each message".into()))?;
+    let mut notes = read::zone_note(&whole, "__no_zone", file, how.naive_tz);
+    notes.extend(replies_outside(&whole)?);
+    drop(whole);
+    let each = |batch: DataFrame| -> Result<()> {
+        let kept = read::kept(&batch);
+        if let Some(sink) = how.reading.texts {
+            bodies(sink, &kept)?;
+        }
+        let events = canonical(kept, parents.clone().lazy(), how.source)
+            .collect()
+            .map_err(fail(format!("reading {file}")))?;
+        match how.reading.events_to {
+            Some(to) => {
+                (to.0)(events, how.accounts)?;
+                parts.add_checked(
+                    &batch,
+                    file,
+                    read::Location::Record,
+                    super::batch::empty_events(),
+                )
+            }
+            None => parts.add_checked(&batch, file, read::Location::Record, events.lazy()),
+        }
+    };
+    read::for_each_batch_of(checked, &path, read::wide_batch_rows(), each)?;
+    Ok(notes)
+}
+
+/// The note on kept replies whose thread no kept post starts (`whole`: `id, thread_id,
+/// __kept` of every message).
+fn replies_outside(whole: &DataFrame) -> Result<Option<Note>> {
+    let events = whole
+        .clone()
+        .lazy()
+        .filter(col("__kept"))
+        .select([
+            col("id").alias(crate::vocabulary::event::EVENT_ID),
+            col("thread_id").alias(crate::vocabulary::event::THREAD_ID),
+            when(col("id").eq(col("thread_id")))
+                .then(lit("post"))
+                .otherwise(lit("reply"))
+                .alias(crate::vocabulary::event::ACTION),
+        ])
+        .collect()
+        .map_err(fail("counting replies outside the export".into()))?;
+    super::batch::reply_note(&events).map_err(fail("counting replies outside the export".into()))
+}
+
+/// Messages.csv's rows with the reason each is rejected or excluded, if any.
+fn checked(
+    lf: LazyFrame,
+    header: &[String],
+    naive_tz: chrono_tz::Tz,
+    reading: &Reading,
+) -> LazyFrame {
+    let include_bots = reading.include_bots;
+    let non_user = optional(header, "sender_type")
+        .str()
+        .to_lowercase()
+        .neq(lit("user"))
+        .fill_null(lit(false));
+    lf.select([
+        col(ROW),
+        col("id"),
+        optional(header, "replied_to_id").alias("replied_to_id"),
+        col("thread_id"),
+        optional(header, "group_id").alias("group_id"),
+        col("sender_id"),
+        non_user.alias("__non_user"),
+        read::parse_timestamp(col("created_at"), naive_tz).alias(AT),
+        read::timestamp_without_zone(col("created_at"), naive_tz).alias("__no_zone"),
+        col("created_at"),
+        optional(header, "deleted_at").alias("deleted_at"),
+        optional(header, "in_private_conversation")
+            .str()
+            .to_lowercase()
+            .eq(lit("true"))
+            .fill_null(lit(false))
+            .alias("__private"),
+        optional(header, "message_type")
+            .str()
+            .to_lowercase()
+            .alias("__type"),
+        // Bodies and sender names only for themes; never kept.
+        body_column(reading.texts, optional(header, "body")).alias("__body"),
+        body_column(reading.texts, optional(header, "sender_name")).alias("__sender_name"),
+    ])
+    .with_columns([
+        // A message whose sender is gone (an empty sender_id) is kept without an actor, as
+        // every adapter keeps a deleted user's posts: it counts in the content totals and in
+        // nobody's figures.
+        when(col("id").is_null())
+            .then(lit("missing id"))
+            .when(col(AT).is_null())
+            .then(lit("unreadable created_at"))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias(REASON),
+        when(col("id").is_null())
+            .then(lit(""))
+            .otherwise(col("created_at").fill_null(lit("")))
+            .alias(RAW),
+    ])
+    .with_column(
+        when(col(REASON).is_not_null())
+            .then(lit(NULL).cast(DataType::String))
+            .when(col("deleted_at").is_not_null())
+            .then(lit("deleted message"))
+            .when(col("__non_user").and(lit(!include_bots)))
+            .then(lit("non-user sender"))
+            .when(col("__type").eq(lit("system")).fill_null(lit(false)))
+            .then(lit("system notice (message_type system)"))
+            .otherwise(lit(NULL).cast(DataType::String))
+            .alias(EXCLUDED),
+    )
+}
+
+/// The kept messages as canonical events: thread starters posts, the rest replies to the
+/// sender of the message they reply to (`parents`: `__pid, __psender` of every kept message).
+fn canonical(kept: LazyFrame, parents: LazyFrame, source: &str) -> LazyFrame {
     let is_post = col("id").eq(col("thread_id"));
     kept.join(
         parents,

@@ -219,7 +219,9 @@ struct Screened {
 impl HandOn<'_> {
     /// The source through its adapter; its usage counts screened.
     fn read(&self) -> Result<(Batch, DataFrame, Option<DataFrame>)> {
-        let hand_on = |events: DataFrame| self.events(events, &ingest::no_accounts());
+        // A source that streams its events hands on the accounts they belong to (its user
+        // list, read first), so screening by e-mail works on every batch.
+        let hand_on = |events: DataFrame, accounts: &DataFrame| self.events(events, accounts);
         let reading = ingest::Reading {
             limits: ingest::archive::Limits {
                 max_uncompressed_bytes: self.plan.inputs.max_uncompressed_bytes,
