@@ -1111,28 +1111,7 @@ pub fn user_list(
     tally_excluded(&checked, &mut excluded, list.file)?;
     let mut rejects = rejects_from(&checked, list.file, Location::Record)?;
     name_gaps(&mut rejects, tz);
-    // System accounts are not people, nor are accounts that never joined: they stay out of
-    // the user list, and so out of the population.
-    let pending = col(AT).is_null().and(lit(list.pending_without_created));
-    let accounts = checked
-        .clone()
-        .lazy()
-        .filter(
-            col("id")
-                .is_not_null()
-                .and((list.system)(col("id")).not())
-                .and(col("__staged").not())
-                .and(pending.not()),
-        )
-        .select([
-            lit(source.to_string()).alias("source"),
-            col("id").alias("account"),
-            col("email"),
-            col(AT).dt().date().alias("joined"),
-            col("__deleted").alias("deleted"),
-        ])
-        .collect()
-        .map_err(crate::error::internal(format!("reading {}", list.file)))?;
+    let accounts = members(&checked, &list, source)?;
     let events = kept(&checked)
         .select(canonical(
             lit("user/") + col("id"),
@@ -1157,6 +1136,33 @@ pub fn user_list(
         },
         accounts,
     ))
+}
+
+/// The accounts of a checked user list (`source, account, email, joined, deleted`). System
+/// accounts are not people, nor are accounts that never joined: they stay out of the user
+/// list, and so out of the population.
+fn members(checked: &DataFrame, list: &UserList, source: &str) -> Result<DataFrame> {
+    const AT: &str = "__at";
+    let pending = col(AT).is_null().and(lit(list.pending_without_created));
+    checked
+        .clone()
+        .lazy()
+        .filter(
+            col("id")
+                .is_not_null()
+                .and((list.system)(col("id")).not())
+                .and(col("__staged").not())
+                .and(pending.not()),
+        )
+        .select([
+            lit(source.to_string()).alias("source"),
+            col("id").alias("account"),
+            col("email"),
+            col(AT).dt().date().alias("joined"),
+            col("__deleted").alias("deleted"),
+        ])
+        .collect()
+        .map_err(crate::error::internal(format!("reading {}", list.file)))
 }
 
 /// Gathers the parts of a multi-file export: each checked frame's rejects and exclusions, and

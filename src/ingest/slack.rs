@@ -322,17 +322,7 @@ fn read_archive(
     // Day files: `<channel>/<YYYY-MM-DD>.json` (a canvas's `FC_…` folder too), or one level
     // deeper where an export splits its channel folders by month. Other JSON files in a
     // channel folder describe canvases shared there.
-    let days: Vec<(String, String)> = archive
-        .names()
-        .iter()
-        .filter_map(|n| Some((n.clone(), day_channel(n)?)))
-        .collect();
-    let others: Vec<String> = archive
-        .names()
-        .iter()
-        .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json") && !is_day_file(n))
-        .cloned()
-        .collect();
+    let (days, others) = day_files(archive);
     for file in &others {
         canvases(archive, &mut c, &bots, file)?;
     }
@@ -419,6 +409,23 @@ fn is_day_file(name: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The export's day files with their channels, and the other JSON files of channel folders
+/// (canvases).
+fn day_files(archive: &Archive) -> (Vec<(String, String)>, Vec<String>) {
+    let days = archive
+        .names()
+        .iter()
+        .filter_map(|n| Some((n.clone(), day_channel(n)?)))
+        .collect();
+    let others = archive
+        .names()
+        .iter()
+        .filter(|n| n.matches('/').count() == 1 && n.ends_with(".json") && !is_day_file(n))
+        .cloned()
+        .collect();
+    (days, others)
 }
 
 /// The channel of a day file (`…/YYYY-MM-DD.json`): the nearest folder above it that is not
