@@ -832,10 +832,22 @@ pub fn text_csv_on_disk(
             let temp = std::env::temp_dir();
             let mut file =
                 tempfile::NamedTempFile::new().map_err(crate::error::write_failed(&temp, 0))?;
+            let display = archive.path().join(name);
             archive.with_reader(name, |r| {
-                std::io::copy(r, &mut file)
-                    .map(|_| ())
-                    .map_err(crate::error::write_failed(&temp, 0))
+                // A buffer at a time, so a damaged entry is named as such and a full disk too.
+                let mut buffer = vec![0u8; 1 << 20];
+                loop {
+                    let n = r.read(&mut buffer).map_err(|source| Error::Read {
+                        path: display.clone(),
+                        source,
+                        help: "the zip entry cannot be read: give the export again, or unpack it and give the folder".into(),
+                    })?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    std::io::Write::write_all(&mut file, &buffer[..n])
+                        .map_err(crate::error::write_failed(&temp, n as u64))?;
+                }
             })?;
             let kept = file.into_temp_path();
             (kept.to_path_buf(), Some(kept))

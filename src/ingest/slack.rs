@@ -445,11 +445,18 @@ fn day_channel(name: &str) -> Option<String> {
         })
     };
     let dated = |f: &str| (f.len() == 7 && digits(f, &[4])) || (f.len() == 4 && digits(f, &[]));
-    let folders: Vec<&str> = name.split('/').collect();
-    folders[..folders.len() - 1]
+    let parts: Vec<&str> = name.split('/').collect();
+    let folders: Vec<&str> = parts[..parts.len() - 1]
+        .iter()
+        .copied()
+        .filter(|f| !f.is_empty())
+        .collect();
+    // A channel may be named like a month: with no other folder, the nearest is the channel.
+    folders
         .iter()
         .rev()
-        .find(|f| !f.is_empty() && !dated(f))
+        .find(|f| !dated(f))
+        .or(folders.last())
         .map(|f| f.to_string())
 }
 
@@ -723,6 +730,22 @@ fn meaning(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Channel folders, split by month or not; a folder named like a month with nothing
+    // around it is the channel; a day file at the root belongs to none.
+    #[test]
+    fn the_channel_of_a_day_file() {
+        for (name, channel) in [
+            ("general/2017-05-01.json", Some("general")),
+            ("general/2017-05/2017-05-01.json", Some("general")),
+            ("2017-05/general/2017-05-01.json", Some("general")),
+            ("2017-05/2017-05-01.json", Some("2017-05")),
+            ("2017-05-01.json", None),
+            ("general/notes.json", None),
+        ] {
+            assert_eq!(day_channel(name).as_deref(), channel, "{name}");
+        }
+    }
 
     #[test]
     fn ts_to_micros() {

@@ -8,6 +8,7 @@ use super::words::{fill, metric_label, metric_meaning, Language, DASH};
 use crate::vocabulary::PeriodKind;
 
 mod practice;
+mod themes;
 
 /// A headline figure with its changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +121,7 @@ pub fn sections(report: &Report, charts: &[Chart]) -> Vec<Section> {
         conversations(&c),
     ]
     .into_iter()
-    .chain(themes(&c))
+    .chain(themes::themes(&c))
     .chain([organisation(&c)])
     .chain(practice::leadership(&c))
     .chain(practice::profile(&c))
@@ -410,57 +411,6 @@ fn conversations(c: &Ctx) -> Section {
         title: w.conversations_section.into(),
         blocks,
     }
-}
-
-/// What people talk about: only with themes on (spec §8).
-fn themes(c: &Ctx) -> Option<Section> {
-    let t = c.report.themes.as_ref()?;
-    let (lang, w) = (c.lang, c.lang.words());
-    let period = lang.period(&t.period);
-    let k = c.report.min_group_size.to_string();
-    let mut blocks = vec![Block::Paragraph(fill(
-        w.themes_how,
-        &[&lang.count(t.messages), &period, &k],
-    ))];
-    if t.top.is_empty() {
-        blocks.push(Block::Note(fill(w.no_themes, &[&period, &k])));
-    } else {
-        blocks.extend(chart(c.charts, "themes"));
-        blocks.push(Block::Table(Table {
-            headers: vec![
-                w.term.into(),
-                w.distinctive_z.into(),
-                w.people.into(),
-                w.share_of_mentions.into(),
-                w.rising_z.into(),
-            ],
-            numeric: vec![false, true, true, true, true],
-            rows: t
-                .top
-                .iter()
-                .map(|r| {
-                    let z = |z: Option<f64>| z.map_or(DASH.to_string(), |z| lang.number(z, 2));
-                    vec![
-                        r.term.clone(),
-                        z(r.distinctive),
-                        lang.count(u64::from(r.people)),
-                        lang.percent(Some(r.share)),
-                        z(r.z),
-                    ]
-                })
-                .collect(),
-        }));
-    }
-    blocks.push(Block::Paragraph(fill(w.themes_rising_how, &[&period])));
-    match chart(c.charts, "themes_rising") {
-        Some(rising) => blocks.push(rising),
-        None => blocks.push(Block::Note(fill(w.no_rising, &[&period]))),
-    }
-    Some(Section {
-        id: "themes",
-        title: w.themes_section.into(),
-        blocks,
-    })
 }
 
 /// 6. Across the organisation.

@@ -145,41 +145,6 @@ impl Language {
     }
 }
 
-/// The built-in ladders and their rungs in Dutch (spec §5): Forrester's rungs as Dutch writing
-/// on internal communication names them, one word each, and the pyramid's activities.
-const RUNGS_NL: [(&str, &str); 16] = [
-    ("Forrester", "Forrester"),
-    ("custom", "eigen"),
-    ("Pyramid", "Piramide"),
-    ("Creators", "Ontwerpers"),
-    ("Conversationalists", "Gesprekspartners"),
-    ("Critics", "Critici"),
-    ("Collectors", "Verzamelaars"),
-    ("Joiners", "Leden"),
-    ("Spectators", "Toeschouwers"),
-    ("Inactives", "Inactieven"),
-    ("Curating", "Cureren"),
-    ("Producing", "Produceren"),
-    ("Commenting", "Reageren"),
-    ("Sharing", "Delen"),
-    ("Watching", "Kijken"),
-    ("Inactive", "Inactief"),
-];
-
-impl Language {
-    /// A built-in ladder or rung as this language names it (English: the name itself).
-    pub fn rung(self, name: &str) -> String {
-        let dutch = RUNGS_NL
-            .iter()
-            .find(|(en, _)| *en == name)
-            .map(|(_, nl)| *nl);
-        match (self, dutch) {
-            (Language::Nl, Some(nl)) => nl.to_string(),
-            _ => name.to_string(),
-        }
-    }
-}
-
 impl Language {
     /// Every text a report in this language shows that is not data: the word table, the
     /// notes, the figures' names and meanings and the built-in rungs. A test lists a report's
@@ -194,7 +159,7 @@ impl Language {
             out.push(metric_label(d.name, self).to_string());
             out.push(metric_meaning(d.name, self).to_string());
         }
-        out.extend(RUNGS_NL.iter().map(|(en, _)| self.rung(en)));
+        out.extend(rungs::RUNGS_NL.iter().map(|(en, _)| self.rung(en)));
         out
     }
 }
@@ -214,6 +179,7 @@ pub const DASH: &str = "\u{2013}";
 
 mod notes;
 mod practice;
+mod rungs;
 
 /// Every label of the report, in one language. `{}` marks where a value goes.
 #[derive(serde::Serialize)]
