@@ -175,3 +175,78 @@ fn validate_refuses_what_run_refuses_when_no_events_are_left() {
         "{err}"
     );
 }
+
+// 8. A Messages.csv is read a chunk of records at a time (`read::for_each_chunk`), from a
+// folder or straight out of a zip. Chunks of 40 bytes (about one record each, a body spanning
+// two lines cut nowhere but at a record's end) against one chunk for the whole file: the same
+// tables and the same rejects, the bad row (the file's seventh record, on line 10: the first
+// two bodies span two lines) named as record 7 either way.
+#[test]
+fn a_viva_engage_export_read_in_chunks_reads_as_whole() {
+    let dir = common::copy_fixture("yammer-written");
+    let messages = dir.path().join("Messages.csv");
+    let mut text = common::read(&messages);
+    text.push_str("\"203\",\"200\",\"\",\"200\",\"\",\"7\",\"Sales\",\"\",\"false\",\"false\",\"21\",\"user\",\"Ann A\",\"\",\"Late\",\"\",\"\",\"\",\"\",\"yesterday\",\"\",\"update\"\n");
+    std::fs::write(&messages, text).unwrap();
+    let pipeline = dir.path().join("p.toml");
+    std::fs::write(
+        &pipeline,
+        "[pipeline]\nname = \"chunks\"\noutput = \"out\"\nmin_group_size = 1\n\n[[source]]\nkind = \"yammer\"\npath = \".\"\nname = \"engage\"\n",
+    )
+    .unwrap();
+    // The same export zipped, as Viva Engage delivers it.
+    let zipped = dir.path().join("export.zip");
+    {
+        use std::io::Write;
+        let mut w = ::zip::ZipWriter::new(std::fs::File::create(&zipped).unwrap());
+        for name in ["Users.csv", "Messages.csv"] {
+            w.start_file(name, ::zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(&std::fs::read(dir.path().join(name)).unwrap())
+                .unwrap();
+        }
+        w.finish().unwrap();
+    }
+    let zip_pipeline = dir.path().join("z.toml");
+    std::fs::write(
+        &zip_pipeline,
+        common::read(&pipeline).replace("path = \".\"", "path = \"export.zip\""),
+    )
+    .unwrap();
+    let run = |pipeline: &std::path::Path, chunk: Option<&str>| {
+        let out = tempfile::tempdir().unwrap();
+        let mut cmd = common::engage();
+        cmd.args(["run", "--as-of", "2024-03-31"])
+            .arg(pipeline)
+            .arg("--out")
+            .arg(out.path());
+        if let Some(bytes) = chunk {
+            cmd.env("ENGAGE_CHUNK_BYTES", bytes);
+        }
+        let output = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{err}");
+        common::files(out.path())
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("tables/") || name.starts_with("rejects/"))
+            .collect::<Vec<_>>()
+    };
+    let whole = run(&pipeline, None);
+    assert_eq!(whole, run(&pipeline, Some("40")));
+    assert_eq!(whole, run(&zip_pipeline, Some("40")));
+    let rejects: Vec<&(String, Vec<u8>)> = whole
+        .iter()
+        .filter(|(n, _)| n.starts_with("rejects/"))
+        .collect();
+    assert_eq!(
+        rejects.len(),
+        1,
+        "{:?}",
+        whole.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    let text = String::from_utf8_lossy(&rejects[0].1);
+    assert!(
+        text.contains("Messages.csv,record 7,yesterday,unreadable created_at"),
+        "{text}"
+    );
+}

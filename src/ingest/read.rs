@@ -13,7 +13,9 @@ use crate::error::{BadValue, BadValues, Error, Result};
 use crate::plan::InputPath;
 use crate::vocabulary::notes::Note;
 
+mod chunks;
 mod times;
+pub use chunks::for_each_chunk;
 pub use times::{
     gap_reason, name_gaps, parse_canonical_timestamp, parse_date, parse_timestamp,
     patch_timestamps, timestamp_without_zone, zone_note,
@@ -727,28 +729,9 @@ fn batch_rows() -> usize {
 pub fn for_each_batch(
     frame: LazyFrame,
     path: &Path,
-    each: impl FnMut(DataFrame) -> Result<()>,
-) -> Result<()> {
-    for_each_batch_of(frame, path, batch_rows(), each)
-}
-
-/// Rows per batch for a file of wide text rows (Viva Engage's Messages.csv: ids, names,
-/// e-mail, URLs): an eighth of [`BATCH_ROWS`], or `ENGAGE_BATCH_ROWS`.
-pub fn wide_batch_rows() -> usize {
-    std::env::var("ENGAGE_BATCH_ROWS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(BATCH_ROWS / 8)
-}
-
-/// [`for_each_batch`] with `rows` rows per batch.
-pub fn for_each_batch_of(
-    frame: LazyFrame,
-    path: &Path,
-    rows: usize,
     mut each: impl FnMut(DataFrame) -> Result<()>,
 ) -> Result<()> {
+    let rows = batch_rows();
     let (send, batches) = std::sync::mpsc::sync_channel::<DataFrame>(1);
     // `true` stops the query: nobody is listening any more.
     let sink = PlanCallback::new(move |batch| Ok(send.send(batch).is_err()));
@@ -815,46 +798,6 @@ pub fn fingerprint_any(path: &Path) -> Result<(u64, String)> {
         total += bytes;
     }
     Ok((total, hex::encode(hasher.finalize())))
-}
-
-/// A CSV inside an export scanned lazily from disk, as all-text columns with [`ROW`], with its
-/// header: a zip entry is first copied, a buffer at a time, to a temporary file (kept while
-/// the returned path lives), so that an export of any size is read a batch at a time.
-pub fn text_csv_on_disk(
-    archive: &mut super::archive::Archive,
-    name: &str,
-) -> Result<(LazyFrame, Vec<String>, Option<tempfile::TempPath>)> {
-    use super::archive::Archive;
-    let (path, kept) = match archive {
-        Archive::Folder { root, .. } => (root.join(name), None),
-        Archive::Single { path, .. } => (path.clone(), None),
-        Archive::Zip { .. } => {
-            let temp = std::env::temp_dir();
-            let mut file =
-                tempfile::NamedTempFile::new().map_err(crate::error::write_failed(&temp, 0))?;
-            let display = archive.path().join(name);
-            archive.with_reader(name, |r| {
-                // A buffer at a time, so a damaged entry is named as such and a full disk too.
-                let mut buffer = vec![0u8; 1 << 20];
-                loop {
-                    let n = r.read(&mut buffer).map_err(|source| Error::Read {
-                        path: display.clone(),
-                        source,
-                        help: "the zip entry cannot be read: give the export again, or unpack it and give the folder".into(),
-                    })?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    std::io::Write::write_all(&mut file, &buffer[..n])
-                        .map_err(crate::error::write_failed(&temp, n as u64))?;
-                }
-            })?;
-            let kept = file.into_temp_path();
-            (kept.to_path_buf(), Some(kept))
-        }
-    };
-    let header = read_header(&path)?;
-    Ok((scan_text_csv(&path)?, header, kept))
 }
 
 /// A CSV inside an export (folder, zip or single file) as all-text columns with [`ROW`], and

@@ -163,18 +163,33 @@ struct How<'a> {
     accounts: &'a DataFrame,
 }
 
-/// One Messages.csv, a batch at a time (an export's messages can be gigabytes): a post per
-/// thread starter, a reply (to the replied-to message's sender) for the rest. A first pass
-/// over the file keeps only what every batch needs of the whole: who wrote each kept message
-/// and which threads a kept post starts. Returns the notes on times without a zone and on
-/// replies whose post is not in the export.
+/// The columns the first pass reads: those that say who wrote a message, in which thread,
+/// and whether it is kept (see [`checked`]).
+const FIRST_PASS: [&str; 9] = [
+    "id",
+    "thread_id",
+    "sender_id",
+    "sender_type",
+    "created_at",
+    "deleted_at",
+    "message_type",
+    "replied_to_id",
+    "in_private_conversation",
+];
+
+/// One Messages.csv, a chunk at a time (an export's messages can be gigabytes, and polars'
+/// own scan would map a file whole or read a zip entry into memory): a post per thread
+/// starter, a reply (to the replied-to message's sender) for the rest. A first pass over the
+/// file keeps only what every chunk needs of the whole: who wrote each kept message and which
+/// threads a kept post starts. Returns the notes on times without a zone and on replies whose
+/// post is not in the export.
 fn messages_file(
     archive: &mut Archive,
     file: &str,
     how: &How,
     parts: &mut read::Parts,
 ) -> Result<Vec<Note>> {
-    let (lf, header, _on_disk) = read::text_csv_on_disk(archive, file)?;
+    let header = read::csv_header_in(archive, file)?;
     let path = archive.path().join(file);
     read::require_columns(
         &path,
@@ -183,20 +198,7 @@ fn messages_file(
         "a Viva Engage Messages.csv",
         "a network data export's Messages.csv has id, thread_id, sender_id and created_at among its columns",
     )?;
-    let checked = checked(lf, &header, how.naive_tz, how.reading);
-    let kept = col(REASON).is_null().and(col(EXCLUDED).is_null());
-    let whole = checked
-        .clone()
-        .select([
-            col("id"),
-            col("sender_id"),
-            col("thread_id"),
-            kept.alias("__kept"),
-            col("__no_zone"),
-        ])
-        .collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
-        .map_err(|e| read::csv_failure(&path, None, e))?;
+    let whole = first_pass(archive, file, &header, how)?;
     let parents = whole
         .clone()
         .lazy()
@@ -211,7 +213,10 @@ fn messages_file(
     let mut notes = read::zone_note(&whole, "__no_zone", file, how.naive_tz);
     notes.extend(replies_outside(&whole)?);
     drop(whole);
-    let each = |batch: DataFrame| -> Result<()> {
+    let each = |chunk: DataFrame| -> Result<()> {
+        let batch = checked(chunk.lazy(), &header, how.naive_tz, how.reading)
+            .collect()
+            .map_err(fail(format!("reading {file}")))?;
         let kept = read::kept(&batch);
         if let Some(sink) = how.reading.texts {
             bodies(sink, &kept)?;
@@ -232,8 +237,52 @@ fn messages_file(
             None => parts.add_checked(&batch, file, read::Location::Record, events.lazy()),
         }
     };
-    read::for_each_batch_of(checked, &path, read::wide_batch_rows(), each)?;
+    archive.with_reader(file, |r| read::for_each_chunk(r, &path, None, each))?;
     Ok(notes)
+}
+
+/// The first pass over a Messages.csv: `id, sender_id, thread_id, __kept, __no_zone` of every
+/// message, read a chunk at a time with only the columns that decide them.
+fn first_pass(
+    archive: &mut Archive,
+    file: &str,
+    header: &[String],
+    how: &How,
+) -> Result<DataFrame> {
+    let path = archive.path().join(file);
+    let read: Vec<String> = header
+        .iter()
+        .filter(|h| FIRST_PASS.contains(&h.as_str()))
+        .cloned()
+        .collect();
+    let kept = col(REASON).is_null().and(col(EXCLUDED).is_null());
+    let mut whole: Option<DataFrame> = None;
+    let each = |chunk: DataFrame| -> Result<()> {
+        let seen = checked(chunk.lazy(), &read, how.naive_tz, how.reading)
+            .select([
+                col("id"),
+                col("sender_id"),
+                col("thread_id"),
+                kept.clone().alias("__kept"),
+                col("__no_zone"),
+            ])
+            .collect()
+            .map_err(fail(format!("reading {file}")))?;
+        match whole.as_mut() {
+            None => whole = Some(seen),
+            Some(w) => {
+                w.vstack_mut_owned(seen)
+                    .map_err(fail(format!("reading {file}")))?;
+            }
+        }
+        Ok(())
+    };
+    let names: Vec<&str> = FIRST_PASS.to_vec();
+    archive.with_reader(file, |r| read::for_each_chunk(r, &path, Some(&names), each))?;
+    // Left in its chunks: a copy into one would double the pass's memory for nothing.
+    whole.ok_or_else(|| {
+        crate::error::fault(format!("reading {file}"), "the reader handed on no chunk")
+    })
 }
 
 /// The note on kept replies whose thread no kept post starts (`whole`: `id, thread_id,
