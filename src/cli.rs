@@ -57,6 +57,11 @@ pub enum Command {
         /// damaged. Without exports that cover the month, its events are gone.
         #[arg(long = "rebuild-month", value_name = "YYYY-MM", value_parser = parse_month_label)]
         rebuild_month: Vec<String>,
+        /// Take tonight's delivery as the new normal: its action shares, new accounts, reject
+        /// share and roster groups become what later nights are compared with, and a flag
+        /// neither stops nor fails this run (a changed feed that is meant to be so).
+        #[arg(long)]
+        accept_health: bool,
     },
     /// Write the pipeline's event-scale step as a self-contained PySpark job
     /// (DIR/engage_job.py), to run over the pipeline's store on a cluster; then

@@ -118,6 +118,11 @@ pub enum Error {
         started_at: String,
     },
 
+    /// A health check flagged a feed (README, "Health checks"): published with the flags
+    /// (`on_flag = "warn"`), or stopped before the store or the report changed (`"stop"`).
+    #[error("{}:\n  {}\nhelp: {}", if *stopped { "a feed looks broken, so nothing was stored or published (health.on_flag = \"stop\"): the store and the last report are as they were" } else { "the run finished, but a feed looks broken" }, flags.join("\n  "), if *stopped { "see the health lines in the log; once the feed is mended run again, or run with --accept-health if the change is the new normal" } else { "see the report's data quality section or the manifest's health; if the change is the new normal, run once with --accept-health" })]
+    Unhealthy { flags: Vec<String>, stopped: bool },
+
     #[error("the run finished, but input was rejected over max_reject_share = {max_share}:\n  {}\nhelp: correct the export at the lines listed, or raise max_reject_share in [pipeline] if these rows may be lost", sources.join("\n  "))]
     Rejected {
         sources: Vec<String>,
@@ -130,6 +135,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Rejected { .. } => 2,
+            Error::Unhealthy { .. } => 3,
             Error::Locked { .. } => 75,
             _ => 1,
         }

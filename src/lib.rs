@@ -67,6 +67,7 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
             aggregates,
             engine,
             rebuild_month,
+            accept_health,
         } => {
             let events_from = match (aggregates, engine) {
                 (Some(dir), _) => run::EventsFrom::Aggregates(dir),
@@ -80,6 +81,7 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
                 log,
                 events_from,
                 rebuild_months: rebuild_month,
+                accept_health,
             })?;
             log.info(
                 "run",

@@ -74,10 +74,37 @@ impl Log {
     }
 
     pub fn emit(&self, level: Level, step: &str, message: &str, counts: &[(&str, u64)]) {
+        self.write(level, self.line(level, step, message, counts));
+    }
+
+    /// A log line with named fields: in JSON, the fields of `fields` (an object) sit beside
+    /// `step` and `message`, so an alerting rule can match them (`"check": "volume"`); as text,
+    /// the message alone.
+    pub fn emit_fields(&self, level: Level, step: &str, message: &str, fields: &serde_json::Value) {
+        let line = match (self.format, fields) {
+            (LogFormat::Json, serde_json::Value::Object(extra)) => {
+                let mut object = serde_json::json!({
+                    "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    "level": level.as_str(),
+                    "step": step,
+                    "message": message,
+                });
+                if let serde_json::Value::Object(o) = &mut object {
+                    for (k, v) in extra {
+                        o.entry(k.clone()).or_insert(v.clone());
+                    }
+                }
+                object.to_string()
+            }
+            _ => self.line(level, step, message, &[]),
+        };
+        self.write(level, line);
+    }
+
+    fn write(&self, level: Level, line: String) {
         if self.quiet && level < Level::Error {
             return;
         }
-        let line = self.line(level, step, message, counts);
         let write = || {
             let _ = writeln!(std::io::stderr().lock(), "{line}");
         };

@@ -252,7 +252,8 @@ path = "people.csv"
 
 [identities]
 path = "identities.csv"
-{extra}"#,
+{extra}{no_health}"#,
+        no_health = common::NO_HEALTH,
         slack = f("slack/export"),
         qa = f("stackexchange/dump"),
         yammer = f("yammer/export"),
@@ -404,10 +405,11 @@ fn real_data_spark_tables_equal_the_local_engine() {
         )
     };
     let text = format!(
-        "[pipeline]\nname = \"real\"\nperiod = \"week\"\ntimezone = \"Europe/Amsterdam\"\noutput = \"out\"\nstore = \"store\"\nmax_reject_share = 1.0\n\n{}{}{}",
+        "[pipeline]\nname = \"real\"\nperiod = \"week\"\ntimezone = \"Europe/Amsterdam\"\noutput = \"out\"\nstore = \"store\"\nmax_reject_share = 1.0\n\n{}{}{}{}",
         source("slack", &slack, "slack"),
         source("stackexchange", &bikes, "bikes"),
         source("stackexchange", &conlang, "conlang"),
+        common::NO_HEALTH,
     );
     std::fs::write(&pipeline, text).unwrap();
     let (ours, theirs) = both_engines(&spark, &pipeline, None);
@@ -458,7 +460,8 @@ fn engine_spark_on_the_demo_gives_the_local_report() {
                 "min_group_size",
                 &format!("store = \"{store}\"\nmin_group_size"),
                 1,
-            );
+            )
+            + common::NO_HEALTH;
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
@@ -547,6 +550,7 @@ fn tiny_with_submit(dir: &Path, submit: &[&str]) -> PathBuf {
             &format!("path = \"{}/", fixture("tiny").display()),
         )
         .replacen("[pipeline]", "[pipeline]\nstore = \"store\"", 1)
+        + common::NO_HEALTH
         + &format!(
             "\n[spark]\nsubmit = {}\n",
             serde_json::to_string(submit).unwrap()

@@ -26,7 +26,8 @@ fn setup(dir: &Path, events: &str) -> PathBuf {
     let pipeline = dir.join("pipeline.toml");
     std::fs::write(
         &pipeline,
-        "[pipeline]\nname = \"nightly\"\ntimezone = \"Europe/Amsterdam\"\noutput = \"out\"\nstore = \"store\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\nname = \"demo\"\n\n[people]\npath = \"people.csv\"\n",
+        "[pipeline]\nname = \"nightly\"\ntimezone = \"Europe/Amsterdam\"\noutput = \"out\"\nstore = \"store\"\n\n[[source]]\nkind = \"events\"\npath = \"events.csv\"\nname = \"demo\"\n\n[people]\npath = \"people.csv\"\n".to_string()
+            + common::NO_HEALTH,
     )
     .unwrap();
     pipeline

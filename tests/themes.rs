@@ -65,7 +65,7 @@ fn no_store_file_holds_a_sentence() {
     let text = std::fs::read_to_string(&pipeline).unwrap();
     std::fs::write(
         &pipeline,
-        text.replace("output = \"out\"", "output = \"out\"\nstore = \"store\""),
+        text.replace("output = \"out\"", "output = \"out\"\nstore = \"store\"") + common::NO_HEALTH,
     )
     .unwrap();
     run_ok(&pipeline, &dir.path().join("out"), &[]);

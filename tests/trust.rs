@@ -24,7 +24,7 @@ fn tiny(store: bool) -> (tempfile::TempDir, PathBuf) {
         let text = read(&pipeline).replace(
             "output = \"out\"\n",
             "output = \"out\"\nstore = \"store\"\n",
-        );
+        ) + common::NO_HEALTH;
         std::fs::write(&pipeline, text).unwrap();
     }
     (dir, pipeline)

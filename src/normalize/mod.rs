@@ -4,6 +4,7 @@
 //! events are dropped as they are merged into the store, a UTC month at a time.)
 
 pub mod dedup;
+pub mod health;
 pub mod identity;
 pub mod periods;
 pub mod population;

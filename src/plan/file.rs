@@ -31,6 +31,24 @@ pub struct PipelineFile {
     pub profile_survey: Option<PathSection>,
     #[serde(default)]
     pub campaign: Vec<CampaignSection>,
+    /// `[health]`: the checks that notice a broken feed on a pipeline that keeps a store.
+    pub health: Option<HealthSection>,
+}
+
+/// `[health]`: freshness, volume and shape checks of each night's delivery (README, "Health
+/// checks"); every key optional.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthSection {
+    pub enabled: Option<bool>,
+    pub on_flag: Option<Spanned<String>>,
+    pub max_age_days: Option<Spanned<u32>>,
+    pub volume_factor: Option<Spanned<f64>>,
+    pub min_events: Option<Spanned<u32>>,
+    pub max_share_shift: Option<Spanned<f64>>,
+    pub max_reject_rise: Option<Spanned<f64>>,
+    pub max_group_change: Option<Spanned<f64>>,
+    pub max_shrink: Option<Spanned<f64>>,
 }
 
 /// `[[campaign]]`: an activation campaign whose effect is estimated (spec §9). Dates may be
@@ -271,6 +289,10 @@ pub struct SourceSection {
     /// The file's action value -> canonical action.
     #[serde(default)]
     pub actions: Option<Spanned<BTreeMap<String, String>>>,
+    /// Days the newest event may lie behind the as-of day (`[health] max_age_days` for this
+    /// source: a weekly export, say).
+    #[serde(default)]
+    pub max_age_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

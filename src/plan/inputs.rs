@@ -38,6 +38,8 @@ pub struct SourcePlan {
     pub columns: BTreeMap<String, String>,
     /// The file's action value -> canonical action.
     pub actions: BTreeMap<String, String>,
+    /// Its own `max_age_days` for the freshness check, if set.
+    pub max_age_days: Option<u32>,
 }
 
 impl SourcePlan {
@@ -54,6 +56,7 @@ impl SourcePlan {
             format: SourceFormat::from_extension(path).unwrap_or(SourceFormat::Csv),
             columns: BTreeMap::new(),
             actions: BTreeMap::new(),
+            max_age_days: None,
         }
     }
 }
@@ -214,6 +217,10 @@ fn source(s: &SourceSection, n: usize, text: &Text) -> Result<SourcePlan> {
         format,
         columns: columns(s, n, text)?,
         actions: actions(s, n, text)?,
+        max_age_days: match &s.max_age_days {
+            Some(days) => Some(age_days(days, &format!("source[{n}].max_age_days"), text)?),
+            None => None,
+        },
     })
 }
 
@@ -365,4 +372,17 @@ fn kpis(file: &PipelineFile, text: &Text) -> Result<Vec<(String, InputPath)>> {
         kpis.push((name, path));
     }
     Ok(kpis)
+}
+
+/// A number of days for `max_age_days`: 1 to 366.
+pub fn age_days(value: &Spanned<u32>, key: &str, text: &Text) -> Result<u32> {
+    let days = *value.get_ref();
+    if (1..=366).contains(&days) {
+        return Ok(days);
+    }
+    Err(text.error(
+        value.span(),
+        format!("{key} = {days} is not a number of days from 1 to 366"),
+        "give the days the newest event may lie behind the run's day, e.g. 2 for a nightly export or 8 for a weekly one",
+    ))
 }

@@ -21,8 +21,8 @@ pub use file::{Range, MAX_LABEL_BYTES, RANGES};
 pub use inputs::{InputPath, Inputs, SourceFormat, SourceKind, SourcePlan, Surveys};
 pub use ladder::{Ladder, Preset, Rung};
 pub use settings::{
-    AmbassadorSettings, Audience, Campaign, MetricSettings, OutcomeSettings, Output, Privacy,
-    Screening, Spark, Target, Themes, Windows,
+    AmbassadorSettings, Audience, Campaign, Health, MetricSettings, OnFlag, OutcomeSettings,
+    Output, Privacy, Screening, Spark, Target, Themes, Windows,
 };
 
 /// The pipeline file itself, for the manifest and messages.
@@ -55,6 +55,7 @@ pub struct Plan {
     pub output: Output,
     pub spark: Spark,
     pub themes: Themes,
+    pub health: Health,
 }
 
 impl Plan {
@@ -102,6 +103,7 @@ impl Plan {
             settings::metrics(p, &file.target, &file.campaign, &ladder, has_roster, &text)?;
         let spark = settings::spark(file.spark.as_ref(), &text)?;
         let themes = settings::themes(file.themes.as_ref(), &text)?;
+        let health = settings::health(file.health.as_ref(), &text)?;
         Ok(Plan {
             pipeline: PipelineInfo {
                 name,
@@ -119,6 +121,7 @@ impl Plan {
             output,
             spark,
             themes,
+            health,
         })
     }
 

@@ -223,6 +223,126 @@ pub fn themes(section: Option<&super::file::ThemesSection>, text: &Text) -> Resu
     })
 }
 
+/// What a health check does when it flags a source (`[health] on_flag`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFlag {
+    /// Publish the report with the flags in it, and exit 3.
+    Warn,
+    /// Publish nothing and leave the store as it was (yesterday's report stays), and exit 3.
+    Stop,
+}
+
+/// `[health]`: the bounds of the checks that notice a broken feed (README, "Health checks").
+/// They run on pipelines that keep a store: its history is what "usual" means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Health {
+    pub enabled: bool,
+    pub on_flag: OnFlag,
+    /// Days the newest event may lie behind the as-of day, not counting the weekdays on which
+    /// the source is usually silent.
+    pub max_age_days: u32,
+    /// The newest complete day's events against its weekday's trailing median: more than
+    /// this many times, or fewer than one in this many, is flagged.
+    pub volume_factor: f64,
+    /// Fewer events than this (a day's usual count, a delivery) are too few to judge.
+    pub min_events: u32,
+    /// How far an action's share, or the share of accounts unseen before, may move.
+    pub max_share_shift: f64,
+    /// How far the share of rejected rows may rise.
+    pub max_reject_rise: f64,
+    /// How far (as a share of itself) a roster group's size may move.
+    pub max_group_change: f64,
+    /// How much smaller than the store's a month a delivery spans whole may be.
+    pub max_shrink: f64,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            enabled: true,
+            on_flag: OnFlag::Warn,
+            max_age_days: 2,
+            volume_factor: 4.0,
+            min_events: 50,
+            max_share_shift: 0.25,
+            max_reject_rise: 0.02,
+            max_group_change: 0.5,
+            max_shrink: 0.05,
+        }
+    }
+}
+
+/// `[health]`, checked: each bound in its range, `on_flag` one of its two words.
+pub fn health(section: Option<&super::file::HealthSection>, text: &Text) -> Result<Health> {
+    let mut health = Health::default();
+    let Some(s) = section else {
+        return Ok(health);
+    };
+    health.enabled = s.enabled.unwrap_or(true);
+    if let Some(on) = &s.on_flag {
+        health.on_flag = match on.get_ref().as_str() {
+            "warn" => OnFlag::Warn,
+            "stop" => OnFlag::Stop,
+            other => {
+                return Err(text.error(
+                    on.span(),
+                    format!("health.on_flag = {other:?} is not \"warn\" or \"stop\""),
+                    "write \"warn\" (publish with the flags, exit 3) or \"stop\" (publish nothing, keep the store as it was, exit 3)",
+                ))
+            }
+        };
+    }
+    if let Some(days) = &s.max_age_days {
+        health.max_age_days = super::inputs::age_days(days, "health.max_age_days", text)?;
+    }
+    if let Some(n) = &s.min_events {
+        health.min_events = *n.get_ref();
+    }
+    let bounded = |v: &Option<Spanned<f64>>, key: &str, low: f64, high: f64, default: f64| {
+        let Some(v) = v else { return Ok(default) };
+        let x = *v.get_ref();
+        if x.is_finite() && x > low && x <= high {
+            return Ok(x);
+        }
+        Err(text.error(
+            v.span(),
+            format!("health.{key} = {x} lies outside ({low}, {high}]"),
+            &format!("give a number above {low} and at most {high}; the default is {default}"),
+        ))
+    };
+    let d = Health::default();
+    health.volume_factor = bounded(
+        &s.volume_factor,
+        "volume_factor",
+        1.0,
+        1000.0,
+        d.volume_factor,
+    )?;
+    health.max_share_shift = bounded(
+        &s.max_share_shift,
+        "max_share_shift",
+        0.0,
+        1.0,
+        d.max_share_shift,
+    )?;
+    health.max_reject_rise = bounded(
+        &s.max_reject_rise,
+        "max_reject_rise",
+        0.0,
+        1.0,
+        d.max_reject_rise,
+    )?;
+    health.max_group_change = bounded(
+        &s.max_group_change,
+        "max_group_change",
+        0.0,
+        100.0,
+        d.max_group_change,
+    )?;
+    health.max_shrink = bounded(&s.max_shrink, "max_shrink", 0.0, 1.0, d.max_shrink)?;
+    Ok(health)
+}
+
 /// Where a run writes.
 #[derive(Debug, Clone)]
 pub struct Output {

@@ -7,6 +7,7 @@ use super::model::{PeriodRow, Population, Report};
 use super::words::{fill, metric_label, metric_meaning, Language, DASH};
 use crate::vocabulary::PeriodKind;
 
+mod health;
 mod practice;
 mod themes;
 
@@ -591,7 +592,9 @@ fn quality(c: &Ctx) -> Section {
     let report = c.report;
     let lang = c.lang;
     let w = c.lang.words();
-    let mut blocks = vec![Block::Table(Table {
+    // The health checks first: a broken feed is what a reader must know before anything.
+    let mut blocks = health::blocks(c);
+    blocks.push(Block::Table(Table {
         headers: vec![
             w.file.into(),
             w.role.into(),
@@ -625,7 +628,7 @@ fn quality(c: &Ctx) -> Section {
                 ]
             })
             .collect(),
-    })];
+    }));
     blocks.push(Block::Note(w.reconcile_note.into()));
     blocks.push(Block::Paragraph(
         match report.population {

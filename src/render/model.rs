@@ -362,6 +362,25 @@ pub struct Report {
     pub unresolved_accounts: Option<u64>,
     pub coverage: Coverage,
     pub practice: Practice,
+    /// The health checks of the delivery, when they ran (pipelines with a store).
+    pub health: Option<Vec<HealthRow>>,
+}
+
+/// One health check as the report shows it (README, "Health checks").
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthRow {
+    /// The check's stable name (`freshness`, `volume`, ...).
+    pub check: String,
+    pub source: String,
+    pub subject: String,
+    /// `None`: withheld (a roster group below the minimum group size) or none delivered.
+    pub figure: Option<f64>,
+    pub bound: f64,
+    pub against: Option<f64>,
+    /// `pass`, `flag` or `skip`.
+    pub status: String,
+    /// Why a check was not judged (`no_history`, `too_few`, `no_whole_month`, `usage`).
+    pub why: Option<String>,
 }
 
 impl Report {
@@ -551,6 +570,7 @@ pub fn sample() -> Report {
         unresolved_accounts: Some(1),
         coverage: Coverage::default(),
         practice: Practice::default(),
+        health: None,
     }
 }
 

@@ -177,6 +177,7 @@ fn strings(value: &serde_json::Value, out: &mut Vec<String>) {
 /// Shown where there is no value.
 pub const DASH: &str = "\u{2013}";
 
+mod health;
 mod notes;
 mod practice;
 mod rungs;
@@ -354,6 +355,7 @@ pub struct Words {
     pub chart_png: &'static str,
     /// Self-report, campaigns and leaders (spec §9).
     pub practice: &'static practice::PracticeWords,
+    pub health: &'static health::HealthWords,
 }
 
 pub static EN: Words = Words {
@@ -526,6 +528,7 @@ pub static EN: Words = Words {
     made_by: "Made by engage",
     chart_png: "Chart as PNG",
     practice: &practice::EN,
+    health: &health::EN,
 };
 
 pub static NL: Words = Words {
@@ -698,6 +701,7 @@ pub static NL: Words = Words {
     made_by: "Gemaakt met engage",
     chart_png: "Grafiek als PNG",
     practice: &practice::NL,
+    health: &health::NL,
 };
 
 /// A period metric's name in the report's language (the column name when it is unknown).

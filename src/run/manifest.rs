@@ -78,7 +78,51 @@ pub struct Manifest {
     /// data is listed, never dropped).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     campaigns: BTreeMap<String, CampaignStatus>,
+    /// The health checks of the delivery (README, "Health checks").
+    health: ManifestHealth,
     timings_ms: BTreeMap<&'static str, u128>,
+}
+
+/// Each health check with its figure, bound and status, or why none ran.
+#[derive(Serialize)]
+struct ManifestHealth {
+    checked: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why_not: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_flag: Option<&'static str>,
+    flagged: usize,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checks: Vec<crate::normalize::health::Finding>,
+}
+
+fn health(setup: &Setup, inputs: &Inputs) -> ManifestHealth {
+    let Some(checked) = &inputs.health else {
+        let why_not = if !setup.plan.health.enabled {
+            "[health] enabled = false"
+        } else if setup.plan.output.store.is_none() {
+            "the pipeline keeps no store, so there is no history to compare with"
+        } else {
+            "no sources were read (--aggregates)"
+        };
+        return ManifestHealth {
+            checked: false,
+            why_not: Some(why_not),
+            on_flag: None,
+            flagged: 0,
+            checks: Vec::new(),
+        };
+    };
+    ManifestHealth {
+        checked: true,
+        why_not: None,
+        on_flag: Some(match checked.on_flag {
+            crate::plan::OnFlag::Warn => "warn",
+            crate::plan::OnFlag::Stop => "stop",
+        }),
+        flagged: checked.flagged().len(),
+        checks: checked.findings.clone(),
+    }
 }
 
 /// A campaign's name and each measure's status (`estimated`, `outside the data`, ...).
@@ -191,6 +235,7 @@ pub fn build(
         unresolved_accounts: book.prepared.unresolved.as_ref().map(|u| u.height() as u64),
         outputs,
         campaigns: book.campaigns.clone(),
+        health: health(setup, book.inputs),
         timings_ms: timings.finish(),
     }
 }

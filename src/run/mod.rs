@@ -6,6 +6,7 @@
 
 mod assemble;
 mod bodies;
+mod health;
 mod manifest;
 mod measure;
 mod outcome;
@@ -37,6 +38,8 @@ pub struct RunOptions {
     pub events_from: EventsFrom,
     /// Store months to empty and fill again from the sources (`--rebuild-month`).
     pub rebuild_months: Vec<String>,
+    /// Tonight's health figures become the reference whatever they are (`--accept-health`).
+    pub accept_health: bool,
 }
 
 /// Where a run's steps that grow with events run.
@@ -112,8 +115,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     };
     let manifest = manifest::build(&setup, book, written.outputs, timings, opts.as_of);
     publish::finish(&setup, written.staged, manifest)?;
-    // Everything is written; now the run may still fail for rejected input.
+    // Everything is written; now the run may still fail for rejected input, or a feed that
+    // looks broken.
     rejects::check(&setup, &inputs.records, &written.rejects_files)?;
+    if let Some(broken) = inputs
+        .health
+        .as_ref()
+        .and_then(|c| health::failure(c, false))
+    {
+        return Err(broken);
+    }
     Ok(RunSummary {
         output: setup.out_dir.clone(),
         periods: prepared.calendar.periods.len(),
@@ -147,8 +158,17 @@ fn events(
             let t = Instant::now();
             timings.begin("store_to_ladder");
             progress.step("combining sources");
-            let added =
-                prepare::store(setup, &place, &mut inputs, opts.as_of, &opts.rebuild_months)?;
+            let checks = prepare::Checks {
+                accept: opts.accept_health,
+            };
+            let added = prepare::store(
+                setup,
+                &place,
+                &mut inputs,
+                opts.as_of,
+                &opts.rebuild_months,
+                Some(checks),
+            )?;
             let kept = match from {
                 EventsFrom::Spark => prepare::on_spark(setup, place, added, opts.as_of, &inputs)?,
                 _ => prepare::keep(setup, place, added, opts.as_of)?,
@@ -212,7 +232,7 @@ pub fn ingest(pipeline: &std::path::Path, log: Log, rebuild: &[String]) -> Resul
     let progress = Progress::new(&log, setup.plan.inputs.sources.len() as u64);
     let place = prepare::place(&setup)?;
     let mut inputs = read::spilled(&setup, &progress, &place.spill, None)?;
-    let added = prepare::store(&setup, &place, &mut inputs, None, rebuild)?;
+    let added = prepare::store(&setup, &place, &mut inputs, None, rebuild, None)?;
     progress.finish();
     let written = rejects::write(&setup, &inputs.records)?;
     rejects::check(&setup, &inputs.records, &written)?;

@@ -25,6 +25,18 @@ use crate::vocabulary::{activity as a, event, handoff, PeriodKind};
 /// state stays near a gigabyte while small stores run as one part (each part costs a query).
 const PART_ROWS: u64 = 10_000_000;
 
+/// Whether a run checks its delivery's health before merging it (`engage ingest` does not).
+#[derive(Debug, Clone, Copy)]
+pub struct Checks {
+    /// Tonight's figures become the reference whatever they are (`--accept-health`).
+    pub accept: bool,
+}
+
+/// Today in the pipeline's time zone: the as-of day of a run given none.
+fn today(tz: chrono_tz::Tz) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
 /// Where a run keeps its events: the pipeline's store, or a working store of its own in the
 /// output folder, and the spill the sources' events wait in until they are merged into it.
 pub struct Place {
@@ -147,6 +159,7 @@ pub fn store(
     inputs: &mut Inputs,
     as_of: Option<NaiveDate>,
     rebuild: &[String],
+    health: Option<Checks>,
 ) -> Result<Added> {
     // A store keeps everything the exports hold; --as-of applies when computing.
     let cut = place.working.is_some();
@@ -167,7 +180,12 @@ pub fn store(
             ),
         );
     }
+    let checked = check_health(setup, place, (&store, &catalogue), inputs, as_of, health)?;
     let merged = store.merge(&place.spill, cutoff, &mut catalogue)?;
+    if let Some(checked) = &checked {
+        checked.keep(&store)?;
+    }
+    inputs.health = checked;
     let usage_tables = std::mem::take(&mut inputs.usage);
     let (usage, usage_counts) = usage::combine(&usage_tables, as_of.filter(|_| cut))?;
     // A source gives events or usage counts, so one of the two counts is zero.
@@ -217,6 +235,48 @@ pub fn store(
         accounts,
         catalogue,
     })
+}
+
+/// The health leg (`health.rs`) on a pipeline that keeps a store, before tonight's delivery is
+/// merged: with `on_flag = "stop"` a flag ends the run here, the store untouched.
+fn check_health(
+    setup: &Setup,
+    place: &Place,
+    (store, catalogue): (&Store, &Catalogue),
+    inputs: &Inputs,
+    as_of: Option<NaiveDate>,
+    health: Option<Checks>,
+) -> Result<Option<super::health::Checked>> {
+    let Some(checks) = health.filter(|_| place.working.is_none() && setup.plan.health.enabled)
+    else {
+        return Ok(None);
+    };
+    let day = as_of.unwrap_or_else(|| today(setup.plan.calendar.timezone));
+    let sources: Vec<super::health::Source> = inputs
+        .records
+        .iter()
+        .map(|r| super::health::Source {
+            plan: &r.source,
+            delivery: r.delivery.as_ref(),
+            rejected: r.counts.rejected,
+            rows_read: r.counts.rows_read,
+        })
+        .collect();
+    let roster = inputs.small.people.as_ref().map(|(p, _)| p);
+    let checked = super::health::check(
+        setup,
+        (store, catalogue),
+        &sources,
+        roster,
+        day,
+        checks.accept,
+    )?;
+    if checked.on_flag == crate::plan::OnFlag::Stop {
+        if let Some(stop) = super::health::failure(&checked, true) {
+            return Err(stop);
+        }
+    }
+    Ok(Some(checked))
 }
 
 fn log_added(setup: &Setup, place: &Place, merged: &Merged) {

@@ -30,6 +30,8 @@ pub struct Record {
     pub counts: RowCounts,
     /// Of the excluded rows, those after the as-of day.
     pub late: u64,
+    /// The events it delivered, tallied for the health checks (`None` for `validate`).
+    pub delivery: Option<crate::normalize::health::Delivery>,
 }
 
 /// The small tables read in full: the roster, surveys, identity map and team KPIs.
@@ -72,6 +74,8 @@ pub struct Inputs {
     /// With themes on, the term counts of every source's bodies (spec §8); with a store, the
     /// next leg merges them with the stored ones.
     pub terms: Option<TermCounts>,
+    /// What the health checks found, once the store leg ran them (pipelines with a store).
+    pub health: Option<super::health::Checked>,
 }
 
 /// [`inputs`] for `run` and `ingest`: the sources' events go to `spill`; bodies after `as_of`
@@ -122,7 +126,7 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
             screened: RefCell::new(Screened::default()),
         };
         let (mut batch, accounts, usage) = hand_on.read()?;
-        let events = hand_on.finish(&mut batch);
+        let (events, delivery) = hand_on.finish(&mut batch)?;
         if let Some(texts) = texts {
             counted.push((texts, source.label.clone(), accounts.clone()));
         }
@@ -182,6 +186,7 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
             },
             late: 0,
             batch,
+            delivery,
         });
     }
     // After the sources, as a run always read them: the first problem reported is the same.
@@ -193,6 +198,7 @@ pub fn inputs(plan: &Plan, log: Log, progress: &Progress, how: How) -> Result<In
         usage: usages,
         accounts: account_lists,
         small,
+        health: None,
     })
 }
 
@@ -208,12 +214,13 @@ struct HandOn<'a> {
     screened: RefCell<Screened>,
 }
 
-/// What screening took out of the batches handed on, and the events it passed.
+/// What screening took out of the batches handed on, and the events it passed, tallied.
 #[derive(Default)]
 struct Screened {
     rejects: Vec<ingest::Reject>,
     excluded: BTreeMap<String, u64>,
     events: u64,
+    tally: crate::normalize::health::Tally,
 }
 
 impl HandOn<'_> {
@@ -275,6 +282,13 @@ impl HandOn<'_> {
                 *screened.excluded.entry(reason).or_insert(0) += n;
             }
             screened.events += part.events.height() as u64;
+            if self.spill.is_some() {
+                let tz = self.plan.calendar.timezone;
+                screened
+                    .tally
+                    .add(&part.events, tz)
+                    .map_err(crate::error::internal("tallying the delivery"))?;
+            }
         }
         match self.spill {
             Some(spill) => spill.add(self.input, part.events),
@@ -282,14 +296,28 @@ impl HandOn<'_> {
         }
     }
 
-    /// Adds what screening took out to the source's batch; the events it passed.
-    fn finish(self, batch: &mut Batch) -> u64 {
+    /// Adds what screening took out to the source's batch; the events it passed, and with a
+    /// spill, their tally.
+    fn finish(
+        self,
+        batch: &mut Batch,
+    ) -> Result<(u64, Option<crate::normalize::health::Delivery>)> {
+        let spilled = self.spill.is_some();
         let screened = self.screened.into_inner();
         batch.rejects.extend(screened.rejects);
         for (reason, n) in screened.excluded {
             *batch.excluded.entry(reason).or_insert(0) += n;
         }
-        screened.events
+        let delivery = match spilled {
+            true => Some(
+                screened
+                    .tally
+                    .finish()
+                    .map_err(crate::error::internal("tallying the delivery"))?,
+            ),
+            false => None,
+        };
+        Ok((screened.events, delivery))
     }
 }
 
@@ -302,6 +330,7 @@ pub fn small_only(setup: &super::setup::Setup) -> Result<Inputs> {
         accounts: Vec::new(),
         small: small(&setup.plan)?,
         terms: None,
+        health: None,
     })
 }
 

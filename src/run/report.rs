@@ -140,6 +140,7 @@ fn model(
         source_notes: notes(plan.language, &inputs.records, weighed, prepared),
         unresolved_accounts: prepared.unresolved.as_ref().map(|u| u.height() as u64),
         practice: model::Practice::default(),
+        health: inputs.health.as_ref().map(|c| health_rows(&c.findings)),
         coverage: model::Coverage {
             views: results.views_known,
             roster: prepared.roster.is_some(),
@@ -269,4 +270,24 @@ fn render_files(setup: &Setup, report: &model::Report) -> Result<Vec<(String, Ve
     files.push(("report.html".into(), html.into_bytes()));
     files.push(("report.md".into(), markdown.into_bytes()));
     Ok(files)
+}
+
+/// The health findings as the report shows them: plain rows, their names as the manifest's.
+fn health_rows(findings: &[crate::normalize::health::Finding]) -> Vec<model::HealthRow> {
+    let name = |v: serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    findings
+        .iter()
+        .map(|f| model::HealthRow {
+            check: f.check.as_str().to_string(),
+            source: f.source.clone(),
+            subject: f.subject.clone(),
+            figure: f.figure,
+            bound: f.bound,
+            against: f.against,
+            status: name(serde_json::to_value(f.status).unwrap_or_default()),
+            why: f
+                .why
+                .map(|w| name(serde_json::to_value(w).unwrap_or_default())),
+        })
+        .collect()
 }

@@ -16,6 +16,7 @@ use crate::output;
 use crate::vocabulary::event;
 
 mod catalogue;
+mod health;
 mod ids;
 mod partials;
 mod spill;
