@@ -132,7 +132,9 @@ impl Store {
             .select([col(event::SOURCE), col(event::ACTOR)])
             .drop_nulls(None)
             .unique(None, UniqueKeepStrategy::Any)
-            .collect()
+            // Every partition once, a batch at a time: the accounts, not the events, are held.
+            .collect_with_engine(Engine::Streaming)
+            .map(|r| r.unwrap_single())
             .map_err(fail("listing the store's accounts".into()))
     }
 
