@@ -5,8 +5,9 @@
 //! identity map, usage counts), Europe/Amsterdam, events bunched around both daylight-saving
 //! changes of 2025 and around local midnights that start a month, quarter, year or ISO week.
 //!
-//! Needs Java and pyspark: `tests/spark/setup.sh` installs them (as `.ci/run` does). Set
-//! ENGAGE_SKIP_SPARK=1 to skip the tests that submit jobs; they say so when skipped.
+//! Needs Java and pyspark: the first test that needs them runs `tests/spark/setup.sh` (as
+//! `.ci/run` does), or says it is skipped where that cannot work. Set ENGAGE_SKIP_SPARK=1 to
+//! skip the tests that submit jobs; they say so when skipped.
 
 mod common;
 
@@ -15,13 +16,38 @@ use std::process::Command;
 
 use common::{engage, files, fixture, root};
 
-/// `spark-submit`, from PATH or the virtual environment `tests/spark/setup.sh` makes; `None`
-/// (saying so) only with ENGAGE_SKIP_SPARK=1.
+/// `spark-submit`, from PATH or the virtual environment `tests/spark/setup.sh` makes. When
+/// neither has it, the setup script is run once (it installs Java where it can and pyspark
+/// into the build cache, saying so); where that cannot work (no network, no root for Java),
+/// `None`, saying why, and the test passes as skipped. CI installs them first, so there a
+/// missing Spark fails. `None` too with ENGAGE_SKIP_SPARK=1.
 fn spark_submit() -> Option<PathBuf> {
     if std::env::var("ENGAGE_SKIP_SPARK").as_deref() == Ok("1") {
         common::say("skipped: ENGAGE_SKIP_SPARK=1, so this test runs no Spark job");
         return None;
     }
+    let found = match installed() {
+        Some(p) => Ok(p),
+        None => INSTALL.get_or_init(install).clone(),
+    };
+    match found {
+        Ok(p) => Some(p),
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI installs Java and pyspark before the tests (.ci/run), yet: {why}"
+            );
+            common::say(&format!("skipped: this test runs a Spark job, and {why}"));
+            None
+        }
+    }
+}
+
+/// The outcome of running the setup script, shared by every Spark test of the run.
+static INSTALL: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+
+/// `spark-submit` on PATH or in a virtual environment the setup script made.
+fn installed() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|p| p.join("spark-submit"))
@@ -42,13 +68,33 @@ fn spark_submit() -> Option<PathBuf> {
         .flatten()
         .map(|venv| venv.join("bin/spark-submit"))
         .find(|p| p.is_file());
-    match on_path.or(cache) {
-        Some(p) => Some(p),
-        None => panic!(
-            "the Spark tests need Java and pyspark: run `export PATH=\"$(tests/spark/setup.sh):$PATH\"` \
-             (it installs them as CI does and prints the folder to put first on PATH), or set \
-             ENGAGE_SKIP_SPARK=1 to skip them"
-        ),
+    on_path.or(cache)
+}
+
+/// Runs `tests/spark/setup.sh` (its progress on the terminal): the `spark-submit` it
+/// installed, or why it could not.
+fn install() -> Result<PathBuf, String> {
+    common::say(
+        "the Spark tests need Java and pyspark: installing them once with tests/spark/setup.sh \
+         (pyspark into the build cache; a few minutes)",
+    );
+    let output = Command::new(root().join("tests/spark/setup.sh"))
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("tests/spark/setup.sh could not be started ({e})"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "tests/spark/setup.sh could not install Java and pyspark here ({}; it needs the \
+             network, and root for Java when `java` is missing); run it by hand to see why",
+            output.status
+        ));
+    }
+    let bin = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let submit = PathBuf::from(bin).join("spark-submit");
+    if submit.is_file() {
+        Ok(submit)
+    } else {
+        Err(format!("tests/spark/setup.sh left no {}", submit.display()))
     }
 }
 

@@ -280,3 +280,12 @@ pub fn failure(checked: &Checked, stopped: bool) -> Option<Error> {
         stopped,
     })
 }
+
+/// After a `warn` night is published: exit 3 if a check flagged a feed (and it was not
+/// accepted).
+pub fn published(checked: Option<&Checked>) -> Result<()> {
+    match checked.and_then(|c| failure(c, false)) {
+        Some(broken) => Err(broken),
+        None => Ok(()),
+    }
+}

@@ -118,13 +118,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary> {
     // Everything is written; now the run may still fail for rejected input, or a feed that
     // looks broken.
     rejects::check(&setup, &inputs.records, &written.rejects_files)?;
-    if let Some(broken) = inputs
-        .health
-        .as_ref()
-        .and_then(|c| health::failure(c, false))
-    {
-        return Err(broken);
-    }
+    health::published(inputs.health.as_ref())?;
     Ok(RunSummary {
         output: setup.out_dir.clone(),
         periods: prepared.calendar.periods.len(),
