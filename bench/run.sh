@@ -128,5 +128,5 @@ PY
 
 # The regression check: the 1M store run against the figure recorded in BENCHMARKS.md.
 if [ -f "$data/1000000/bench.toml" ]; then
-  ENGAGE_BIN="$engage" ENGAGE_BENCH_DIR="$data/1000000" cargo test --quiet --test bench_regression -- --ignored
+  ENGAGE_BIN="$engage" ENGAGE_BENCH_DIR="$data/1000000" cargo test --quiet --test it bench_regression:: -- --ignored
 fi

@@ -11,6 +11,7 @@
 //!
 //! `plan` reads the pipeline file, `run` walks the stages in order and `output` writes their
 //! results atomically; `vocabulary` names every column, action and metric once.
+#![warn(clippy::too_many_lines)]
 
 pub mod bench;
 pub mod checkpoint;

@@ -1,5 +1,6 @@
 //! The `engage` binary: parse the command line, hand it to the library, turn errors into
 //! messages and exit codes. Everything else lives in the library.
+#![warn(clippy::too_many_lines)]
 
 use std::process::ExitCode;
 

@@ -46,7 +46,7 @@ pub struct Reject {
 /// rows read = accepted + excluded + rejected (duplicates are found later, across sources).
 #[derive(Debug, Clone)]
 pub struct Batch {
-    /// Canonical events (spec §1 columns).
+    /// Canonical events (README "Inputs" columns).
     pub events: DataFrame,
     pub rows_read: u64,
     /// Rows left out on purpose, by reason (bots, system accounts, deleted content...).
@@ -431,7 +431,7 @@ pub struct Reading<'a> {
     /// Takes each batch of accepted canonical events as it is read, so that a file of any
     /// size is held a batch at a time; without it they are kept in [`Batch::events`].
     pub events_to: Option<EventsTo<'a>>,
-    /// Takes the bodies of posts and replies, when themes are on (spec §8).
+    /// Takes the bodies of posts and replies, when themes are on (README "Themes").
     pub texts: Option<&'a super::texts::TextSink<'a>>,
 }
 

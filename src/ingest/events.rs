@@ -295,7 +295,7 @@ struct Checked {
     csv: bool,
 }
 
-/// The column of message bodies, read only when themes are on (spec §8).
+/// The column of message bodies, read only when themes are on (README "Themes").
 const TEXT: &str = "__text";
 
 fn checked(source: &SourcePlan, with_text: bool) -> Result<Checked> {

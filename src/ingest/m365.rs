@@ -1,7 +1,7 @@
 //! The `m365-usage` source kind: Microsoft 365 admin-centre usage reports (Graph
 //! `getYammerActivityUserDetail` and `getTeamsUserActivityUserDetail`) as CSV, one file or a
 //! folder of them. They hold counts per user for a window of 7, 30, 90 or 180 days ending at
-//! the refresh date, not events, so they become usage counts (spec §1): they feed the activity
+//! the refresh date, not events, so they become usage counts (README "Inputs"): they feed the activity
 //! table and the ladder, and nothing that needs events (active days, partners, reach, replies
 //! to posts). Columns are matched by name; the report type is recognised by its columns.
 

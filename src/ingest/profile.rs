@@ -1,4 +1,4 @@
-//! The staff survey of self-reported use (spec §9): one row per respondent, how often they say
+//! The staff survey of self-reported use (README "What people say, campaigns and leaders"): one row per respondent, how often they say
 //! they read, react, comment, post, share and moderate, whether they want to contribute, and
 //! any further questions on the same scale. A file without the columns stops the run; a row
 //! that cannot be read (no respondent, no date, an answer the scale does not know) is

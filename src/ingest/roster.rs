@@ -1,4 +1,4 @@
-//! The HR roster (spec §1 people). It defines who is in the population each period, so every
+//! The HR roster (README "Inputs" people). It defines who is in the population each period, so every
 //! row is checked: one row per person, readable dates, known roles and exit kinds.
 
 use polars::prelude::*;

@@ -1,4 +1,4 @@
-//! Survey answers (spec §1 surveys), person-level (`person_id, answered_at, measure, score`)
+//! Survey answers (README "Inputs" surveys), person-level (`person_id, answered_at, measure, score`)
 //! or team-level (`team, period, measure, score, respondents`), told apart by the header.
 //! Read and checked at ingest so that a broken survey file is caught on the first run, long
 //! before the outcome stage needs it.

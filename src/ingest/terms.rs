@@ -1,4 +1,4 @@
-//! Terms of a message body (spec §8): themes need the words people use without ever keeping
+//! Terms of a message body (README "Themes"): themes need the words people use without ever keeping
 //! what they wrote, so a body is turned into its terms here and then forgotten. Markup, code,
 //! links, addresses, mentions, numbers and emoji go first; what is left is cut into words at
 //! anything that is not a letter, stop words of every configured language go, and each word is

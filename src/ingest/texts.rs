@@ -1,4 +1,4 @@
-//! Where adapters hand message bodies when themes are on (spec §8), so that only counts leave
+//! Where adapters hand message bodies when themes are on (README "Themes"), so that only counts leave
 //! the adapter: each body waits in a small buffer, is cut into terms on every core (rayon) and
 //! dropped; what stays is, per period, space, term and account, how often it was used. At the
 //! end those become the source's counts per period, space and term (mentions and distinct

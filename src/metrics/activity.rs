@@ -1,4 +1,4 @@
-//! The activity table (spec §3): one row per person in headcount and period. This is the only
+//! The activity table (docs/metrics.md): one row per person in headcount and period. This is the only
 //! step whose cost grows with events, so it stays a single query over the event store with an
 //! obvious SQL equivalent, ready to run on Spark over the same Parquet files:
 //!

@@ -1,4 +1,4 @@
-//! Ambassador candidates (spec §5): people who kept up conversation, on the ambassador rung or
+//! Ambassador candidates (docs/metrics.md): people who kept up conversation, on the ambassador rung or
 //! higher in each of the last periods, and whom enough distinct people answered or reacted to
 //! over those periods. Communications teams invite them to host and seed discussions.
 //!

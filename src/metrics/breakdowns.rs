@@ -1,4 +1,4 @@
-//! Breakdowns by a roster attribute (spec §4, §7): per group and period the counts behind the
+//! Breakdowns by a roster attribute (docs/metrics.md and docs/privacy.md): per group and period the counts behind the
 //! main rates and the people on each rung. Counts only: suppression and the rates built on
 //! what may be shown are `outcomes::suppression`'s job. Reads the activity table.
 

@@ -1,4 +1,4 @@
-//! The weekly series a campaign's effect is estimated on (spec §9): participation, contribution
+//! The weekly series a campaign's effect is estimated on (README "What people say, campaigns and leaders"): participation, contribution
 //! rate and reply rate per Monday-based week, for everyone or split into a campaign's audience
 //! and everyone else. Weeks are needed whatever the pipeline's period, so the events give one
 //! more partial result, a row per person and week:

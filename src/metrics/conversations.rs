@@ -1,4 +1,4 @@
-//! Conversations and content (spec §4): per post its reach (distinct viewers other than the
+//! Conversations and content (docs/metrics.md): per post its reach (distinct viewers other than the
 //! author within the reach window) and its first reply by someone else within the reply
 //! window; per period the post and reply totals, reply rate, time to first reply, unanswered
 //! posts and the reach percentiles; per space and period its activity. Content metrics count

@@ -1,4 +1,4 @@
-//! Is it always the same few (spec §4)? The top-1% and top-10% shares of contributions among
+//! Is it always the same few (docs/metrics.md)? The top-1% and top-10% shares of contributions among
 //! active people and the Gini coefficient of contributions over everyone in headcount. Reads
 //! the activity table only.
 

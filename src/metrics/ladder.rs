@@ -1,4 +1,4 @@
-//! The engagement ladder (spec §5): each person gets the first rung whose SQL condition holds,
+//! The engagement ladder (docs/metrics.md): each person gets the first rung whose SQL condition holds,
 //! and a flag per rung records every condition that holds, since the categories overlap.
 //! Conditions are parsed by polars' SQL front end, never by hand.
 
@@ -207,7 +207,7 @@ pub fn rung_order(names: &[String]) -> LazyFrame {
 }
 
 /// `period_key, rung, people, share`: people on each rung per period, every rung listed (zeros
-/// included) in ladder order; share = people / headcount (spec §5 rung_share).
+/// included) in ladder order; share = people / headcount (docs/metrics.md rung_share).
 pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
     let rungs = rung_order(names);
     let counts = activity
@@ -257,7 +257,7 @@ pub fn rung_shares(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -
 
 /// `from_period_key, to_period_key, from_period, to_period, from_rung, to_rung, people`: for
 /// each pair of consecutive periods, how many people in headcount in both moved from each rung
-/// to each rung (spec §5 transitions); every pair of rungs is listed, zeros included.
+/// to each rung (docs/metrics.md transitions); every pair of rungs is listed, zeros included.
 pub fn transitions(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -> LazyFrame {
     let rungs = rung_order(names);
     let before = activity.clone().select([
@@ -329,7 +329,7 @@ pub fn transitions(activity: LazyFrame, calendar: LazyFrame, names: &[String]) -
 }
 
 /// `period_key, promotion_rate, demotion_rate`: of the people in headcount in a period and
-/// the one before, the share now on a higher rung and the share on a lower one (spec §5).
+/// the one before, the share now on a higher rung and the share on a lower one (docs/metrics.md).
 pub fn movement(activity: LazyFrame, names: &[String]) -> LazyFrame {
     let ranked = activity
         .select([col(a::PERSON), col(PERIOD_KEY), col(a::RUNG)])

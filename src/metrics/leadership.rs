@@ -1,4 +1,4 @@
-//! Management's own presence in the network (spec §9): per period, of the leaders and managers
+//! Management's own presence in the network (README "What people say, campaigns and leaders"): per period, of the leaders and managers
 //! in headcount, how many were active, contributed, and replied to someone outside their own
 //! team; the threads they started, their median reach and how many were answered; and the
 //! replies their posts and replies drew from others. From the activity table, the ties and the
@@ -23,7 +23,7 @@ pub const FIGURES: [&str; 8] = [
 ];
 
 /// The people behind the thread figures and the replies to leaders: never published, but
-/// what is published rests on them (spec §7).
+/// what is published rests on them (docs/privacy.md).
 pub const BEHIND: [&str; 2] = ["thread_authors", "repliers"];
 
 /// `period_key, leaders, active, contributing, replied_outside_team, threads,

@@ -1,4 +1,4 @@
-//! Lifecycle and retention (spec §4): who is new, returning, resurrecting or dormant each
+//! Lifecycle and retention (docs/metrics.md): who is new, returning, resurrecting or dormant each
 //! period, and how much of each cohort (people by the period of their first activity) is
 //! active k periods later. Reads the activity table and each person's first active period.
 

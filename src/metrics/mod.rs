@@ -1,6 +1,31 @@
-//! Metrics: pure functions from frames to frames, no I/O, one file per family of spec §3–§5.
+//! Metrics: pure functions from frames to frames, no I/O, one file per family of docs/metrics.md.
 //! `activity`, `conversations` and `network` read events; everything else reads the activity
 //! table or the small frames those produce.
+//!
+//! What each file holds: one file per family of the metrics specification, frames in, frames out,
+//! no I/O. Families that read events gather their own partial results from `Events` and return
+//! named structs (`activity::gather` -> `Aggregates`, `conversations::gather_posts`,
+//! `conversations::gather_spaces`). From events: `activity.rs` (the activity table),
+//! `conversations.rs` (per post its reach and first reply; per period reply rate, reply times,
+//! unanswered posts, and the posts and replies totals, to which usage reports' counts add; per
+//! space its activity), `network.rs` (the ties table, with the replies among its interactions;
+//! department × department interactions and cross-department share; leader reach), `campaigns.rs`
+//! (a campaign's weekly series: one more partial result per part, events and contributions per
+//! person and Monday-based week, `activity_per_week`; participation and contribution over the
+//! headcount of the period holding the week's Thursday; reply rate from the per-post table).
+//! `mod.rs` holds the distinct count over stacked partial results. From the activity table:
+//! `participation.rs`, `inequality.rs`, `ladder.rs` (rung conditions in polars SQL, rung shares,
+//! transitions, the published columns), `lifecycle.rs`, `breakdowns.rs` (people counts per roster
+//! group, and which attributes to count by), `ambassadors.rs` (the window of periods and rungs,
+//! candidates, and the profile survey's willing respondents beside them with a `source`). From the
+//! activity table, the ties and the per-post table: `profile.rs` (the ladder applied to a staff
+//! survey's answers, each respondent's latest answer beside the rung observed in its period, the
+//! answers per roster group) and `leadership.rs` (leaders' and managers' presence per period).
+//! `summary.rs` joins the families into period_metrics; `targets.rs` checks SMART goals against it.
+//! From the term counts: `themes.rs` (per period the most distinctive terms against the other
+//! periods and the rising ones against the three before, both Monroe, Colaresi and Quinn's log-odds
+//! ratio with an informative Dirichlet prior; per space the most distinctive against the period's
+//! other spaces; nothing used by fewer than `min_group_size` people)
 
 pub mod activity;
 pub mod ambassadors;
@@ -125,7 +150,7 @@ pub(crate) mod testing {
     /// `(person, period_key, [(count column, value)], rung)`.
     pub type Row<'a> = (&'a str, i32, &'a [(&'a str, u32)], &'a str);
 
-    /// An activity table; flags follow from the counts as in spec §3 (active from any count).
+    /// An activity table; flags follow from the counts as in docs/metrics.md (active from any count).
     pub fn activity(rows: &[Row]) -> LazyFrame {
         let n = rows.len();
         let get = |r: &Row, c: &str| r.2.iter().find(|(k, _)| *k == c).map_or(0, |(_, v)| *v);

@@ -1,4 +1,4 @@
-//! Across the organisation (spec §4): whether leaders' and managers' content is seen
+//! Across the organisation (docs/metrics.md): whether leaders' and managers' content is seen
 //! (leader_reach), whether replies and reactions cross departments (cross_department_share),
 //! and the department × department interaction counts behind it. These join events to the
 //! roster's department and role, so they read the events.
@@ -122,7 +122,7 @@ pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -
     leader_reach_from(leader_views(events, leaders(people)), activity)
 }
 
-/// The roles whose people lead (spec §4 leader_reach, §9 leadership presence).
+/// The roles whose people lead (docs/metrics.md leader_reach, §9 leadership presence).
 pub const LEADER_ROLES: [&str; 2] = ["leader", "manager"];
 
 /// `person_id` of the roster's leaders and managers.

@@ -1,4 +1,4 @@
-//! Who takes part (spec §3–§4): the person counts of each period and the rates built on them,
+//! Who takes part (docs/metrics.md): the person counts of each period and the rates built on them,
 //! participation, contribution, creation, lurking, reach and stickiness. Reads the activity
 //! table only; every calendar period gets a row, also one with nobody in headcount.
 

@@ -1,4 +1,4 @@
-//! What people say of their own use beside what they do (spec §9): the pipeline's ladder
+//! What people say of their own use beside what they do (README "What people say, campaigns and leaders"): the pipeline's ladder
 //! applied to a staff survey's answers (a behaviour answered monthly, weekly or daily counts as
 //! one event of its kind), each respondent's self-reported rung set beside the rung observed in
 //! the period they answered in, the answers per roster group, and who wants to contribute.

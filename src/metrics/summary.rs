@@ -1,4 +1,4 @@
-//! period_metrics (spec §4): every family's figures side by side, one row per calendar period,
+//! period_metrics (docs/metrics.md): every family's figures side by side, one row per calendar period,
 //! under the spec's names. A figure the sources cannot support is null; the caller says why.
 
 use polars::prelude::*;

@@ -1,4 +1,4 @@
-//! Targets (spec §5): SMART goals from the pipeline file, each checked against a straight
+//! Targets (docs/metrics.md): SMART goals from the pipeline file, each checked against a straight
 //! line from its baseline value to its target: is the current value where the line says it
 //! should be by now? Reads period_metrics and the rung shares, both one row per period.
 

@@ -1,4 +1,4 @@
-//! Themes (spec §8): from the term counts the adapters handed on, what people talk about per
+//! Themes (README "Themes"): from the term counts the adapters handed on, what people talk about per
 //! period and per space, and which terms are rising. Frames in, frames out; terms used by
 //! fewer than `min_group_size` people in a period (and space) never leave this file.
 //!

@@ -2,6 +2,18 @@
 //! part of the store. Applies the `--as-of` cut-off, places events in local days and periods,
 //! resolves accounts to people, and decides who is in the population each period. (Duplicate
 //! events are dropped as they are merged into the store, a UTC month at a time.)
+//!
+//! What each file holds: the health checks of a night's delivery (`health.rs`: each source's
+//! delivery tallied per local day and action as it is read, set against the store's history and the
+//! last passing run's figures: freshness, volume, shrink, action shares, new accounts, rejects,
+//! roster groups; small maps in, findings out, no I/O); screening each source (`screen.rs`:
+//! excluded accounts, rejects for implausible dates; applied to each batch as it is read), usage
+//! counts deduplicated with per-input row accounting (`dedup.rs`), the `--as-of` cut-off, accounts
+//! to people in events, usage counts and user lists (`identity.rs`), usage counts (`usage.rs`),
+//! local days, integer period keys and period labels (`periods.rs`), the events as lazy queries per
+//! part of the store, each part knowing the periods it holds alone and what it is made of, its
+//! partial results read from and kept in the store's cache (`Events` in `mod.rs`), who is in
+//! headcount from the roster, the user lists or what was seen (`population.rs`)
 
 pub mod dedup;
 pub mod health;

@@ -1,4 +1,4 @@
-//! Periods (spec §2): calendar months, ISO weeks or quarters in the pipeline's time zone.
+//! Periods (README "Definitions"): calendar months, ISO weeks or quarters in the pipeline's time zone.
 //! A period is identified by an integer key so that the big group-bys run on integers; labels
 //! and boundaries live in a small calendar table built here.
 

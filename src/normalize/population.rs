@@ -1,4 +1,4 @@
-//! Who counts in each period (spec §2 headcount). With a roster: people hired by the period's
+//! Who counts in each period (README "Definitions" headcount). With a roster: people hired by the period's
 //! end and not gone before its start. Without one: the accounts of the sources' user lists
 //! that had joined and were not deleted; failing that, everyone seen in events up to the
 //! period's end, and the report says the population is observed rather than known.

@@ -1,4 +1,4 @@
-//! Usage counts (spec §1) from reports without events: the reports of all sources combined,
+//! Usage counts (README "Inputs") from reports without events: the reports of all sources combined,
 //! repeated rows (the same account, source and window) counted once, windows ending after the
 //! as-of day left out, and each window placed in the period that contains its last day.
 

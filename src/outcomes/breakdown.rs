@@ -1,4 +1,4 @@
-//! The breakdown tables as published (spec §7, §11): per period and roster group the counts
+//! The breakdown tables as published (docs/privacy.md): per period and roster group the counts
 //! and rates, suppressed as one [`Grid`] with the period's totals, and the department
 //! interaction matrix. Counting is `metrics::breakdowns`'; this file decides what is shown.
 

@@ -1,4 +1,4 @@
-//! Did a campaign move anything (spec §9)? On the weekly series of participation, contribution
+//! Did a campaign move anything (README "What people say, campaigns and leaders")? On the weekly series of participation, contribution
 //! rate and reply rate: the segmented regression y = b0 + b1·t + b2·after + b3·(t − t0)·after
 //! (level change b2, slope change b3, 95% intervals from Student's t), and with an audience the
 //! difference-in-differences of the audience against everyone else, estimated as the

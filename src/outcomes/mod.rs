@@ -1,6 +1,22 @@
 //! Outcomes: what the organisation cares about beyond the network itself (turnover, retention,
-//! satisfaction, team KPIs) related to engagement, and the privacy rules (spec §7) that every
+//! satisfaction, team KPIs) related to engagement, and the privacy rules (docs/privacy.md) that every
 //! person-level or group-level output passes through.
+//!
+//! What each file holds: `mod.rs` runs the outcome tables (turnover, survival, surveys, KPIs,
+//! correlations), each in its own function, and counts what it leaves out for the report;
+//! `turnover.rs`, `survival.rs`, `satisfaction.rs`, `statistics.rs` (Kaplan–Meier, Greenwood,
+//! log-rank, Spearman, Bonett–Wright, Benjamini–Hochberg, ordinary least squares with Student's t
+//! intervals; distributions from statrs); `campaigns.rs` (a campaign's segmented regression and
+//! difference-in-differences on the weekly series, and why a campaign has no figures);
+//! `privacy.rs`: HMAC-SHA256 pseudonyms and the key file (keys under 16 bytes refused, key files
+//! others can read warned about); `suppression.rs`: the one suppression model of docs/privacy.md and
+//! docs/privacy.md, a `Grid` of people counts with their unpublished remainders, the margins that
+//! add them up to published totals and the groups whose size hides their figures, hiding the next
+//! smallest shown cell while someone holding the shown cells and the totals could work out a small
+//! count (`Rows`: a block of groups with nested counts, as most tables are); `breakdown.rs`: the
+//! breakdown tables and the department matrix as published. Every table with a group's figures
+//! (breakdowns, turnover per group, leadership, the profile tables, survey scores, campaign weeks)
+//! decides what it shows through a `Grid`
 
 pub mod breakdown;
 pub mod campaigns;
@@ -414,7 +430,7 @@ fn team_turnover(i: &Inputs, periods: &Labels) -> Result<Option<satisfaction::Ou
     .map_err(internal("measuring team turnover"))?;
     let (teams, separations) = (strs(&by_team, "group")?, f64s(&by_team, "__separations")?);
     // A team's rate times its headcount is its leavers: fewer than the minimum, the rate
-    // counts across teams but is not published (spec §7).
+    // counts across teams but is not published (docs/privacy.md).
     let withheld = teams
         .iter()
         .zip(&separations)

@@ -1,4 +1,4 @@
-//! Pseudonyms (spec §7): person-level outputs carry hex(HMAC-SHA256(key, person id)), never an
+//! Pseudonyms (docs/privacy.md): person-level outputs carry hex(HMAC-SHA256(key, person id)), never an
 //! id, name or email. The key comes from `ENGAGE_PSEUDONYM_KEY` or from a key file that is
 //! created with mode 0600 on first use, so the same person keeps the same pseudonym across runs.
 

@@ -1,4 +1,4 @@
-//! Does engagement go with satisfaction and staying (spec §6)? Survey scores per team (mean
+//! Does engagement go with satisfaction and staying (README "Outputs")? Survey scores per team (mean
 //! score; eNPS = % scoring 9–10 minus % scoring 0–6 on 0–10 answers) and, for person-level
 //! answers, per rung; and across teams, Spearman's rho between each outcome and the team's
 //! engagement over the `outcome_window_periods` periods ending with the outcome's period, with

@@ -1,4 +1,4 @@
-//! The statistics of spec §6 that no well-kept crate offers in this form: Kaplan–Meier with
+//! The statistics of README "Outputs" that no well-kept crate offers in this form: Kaplan–Meier with
 //! the Greenwood band, the log-rank test across groups, Spearman's rho with average ranks for
 //! ties, its Fisher-z interval with the Bonett–Wright standard error, and Benjamini–Hochberg
 //! adjustment. Distributions (normal, chi-squared, Student's t) come from statrs. Inputs are

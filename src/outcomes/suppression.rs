@@ -1,4 +1,4 @@
-//! Small-group suppression (spec §7), one model for every table: see docs/privacy.md. A table
+//! Small-group suppression (docs/privacy.md), one model for every table: see docs/privacy.md. A table
 //! is a [`Grid`] of people counts tied together by margins, sums whose total is published in
 //! the same table or another one. A count under `min_group_size` is hidden; so is every figure
 //! of a group whose size is hidden; and a margin whose hidden cells, unpublished remainders

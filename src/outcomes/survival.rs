@@ -1,4 +1,4 @@
-//! Retention curves (spec §6): how long people stay employed, by the rung they were on when
+//! Retention curves (README "Outputs"): how long people stay employed, by the rung they were on when
 //! the analysis window first saw them. Kaplan–Meier per starting rung with the Greenwood band,
 //! and the log-rank test of whether the curves differ. Time is counted in periods: a person
 //! first seen in period f who leaves in period x has t = x − f + 1; one still employed at the

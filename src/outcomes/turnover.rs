@@ -1,4 +1,4 @@
-//! Turnover (spec §6): separations over the mean of the headcount at a period's start and end
+//! Turnover (README "Outputs"): separations over the mean of the headcount at a period's start and end
 //! (SHRM), for the organisation and per roster group; and attrition by rung: of the people on
 //! a rung in a period whose data follows them for `horizon_periods` more periods, the share
 //! who left within those periods. Reads the roster, the calendar and the activity table.

@@ -27,7 +27,7 @@ pub struct PipelineFile {
     pub outcome: Vec<OutcomeSection>,
     pub spark: Option<SparkSection>,
     pub themes: Option<ThemesSection>,
-    /// `[profile_survey]`: what employees say of their own use (spec §9).
+    /// `[profile_survey]`: what employees say of their own use (README "What people say, campaigns and leaders").
     pub profile_survey: Option<PathSection>,
     #[serde(default)]
     pub campaign: Vec<CampaignSection>,
@@ -51,7 +51,7 @@ pub struct HealthSection {
     pub max_shrink: Option<Spanned<f64>>,
 }
 
-/// `[[campaign]]`: an activation campaign whose effect is estimated (spec §9). Dates may be
+/// `[[campaign]]`: an activation campaign whose effect is estimated (README "What people say, campaigns and leaders"). Dates may be
 /// written as TOML dates or as quoted text.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +63,7 @@ pub struct CampaignSection {
     pub audience: Option<Spanned<BTreeMap<String, String>>>,
 }
 
-/// `[themes]`: terms counted from message bodies (spec §8), off unless `enabled`.
+/// `[themes]`: terms counted from message bodies (README "Themes"), off unless `enabled`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ThemesSection {
@@ -178,7 +178,7 @@ pub const MIN_GROUP_SIZE: Range = Range {
     unit: "people",
 };
 
-/// Every ranged setting, for the README's table (tests/docs.rs keeps the two the same).
+/// Every ranged setting, for the README's table (tests/it/docs.rs keeps the two the same).
 pub const RANGES: [&Range; 7] = [
     &REACH_WINDOW_DAYS,
     &REPLY_WINDOW_HOURS,

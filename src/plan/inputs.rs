@@ -75,7 +75,7 @@ pub struct Inputs {
     pub sources: Vec<SourcePlan>,
     pub people: Option<InputPath>,
     pub surveys: Option<Surveys>,
-    /// The staff survey of self-reported use (spec §9), one row per respondent.
+    /// The staff survey of self-reported use (README "What people say, campaigns and leaders"), one row per respondent.
     pub profile_survey: Option<InputPath>,
     /// `source, account, person_id` rows that say who an account belongs to.
     pub identities: Option<InputPath>,

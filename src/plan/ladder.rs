@@ -1,4 +1,4 @@
-//! The engagement ladder a pipeline climbs: one of the built-in presets (spec §5) or the
+//! The engagement ladder a pipeline climbs: one of the built-in presets (docs/metrics.md) or the
 //! user's own rungs, highest first, each with the SQL condition the metrics stage compiles.
 
 use super::file::{LadderSection, Text};
@@ -90,7 +90,7 @@ pub struct Ladder {
 }
 
 impl Ladder {
-    /// A built-in ladder (spec §5).
+    /// A built-in ladder (docs/metrics.md).
     pub fn preset(preset: Preset) -> Ladder {
         Ladder {
             preset: Some(preset),

@@ -4,6 +4,15 @@
 //!
 //! `file.rs` holds the file as written; `inputs.rs`, `ladder.rs` and `settings.rs` build the
 //! groups from its sections.
+//!
+//! What each file holds: the pipeline file: `file.rs` (the TOML as written, unknown keys refused,
+//! every checked value kept with its span so each error names the line of its own key; every
+//! whole-number setting with its stated range, `RANGES`, so no arithmetic on a setting can wrap;
+//! labels at most 100 bytes, as they become file names), `inputs.rs` (sources and small tables,
+//! paths made absolute), `ladder.rs` (the presets as an enum, custom rungs, none named like a
+//! column of the tables), `settings.rs` (metric, outcome, privacy, screening and output settings);
+//! `mod.rs` builds the grouped `Plan`, each group for the stage that reads it. Imports only the
+//! vocabulary and errors
 
 mod file;
 mod inputs;
@@ -33,7 +42,7 @@ pub struct PipelineInfo {
     pub sha256: String,
 }
 
-/// How events are placed in periods (spec §2).
+/// How events are placed in periods (README "Definitions").
 #[derive(Debug, Clone, Copy)]
 pub struct Calendar {
     pub period: PeriodKind,

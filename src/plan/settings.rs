@@ -24,7 +24,7 @@ fn ranged(text: &Text, value: &Spanned<u32>, range: &Range) -> Result<u32> {
     text.within(value, range.key, range.min..=range.max, &help)
 }
 
-/// The time windows of the content metrics (spec §4).
+/// The time windows of the content metrics (docs/metrics.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Windows {
     /// Views count towards a post's reach this many days after it was posted.
@@ -33,7 +33,7 @@ pub struct Windows {
     pub reply_hours: u32,
 }
 
-/// Who counts as an ambassador candidate (spec §5).
+/// Who counts as an ambassador candidate (docs/metrics.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmbassadorSettings {
     /// The last this-many periods must all find the person on `rung` or higher.
@@ -46,7 +46,7 @@ pub struct AmbassadorSettings {
     pub reveal: bool,
 }
 
-/// A SMART goal (spec §5 targets), as written in the pipeline file.
+/// A SMART goal (docs/metrics.md targets), as written in the pipeline file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub name: String,
@@ -70,13 +70,13 @@ pub struct Target {
 pub struct MetricSettings {
     pub windows: Windows,
     pub ambassadors: AmbassadorSettings,
-    /// Roster attributes to break the rates down by (spec §7 suppression applies).
+    /// Roster attributes to break the rates down by (docs/privacy.md suppression applies).
     pub breakdowns: Vec<Attribute>,
     pub targets: Vec<Target>,
     pub campaigns: Vec<Campaign>,
 }
 
-/// An activation campaign (spec §9), as checked: dates in order, a known audience attribute.
+/// An activation campaign (README "What people say, campaigns and leaders"), as checked: dates in order, a known audience attribute.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Campaign {
     pub name: String,
@@ -108,7 +108,7 @@ pub struct OutcomeSettings {
     pub window_periods: u32,
 }
 
-/// Pseudonyms and suppression (spec §7).
+/// Pseudonyms and suppression (docs/privacy.md).
 #[derive(Debug, Clone)]
 pub struct Privacy {
     pub min_group_size: u32,
@@ -150,7 +150,7 @@ pub fn spark(section: Option<&super::file::SparkSection>, text: &Text) -> Result
     })
 }
 
-/// `[themes]` (spec §8): what people write about, counted from message bodies when enabled.
+/// `[themes]` (README "Themes"): what people write about, counted from message bodies when enabled.
 #[derive(Debug, Clone, Default)]
 pub struct Themes {
     pub enabled: bool,

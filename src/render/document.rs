@@ -737,7 +737,7 @@ mod tests {
             .unwrap()
     }
 
-    // The shares are over active people, the Gini over the whole headcount (spec §4): the
+    // The shares are over active people, the Gini over the whole headcount (docs/metrics.md): the
     // sentence says which is which, so 19% / 47.6% and a Gini of 1.00 do not read as a
     // contradiction.
     #[test]

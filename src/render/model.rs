@@ -74,7 +74,7 @@ pub struct SpaceRow {
     pub reach: Option<u32>,
 }
 
-/// What people talk about in the last period (spec §8), when `[themes]` is on.
+/// What people talk about in the last period (README "Themes"), when `[themes]` is on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Themes {
     /// The last period's label.
@@ -139,7 +139,7 @@ pub struct AmbassadorRow {
     pub also_willing: bool,
 }
 
-/// Self-report, campaigns and leaders' presence (spec §9); each empty without its input.
+/// Self-report, campaigns and leaders' presence (README "What people say, campaigns and leaders"); each empty without its input.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Practice {
     pub profile: Option<Profile>,
@@ -463,6 +463,7 @@ impl Report {
 
 /// A small report for the renderers' tests: two months, a two-rung ladder, one target.
 #[cfg(test)]
+#[allow(clippy::too_many_lines)] // One literal report, field by field.
 pub fn sample() -> Report {
     let figures = |p: f64, r: Option<f64>| -> Vec<Option<f64>> {
         crate::vocabulary::PERIOD_METRICS

@@ -345,7 +345,7 @@ pub struct Words {
     pub reply_window_note: &'static str,
     // 10. Definitions
     pub definitions_section: &'static str,
-    /// The definitions' line on what is hidden and why (spec §7), `{}` the minimum.
+    /// The definitions' line on what is hidden and why (docs/privacy.md), `{}` the minimum.
     pub hidden_term: &'static str,
     pub hidden_definition: &'static str,
     pub rung_share_definition: &'static str,
@@ -353,7 +353,7 @@ pub struct Words {
     pub rung_names_term: &'static str,
     pub made_by: &'static str,
     pub chart_png: &'static str,
-    /// Self-report, campaigns and leaders (spec §9).
+    /// Self-report, campaigns and leaders (README "What people say, campaigns and leaders").
     pub practice: &'static practice::PracticeWords,
     pub health: &'static health::HealthWords,
 }

@@ -1,4 +1,4 @@
-//! The read leg's part for themes (spec §8): with `[themes]` on, one counter per source takes
+//! The read leg's part for themes (README "Themes"): with `[themes]` on, one counter per source takes
 //! the bodies its adapter reads; when every input is read, the counters become term counts,
 //! without the excluded accounts' words and without any term that holds a person's name (from
 //! the roster and the exports' user lists).

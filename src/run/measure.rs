@@ -49,7 +49,7 @@ pub struct Measured {
     pub ambassadors: DataFrame,
     /// With themes on: `tables/themes` and `tables/themes_by_space`, periods labelled.
     pub themes: Option<themes::Themes>,
-    /// Self-report, campaigns and leaders' presence (spec §9).
+    /// Self-report, campaigns and leaders' presence (README "What people say, campaigns and leaders").
     pub practice: Practice,
 }
 
@@ -273,7 +273,7 @@ fn lifecycle_table(prepared: &Prepared, activity: &DataFrame) -> Result<DataFram
     .map_err(internal("computing the lifecycle"))
 }
 
-/// The themes of the report's periods (spec §8), each period's label in place of its key.
+/// The themes of the report's periods (README "Themes"), each period's label in place of its key.
 fn themes_tables(setup: &Setup, prepared: &Prepared, terms: &TermCounts) -> Result<themes::Themes> {
     let fail = || internal("measuring themes");
     let keys: Vec<i32> = prepared.calendar.periods.iter().map(|p| p.key).collect();
@@ -409,7 +409,7 @@ fn breakdown(
         .collect()
         .map_err(internal("breaking metrics down"))?;
     let min = setup.plan.privacy.min_group_size;
-    // Leaders and managers add up to the leadership table's published total (spec §9).
+    // Leaders and managers add up to the leadership table's published total (README "What people say, campaigns and leaders").
     let subtotal: &[&str] = if attribute == Attribute::Role {
         &network::LEADER_ROLES
     } else {
@@ -465,7 +465,7 @@ fn department_matrix(
     .map_err(internal("suppressing the department matrix"))
 }
 
-/// Candidates over the window of the last periods (spec §5).
+/// Candidates over the window of the last periods (docs/metrics.md).
 fn ambassador_candidates(
     setup: &Setup,
     prepared: &Prepared,

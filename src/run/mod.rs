@@ -3,6 +3,15 @@
 //! report, publish. Each leg lives in its own file and hands the next a named struct; this
 //! file only calls them in order, so that the walk reads on one screen. This module is the
 //! only one that knows every stage; it decides nothing a stage could.
+//!
+//! What each file holds: the legs above; `health.rs` is the store leg's check of the delivery
+//! before it is merged (on a kept store: a flag logged with its `check` name, in the manifest and
+//! the report, exit 3 at the end; `on_flag = "stop"` ends the run before the merge); `practice.rs`
+//! is the measure leg's part for README "What people say, campaigns and leaders" (the profile survey compared and suppressed, each
+//! campaign's series and effects, an audience nobody is in refused at its line, leaders' presence);
+//! `assemble.rs` reads the small result frames into `render::model::Report` (`assemble/practice.rs`
+//! for §9); `bodies.rs` is the read leg's part for themes (a counter per source, the roster's
+//! names, the store's term counts). The legs decide nothing a stage could
 
 mod assemble;
 mod bodies;

@@ -1,4 +1,4 @@
-//! The measure leg's part for the questions practitioners' playbooks ask (spec §9): what staff
+//! The measure leg's part for the questions practitioners' playbooks ask (README "What people say, campaigns and leaders"): what staff
 //! say of their own use beside what they do, whether a campaign moved anything, and whether
 //! leaders and managers show their faces. Each is measured from the small tables the rest of
 //! the leg already made (the activity table, the ties, the per-post table) and the one weekly
@@ -73,7 +73,7 @@ pub fn measure(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Practi
     })
 }
 
-/// The profile survey against the observed rungs (spec §9), suppressed.
+/// The profile survey against the observed rungs (README "What people say, campaigns and leaders"), suppressed.
 fn compare_profile(
     setup: &Setup,
     prepared: &Prepared,
@@ -133,7 +133,7 @@ fn profile_attributes(setup: &Setup, prepared: &Prepared) -> Result<Vec<crate::p
     })
 }
 
-/// The comparison's crosstab and its summary as one grid (spec §7): every cell under the
+/// The comparison's crosstab and its summary as one grid (docs/privacy.md): every cell under the
 /// minimum hidden, each row (what people say of themselves) and column (what they did) adding
 /// up to a published total, and the summary's counts adding up the cells above, on and below
 /// the diagonal to the respondents. `hidden.0[self][observed]`, `hidden.1` the summary's rows.
@@ -506,7 +506,7 @@ fn emptied(c: &str, mask: Vec<bool>) -> Expr {
         .alias(c)
 }
 
-/// Leaders' and managers' presence per period (spec §9), with a roster that gives roles;
+/// Leaders' and managers' presence per period (README "What people say, campaigns and leaders"), with a roster that gives roles;
 /// every figure of a period empty when it had fewer leaders and managers than the minimum.
 fn presence(setup: &Setup, prepared: &Prepared, made: &Made) -> Result<Option<DataFrame>> {
     let Some(roster) = prepared

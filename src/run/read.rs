@@ -71,7 +71,7 @@ pub struct Inputs {
     /// Per source, the accounts it lists (`source, account, email, joined, deleted`).
     pub accounts: Vec<DataFrame>,
     pub small: Small,
-    /// With themes on, the term counts of every source's bodies (spec §8); with a store, the
+    /// With themes on, the term counts of every source's bodies (README "Themes"); with a store, the
     /// next leg merges them with the stored ones.
     pub terms: Option<TermCounts>,
     /// What the health checks found, once the store leg ran them (pipelines with a store).

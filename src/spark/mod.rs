@@ -4,6 +4,17 @@
 //! those tables back for `engage run --aggregates` (`handoff.rs`), and submits the job for
 //! `engage run --engine spark` (`submit.rs`). The job's settings are baked into it and
 //! written beside its tables, so tables made with other settings are refused, never mixed.
+//!
+//! What each file holds: the event-scale step on Apache Spark. `mod.rs`: `Settings`, everything the
+//! handed-on tables depend on besides the events (time zone, period kind, windows, as-of cut-off,
+//! the roster's ids and emails, the identity map, the prefixed sources, the leaders), and
+//! `describe`, the lines printed at the top of the job and compared when its tables are read back.
+//! `job.rs`: the PySpark file, one Spark SQL statement per table of `vocabulary::handoff`, each
+//! written to give what the local engine's query gives when one part holds every period.
+//! `handoff.rs`: reads the job's Parquet folders back (marker files ignored, rows sorted), refuses
+//! tables made with other settings or an unfinished job. `submit.rs`: runs `[spark] submit`,
+//! Spark's output to `.spark/spark.log`, and names a missing program or a failed job. Imports the
+//! plan, normalize and metrics; only the walk imports it
 
 pub mod handoff;
 pub mod job;

@@ -5,6 +5,31 @@
 //! place, so a run killed at any moment leaves a readable store. Each partition is sorted, so
 //! a store built in slices is byte-identical to one built at once. The store keeps what the
 //! exports say (accounts, not people): identities are resolved when metrics are computed.
+//!
+//! What each file holds: `health.rs`: a source's events per local day and month read from the few
+//! partitions that hold them, the accounts ever seen acting (`known_actors.parquet`) and the last
+//! passing run's figures (`health.json`), kept only once a delivery is merged; every run's events:
+//! Parquet partitions per UTC month; `catalogue.rs`: the store's record of its months (events,
+//! bytes, SHA-256), every partition checked against it before a run reads or merges (hashed again
+//! only when its size or time changed), a missing, changed or unlisted month an error naming it and
+//! `--rebuild-month`, a month being rewritten recorded with the one it replaces; `ids.rs`: the
+//! index of every `(source, event_id)` held (XXH3-128 fingerprints with their month, 64 buckets
+//! merged one at a time, a night's new keys in a file beside their bucket until it is compacted),
+//! derived from the partitions and rebuilt when the catalogue says it does not match, which finds
+//! repeats in other months before any month is merged (the stored copy wins, then the earliest
+//! month's); merges that rewrite only changed months, dropping repeats of `(source, event_id)` (the
+//! stored event first, then the earliest month's, then the first input's) and counting per input
+//! what was added, repeated, already stored or late; side tables for usage counts, accounts, the
+//! roster and the identity map. `spill.rs`: the sources' events between reading and the store, cut
+//! by UTC month per batch (Parquet, LZ4) and merged a month at a time. `terms.rs`: themes' term
+//! counts kept beside the partitions (`terms-<settings>.parquet` and its `-messages` table, named
+//! by the period kind, time zone, languages and stop words), each source period replaced by a read
+//! that counted at least as many bodies. `partials.rs`: each part's partial results kept beside the
+//! partitions, named by the SHA-256 of what shaped them, those a run did not use removed. Without
+//! `[pipeline] store` the run keeps a working store in its output folder (`run/prepare.rs`),
+//! unsynced and removed when the run ends. Writes go through `output.rs`'s atomic writer.
+//! `ENGAGE_PART_ROWS` and `ENGAGE_BATCH_ROWS` set the events per part and the rows per batch (tests
+//! use them to get many parts and batches from little data)
 
 use std::path::{Path, PathBuf};
 

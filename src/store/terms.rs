@@ -1,4 +1,4 @@
-//! The term counts of themes (spec §8) kept beside the partitions, so that a nightly run that
+//! The term counts of themes (README "Themes") kept beside the partitions, so that a nightly run that
 //! reads only this month's export still reports every earlier month's themes. Bodies are
 //! never stored; counts per source, period, space and term cannot be added up across reads
 //! (the same person may write in both), so for each source and period the read that counted

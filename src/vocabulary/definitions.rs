@@ -291,7 +291,7 @@ pub fn of(name: &str) -> Option<&'static Definition> {
 pub fn markdown() -> String {
     let mut s = String::from(
         "# Metrics\n\n\
-         <!-- Generated from src/vocabulary/definitions.rs; `ENGAGE_UPDATE_DOCS=1 cargo test --test docs` rewrites it. -->\n\n\
+         <!-- Generated from src/vocabulary/definitions.rs; `ENGAGE_UPDATE_DOCS=1 cargo test --test it docs::` rewrites it. -->\n\n\
          Every figure in `tables/period_metrics.csv`, one row per period, with what it tells a\n\
          communications manager, how it is computed, and which sources can feed it. Rates divide by\n\
          headcount unless they say otherwise; a rate over nobody is empty, and so is a figure the\n\
@@ -348,7 +348,7 @@ pub fn markdown() -> String {
     s
 }
 
-/// Self-report, campaigns and leadership (spec §9), for docs/metrics.md.
+/// Self-report, campaigns and leadership (README "What people say, campaigns and leaders"), for docs/metrics.md.
 const PRACTICE: &str = "\n## What people say, campaigns and leaders\n\n\
     - **self-reported rung** (with `[profile_survey]`): the pipeline's ladder applied to a\n\
       respondent's answers: `reads`, `reacts`, `comments`, `posts`, `shares` and `moderates` answered\n\
@@ -391,7 +391,7 @@ const PRACTICE: &str = "\n## What people say, campaigns and leaders\n\n\
       of a period is empty when it had fewer than `min_group_size` leaders and managers, and each\n\
       figure is empty when the people it rests on are fewer (docs/privacy.md).\n";
 
-/// The themes figures (spec §8), for docs/metrics.md.
+/// The themes figures (README "Themes"), for docs/metrics.md.
 const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
     - **term**: a lower-cased word or two-word phrase of a post or reply. Before words are taken,\n\
       code blocks and inline code, HTML tags, Slack's `<…>` links and mentions, Teams' `<at>`\n\
@@ -436,7 +436,7 @@ const THEMES: &str = "## Themes (with `[themes] enabled = true`)\n\n\
 #[cfg(test)]
 mod tests {
 
-    // The column list is read from this table: spec §4 and §5 name 28 figures, headcount
+    // The column list is read from this table: docs/metrics.md name 28 figures, headcount
     // first and the demotion rate last, each once.
     #[test]
     fn the_period_metric_names_are_the_definitions_names() {

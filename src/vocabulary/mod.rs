@@ -1,5 +1,13 @@
-//! The canonical vocabulary (metrics spec §1 and §3) that every stage shares, so that a column,
+//! The canonical vocabulary (README "Inputs" and docs/metrics.md) that every stage shares, so that a column,
 //! action, metric or setting's name is spelled in exactly one place. It imports no stage.
+//!
+//! What each file holds: every name said once: canonical columns (events, people, surveys, the
+//! activity table, usage counts, accounts, term counts, the calendar's `period_key` and `day`), the
+//! eight actions, exit kinds, the closed sets as enums (`PeriodKind`, `Language`, `Attribute`,
+//! `SourceKind`, `SourceFormat`), the plausible years, and `definitions.rs`: what each period
+//! metric means, its formula and sources, from which the metric names, the report's definitions and
+//! docs/metrics.md all come; `notes.rs`: the facts a report tells about its inputs (`Say`, `Note`),
+//! which the stages that find them state without words. Imports no stage
 
 use std::fmt;
 
@@ -9,7 +17,7 @@ pub mod notes;
 /// Years a date may plausibly fall in; dates outside are rejected as typos or zero dates.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
 
-/// Calendar unit of a period (spec §2).
+/// Calendar unit of a period (README "Definitions").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PeriodKind {
@@ -119,7 +127,7 @@ impl SourceFormat {
     }
 }
 
-/// Roster attributes a breakdown may use (spec §7: suppression applies).
+/// Roster attributes a breakdown may use (docs/privacy.md: suppression applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Attribute {
@@ -160,7 +168,7 @@ pub mod calendar {
     pub const DAY: &str = "day";
 }
 
-/// Usage counts from reports without events (spec §1): a row per account and window.
+/// Usage counts from reports without events (README "Inputs"): a row per account and window.
 pub mod usage {
     pub const SOURCE: &str = "source";
     pub const ACCOUNT: &str = "account";
@@ -185,7 +193,7 @@ pub mod accounts {
     pub const PERSON: &str = "person_id";
 }
 
-/// Columns of the term counts (spec §8): what the adapters hand on of message bodies, kept in
+/// Columns of the term counts (README "Themes"): what the adapters hand on of message bodies, kept in
 /// the store, and the themes tables made from them.
 pub mod themes {
     pub const SOURCE: &str = "source";
@@ -272,7 +280,7 @@ pub mod event {
     pub const TARGET_ACTOR: &str = "target_actor";
     pub const SPACE: &str = "space";
 
-    /// An optional column of an events file: the message body, read only for themes (spec §8)
+    /// An optional column of an events file: the message body, read only for themes (README "Themes")
     /// and never kept.
     pub const TEXT: &str = "text";
     /// Every canonical column, in order.
@@ -322,7 +330,7 @@ pub mod survey {
     pub const TURNOVER: &str = "turnover";
 }
 
-/// The staff survey of self-reported use (spec §9): its columns and the answers it knows.
+/// The staff survey of self-reported use (README "What people say, campaigns and leaders"): its columns and the answers it knows.
 pub mod profile {
     pub const PERSON_ID: &str = "person_id";
     pub const ANSWERED_AT: &str = "answered_at";
@@ -381,7 +389,7 @@ pub mod activity {
     ];
 }
 
-/// The eight canonical actions (spec §1).
+/// The eight canonical actions (README "Inputs").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Action {
     Post,
@@ -434,7 +442,7 @@ impl Action {
         }
     }
 
-    /// Whether the action counts towards "engaged" (spec §3).
+    /// Whether the action counts towards "engaged" (docs/metrics.md).
     pub fn is_engagement(self) -> bool {
         matches!(
             self,
@@ -458,13 +466,13 @@ impl fmt::Display for Action {
     }
 }
 
-/// HR roles (spec §1 people).
+/// HR roles (README "Inputs" people).
 pub const ROLES: [&str; 3] = ["employee", "manager", "leader"];
 
-/// Exit kinds (spec §1 people).
+/// Exit kinds (README "Inputs" people).
 pub const EXIT_KINDS: [&str; 3] = ["voluntary", "involuntary", "other"];
 
-/// The columns of period_metrics after `period` (spec §4 and §5), in order: the counts behind
+/// The columns of period_metrics after `period` (docs/metrics.md), in order: the counts behind
 /// the rates, then the rates. The names come from [`definitions::PERIOD_METRICS`], so a
 /// figure is named and explained in one place.
 pub const PERIOD_METRICS: [&str; definitions::PERIOD_METRICS.len()] = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the Spark equivalence tests (tests/spark.rs) run on: a Java runtime (Debian's
+# Installs what the Spark equivalence tests (tests/it/spark.rs) run on: a Java runtime (Debian's
 # openjdk-17-jre-headless, when `java` is missing) and pyspark 3.5 from the Python package
 # index in a virtual environment kept in the build cache (beside CARGO_TARGET_DIR, or in
 # ~/.cache/engage without one), so CI installs it once per cache.

@@ -1,4 +1,4 @@
-//! Participation per department and period; groups under the minimum size hatched (spec §7).
+//! Participation per department and period; groups under the minimum size hatched (docs/privacy.md).
 
 use super::context::Context;
 use super::kit::{heatmap, Drawing, Heat};

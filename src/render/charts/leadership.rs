@@ -1,4 +1,4 @@
-//! Leaders' presence per period (spec §9): the shares of leaders and managers active,
+//! Leaders' presence per period (README "What people say, campaigns and leaders"): the shares of leaders and managers active,
 //! contributing, and replying to someone of another team.
 
 use super::context::Context;

@@ -1,4 +1,4 @@
-//! The self-reported rung against the observed one (spec §9): a heatmap like the transitions,
+//! The self-reported rung against the observed one (README "What people say, campaigns and leaders"): a heatmap like the transitions,
 //! cells under the minimum group size hatched.
 
 use super::context::Context;

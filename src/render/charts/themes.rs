@@ -1,4 +1,4 @@
-//! The last period's most distinctive terms, each with how many people used it (spec §8).
+//! The last period's most distinctive terms, each with how many people used it (README "Themes").
 
 use super::context::Context;
 use super::kit::palette::CATEGORICAL;

@@ -1,4 +1,4 @@
-//! The report's sections on practitioners' questions (spec §9): what people say beside what
+//! The report's sections on practitioners' questions (README "What people say, campaigns and leaders"): what people say beside what
 //! they do, whether campaigns moved anything, and whether leaders show their faces. Each is
 //! left out when its input is missing (no profile survey, no campaign, no roles on the roster).
 

@@ -1,10 +1,10 @@
-//! The report's section "What people talk about" (spec §8), only with themes on: the last
+//! The report's section "What people talk about" (README "Themes"), only with themes on: the last
 //! period's most distinctive terms and its rising ones.
 
 use super::{chart, Block, Ctx, Section, Table};
 use crate::render::words::{fill, DASH};
 
-/// What people talk about: only with themes on (spec §8).
+/// What people talk about: only with themes on (README "Themes").
 pub(super) fn themes(c: &Ctx) -> Option<Section> {
     let t = c.report.themes.as_ref()?;
     let (lang, w) = (c.lang, c.lang.words());

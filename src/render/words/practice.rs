@@ -1,4 +1,4 @@
-//! The words of the three sections on practitioners' questions (spec §9): what people say
+//! The words of the three sections on practitioners' questions (README "What people say, campaigns and leaders"): what people say
 //! beside what they do, campaigns, and leaders in the network. Kept apart from the rest of the
 //! report's words only to keep each file short; `{}` marks where a value goes.
 

@@ -3,7 +3,7 @@
 
 use super::Language;
 
-/// The built-in ladders and their rungs in Dutch (spec §5): Forrester's rungs as Dutch writing
+/// The built-in ladders and their rungs in Dutch (docs/metrics.md): Forrester's rungs as Dutch writing
 /// on internal communication names them, one word each, and the pyramid's activities.
 pub(super) const RUNGS_NL: [(&str, &str); 16] = [
     ("Forrester", "Forrester"),

@@ -1,4 +1,4 @@
-//! The report model of self-report, campaigns and leaders' presence (spec §9), read from the
+//! The report model of self-report, campaigns and leaders' presence (README "What people say, campaigns and leaders"), read from the
 //! suppressed tables and the campaigns' estimates, so `render` gets plain structs.
 
 use chrono::NaiveDate;

@@ -276,5 +276,5 @@ pub fn excluded_of(batch: &engage::ingest::Batch) -> Vec<(&str, u64)> {
 }
 
 /// Appended to a pipeline that keeps a store over a fixture's old events: they are history,
-/// not tonight's feed, so the health checks (tests/health.rs) would rightly find them stale.
+/// not tonight's feed, so the health checks (tests/it/health.rs) would rightly find them stale.
 pub const NO_HEALTH: &str = "\n[health]\nenabled = false\n";

@@ -1,7 +1,7 @@
 //! Viva Engage and Discourse exports as the products write them (issue #36, formats.md):
 //! fixtures written from the products' own layouts, each fact read as the product means it.
 
-mod common;
+use crate::common;
 
 use engage::ingest::{Batch, SourceRead};
 use engage::plan::SourceKind;

@@ -3,7 +3,7 @@
 //! demo's events (sample-data/demo/events.csv) are cut by the day they happened; no field
 //! before the `text` column holds a comma or a quote, so lines are cut at commas.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 use predicates::prelude::*;
 
-mod common;
+use crate::common;
 
 use common::{contains_all, copy_fixture, engage, fixture, read, run_code, run_ok, KEY};
 
@@ -73,6 +73,7 @@ fn cell(df: &DataFrame, person: &str, period: &str, column: &str) -> AnyValue<'s
 //   2025-02: bob reaction at 2025-01-31T23:30Z = 00:30 on 1 Feb in Amsterdam; dave join;
 //            carol share; alice two reactions. -> active 4 of 4 = 1.0
 #[test]
+#[allow(clippy::too_many_lines)] // One run of the tiny fixture, every worked-out figure checked.
 fn tiny_fixture_end_to_end() {
     let out = tempfile::tempdir().unwrap();
     run_ok(&fixture("tiny/pipeline.toml"), out.path(), &[]);
@@ -1067,7 +1068,7 @@ fn validate_checks_inputs_without_computing() {
         );
 }
 
-// Without a roster, a source's user list defines its people (spec §2). The Viva Engage
+// Without a roster, a source's user list defines its people (README "Definitions"). The Viva Engage
 // fixture lists 11 (joined 2024-12-01), 12 (2024-12-02) and 13 (no join date: pending, never
 // joined, so no member: issue #36; before, 13 counted in every period, 3 instead of 2).
 // December: 11 and 12 joined (active 2 of 2); January: 11 posted and replied, 12 replied.

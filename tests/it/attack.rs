@@ -1,16 +1,16 @@
 //! The attack of issue #30 on the published tables: someone holding every table of a run
 //! subtracts what is shown from the totals published beside it (in the same table or another
 //! one), turns rates into counts with a published headcount, and solves again with what that
-//! gives. Nothing they can work out may rest on fewer than `min_group_size` people (spec §7,
+//! gives. Nothing they can work out may rest on fewer than `min_group_size` people (docs/privacy.md,
 //! docs/privacy.md). Run on a fixture built to have groups of 2, 3, 4 and 6 people
 //! (tests/fixtures/small-groups) and on the demo organisation.
 //!
 //! The tables are read as a user's BI tool reads them (the CSVs); the equations are the
-//! metrics' own definitions (spec §4, §6, §9): a breakdown's groups add up to the period's
+//! metrics' own definitions (docs/metrics.md and the README): a breakdown's groups add up to the period's
 //! headcount, active, contributors, creators and viewers, and its rungs to the ladder;
 //! headcount ⊇ active ⊇ contributors ⊇ creators, so each difference is a count of people too.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -127,7 +127,7 @@ impl Attack {
     }
 }
 
-/// Whether a count describes a group (spec §7), not the whole population: the period's
+/// Whether a count describes a group (docs/privacy.md), not the whole population: the period's
 /// totals, overall turnover and everyone's campaign weeks are the organisation's own figures.
 fn of_a_group(name: &str) -> bool {
     !["total|", "turnover|", "week|", "answered|"]

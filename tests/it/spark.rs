@@ -9,7 +9,7 @@
 //! `.ci/run` does), or says it is skipped where that cannot work. Set ENGAGE_SKIP_SPARK=1 to
 //! skip the tests that submit jobs; they say so when skipped.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

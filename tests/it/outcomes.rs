@@ -2,7 +2,7 @@
 //! team culture and personal engagement raise survey scores; engagement lowers the chance of
 //! leaving) is found with the planted sign, and no output leaks a person or a small group.
 
-mod common;
+use crate::common;
 
 use common::{all_output_text, engage, num, root, table};
 

@@ -1,4 +1,4 @@
-//! Self-report, campaigns and leaders' presence end to end (spec §9), on
+//! Self-report, campaigns and leaders' presence end to end (README "What people say, campaigns and leaders"), on
 //! tests/fixtures/practice: ten people over January to March 2026, every figure worked out by
 //! hand below from the fixture's files.
 //!
@@ -9,7 +9,7 @@
 //! (Sales) visits. In the week of 2 March P06 replies to P01's post too. P05 (Sales) and
 //! P08–P10 (Operations) do nothing.
 
-mod common;
+use crate::common;
 
 use common::{contains_all, copy_fixture, num, read, run_code, run_ok, table};
 
@@ -153,7 +153,7 @@ fn the_profile_per_group_and_the_willing_below_the_ambassador_rung() {
     assert_eq!(a["person"].len(), 64);
 }
 
-/// Below the minimum group size every count with fewer people is empty (spec §7,
+/// Below the minimum group size every count with fewer people is empty (docs/privacy.md,
 /// docs/privacy.md). With min_group_size = 2, the comparison's cells are (by hand, from the
 /// by-hand test above) five cells of one person, Spectators → Spectators of two (P04, P07),
 /// and cells of nobody. The cells of one and of nobody are hidden; Spectators → Spectators

@@ -1,7 +1,7 @@
-//! Themes end to end (spec §8): which terms a run may show, that names never become terms,
+//! Themes end to end (README "Themes"): which terms a run may show, that names never become terms,
 //! that no store file keeps a sentence, and the demo's themes section.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

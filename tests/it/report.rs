@@ -2,7 +2,7 @@
 //! point or bar (checked against the tables it shows), every table also as Parquet, report.md
 //! on a fixed fixture (insta), and a Dutch report with no English label left.
 
-mod common;
+use crate::common;
 
 use common::{read, root, table};
 
@@ -71,6 +71,7 @@ fn two_runs_draw_the_same_charts() {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // One demo run, each chart's marks against its table.
 fn charts_hold_their_data() {
     let out = tempfile::tempdir().unwrap();
     demo(out.path());

@@ -1,7 +1,7 @@
 //! Privacy that holds (issue #30): the inputs and keys that could give people away. Each test
 //! drives the real binary on the tiny fixture (tests/fixtures/tiny) and failed before its fix.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,9 @@
 //! Careless and hostile input, one test per fault found by trying to break engage: wrong
 //! ladders, data lost without a word, leaks, overwrites and misleading answers. Each test
 //! drives the real binary on the hand-worked tiny fixture (tests/fixtures/tiny, whose figures
-//! tests/cli.rs works out) or on a small export written here, and fails on the old behaviour.
+//! tests/it/cli.rs works out) or on a small export written here, and fails on the old behaviour.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use predicates::prelude::*;
 
 use common::{engage, read, root, run_code as run, KEY};
 
-/// January and February of the tiny fixture: headcount, active, participation (tests/cli.rs).
+/// January and February of the tiny fixture: headcount, active, participation (tests/it/cli.rs).
 const TINY_PARTICIPATION: &str =
     "period,headcount,active,participation_rate\n2025-01,5,4,0.8\n2025-02,4,4,1.0\n";
 

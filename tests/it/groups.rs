@@ -3,7 +3,7 @@
 //! targets and ambassador candidates. Checks that no group figure under min_group_size is
 //! printed and that no suppressed cell can be worked out from a shown total.
 
-mod common;
+use crate::common;
 
 use common::{num, root, table};
 

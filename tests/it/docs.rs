@@ -12,7 +12,7 @@ fn metrics_document_matches_the_definitions() {
     let found = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         found == expected,
-        "docs/metrics.md is out of date: run `ENGAGE_UPDATE_DOCS=1 cargo test --test docs`"
+        "docs/metrics.md is out of date: run `ENGAGE_UPDATE_DOCS=1 cargo test --test it docs::`"
     );
 }
 

@@ -1,9 +1,9 @@
 //! Trust in every figure: the faults of a store, settings and inputs that made engage publish
 //! silently wrong figures, one test per fault, each driving the real binary on the tiny
-//! fixture (tests/fixtures/tiny, whose figures tests/cli.rs works out by hand). Every test
+//! fixture (tests/fixtures/tiny, whose figures tests/it/cli.rs works out by hand). Every test
 //! here failed before its fix.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -143,7 +143,7 @@ fn a_month_missing_from_the_store_stops_the_run() {
     assert!(err.contains("month 2025-01 emptied"), "{err}");
     let active = by_period(&dir.path().join("out"), "active");
     assert!(active.get("2025-01").is_none_or(|n| n == "0"), "{active:?}");
-    // With January's export again, rebuilt whole: 4 active as in tests/cli.rs.
+    // With January's export again, rebuilt whole: 4 active as in tests/it/cli.rs.
     std::fs::copy(
         root().join("tests/fixtures/tiny/events.csv"),
         dir.path().join("events.csv"),
@@ -412,7 +412,7 @@ fn roster_emails_are_unique_and_ids_trimmed() {
     let people = dir.path().join("people.csv");
     std::fs::write(&people, read(&people).replace("\nbob,", "\n bob ,")).unwrap();
     run(&pipeline, &[], 0);
-    // tests/cli.rs: headcount 5 and 4 active in January, bob among them.
+    // tests/it/cli.rs: headcount 5 and 4 active in January, bob among them.
     assert_eq!(by_period(&dir.path().join("out"), "active")["2025-01"], "4");
 }
 

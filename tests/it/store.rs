@@ -3,7 +3,7 @@
 //! month, and a run killed (abort, as kill -9) at several moments leaves readable outputs and is
 //! followed by a correct run.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! derived by reading the files independently (a short Python script over the raw JSON and
 //! XML, applying the mapping documented in README.md), and are written here.
 
-mod common;
+use crate::common;
 
 use common::excluded_of as excluded;
 use common::real;
@@ -304,7 +304,7 @@ fn strings_of(value: &serde_json::Value, key: &str, out: &mut Vec<String>) {
     }
 }
 
-// Privacy on real exports (spec §7): the Slack archive's message texts and people's real
+// Privacy on real exports (docs/privacy.md): the Slack archive's message texts and people's real
 // names, and the Stack Exchange dump's titles, appear in no output and no log line. Texts of
 // 20 characters or more are checked, so a short word that is also a label cannot match.
 #[test]
@@ -352,7 +352,7 @@ fn real_data_outputs_hold_no_message_text_or_names() {
     }
 }
 
-// Themes on the real Slack export (spec §8). The export has four people, so the group size
+// Themes on the real Slack export (README "Themes"). The export has four people, so the group size
 // is 3. Worked out independently from the raw JSON (a Python reading: code blocks, inline
 // code, <…> links and mentions, URLs, addresses and @-mentions removed, words lower-cased,
 // file comments credited to the commenter, joins, bots and channel settings left out):

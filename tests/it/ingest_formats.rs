@@ -2,7 +2,7 @@
 //! documented formats with malformed records on purpose. Expected events are worked out by hand
 //! from the fixture files, and listed in the order the adapter reads them.
 
-mod common;
+use crate::common;
 
 use common::fixture;
 use common::{event_rows as rows, excluded_of};

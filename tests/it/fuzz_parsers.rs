@@ -1,14 +1,14 @@
 //! Random input for every parser: whatever the bytes, a parser answers with events, rejects or
 //! an error message, never panics, and accounts for every record it read. The default test run
-//! tries 48 cases per parser; `ENGAGE_FUZZ_SECONDS=600 cargo test --test
-//! fuzz_parsers -- --test-threads 2` runs each target for ten minutes instead, with fresh
+//! tries 48 cases per parser; `ENGAGE_FUZZ_SECONDS=600 cargo test --test it
+//! fuzz_parsers:: -- --test-threads 2` runs each target for ten minutes instead, with fresh
 //! random seeds, and prints how many cases it tried.
 
 use std::fmt::Debug;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 
 use engage::ingest::archive::{Archive, Limits};
 use engage::ingest::{identities, kpis, profile, read, roster, stackexchange, surveys};
