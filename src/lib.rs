@@ -13,24 +13,24 @@
 //! results atomically; `vocabulary` names every column, action and metric once.
 #![warn(clippy::too_many_lines)]
 
-pub mod bench;
-pub mod checkpoint;
+pub(crate) mod bench;
+pub(crate) mod checkpoint;
 pub mod cli;
-pub mod columns;
-pub mod error;
+pub(crate) mod columns;
+pub(crate) mod error;
 pub mod ingest;
-pub mod lock;
-pub mod log;
+pub(crate) mod lock;
+pub(crate) mod log;
 pub mod metrics;
 pub mod normalize;
 pub mod outcomes;
-pub mod output;
+pub(crate) mod output;
 pub mod plan;
 pub mod render;
 pub mod run;
-pub mod sample;
-pub mod spark;
-pub mod store;
+pub(crate) mod sample;
+pub(crate) mod spark;
+pub(crate) mod store;
 pub mod vocabulary;
 
 pub use error::{Error, Result};

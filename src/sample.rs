@@ -585,15 +585,6 @@ pub struct Files {
     pub written: Written,
 }
 
-/// The demo's campaign, as the demo pipeline names it: the first and last day of its first
-/// four weeks, when the run has months after it.
-pub fn campaign(s: &Settings) -> Option<(NaiveDate, NaiveDate)> {
-    (s.months > profile::CAMPAIGN_MONTH + 1).then(|| {
-        let start = month_start(s.start, profile::CAMPAIGN_MONTH);
-        (start, start + Duration::days(27))
-    })
-}
-
 pub fn generate(s: &Settings) -> Files {
     let w = simulate(s);
     let mut people = String::from(

@@ -266,10 +266,6 @@ impl<'a> Collector<'a> {
         first
     }
 
-    pub fn accepted(&self) -> usize {
-        self.event_id.len()
-    }
-
     /// The collected events as a canonical frame, and the tally (with [`reply_note`]).
     pub fn finish(self, mut notes: Vec<Note>) -> PolarsResult<Batch> {
         let n = self.event_id.len();

@@ -44,23 +44,23 @@
 //! identifying fields only (`batch.rs::identifying`), never bodies or names
 
 pub mod archive;
-pub mod batch;
-pub mod discourse;
+pub(crate) mod batch;
+pub(crate) mod discourse;
 pub mod events;
 pub mod identities;
 pub mod kpis;
-pub mod m365;
+pub(crate) mod m365;
 pub mod profile;
 pub mod read;
 pub mod roster;
-pub mod slack;
+pub(crate) mod slack;
 pub mod stackexchange;
 pub mod surveys;
-pub mod teams;
+pub(crate) mod teams;
 pub mod terms;
 pub mod texts;
-pub mod uses;
-pub mod yammer;
+pub(crate) mod uses;
+pub(crate) mod yammer;
 
 pub use batch::{
     accounts_frame, empty_events, file_summary, identifying, no_accounts, shorten, Batch,

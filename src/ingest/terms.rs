@@ -203,11 +203,6 @@ impl Terms {
         }
         best.map(|(i, s, _)| (i, s))
     }
-
-    /// Whether a written word is a stop word.
-    pub fn is_stop(&self, word: &str) -> bool {
-        self.stop.contains(&normal(word))
-    }
 }
 
 /// A word as terms compare it: lower case, typographic apostrophes made plain.

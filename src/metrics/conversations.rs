@@ -54,6 +54,7 @@ fn other_than_author(actor: &str) -> Expr {
 /// One row per post event: `source, post, author, space, posted_at, period_key,
 /// first_reply_hours` (null when no one else replied within the window) and `viewers` (null
 /// when the sources hold no view data).
+#[cfg(test)] // The whole-data form the unit tests work figures on; runs gather a part at a time.
 pub fn posts(events: LazyFrame, windows: Windows, views_known: bool) -> LazyFrame {
     let all = post_rows(events.clone());
     posts_from(
@@ -259,6 +260,7 @@ fn with_usage_totals(per_period: LazyFrame, usage: Option<LazyFrame>) -> LazyFra
 /// median_first_reply_hours, unanswered_posts` for periods with any post or reply, from the
 /// per-post table and the events; the posts and replies that usage reports count (`person,
 /// period_key, posts, replies, ...`) add to the two totals.
+#[cfg(test)] // The whole-data form the unit tests work figures on; runs gather a part at a time.
 pub fn period_conversations(
     posts: LazyFrame,
     events: LazyFrame,
@@ -336,6 +338,7 @@ pub fn period_conversations_from(
 /// `source, space, period_key, active, contributors, posts, replies, reach` per space and
 /// period with events: distinct actors, distinct posters or repliers, the two totals, and
 /// distinct viewers (null without view data). Events without a space are left out.
+#[cfg(test)] // The whole-data form the unit tests work figures on; runs gather a part at a time.
 pub fn spaces(events: LazyFrame, views_known: bool) -> LazyFrame {
     spaces_from(space_aggregates(events, &[]), views_known)
 }

@@ -28,20 +28,20 @@
 //! other spaces; nothing used by fewer than `min_group_size` people)
 
 pub mod activity;
-pub mod ambassadors;
-pub mod breakdowns;
-pub mod campaigns;
-pub mod conversations;
+pub(crate) mod ambassadors;
+pub(crate) mod breakdowns;
+pub(crate) mod campaigns;
+pub(crate) mod conversations;
 pub mod inequality;
 pub mod ladder;
-pub mod leadership;
+pub(crate) mod leadership;
 pub mod lifecycle;
-pub mod network;
-pub mod participation;
+pub(crate) mod network;
+pub(crate) mod participation;
 pub mod profile;
-pub mod summary;
-pub mod targets;
-pub mod themes;
+pub(crate) mod summary;
+pub(crate) mod targets;
+pub(crate) mod themes;
 
 use polars::prelude::*;
 

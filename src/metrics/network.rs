@@ -118,6 +118,7 @@ pub fn cross_department(matrix: LazyFrame) -> LazyFrame {
 /// `period_key, leader_reach`: people in headcount (rows of the activity table) with at least
 /// one view of content whose author (`target_actor`) is a leader or manager on the roster,
 /// over headcount.
+#[cfg(test)] // The whole-data form the unit tests work figures on; runs gather a part at a time.
 pub fn leader_reach(events: LazyFrame, people: LazyFrame, activity: LazyFrame) -> LazyFrame {
     leader_reach_from(leader_views(events, leaders(people)), activity)
 }

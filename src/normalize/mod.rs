@@ -15,13 +15,13 @@
 //! partial results read from and kept in the store's cache (`Events` in `mod.rs`), who is in
 //! headcount from the roster, the user lists or what was seen (`population.rs`)
 
-pub mod dedup;
-pub mod health;
-pub mod identity;
-pub mod periods;
-pub mod population;
-pub mod screen;
-pub mod usage;
+pub(crate) mod dedup;
+pub(crate) mod health;
+pub(crate) mod identity;
+pub(crate) mod periods;
+pub(crate) mod population;
+pub(crate) mod screen;
+pub(crate) mod usage;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -18,14 +18,14 @@
 //! (breakdowns, turnover per group, leadership, the profile tables, survey scores, campaign weeks)
 //! decides what it shows through a `Grid`
 
-pub mod breakdown;
-pub mod campaigns;
+pub(crate) mod breakdown;
+pub(crate) mod campaigns;
 pub mod privacy;
-pub mod satisfaction;
-pub mod statistics;
-pub mod suppression;
-pub mod survival;
-pub mod turnover;
+pub(crate) mod satisfaction;
+pub(crate) mod statistics;
+pub(crate) mod suppression;
+pub(crate) mod survival;
+pub(crate) mod turnover;
 
 use polars::prelude::*;
 

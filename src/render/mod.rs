@@ -18,11 +18,11 @@
 //! through `charts/kit/` (below); `raster.rs` turns each SVG into the PNG for slides. **Never
 //! imports the data-frame library.** Every renderer returns a `String` (PNG: bytes)
 
-pub mod charts;
-pub mod document;
-pub mod html;
-pub mod markdown;
-pub mod model;
+pub(crate) mod charts;
+pub(crate) mod document;
+pub(crate) mod html;
+pub(crate) mod markdown;
+pub(crate) mod model;
 pub mod words;
 
 pub(crate) mod text;

@@ -258,10 +258,6 @@ impl Store {
         }
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     fn partition(&self, label: &str) -> PathBuf {
         self.root
             .join("events")

@@ -24,7 +24,7 @@ mod transitions;
 mod trends;
 
 pub use context::Context;
-pub use kit::{Chart, ChartError, Drawing};
+pub use kit::{Chart, ChartError};
 
 use super::model::Report;
 
