@@ -1,6 +1,5 @@
 //! Helpers the integration tests share: the project root, reading output files and CSV
-//! tables. (Each test file uses a part of them.)
-#![allow(dead_code)]
+//! tables, running engage on the fixtures.
 
 pub mod words;
 
