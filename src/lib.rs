@@ -75,7 +75,7 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
                 (None, cli::Engine::Spark) => run::EventsFrom::Spark,
                 (None, cli::Engine::Local) => run::EventsFrom::Local,
             };
-            let summary = run::run(&run::RunOptions {
+            run_command(run::RunOptions {
                 pipeline,
                 as_of,
                 out,
@@ -84,14 +84,6 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
                 rebuild_months: rebuild_month,
                 accept_health,
             })?;
-            log.info(
-                "run",
-                &format!("report at {}", summary.output.join("report.html").display()),
-                &[
-                    ("events", summary.events),
-                    ("periods", summary.periods as u64),
-                ],
-            );
         }
         cli::Command::SparkJob {
             pipeline,
@@ -159,6 +151,21 @@ fn dispatch(command: cli::Command, log: log::Log) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// `engage run`, and where its report is.
+fn run_command(options: run::RunOptions) -> Result<()> {
+    let log = options.log;
+    let summary = run::run(&options)?;
+    log.info(
+        "run",
+        &format!("report at {}", summary.output.join("report.html").display()),
+        &[
+            ("events", summary.events),
+            ("periods", summary.periods as u64),
+        ],
+    );
     Ok(())
 }
 

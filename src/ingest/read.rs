@@ -339,13 +339,23 @@ pub fn text_csv_in(
     let header = header_of(&bytes);
     let layout = sniff(&bytes);
     precheck(&display, Some(&bytes))?;
+    let frame = text_csv_options(layout, 0)
+        .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
+        .finish()
+        .map_err(|e| csv_failure(&display, Some(&bytes), e))?;
+    Ok((frame.lazy(), header))
+}
+
+/// How a CSV held in memory is read: every column as text, the null markers as missing, with
+/// [`ROW`] counted from `first_row` (the same options the lazy scan of a file uses).
+pub(crate) fn text_csv_options(layout: Layout, first_row: IdxSize) -> CsvReadOptions {
     let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
-    let frame = CsvReadOptions::default()
+    CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
         .with_row_index(Some(RowIndex {
             name: ROW.into(),
-            offset: 0,
+            offset: first_row,
         }))
         .map_parse_options(|o| {
             o.with_null_values(Some(nulls.clone()))
@@ -353,10 +363,6 @@ pub fn text_csv_in(
                 .with_separator(layout.separator)
                 .with_eol_char(layout.eol)
         })
-        .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
-        .finish()
-        .map_err(|e| csv_failure(&display, Some(&bytes), e))?;
-    Ok((frame.lazy(), header))
 }
 
 /// Internal columns of a checked frame: why a row is rejected, why it is excluded, and the raw

@@ -246,10 +246,13 @@ impl Delivery {
                     d.labels.push(s.to_string());
                 }
             }
-            if let Some(days_since) = day.get(i) {
-                *d.by_day
-                    .entry(epoch + Duration::days(days_since as i64))
-                    .or_insert(0) += events;
+            // Screened events lie in plausible years; a day out of chrono's range is skipped,
+            // never a panic.
+            if let Some(date) = day
+                .get(i)
+                .and_then(|n| epoch.checked_add_signed(Duration::days(n as i64)))
+            {
+                *d.by_day.entry(date).or_insert(0) += events;
             }
             let action = action.get(i).unwrap_or("").to_string();
             *d.by_action.entry(action).or_insert(0) += events;

@@ -90,8 +90,11 @@ impl Store {
         };
         let mut out = BTreeMap::new();
         for (d, n) in day.iter().zip(n.iter()) {
-            let (Some(d), Some(n)) = (d, n) else { continue };
-            let date = epoch + Duration::days(d as i64);
+            let Some(date) = d.and_then(|d| epoch.checked_add_signed(Duration::days(d as i64)))
+            else {
+                continue;
+            };
+            let Some(n) = n else { continue };
             let at = if by_month {
                 date.with_day(1).unwrap_or(date)
             } else {

@@ -12,9 +12,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::{
-    flaw_error, located, padded_names, scan, sniff, Depth, Flaw, Layout, NULL_MARKERS, ROW,
-};
+use super::{flaw_error, located, padded_names, scan, sniff, Depth, Flaw, Layout};
 use crate::error::{Error, Result};
 
 /// Bytes read per chunk (a chunk ends at the last record end within it): about 70,000 rows
@@ -209,22 +207,13 @@ impl Parse {
         if let Ok(Some(flaw)) = scan(&bytes[..], self.layout, Depth::Quotes) {
             return Err(self.flaw_at(display, &bytes, start, flaw));
         }
-        let nulls = NullValues::AllColumns(NULL_MARKERS.iter().map(|s| (*s).into()).collect());
-        let layout = self.layout;
-        let frame = CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
+        // Rows past IdxSize's range cannot be numbered: refused, never wrapped.
+        let first_row = IdxSize::try_from(start.rows).map_err(|_| Error::Usage {
+            message: format!("{} has more rows than engage can number", display.display()),
+            help: "split the export into files of fewer than four billion rows".into(),
+        })?;
+        let frame = super::text_csv_options(self.layout, first_row)
             .with_columns(self.columns.clone().map(Arc::from))
-            .with_row_index(Some(RowIndex {
-                name: ROW.into(),
-                offset: start.rows as IdxSize,
-            }))
-            .map_parse_options(|o| {
-                o.with_null_values(Some(nulls.clone()))
-                    .with_missing_is_null(true)
-                    .with_separator(layout.separator)
-                    .with_eol_char(layout.eol)
-            })
             .into_reader_with_file_handle(std::io::Cursor::new(&bytes))
             .finish()
             .map_err(|e| self.failure(display, &bytes, start, e))?;
@@ -267,6 +256,7 @@ impl Parse {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::read::ROW;
 
     const LF: Layout = Layout {
         separator: b',',
